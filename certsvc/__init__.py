@@ -1,0 +1,49 @@
+"""certsvc: signed electronic professional-title certificates with a public Merkle ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from certsvc.config import Settings, load_settings
+from certsvc.runtime import Runtime, build_runtime
+
+__all__ = ["create_app"]
+
+
+def _template_folder() -> str:
+    package_dir = Path(__file__).parent
+    # A wheel carries templates inside the package; a source checkout keeps them at the top level.
+    for candidate in (package_dir / "templates", package_dir.parent / "templates"):
+        if candidate.is_dir():
+            return str(candidate)
+    raise RuntimeError("certsvc templates not found (broken installation)")
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
+    """Wire configuration, runtime, extensions, blueprints and error handlers; nothing else."""
+    from certsvc.log import configure_logging
+    from certsvc.web import errors, extensions, register_blueprints
+
+    if runtime is None:
+        runtime = build_runtime(settings or load_settings())
+    configure_logging(runtime.settings.log_level)
+    app = Flask(
+        __name__,
+        template_folder=_template_folder(),
+        static_folder=str(Path(__file__).parent / "web" / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=runtime.settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=runtime.settings.is_production,
+        MAX_CONTENT_LENGTH=32 * 1024 * 1024,
+        JSON_AS_ASCII=False,
+    )
+    app.extensions["certsvc"] = runtime
+    extensions.init_app(app, runtime)
+    register_blueprints(app)
+    errors.init_app(app)
+    return app

@@ -1,0 +1,124 @@
+"""Typed settings read explicitly from CERTSVC_* environment variables.
+
+Each setting is read on its own line so an operator can grep for every knob. Production mode
+refuses to start with anything that is only acceptable on a developer's laptop.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from certsvc.errors import ConfigurationError
+
+ENVIRONMENTS = ("development", "test", "production")
+DEVELOPMENT_SECRET_PREFIX = "dev-"
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    instance_dir: Path
+    database_url: str
+    keys_dir: Path
+    base_url: str
+    secret_key: str
+    key_passphrase: bytes | None
+    cache_dir: Path
+    cjk_font: Path | None
+    ledger_origin: str
+    ratelimit_storage_url: str
+    smtp_url: str | None
+    reissue_flag_working_days: int
+    log_level: str
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def unsafe_plaintext_keys(self) -> bool:
+        """Development keeps private keys unencrypted when no passphrase is given (and warns)."""
+        return self.key_passphrase is None and not self.is_production
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _development_secret(instance_dir: Path) -> str:
+    """A per-installation secret so sessions survive restarts and all workers agree on it."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    value = DEVELOPMENT_SECRET_PREFIX + secrets.token_urlsafe(32)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(value, encoding="ascii")
+    tmp.chmod(0o600)
+    os.replace(tmp, path)
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from the environment (or a given mapping, for tests)."""
+    env = os.environ if env is None else env
+    environment = env.get("CERTSVC_ENV", "development")
+    instance_dir = Path(env.get("CERTSVC_INSTANCE_DIR", "instance")).absolute()
+    database_url = env.get("CERTSVC_DATABASE_URL") or f"sqlite:///{instance_dir / 'certsvc.sqlite3'}"
+    keys_dir = Path(env.get("CERTSVC_KEYS_DIR", "keys")).absolute()
+    base_url = env.get("CERTSVC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    secret_key = env.get("CERTSVC_SECRET_KEY", "")
+    passphrase = env.get("CERTSVC_KEY_PASSPHRASE")
+    cache_dir = Path(env.get("CERTSVC_CACHE_DIR") or instance_dir / "cache").absolute()
+    cjk_font = env.get("CERTSVC_CJK_FONT")
+    ledger_origin = env.get("CERTSVC_LEDGER_ORIGIN") or f"{urlsplit(base_url).netloc or 'certsvc'}/ledger"
+    ratelimit_storage_url = env.get("CERTSVC_RATELIMIT_STORAGE_URL", "memory://")
+    smtp_url = env.get("CERTSVC_SMTP_URL") or None
+    reissue_flag_working_days = _int(env, "CERTSVC_REISSUE_FLAG_WORKING_DAYS", 10)
+    log_level = env.get("CERTSVC_LOG_LEVEL", "INFO").upper()
+
+    if environment not in ENVIRONMENTS:
+        raise ConfigurationError(f"CERTSVC_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
+    if environment == "production":
+        _check_production(secret_key, passphrase, base_url)
+    elif not secret_key:
+        secret_key = _development_secret(instance_dir)
+
+    return Settings(
+        environment=environment,
+        instance_dir=instance_dir,
+        database_url=database_url,
+        keys_dir=keys_dir,
+        base_url=base_url,
+        secret_key=secret_key,
+        key_passphrase=passphrase.encode("utf-8") if passphrase else None,
+        cache_dir=cache_dir,
+        cjk_font=Path(cjk_font) if cjk_font else None,
+        ledger_origin=ledger_origin,
+        ratelimit_storage_url=ratelimit_storage_url,
+        smtp_url=smtp_url,
+        reissue_flag_working_days=reissue_flag_working_days,
+        log_level=log_level,
+    )
+
+
+def _check_production(secret_key: str, passphrase: str | None, base_url: str) -> None:
+    if not secret_key:
+        raise ConfigurationError("CERTSVC_SECRET_KEY is required in production")
+    if secret_key.startswith(DEVELOPMENT_SECRET_PREFIX) or len(secret_key) < 32:
+        raise ConfigurationError("CERTSVC_SECRET_KEY is a development or too-short secret (need >= 32 chars)")
+    if not passphrase:
+        raise ConfigurationError("CERTSVC_KEY_PASSPHRASE is required in production (private keys are encrypted)")
+    if not base_url.startswith("https://"):
+        raise ConfigurationError("CERTSVC_BASE_URL must be an https:// URL in production")

@@ -1,0 +1,176 @@
+"""Core tables: the registry, holders, certificates and their versions, status-list slots.
+
+Personal data at rest: a holder's ID number is stored only encrypted (``id_ciphertext``) and is
+found through a keyed hash (``id_index``, a blind index), so a database dump alone does not reveal
+ID numbers and lookups never decrypt a table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from certsvc.db.base import Base, UTCDateTime
+
+CERTIFICATE_STATUSES = ("valid", "superseded", "suspended", "revoked")
+
+
+class Authority(Base):
+    """An issuing body: a province/city/county HR department or a self-review unit."""
+
+    __tablename__ = "authorities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    uscc: Mapped[str] = mapped_column(String(18))
+    kind: Mapped[str] = mapped_column(String(16))
+    levels: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class CommitteeRegistration(Base):
+    """One registration (核准备案) of a review committee; renewals add rows, history is kept."""
+
+    __tablename__ = "committee_registrations"
+    __table_args__ = (UniqueConstraint("code", "registered_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
+    series: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(8))
+    size: Mapped[int] = mapped_column(Integer)
+    registered_from: Mapped[dt.date] = mapped_column(Date)
+    registered_until: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Holder(Base):
+    """A titled professional. The ID number is encrypted; ``id_index`` is its keyed blind index."""
+
+    __tablename__ = "holders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_index: Mapped[str] = mapped_column(String(64), unique=True)
+    id_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    name: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    certificates: Mapped[list[Certificate]] = relationship(back_populates="holder")
+
+
+class ImportBatch(Base):
+    """One imported results file (what was imported, by whom, when; no personal data)."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_code: Mapped[str] = mapped_column(String(32), index=True)
+    source_name: Mapped[str] = mapped_column(String(255))
+    source_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    row_count: Mapped[int] = mapped_column(Integer)
+    issued_count: Mapped[int] = mapped_column(Integer)
+    imported_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class NumberSequence(Base):
+    """Next serial for certificate numbers per authority, year and level."""
+
+    __tablename__ = "number_sequences"
+
+    authority_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(8), primary_key=True)
+    next_serial: Mapped[int] = mapped_column(Integer)
+
+
+class Certificate(Base):
+    """A title certificate. Its facts never change; its versions carry signatures and status."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        # At most one non-revoked certificate per holder and title (rule 8, enforced by the database too).
+        Index(
+            "uq_certificates_active_title",
+            "holder_id",
+            "title",
+            unique=True,
+            sqlite_where=text("status <> 'revoked'"),
+            postgresql_where=text("status <> 'revoked'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    result_key: Mapped[str] = mapped_column(String(64), unique=True)
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"), index=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    committee_code: Mapped[str] = mapped_column(String(64))
+    committee_name: Mapped[str] = mapped_column(String(200))
+    series: Mapped[str] = mapped_column(String(64))
+    specialty: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(8))
+    employer: Mapped[str] = mapped_column(String(200))
+    confirmation_doc_no: Mapped[str] = mapped_column(String(100))
+    confirmation_date: Mapped[dt.date] = mapped_column(Date)
+    meeting_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    current_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+    holder: Mapped[Holder] = relationship(back_populates="certificates")
+    versions: Mapped[list[CertificateVersion]] = relationship(
+        back_populates="certificate", order_by="CertificateVersion.version"
+    )
+
+
+class StatusList(Base):
+    """A status-list allocation space of ``size`` slots, filled through a keyed random permutation."""
+
+    __tablename__ = "status_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    allocated: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class CertificateVersion(Base):
+    """Version n of a certificate: its signed credential, QR payload, status and status-list slot."""
+
+    __tablename__ = "certificate_versions"
+    __table_args__ = (
+        UniqueConstraint("certificate_id", "version"),
+        UniqueConstraint("status_list_id", "status_index"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    kid: Mapped[str] = mapped_column(String(64))
+    credential: Mapped[str] = mapped_column(Text)
+    qr_payload: Mapped[str] = mapped_column(Text)
+    status_list_id: Mapped[int] = mapped_column(ForeignKey("status_lists.id"))
+    status_index: Mapped[int] = mapped_column(Integer)
+    reissue_reason: Mapped[str | None] = mapped_column(String(32))
+    status_reason: Mapped[str | None] = mapped_column(String(64))
+    status_doc_no: Mapped[str | None] = mapped_column(String(100))
+    status_effective: Mapped[dt.date | None] = mapped_column(Date)
+    status_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    ledger_index: Mapped[int | None] = mapped_column(Integer)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    certificate: Mapped[Certificate] = relationship(back_populates="versions")

@@ -1,0 +1,51 @@
+"""The objects every entry point needs: settings, database, key store and a clock.
+
+The CLI and the web app build one ``Runtime`` each; services receive it explicitly, so tests can
+swap the clock or the database without monkeypatching globals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from certsvc.config import Settings
+from certsvc.db.session import Database
+
+if TYPE_CHECKING:
+    from certsvc.signing.keystore import FileKeyStore
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    clock: Callable[[], dt.datetime] = field(default=utc_now)
+
+    @cached_property
+    def keys(self) -> FileKeyStore:
+        from certsvc.signing.keystore import FileKeyStore
+
+        return FileKeyStore(
+            self.settings.keys_dir,
+            self.settings.key_passphrase,
+            unsafe_plaintext=self.settings.unsafe_plaintext_keys,
+        )
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def today(self) -> dt.date:
+        # Title-review dates are Chinese calendar dates: judge "today" in China Standard Time.
+        return self.clock().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    return Runtime(settings=settings, database=Database(settings.database_url))

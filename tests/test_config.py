@@ -1,0 +1,66 @@
+"""Settings come from CERTSVC_* variables and production refuses unsafe values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from certsvc.config import load_settings
+from certsvc.errors import ConfigurationError
+
+STRONG = "s" * 40
+
+
+def test_defaults_use_sqlite_under_instance(tmp_path: Path) -> None:
+    """Without configuration the database is an SQLite file inside the instance directory."""
+    settings = load_settings({"CERTSVC_INSTANCE_DIR": str(tmp_path / "inst")})
+    assert settings.database_url == f"sqlite:///{tmp_path / 'inst' / 'certsvc.sqlite3'}"
+    assert settings.keys_dir.name == "keys"
+    assert not settings.is_production
+
+
+def test_development_secret_is_generated_once_and_reused(tmp_path: Path) -> None:
+    """Development gets a per-installation secret that survives restarts (workers must agree)."""
+    env = {"CERTSVC_INSTANCE_DIR": str(tmp_path)}
+    first = load_settings(env).secret_key
+    assert first.startswith("dev-") and len(first) > 30
+    assert load_settings(env).secret_key == first
+
+
+@pytest.mark.parametrize(
+    ("env", "complaint"),
+    [
+        ({}, "CERTSVC_SECRET_KEY is required"),
+        ({"CERTSVC_SECRET_KEY": "dev-" + "x" * 40}, "development"),
+        ({"CERTSVC_SECRET_KEY": "short"}, "too-short"),
+        ({"CERTSVC_SECRET_KEY": STRONG}, "CERTSVC_KEY_PASSPHRASE"),
+        ({"CERTSVC_SECRET_KEY": STRONG, "CERTSVC_KEY_PASSPHRASE": "p", "CERTSVC_BASE_URL": "http://x"}, "https"),
+    ],
+)
+def test_production_refuses_unsafe_settings(env: dict[str, str], complaint: str) -> None:
+    """Production mode will not start with a missing/development secret, plaintext keys or http."""
+    with pytest.raises(ConfigurationError, match=complaint):
+        load_settings({"CERTSVC_ENV": "production", **env})
+
+
+def test_production_accepts_safe_settings() -> None:
+    """A strong secret, a key passphrase and an https base URL are enough for production."""
+    settings = load_settings(
+        {
+            "CERTSVC_ENV": "production",
+            "CERTSVC_SECRET_KEY": STRONG,
+            "CERTSVC_KEY_PASSPHRASE": "correct horse",
+            "CERTSVC_BASE_URL": "https://zhicheng.example.gov.cn/",
+        }
+    )
+    assert settings.is_production and not settings.unsafe_plaintext_keys
+    assert settings.base_url == "https://zhicheng.example.gov.cn"
+
+
+def test_unknown_environment_and_bad_integers_are_refused() -> None:
+    """Typos in the mode or in numeric settings fail loudly instead of silently defaulting."""
+    with pytest.raises(ConfigurationError, match="CERTSVC_ENV"):
+        load_settings({"CERTSVC_ENV": "prod"})
+    with pytest.raises(ConfigurationError, match="integer"):
+        load_settings({"CERTSVC_REISSUE_FLAG_WORKING_DAYS": "ten", "CERTSVC_SECRET_KEY": STRONG})
