@@ -78,6 +78,21 @@ class Conflict(CertsvcError):
     title = "Conflict"
 
 
+class LoginFailed(AuthenticationRequired):
+    """Sign-in refused. One message for unknown account, wrong password, wrong code and lockout,
+    so the answer never tells whether an account exists."""
+
+    code = "login-failed"
+    title = "Sign-in failed"
+
+
+class ActivationFailed(BadRequest):
+    """Activation details do not match a holder without an account (deliberately not saying which)."""
+
+    code = "activation-failed"
+    title = "Activation failed"
+
+
 # --- intake ------------------------------------------------------------------------------------
 class IntakeError(CertsvcError):
     """A results file cannot be read or was refused; nothing was issued."""

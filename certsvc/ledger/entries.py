@@ -1,0 +1,157 @@
+"""Ledger entries: the canonical bytes appended to the public log.
+
+An entry is a canonical JSON object (``certsvc.domain.canonical.canonical_json``) with ``type``
+and ``time`` (RFC 3339, UTC) and, for certificate events, ``certificate_number``, ``version`` and
+``credential_sha256``; key events carry the key's ``kid``. The log is public and permanent, so
+entries hold no personal data: constructors refuse extra fields whose names or values look like
+a name, an ID number or contact details.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from typing import Any
+
+from certsvc.domain.canonical import canonical_json
+from certsvc.domain.certno import validate_certificate_number
+from certsvc.domain.checkdigits import gb11643_check_char
+from certsvc.errors import InvalidCertificateNumber, LedgerEntryError
+
+CERTIFICATE_EVENTS = frozenset(
+    {"issue", "reissue", "suspend", "reinstate", "revoke", "reissue-request", "reissue-reject"}
+)
+KEY_EVENTS = frozenset({"key-rotate", "key-compromise"})
+ENTRY_TYPES = CERTIFICATE_EVENTS | KEY_EVENTS
+
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_KID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+_RFC3339_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z")
+# Field-name fragments (compared lower-case, without separators) that denote personal data.
+_PERSONAL_FIELD_FRAGMENTS = (
+    "name",
+    "idnumber",
+    "idno",
+    "idcard",
+    "identity",
+    "citizen",
+    "birth",
+    "phone",
+    "mobile",
+    "email",
+    "address",
+    "姓名",
+    "名字",
+    "身份证",
+    "证件号",
+    "出生",
+    "电话",
+    "手机",
+    "邮箱",
+    "地址",
+)
+# 18 characters shaped like a GB 11643 citizen ID number, standing alone within a value.
+_ID_NUMBER_SHAPE = re.compile(r"(?<![0-9A-Za-z])([0-9]{17})([0-9Xx])(?![0-9A-Za-z])")
+
+
+def certificate_event(
+    type: str,
+    certificate_number: str,
+    version: int,
+    credential_sha256: str,
+    time: dt.datetime,
+    **extra: Any,
+) -> bytes:
+    """Canonical bytes of a certificate event (issue, reissue, suspend, revoke …)."""
+    if type not in CERTIFICATE_EVENTS:
+        raise LedgerEntryError(f"unknown certificate event type {type!r}")
+    try:
+        canonical_number = validate_certificate_number(certificate_number)
+    except InvalidCertificateNumber:
+        raise LedgerEntryError("ledger entries need a valid certificate number") from None
+    if canonical_number != certificate_number:
+        raise LedgerEntryError("ledger entries need the certificate number in canonical form")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise LedgerEntryError("certificate version must be a positive integer")
+    if not isinstance(credential_sha256, str) or not _SHA256_HEX.fullmatch(credential_sha256):
+        raise LedgerEntryError("credential_sha256 must be 64 lower-case hex digits")
+    return _entry(
+        extra,
+        type=type,
+        time=format_time(time),
+        certificate_number=certificate_number,
+        version=version,
+        credential_sha256=credential_sha256,
+    )
+
+
+def key_event(type: str, kid: str, time: dt.datetime) -> bytes:
+    """Canonical bytes of a signing-key event (key-rotate, key-compromise)."""
+    if type not in KEY_EVENTS:
+        raise LedgerEntryError(f"unknown key event type {type!r}")
+    if not isinstance(kid, str) or not _KID.fullmatch(kid):
+        raise LedgerEntryError("kid must be a base64url key identifier")
+    return _entry({}, type=type, time=format_time(time), kid=kid)
+
+
+def parse_entry(data: bytes) -> dict[str, Any]:
+    """The entry object behind ledger bytes; refuses anything a constructor could not have made."""
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise LedgerEntryError("ledger entry is not UTF-8 JSON") from None
+    if not isinstance(value, dict):
+        raise LedgerEntryError("ledger entry is not a JSON object")
+    if value.get("type") not in ENTRY_TYPES:
+        raise LedgerEntryError("ledger entry has no known type")
+    if not isinstance(value.get("time"), str) or not _RFC3339_UTC.fullmatch(value["time"]):
+        raise LedgerEntryError("ledger entry has no RFC 3339 UTC time")
+    if canonical_json(value) != data:
+        raise LedgerEntryError("ledger entry is not in canonical JSON form")
+    return value
+
+
+def format_time(moment: dt.datetime) -> str:
+    """RFC 3339 in UTC with a ``Z``; sub-second digits only when there are any."""
+    if not isinstance(moment, dt.datetime) or moment.utcoffset() is None:
+        raise LedgerEntryError("ledger entry times must be timezone-aware datetimes")
+    utc = moment.astimezone(dt.UTC)
+    spec = "microseconds" if utc.microsecond else "seconds"
+    return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+
+
+def _entry(extra: dict[str, Any], **fields: Any) -> bytes:
+    clash = sorted(set(extra) & set(fields))
+    if clash:
+        raise LedgerEntryError(f"extra fields may not replace {clash}")
+    _refuse_personal_data(extra)
+    try:
+        return canonical_json({**extra, **fields})
+    except (TypeError, ValueError):
+        raise LedgerEntryError("extra ledger fields must be plain JSON values") from None
+
+
+def _refuse_personal_data(value: Any, path: str = "") -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise LedgerEntryError("ledger field names must be strings")
+            folded = re.sub(r"[\s_\-.·]", "", key.lower())
+            if any(fragment in folded for fragment in _PERSONAL_FIELD_FRAGMENTS):
+                raise LedgerEntryError(f"field {path + key!r} looks like personal data; the ledger is public")
+            _refuse_personal_data(item, f"{path}{key}.")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_personal_data(item, path)
+    elif isinstance(value, str) and _holds_id_number(value):
+        raise LedgerEntryError(f"field {path.rstrip('.')!r} holds what looks like an ID number")
+
+
+def _holds_id_number(text: str) -> bool:
+    # Only a valid check character counts, so hashes and serials rarely trip this.
+    return any(
+        gb11643_check_char(match[1]) == match[2].upper()
+        for match in _ID_NUMBER_SHAPE.finditer(unicodedata.normalize("NFKC", text))
+    )

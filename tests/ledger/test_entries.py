@@ -1,0 +1,105 @@
+"""Ledger entries: canonical bytes, and no personal data in the public log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+
+from certsvc.errors import LedgerEntryError
+from certsvc.ledger import entries
+
+CERT_NO = "50000020241000001Z"
+JWS_SHA256 = hashlib.sha256(b"header.payload.signature").hexdigest()
+NOON_BEIJING = dt.datetime(2024, 10, 8, 20, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def test_certificate_event_is_canonical_json_in_utc() -> None:
+    """An issue entry is sorted, whitespace-free JSON with the time converted to UTC."""
+    data = entries.certificate_event("issue", CERT_NO, 1, JWS_SHA256, NOON_BEIJING)
+    assert data == (
+        b'{"certificate_number":"50000020241000001Z","credential_sha256":"' + JWS_SHA256.encode() + b'",'
+        b'"time":"2024-10-08T12:00:00Z","type":"issue","version":1}'
+    )
+    assert entries.parse_entry(data)["version"] == 1
+
+
+def test_extra_fields_are_recorded() -> None:
+    """Non-personal extra fields, such as a revocation reason and document number, are kept."""
+    data = entries.certificate_event(
+        "revoke", CERT_NO, 2, JWS_SHA256, NOON_BEIJING, reason="fraud", doc_no="人社发〔2024〕12号"
+    )
+    assert entries.parse_entry(data)["doc_no"] == "人社发〔2024〕12号"
+
+
+def test_key_event() -> None:
+    """A key rotation entry names the key by its thumbprint and nothing else."""
+    kid = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+    data = entries.key_event("key-rotate", kid, NOON_BEIJING)
+    assert entries.parse_entry(data) == {"type": "key-rotate", "kid": kid, "time": "2024-10-08T12:00:00Z"}
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"name": "张三"},
+        {"holder_name": "张三"},
+        {"id_number": "x"},
+        {"IdNumber": "x"},
+        {"姓名": "张三"},
+        {"details": {"phone": "x"}},
+        {"note": "身份证 11010519491231002X"},
+        {"refs": ["11010519491231002X"]},
+    ],
+    ids=[
+        "name",
+        "holder_name",
+        "id_number",
+        "camel-case",
+        "chinese-key",
+        "nested",
+        "id-in-text",
+        "id-in-list",
+    ],
+)
+def test_personal_data_is_refused(extra: dict[str, object]) -> None:
+    """Fields named like personal data, or values holding an ID number, never reach the public log."""
+    with pytest.raises(LedgerEntryError):
+        entries.certificate_event("issue", CERT_NO, 1, JWS_SHA256, NOON_BEIJING, **extra)
+
+
+def test_hashes_are_not_mistaken_for_id_numbers() -> None:
+    """A hex digest in an extra field is recorded even when it starts with an ID-shaped digit run."""
+    digest = "110105194912310038" + "ab" * 23
+    data = entries.certificate_event("reissue", CERT_NO, 2, JWS_SHA256, NOON_BEIJING, supersedes=digest)
+    assert entries.parse_entry(data)["supersedes"] == digest
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("publish", CERT_NO, 1, JWS_SHA256, NOON_BEIJING), "type"),
+        (("issue", "50000020241000001A", 1, JWS_SHA256, NOON_BEIJING), "certificate number"),
+        (("issue", "500000-20241000001z", 1, JWS_SHA256, NOON_BEIJING), "canonical"),
+        (("issue", CERT_NO, 0, JWS_SHA256, NOON_BEIJING), "version"),
+        (("issue", CERT_NO, 1, JWS_SHA256.upper(), NOON_BEIJING), "hex"),
+        (("issue", CERT_NO, 1, JWS_SHA256, dt.datetime(2024, 10, 8, 12)), "timezone"),
+    ],
+    ids=["type", "check-char", "not-canonical", "version", "hex-case", "naive-time"],
+)
+def test_malformed_certificate_events_are_refused(args: tuple[object, ...], message: str) -> None:
+    """Each required field is checked before anything is appended to the log."""
+    with pytest.raises(LedgerEntryError, match=message):
+        entries.certificate_event(*args)  # type: ignore[arg-type]
+
+
+def test_parse_entry_refuses_non_canonical_bytes() -> None:
+    """Bytes that are not exactly what a constructor writes are refused, so each entry has one form."""
+    data = entries.key_event("key-compromise", "kid1", NOON_BEIJING)
+    with pytest.raises(LedgerEntryError, match="canonical"):
+        entries.parse_entry(data.replace(b",", b", "))
+    with pytest.raises(LedgerEntryError):
+        entries.parse_entry(b"[1]")
+    with pytest.raises(LedgerEntryError):
+        entries.parse_entry(b'{"type":"issue"}')
