@@ -1,0 +1,100 @@
+"""Compact JWS (RFC 7515) for certsvc's ``vc+jwt`` tokens: signing through PyJWT, strict parsing.
+
+Signing goes through PyJWT with the payload given as canonical JSON bytes, so the signed bytes are
+exactly ``canonical_json(claims)``. Parsing is done here, strictly, because a verifier must accept
+exactly one spelling of each token and nothing it does not understand: base64url segments must be
+canonical (Python's base64 module ignores non-zero trailing bits), JSON must have no duplicate
+members, only ``alg`` EdDSA with ``typ`` vc+jwt is taken, and unknown header parameters (``crit``,
+``b64``...) are refused. The key is looked up by ``kid`` in an already-parsed ``KeySet``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import jwt
+from cryptography.exceptions import InvalidSignature
+
+from certsvc.domain.canonical import canonical_json
+from certsvc.errors import MalformedToken, VerificationError
+from certsvc.signing._codec import b64url_decode
+from certsvc.signing.jwks import KeySet, TrustedKey
+from certsvc.signing.keystore import SigningKey
+
+TYP = "vc+jwt"
+ALG = "EdDSA"
+_ALLOWED_HEADER = frozenset({"alg", "typ", "kid", "cty"})
+
+
+@dataclasses.dataclass(frozen=True)
+class ParsedJws:
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+    @property
+    def kid(self) -> str:
+        return str(self.header["kid"])
+
+
+def sign_vc_jwt(claims: dict[str, Any], key: SigningKey) -> str:
+    """Compact JWS over ``canonical_json(claims)`` with header {alg: EdDSA, kid, typ: vc+jwt}."""
+    return jwt.api_jws.encode(
+        canonical_json(claims), key.private_key, algorithm=ALG, headers={"kid": key.kid, "typ": TYP}
+    )
+
+
+def parse_vc_jwt(token: str) -> ParsedJws:
+    """Split and decode a compact JWS without verifying it; ``MalformedToken`` on anything unexpected."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise MalformedToken("a compact JWS has three dot-separated parts", step="parse")
+    try:
+        header = _json_object(b64url_decode(parts[0]))
+        claims = _json_object(b64url_decode(parts[1]))
+        signature = b64url_decode(parts[2])
+    except ValueError as exc:
+        raise MalformedToken(f"JWS is not well-formed: {exc}", step="parse") from None
+    if header.get("alg") != ALG or header.get("typ") != TYP or not isinstance(header.get("kid"), str):
+        raise MalformedToken("JWS header must have alg EdDSA, typ vc+jwt and a kid", step="parse")
+    if not header.keys() <= _ALLOWED_HEADER:
+        # Unknown (possibly critical) header parameters would change the meaning of the token.
+        raise MalformedToken("JWS header has unsupported parameters", step="parse")
+    if len(signature) != 64:
+        raise MalformedToken("an Ed25519 signature is 64 bytes", step="parse")
+    return ParsedJws(header, claims, f"{parts[0]}.{parts[1]}".encode("ascii"), signature)
+
+
+def authenticate(parsed: ParsedJws, keyset: KeySet) -> TrustedKey:
+    """Find the signing key by kid and check the signature; raise ``VerificationError`` with its step."""
+    key = keyset.by_kid(parsed.kid)
+    if key is None:
+        raise VerificationError(
+            "the token was signed by a key this key set does not know", step="key-unknown"
+        )
+    try:
+        key.public_key.verify(parsed.signature, parsed.signing_input)
+    except InvalidSignature:
+        raise VerificationError("the signature does not match the token", step="signature") from None
+    return key
+
+
+def _json_object(data: bytes) -> dict[str, Any]:
+    value = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    if not isinstance(value, dict):
+        raise ValueError("expected a JSON object")
+    return value
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate JSON member")
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")

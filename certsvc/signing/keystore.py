@@ -1,0 +1,399 @@
+"""Signing keys, the ledger note key and the data master secret, behind a ``KeyStore`` protocol.
+
+``FileKeyStore`` keeps them as files in one directory that several server processes share:
+
+- ``keys.json``: the public manifest, the whole history of credential signing keys with their
+  validity windows (what ``/.well-known/jwks.json`` publishes) and the ledger note public key;
+- ``signing-<kid>.pem``, ``ledger-note.pem``, ``master.key``: private material, PKCS#8 PEM
+  encrypted with the passphrase (mode 0600). ``master.key`` holds 32 random bytes stored as the seed
+  of an X25519 PKCS#8 key, only so that it gets exactly the same PEM encryption as the signing keys;
+  it is never used for X25519.
+
+Writers take an ``flock`` on ``.lock`` and replace files atomically; readers notice a changed
+manifest by its inode/mtime/size and reload it, so a rotation in one process reaches the others.
+
+Development may store private keys unencrypted (``unsafe_plaintext=True``): that mode is announced
+with an ``UnsafePlaintextKeys`` warning and a log line, and a production store refuses such files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from certsvc.errors import KeyStoreError
+from certsvc.signing._codec import (
+    b64url_decode,
+    b64url_encode,
+    format_time_exact,
+    jwk_thumbprint,
+    key_reference,
+    parse_time,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_ACTIVE = "active"
+STATUS_RETIRED = "retired"
+STATUS_COMPROMISED = "compromised"
+
+MANIFEST = "keys.json"
+_LEDGER_NOTE_FILE = "ledger-note.pem"
+_MASTER_FILE = "master.key"
+_LOCK_FILE = ".lock"
+_GITIGNORE = "# Private key material must never be committed.\n*\n!keys.json\n!.gitignore\n"
+
+
+class UnsafePlaintextKeys(UserWarning):
+    """Private keys are stored unencrypted on disk: acceptable for development only."""
+
+
+@dataclasses.dataclass(frozen=True)
+class KeyInfo:
+    """Public facts about one credential signing key and its validity window [not_before, not_after)."""
+
+    kid: str
+    x: str
+    not_before: dt.datetime
+    not_after: dt.datetime | None
+    compromised_since: dt.datetime | None
+
+    @property
+    def status(self) -> str:
+        if self.compromised_since is not None:
+            return STATUS_COMPROMISED
+        return STATUS_ACTIVE if self.not_after is None else STATUS_RETIRED
+
+    @property
+    def public_bytes(self) -> bytes:
+        return b64url_decode(self.x)
+
+    def signed_within_window(self, moment: dt.datetime) -> bool:
+        """True when a signature made at ``moment`` falls inside the key's window and before compromise.
+
+        Tokens record their signing time in whole seconds (JWT ``iat``, the QR timestamp), so the
+        start is compared at whole-second precision: a token signed 0.3 s after a rotation at
+        12:00:00.5 says 12:00:00 and must still fall inside the new key's window.
+        """
+        if moment < self.not_before.replace(microsecond=0):
+            return False
+        if self.not_after is not None and moment >= self.not_after:
+            return False
+        return self.compromised_since is None or moment < self.compromised_since
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kid": self.kid,
+            "x": self.x,
+            "not_before": format_time_exact(self.not_before),
+            "not_after": None if self.not_after is None else format_time_exact(self.not_after),
+            "compromised_since": (
+                None if self.compromised_since is None else format_time_exact(self.compromised_since)
+            ),
+            "status": self.status,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> KeyInfo:
+        return cls(
+            kid=obj["kid"],
+            x=obj["x"],
+            not_before=parse_time(obj["not_before"]),
+            not_after=None if obj.get("not_after") is None else parse_time(obj["not_after"]),
+            compromised_since=(
+                None if obj.get("compromised_since") is None else parse_time(obj["compromised_since"])
+            ),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class SigningKey:
+    """A credential signing key ready to use. The private key is kept out of ``repr``."""
+
+    kid: str
+    private_key: Ed25519PrivateKey = dataclasses.field(repr=False)
+
+    @property
+    def key_ref(self) -> bytes:
+        return key_reference(self.kid)
+
+    def sign(self, data: bytes) -> bytes:
+        return self.private_key.sign(data)
+
+
+class DataKeys:
+    """Purpose-specific 32-byte keys derived by HKDF-SHA256 from the master secret."""
+
+    __slots__ = ("_master", "blind_index", "id_encryption", "status_permutation")
+
+    def __init__(self, master: bytes) -> None:
+        self._master = master
+        self.blind_index = self.derive("blind-index")
+        self.id_encryption = self.derive("id-encryption")
+        self.status_permutation = self.derive("status-permutation")
+
+    def derive(self, purpose: str) -> bytes:
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"certsvc/v1/" + purpose.encode())
+        return hkdf.derive(self._master)
+
+    def __repr__(self) -> str:
+        return "DataKeys(<redacted>)"
+
+
+class KeyStore(Protocol):
+    """Where certsvc's keys live. A file store today; an HSM or KMS backend implements the same calls."""
+
+    def ensure_initial_key(self, now: dt.datetime) -> KeyInfo: ...
+    def current(self, now: dt.datetime) -> SigningKey: ...
+    def rotate(self, now: dt.datetime) -> KeyInfo: ...
+    def mark_compromised(self, kid: str, since: dt.datetime) -> KeyInfo: ...
+    def history(self) -> list[KeyInfo]: ...
+    def ledger_note_key(self, now: dt.datetime) -> Ed25519PrivateKey: ...
+    def data_keys(self) -> DataKeys: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class _Manifest:
+    signing_keys: tuple[KeyInfo, ...] = ()
+    ledger_note: dict[str, str] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": 1,
+            "signing_keys": [key.to_json() for key in self.signing_keys],
+            "ledger_note_key": self.ledger_note,
+        }
+
+
+class FileKeyStore:
+    """Keys as files under ``keys_dir``; see the module docstring for the layout and protection."""
+
+    def __init__(self, keys_dir: str | os.PathLike[str], passphrase: bytes | None, *, unsafe_plaintext: bool):
+        self._dir = Path(keys_dir)
+        self._unsafe_plaintext = unsafe_plaintext
+        if not unsafe_plaintext and not passphrase:
+            raise KeyStoreError("a key passphrase is required unless unsafe plaintext keys are enabled")
+        self._passphrase = passphrase or None
+        if unsafe_plaintext:
+            message = (
+                f"UnsafePlaintextKeys: private keys in {self._dir} are stored UNENCRYPTED (development only)"
+            )
+            warnings.warn(message, UnsafePlaintextKeys, stacklevel=2)
+            log.warning(message)
+        self._manifest_stamp: tuple[int, int, int] | None = None
+        self._manifest_cache = _Manifest()
+        self._private_cache: dict[str, PrivateKeyTypes] = {}
+
+    def __repr__(self) -> str:
+        mode = "UnsafePlaintextKeys" if self._unsafe_plaintext else "encrypted"
+        return f"FileKeyStore({str(self._dir)!r}, {mode})"
+
+    # --- public API ----------------------------------------------------------------------------
+    def ensure_initial_key(self, now: dt.datetime) -> KeyInfo:
+        """Create the directory, first signing key, ledger note key and master secret if missing."""
+        with self._locked():
+            manifest = self._manifest(force=True)
+            if not manifest.signing_keys:
+                manifest = self._add_signing_key(manifest, now)
+            if manifest.ledger_note is None:
+                manifest = self._add_ledger_note_key(manifest, now)
+            if not (self._dir / _MASTER_FILE).exists():
+                self._write_private(_MASTER_FILE, X25519PrivateKey.generate())
+            self._write_manifest(manifest)
+            return manifest.signing_keys[-1]
+
+    def current(self, now: dt.datetime) -> SigningKey:
+        """The newest uncompromised key whose window contains ``now``."""
+        usable = [key for key in self.history() if key.signed_within_window(now)]
+        if not usable:
+            raise KeyStoreError(
+                "no usable signing key at this time: run `certsvc init` or `certsvc keys rotate`"
+            )
+        info = max(usable, key=lambda key: key.not_before)
+        return SigningKey(info.kid, self._signing_private_key(info))
+
+    def rotate(self, now: dt.datetime) -> KeyInfo:
+        """Close the open key's window at ``now`` and start a new key at ``now``."""
+        with self._locked():
+            manifest = self._manifest(force=True)
+            keys = list(manifest.signing_keys)
+            for position, key in enumerate(keys):
+                if key.not_after is None:
+                    if now <= key.not_before:
+                        raise KeyStoreError("rotation time must be after the current key's start")
+                    keys[position] = dataclasses.replace(key, not_after=now)
+            manifest = self._add_signing_key(dataclasses.replace(manifest, signing_keys=tuple(keys)), now)
+            self._write_manifest(manifest)
+            log.info("signing key rotated", extra={"kid": manifest.signing_keys[-1].kid})
+            return manifest.signing_keys[-1]
+
+    def mark_compromised(self, kid: str, since: dt.datetime) -> KeyInfo:
+        """Record that ``kid`` is compromised from ``since``; what it signed from then on is invalid.
+
+        If it was the current key, signing stops until ``rotate`` is called.
+        """
+        with self._locked():
+            manifest = self._manifest(force=True)
+            keys = list(manifest.signing_keys)
+            for position, key in enumerate(keys):
+                if key.kid == kid:
+                    earliest = since if key.compromised_since is None else min(since, key.compromised_since)
+                    keys[position] = dataclasses.replace(key, compromised_since=earliest)
+                    self._write_manifest(dataclasses.replace(manifest, signing_keys=tuple(keys)))
+                    log.warning("signing key marked compromised", extra={"kid": kid})
+                    return keys[position]
+            raise KeyStoreError(f"unknown key id {kid!r}")
+
+    def history(self) -> list[KeyInfo]:
+        """Every signing key ever used, oldest first (public facts only)."""
+        return list(self._manifest().signing_keys)
+
+    def ledger_note_key(self, now: dt.datetime) -> Ed25519PrivateKey:
+        """The Ed25519 key that signs ledger checkpoints (created at ``now`` if missing)."""
+        if self._manifest().ledger_note is None:
+            with self._locked():
+                manifest = self._manifest(force=True)
+                if manifest.ledger_note is None:
+                    self._write_manifest(self._add_ledger_note_key(manifest, now))
+        key = self._load_private(_LEDGER_NOTE_FILE)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise KeyStoreError("ledger note key file does not hold an Ed25519 key")
+        return key
+
+    def data_keys(self) -> DataKeys:
+        """Keys for blind indexes, ID encryption and status index permutation.
+
+        The master secret is created only by ``ensure_initial_key``: silently creating a new one
+        here would make every stored blind index and encrypted ID unreadable.
+        """
+        if not (self._dir / _MASTER_FILE).exists():
+            raise KeyStoreError(f"{self._dir / _MASTER_FILE} is missing: run `certsvc init`")
+        key = self._load_private(_MASTER_FILE)
+        if not isinstance(key, X25519PrivateKey):
+            raise KeyStoreError("master secret file has an unexpected type")
+        return DataKeys(key.private_bytes_raw())
+
+    # --- manifest ------------------------------------------------------------------------------
+    def _manifest(self, *, force: bool = False) -> _Manifest:
+        path = self._dir / MANIFEST
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return _Manifest()
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if force or stamp != self._manifest_stamp:
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+                self._manifest_cache = _Manifest(
+                    signing_keys=tuple(KeyInfo.from_json(item) for item in raw["signing_keys"]),
+                    ledger_note=raw.get("ledger_note_key"),
+                )
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise KeyStoreError(f"key manifest {path} is unreadable: {exc}") from exc
+            self._manifest_stamp = stamp
+        return self._manifest_cache
+
+    def _write_manifest(self, manifest: _Manifest) -> None:
+        data = json.dumps(manifest.to_json(), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+        self._atomic_write(MANIFEST, data, mode=0o644)
+        self._manifest(force=True)
+
+    def _add_signing_key(self, manifest: _Manifest, now: dt.datetime) -> _Manifest:
+        private = Ed25519PrivateKey.generate()
+        public = private.public_key().public_bytes_raw()
+        kid = jwk_thumbprint(public)
+        self._write_private(f"signing-{kid}.pem", private)
+        info = KeyInfo(
+            kid=kid, x=b64url_encode(public), not_before=now, not_after=None, compromised_since=None
+        )
+        return dataclasses.replace(manifest, signing_keys=(*manifest.signing_keys, info))
+
+    def _add_ledger_note_key(self, manifest: _Manifest, now: dt.datetime) -> _Manifest:
+        private = Ed25519PrivateKey.generate()
+        self._write_private(_LEDGER_NOTE_FILE, private)
+        public = b64url_encode(private.public_key().public_bytes_raw())
+        return dataclasses.replace(manifest, ledger_note={"x": public, "created": format_time_exact(now)})
+
+    # --- private files -------------------------------------------------------------------------
+    def _signing_private_key(self, info: KeyInfo) -> Ed25519PrivateKey:
+        key = self._load_private(f"signing-{info.kid}.pem")
+        if not isinstance(key, Ed25519PrivateKey) or key.public_key().public_bytes_raw() != info.public_bytes:
+            raise KeyStoreError(f"private key file for {info.kid} does not match the manifest")
+        return key
+
+    def _load_private(self, name: str) -> PrivateKeyTypes:
+        cached = self._private_cache.get(name)
+        if cached is not None:
+            return cached
+        path = self._dir / name
+        try:
+            pem = path.read_bytes()
+        except OSError as exc:
+            raise KeyStoreError(f"cannot read private key file {path}: {exc.strerror}") from None
+        encrypted = b"BEGIN ENCRYPTED PRIVATE KEY" in pem
+        if not encrypted and not self._unsafe_plaintext:
+            raise KeyStoreError(f"{path} is not encrypted: refusing plaintext keys outside development")
+        if encrypted and self._passphrase is None:
+            raise KeyStoreError(f"{path} is encrypted and no passphrase is configured")
+        try:
+            key = serialization.load_pem_private_key(pem, password=self._passphrase if encrypted else None)
+        except (ValueError, TypeError):
+            # The library's message may quote the file; say only what the operator needs.
+            raise KeyStoreError(f"cannot decrypt {path}: wrong passphrase or damaged file") from None
+        self._private_cache[name] = key
+        return key
+
+    def _write_private(self, name: str, key: Ed25519PrivateKey | X25519PrivateKey) -> None:
+        encryption: serialization.KeySerializationEncryption
+        if self._passphrase is not None and not self._unsafe_plaintext:
+            encryption = serialization.BestAvailableEncryption(self._passphrase)
+        else:
+            encryption = serialization.NoEncryption()
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+        self._atomic_write(name, pem, mode=0o600)
+        self._private_cache[name] = key
+
+    def _atomic_write(self, name: str, data: bytes, *, mode: int) -> None:
+        target = self._dir / name
+        tmp = self._dir / f".{name}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        try:
+            os.fchmod(fd, mode)
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+        dir_fd = os.open(self._dir, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        gitignore = self._dir / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text(_GITIGNORE, encoding="utf-8")
+        fd = os.open(self._dir / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
