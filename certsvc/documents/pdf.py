@@ -1,0 +1,179 @@
+"""PDF rendering of a certificate: selectable text in an embedded subset CJK font, vector QR and
+seal, and the signed credential attached as ``credential.jws`` (PDF EmbeddedFiles)."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, TextStringObject
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+
+from certsvc.documents import layout
+from certsvc.documents.fonts import CjkFont, find_cjk_font
+from certsvc.documents.layout import Colour, Frame, Line, Page, Polygon, QrCode, Seal, Text
+from certsvc.documents.model import CertificateDocument
+
+ATTACHMENT_NAME = "credential.jws"
+# Dark QR modules overlap their neighbours by this fraction so rasterisers show no hairline seams.
+QR_MODULE_OVERLAP = 0.02
+
+
+def render_pdf(doc: CertificateDocument, font: CjkFont | None = None) -> bytes:
+    """The certificate as PDF bytes; identical input (and font file) gives identical bytes."""
+    font = font or find_cjk_font()
+    page = layout.build_page(doc, font)
+    return _attach_credential(_draw(page, font), doc.credential_jws)
+
+
+def _draw(page: Page, font: CjkFont) -> bytes:
+    face = font.reportlab_font()
+    if face.fontName not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(face)
+    out = io.BytesIO()
+    # invariant=1 fixes the creation date and document ID, so the same page gives the same bytes.
+    canvas = Canvas(
+        out,
+        pagesize=(page.width * mm, page.height * mm),
+        invariant=1,
+        pageCompression=1,
+        # Otherwise reportlab references Helvetica, a font the PDF would not embed.
+        initialFontName=face.fontName,
+        lang="zh-CN",
+    )
+    canvas.setTitle(page.title)
+    canvas.setCreator("certsvc")
+    canvas.setProducer("certsvc (reportlab)")
+    painter = _Painter(canvas, page.height, face.fontName)
+    for item in page.items:
+        painter.draw(item)
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+class _Painter:
+    """Translates layout primitives (mm, y down) into PDF drawing operations (pt, y up)."""
+
+    def __init__(self, canvas: Canvas, page_height: float, font_name: str) -> None:
+        self.canvas = canvas
+        self.page_height = page_height
+        self.font_name = font_name
+
+    def y(self, value: float) -> float:
+        return float((self.page_height - value) * mm)
+
+    def draw(self, item: layout.Item) -> None:
+        match item:
+            case Text():
+                self.text(item)
+            case Line():
+                self.canvas.setStrokeColorRGB(*_rgb(item.colour))
+                self.canvas.setLineWidth(item.width * mm)
+                self.canvas.line(item.x1 * mm, self.y(item.y1), item.x2 * mm, self.y(item.y2))
+            case Frame():
+                self.canvas.setStrokeColorRGB(*_rgb(item.colour))
+                self.canvas.setLineWidth(item.line_width * mm)
+                bottom = self.y(item.y + item.height)
+                self.canvas.rect(item.x * mm, bottom, item.width * mm, item.height * mm, stroke=1, fill=0)
+            case Polygon():
+                self.polygon(item.points, item.colour)
+            case QrCode():
+                self.qr(item)
+            case Seal():
+                self.seal(item)
+
+    def text(self, item: Text) -> None:
+        # Text render mode and line width are graphics state that reportlab does not track across
+        # text objects: confine them to this text with q/Q.
+        self.canvas.saveState()
+        text = self.canvas.beginText(item.x * mm, self.y(item.y))
+        text.setFont(self.font_name, item.size * mm)
+        text.setFillColorRGB(*_rgb(item.colour))
+        if item.stroke:
+            # Fill plus an outline in the same colour: the PDF form of the PNG's faux bold.
+            text.setTextRenderMode(2)
+            text.setStrokeColorRGB(*_rgb(item.colour))
+            self.canvas.setLineWidth(2 * item.stroke * mm)
+        text.textOut(item.text)
+        self.canvas.drawText(text)
+        self.canvas.restoreState()
+
+    def polygon(self, points: tuple[tuple[float, float], ...], colour: Colour) -> None:
+        path = self.canvas.beginPath()
+        path.moveTo(points[0][0] * mm, self.y(points[0][1]))
+        for x, y in points[1:]:
+            path.lineTo(x * mm, self.y(y))
+        path.close()
+        self.canvas.setFillColorRGB(*_rgb(colour))
+        self.canvas.drawPath(path, stroke=0, fill=1)
+
+    def qr(self, item: QrCode) -> None:
+        module = item.module
+        grow = module * QR_MODULE_OVERLAP
+        path = self.canvas.beginPath()
+        for row_index, row in enumerate(item.matrix):
+            top = item.y + row_index * module
+            column = 0
+            while column < len(row):
+                if not row[column]:
+                    column += 1
+                    continue
+                start = column
+                while column < len(row) and row[column]:
+                    column += 1
+                # One rectangle per horizontal run of dark modules keeps the page small.
+                left = item.x + start * module
+                width = (column - start) * module
+                path.rect(left * mm, self.y(top + module + grow), (width + grow) * mm, (module + grow) * mm)
+        self.canvas.setFillColorRGB(0, 0, 0)
+        self.canvas.drawPath(path, stroke=0, fill=1)
+
+    def seal(self, item: Seal) -> None:
+        canvas, geometry = self.canvas, item.geometry
+        canvas.saveState()
+        canvas.setBlendMode("Multiply")
+        canvas.translate(item.cx * mm, self.y(item.cy))
+        radius = item.radius * mm
+        canvas.setStrokeColorRGB(*_rgb(item.colour))
+        canvas.setFillColorRGB(*_rgb(item.colour))
+        canvas.setLineWidth(geometry.ring_width * radius)
+        canvas.circle(0, 0, geometry.ring_radius * radius, stroke=1, fill=0)
+        star = canvas.beginPath()
+        star.moveTo(geometry.star[0][0] * radius, -geometry.star[0][1] * radius)
+        for x, y in geometry.star[1:]:
+            star.lineTo(x * radius, -y * radius)
+        star.close()
+        canvas.drawPath(star, stroke=0, fill=1)
+        for glyph in geometry.glyphs:
+            size = glyph.size * radius
+            canvas.saveState()
+            canvas.translate(glyph.x * radius, -glyph.y * radius)
+            canvas.rotate(-glyph.angle)
+            canvas.scale(glyph.x_scale, 1)
+            text = canvas.beginText()
+            text.setFont(self.font_name, size)
+            text.setTextRenderMode(2)
+            canvas.setLineWidth(2 * glyph.weight * size)
+            # Ideographs are centred about 0.345 em above their baseline.
+            text.setTextOrigin(-pdfmetrics.stringWidth(glyph.char, self.font_name, size) / 2, -0.345 * size)
+            text.textOut(glyph.char)
+            canvas.drawText(text)
+            canvas.restoreState()
+        canvas.restoreState()
+
+
+def _rgb(colour: Colour) -> tuple[float, float, float]:
+    return (colour[0] / 255, colour[1] / 255, colour[2] / 255)
+
+
+def _attach_credential(pdf: bytes, credential: str) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    attachment = writer.add_attachment(ATTACHMENT_NAME, credential.encode("ascii"))
+    attachment.subtype = NameObject("/application#2Fjose")
+    attachment.description = TextStringObject("Signed credential (compact JWS) of this certificate")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
