@@ -1,0 +1,431 @@
+"""The intake rules of DESIGN §2, as pure functions over one parsed record, a registry and ``today``.
+
+Every finding is a ``Violation`` naming row, field and rule, with a message a clerk understands in
+English and Chinese that names the offending values. Personal data appears only masked.
+
+Decisions:
+- The ⅔ thresholds use integer arithmetic (3·attendees ≥ 2·size, 3·votes ≥ 2·attendees), so ⅔
+  exactly passes; attendance is measured against the *registered* committee size, and a file whose
+  committee size differs from the registration is refused under ``committee``.
+- Jurisdiction: the confirming authority must be in the registry, may confirm the level (its tier's
+  levels, or for a self-review unit the levels granted), and must be the authority the committee is
+  registered with: a committee's results are confirmed by the body that approved it.
+- Chronology (``order``): meeting ≤ publicity start, publicity end < confirmation, and no date after
+  ``today``.
+- Duplicates within a file: the same ID number twice at all, whatever the titles: one review round
+  does not confirm two titles for one person, and a repeated row is the commoner cause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from certsvc.domain.idnumber import mask_id, parse_id_number
+from certsvc.domain.levels import AuthorityKind
+from certsvc.domain.names import check_name, mask_name
+from certsvc.domain.record import FIELD_LABELS_ZH, ResultRecord
+from certsvc.domain.registry import Authority, Committee, Registry
+from certsvc.domain.titles import expected_title
+from certsvc.domain.workdays import working_days
+from certsvc.errors import CalendarNotCovered, ImplausibleName, InvalidIdNumber
+
+RULES = (
+    "attendance",
+    "vote",
+    "publicity",
+    "order",
+    "jurisdiction",
+    "committee",
+    "identity",
+    "duplicate",
+    "form",
+)
+MIN_PUBLICITY_WORKING_DAYS = 5
+FORMULA_PREFIXES = frozenset("=+-@")
+# Excel and LibreOffice also start formulas after a leading tab or carriage return (OWASP CSV injection).
+CONTROL_PREFIXES = frozenset("\t\r")
+
+_KIND_ZH = {
+    AuthorityKind.PROVINCE: "省级人力资源社会保障部门",
+    AuthorityKind.CITY: "市级人力资源社会保障部门",
+    AuthorityKind.COUNTY: "县级人力资源社会保障部门",
+    AuthorityKind.SELF_REVIEW: "自主评审单位",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    row: int
+    field: str
+    rule: str
+    message_en: str
+    message_zh: str
+
+
+def two_thirds_of(n: int) -> int:
+    """The smallest whole number that is at least ⅔ of ``n``."""
+    return (2 * n + 2) // 3
+
+
+def check_record(record: ResultRecord, registry: Registry, today: dt.date) -> list[Violation]:
+    """Every rule violation of one record (duplicates across rows are ``DuplicateFinder``'s job)."""
+    committee = registry.committees.get(record.committee_code)
+    authority = registry.authorities.get(record.authority_code)
+    size = committee.size if committee is not None else record.committee_size
+    found: list[Violation] = []
+    found += _attendance(record, size)
+    found += _vote(record)
+    found += _publicity(record)
+    found += _order(record, today)
+    found += _jurisdiction(record, authority, committee)
+    found += _committee(record, committee)
+    found += _identity(record, today)
+    found += _form(record)
+    return found
+
+
+def check_raw_fields(row: int, fields: Mapping[str, str]) -> list[Violation]:
+    """Formula prefixes and control characters in the raw (unstripped) text of any field."""
+    joined = _JOIN + _JOIN.join(fields.values())
+    if not (_PREFIX_AFTER_JOIN.search(joined) or _CONTROL_CHAR.search(joined)):
+        return []
+    found: list[Violation] = []
+    for field, value in fields.items():
+        label = FIELD_LABELS_ZH.get(field, field)
+        prefix = _formula_prefix(value)
+        if prefix is not None:
+            shown_en, shown_zh = _PREFIX_NAMES.get(prefix, (repr(prefix), f"“{prefix}”"))
+            found.append(
+                Violation(
+                    row,
+                    field,
+                    "form",
+                    f"{field} starts with {shown_en}, which a spreadsheet may run as a formula; remove it",
+                    f"{label} 以{shown_zh}开头，可能被电子表格当作公式执行，请删除该字符",
+                )
+            )
+        elif _CONTROL_CHAR.search(value):
+            found.append(
+                Violation(
+                    row,
+                    field,
+                    "form",
+                    f"{field} contains control characters (line breaks, tabs or invisible characters)",
+                    f"{label} 含有换行、制表符等控制字符",
+                )
+            )
+    return found
+
+
+_CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Fast path over a whole row: every value is preceded by a noncharacter, so every value start
+# follows one; a value that itself contains it can only cause a needless per-field check.
+_JOIN = "\uffff"
+_PREFIX_AFTER_JOIN = re.compile(r"\uffff(?:[\t\r]|\s*[=+\-@])")
+_PREFIX_NAMES = {"\t": ("a tab", "制表符"), "\r": ("a carriage return", "回车符")}
+
+
+def _formula_prefix(value: str) -> str | None:
+    if value[:1] in CONTROL_PREFIXES:
+        return value[0]
+    first = value.lstrip()[:1]
+    return first if first in FORMULA_PREFIXES else None
+
+
+class DuplicateFinder:
+    """Remembers ID numbers seen so far in a file and flags a person's second appearance."""
+
+    def __init__(self) -> None:
+        self._first_row: dict[str, int] = {}
+
+    def check(self, record: ResultRecord) -> Violation | None:
+        first = self._first_row.setdefault(record.id_number, record.row)
+        if first == record.row:
+            return None
+        masked = mask_id(record.id_number)
+        return Violation(
+            record.row,
+            "id_number",
+            "duplicate",
+            f"the person with ID number {masked} already appears in row {first} of this file",
+            f"身份证号 {masked} 的人员已出现在本文件第 {first} 行，同一人不能重复出现",
+        )
+
+
+def already_holds(record: ResultRecord) -> Violation:
+    """The violation for a holder who already has an active certificate for this title."""
+    masked_name, masked = mask_name(record.name), mask_id(record.id_number)
+    return Violation(
+        record.row,
+        "title",
+        "duplicate",
+        f"{masked_name} (ID number {masked}) already holds an active certificate for {record.title}",
+        f"{masked_name}（身份证号 {masked}）已持有有效的“{record.title}”证书",
+    )
+
+
+def _attendance(r: ResultRecord, size: int) -> list[Violation]:
+    if r.attendees > size:
+        return [
+            Violation(
+                r.row,
+                "attendees",
+                "attendance",
+                f"attendance {r.attendees} exceeds the committee size {size}",
+                f"出席人数 {r.attendees} 超过评委会人数 {size}",
+            )
+        ]
+    if 3 * r.attendees < 2 * size:
+        need = two_thirds_of(size)
+        return [
+            Violation(
+                r.row,
+                "attendees",
+                "attendance",
+                f"attendance {r.attendees} is less than two thirds of the committee of {size} "
+                f"(at least {need})",
+                f"出席人数 {r.attendees} 少于评委会人数 {size} 的三分之二（至少 {need} 人）",
+            )
+        ]
+    return []
+
+
+def _vote(r: ResultRecord) -> list[Violation]:
+    if r.votes_for > r.attendees:
+        return [
+            Violation(
+                r.row,
+                "votes_for",
+                "vote",
+                f"{r.votes_for} votes for exceed the {r.attendees} members present",
+                f"同意票数 {r.votes_for} 超过出席人数 {r.attendees}",
+            )
+        ]
+    if 3 * r.votes_for < 2 * r.attendees:
+        need = two_thirds_of(r.attendees)
+        return [
+            Violation(
+                r.row,
+                "votes_for",
+                "vote",
+                f"{r.votes_for} votes for is less than two thirds of the {r.attendees} present "
+                f"(at least {need})",
+                f"同意票数 {r.votes_for} 少于出席人数 {r.attendees} 的三分之二（至少 {need} 票）",
+            )
+        ]
+    return []
+
+
+def _publicity(r: ResultRecord) -> list[Violation]:
+    start, end = r.publicity_start.isoformat(), r.publicity_end.isoformat()
+    if r.publicity_end < r.publicity_start:
+        return [
+            Violation(
+                r.row,
+                "publicity_end",
+                "publicity",
+                f"the publicity period ends ({end}) before it starts ({start})",
+                f"公示结束日期 {end} 早于公示开始日期 {start}",
+            )
+        ]
+    try:
+        days = working_days(r.publicity_start, r.publicity_end)
+    except CalendarNotCovered as exc:
+        return [
+            Violation(
+                r.row,
+                "publicity_end",
+                "publicity",
+                f"cannot count working days from {start} to {end}: {exc.message}",
+                exc.detail_zh or f"无法计算 {start} 至 {end} 的工作日",
+            )
+        ]
+    if days < MIN_PUBLICITY_WORKING_DAYS:
+        return [
+            Violation(
+                r.row,
+                "publicity_end",
+                "publicity",
+                f"the publicity period {start} to {end} has {days} working days, fewer than "
+                f"{MIN_PUBLICITY_WORKING_DAYS} (holidays and adjusted weekends counted)",
+                f"公示期 {start} 至 {end} 只有 {days} 个工作日，少于 {MIN_PUBLICITY_WORKING_DAYS} 个工作日"
+                "（已按法定节假日和调休计算）",
+            )
+        ]
+    return []
+
+
+def _order(r: ResultRecord, today: dt.date) -> list[Violation]:
+    found: list[Violation] = []
+    if r.confirmation_date <= r.publicity_end:
+        found.append(
+            Violation(
+                r.row,
+                "confirmation_date",
+                "order",
+                f"confirmation date {r.confirmation_date} is not after the end of publicity "
+                f"{r.publicity_end}",
+                f"确认日期 {r.confirmation_date} 不晚于公示结束日期 {r.publicity_end}，须在公示期满后确认",
+            )
+        )
+    if r.publicity_start < r.meeting_date:
+        found.append(
+            Violation(
+                r.row,
+                "publicity_start",
+                "order",
+                f"publicity starts ({r.publicity_start}) before the review meeting ({r.meeting_date})",
+                f"公示开始日期 {r.publicity_start} 早于评审日期 {r.meeting_date}",
+            )
+        )
+    for field in ("meeting_date", "publicity_start", "publicity_end", "confirmation_date"):
+        day: dt.date = getattr(r, field)
+        if day > today:
+            found.append(
+                Violation(
+                    r.row,
+                    field,
+                    "order",
+                    f"{field} {day} is in the future (today is {today})",
+                    f"{FIELD_LABELS_ZH[field]} {day} 晚于今天（{today}）",
+                )
+            )
+    return found
+
+
+def _jurisdiction(
+    r: ResultRecord, authority: Authority | None, committee: Committee | None
+) -> list[Violation]:
+    if authority is None:
+        return [
+            Violation(
+                r.row,
+                "authority_code",
+                "jurisdiction",
+                f"authority {r.authority_code} is not in the registry",
+                f"发证机构代码 {r.authority_code} 不在登记的发证机构中",
+            )
+        ]
+    found: list[Violation] = []
+    if not authority.may_confirm(r.level):
+        found.append(
+            Violation(
+                r.row,
+                "level",
+                "jurisdiction",
+                f"{authority.name} ({authority.kind.value}) may not confirm {r.level.value} titles",
+                f"{authority.name}（{_KIND_ZH[authority.kind]}）无权确认{r.level.value}职称",
+            )
+        )
+    if committee is not None and committee.authority_code != authority.code:
+        found.append(
+            Violation(
+                r.row,
+                "authority_code",
+                "jurisdiction",
+                f"committee {committee.code} is registered with authority {committee.authority_code}, "
+                f"so {authority.code} may not confirm its results",
+                f"评委会 {committee.code} 由发证机构 {committee.authority_code} 核准备案，"
+                f"{authority.code} 无权确认其评审结果",
+            )
+        )
+    return found
+
+
+def _committee(r: ResultRecord, committee: Committee | None) -> list[Violation]:
+    if committee is None:
+        return [
+            Violation(
+                r.row,
+                "committee_code",
+                "committee",
+                f"committee {r.committee_code} is not registered",
+                f"评委会代码 {r.committee_code} 未核准备案",
+            )
+        ]
+    found: list[Violation] = []
+    if committee.series != r.series:
+        found.append(
+            Violation(
+                r.row,
+                "series",
+                "committee",
+                f"committee {committee.code} is registered for the series {committee.series}, not {r.series}",
+                f"评委会 {committee.code} 核准备案的职称系列为“{committee.series}”，不是“{r.series}”",
+            )
+        )
+    if committee.level != r.level:
+        found.append(
+            Violation(
+                r.row,
+                "level",
+                "committee",
+                f"committee {committee.code} is registered for {committee.level.value}, not {r.level.value}",
+                f"评委会 {committee.code} 核准备案的级别为{committee.level.value}，不能评审{r.level.value}",
+            )
+        )
+    if not committee.registered_on(r.meeting_date):
+        window = f"{committee.registered_from} to {committee.registered_until}"
+        window_zh = f"{committee.registered_from} 至 {committee.registered_until}"
+        found.append(
+            Violation(
+                r.row,
+                "meeting_date",
+                "committee",
+                f"meeting date {r.meeting_date} is outside committee {committee.code}'s registration "
+                f"({window})",
+                f"评审日期 {r.meeting_date} 不在评委会 {committee.code} 的核准备案有效期（{window_zh}）内",
+            )
+        )
+    if committee.size != r.committee_size:
+        found.append(
+            Violation(
+                r.row,
+                "committee_size",
+                "committee",
+                f"committee size {r.committee_size} differs from the registered size {committee.size}",
+                f"评委会人数 {r.committee_size} 与核准备案的人数 {committee.size} 不符",
+            )
+        )
+    if committee.name != r.committee_name:
+        found.append(
+            Violation(
+                r.row,
+                "committee_name",
+                "committee",
+                f"committee name {r.committee_name} differs from the registered name {committee.name}",
+                f"评委会名称“{r.committee_name}”与核准备案的名称“{committee.name}”不符",
+            )
+        )
+    return found
+
+
+def _identity(r: ResultRecord, today: dt.date) -> list[Violation]:
+    try:
+        parse_id_number(r.id_number, today=today)
+    except InvalidIdNumber as exc:
+        return [Violation(r.row, "id_number", "identity", exc.message, exc.detail_zh or exc.message)]
+    return []
+
+
+def _form(r: ResultRecord) -> list[Violation]:
+    found: list[Violation] = []
+    try:
+        check_name(r.name)
+    except ImplausibleName as exc:
+        found.append(Violation(r.row, "name", "form", exc.message, exc.detail_zh or exc.message))
+    title = expected_title(r.series, r.level)
+    if title is not None and title != r.title:
+        found.append(
+            Violation(
+                r.row,
+                "title",
+                "form",
+                f"in the series {r.series} a {r.level.value} title is {title}, not {r.title}",
+                f"{r.series}系列{r.level.value}的资格名称应为“{title}”，不是“{r.title}”",
+            )
+        )
+    return found
