@@ -1,0 +1,155 @@
+"""Tables of the accounts package: users, one-time links, API tokens, reissue requests, the
+notification outbox and staged console imports.
+
+Secrets are never stored in a form that lets a database reader use them: passwords as argon2id
+hashes, link and API tokens as SHA-256 digests (they are 256-bit random, so a slow hash adds
+nothing), TOTP secrets encrypted with a key derived from the key store's master secret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from certsvc.db.base import Base, UTCDateTime
+from certsvc.db.models import Certificate
+
+USER_KINDS = ("holder", "staff")
+STAFF_ROLES = ("operator", "reviewer", "auditor")
+LINK_PURPOSES = ("activate", "reset")
+REISSUE_REASONS = ("lost", "damaged", "correction")
+CORRECTABLE_FIELDS = ("name", "employer")
+REQUEST_STATUSES = ("pending", "approved", "rejected")
+
+
+class User(Base):
+    """A person who signs in: a holder (bound to one ``holders`` row) or staff of one authority.
+
+    ``login`` is the staff username, or for holders the blind index of their ID number, so
+    holders sign in with the ID number they know and the table never holds it in clear.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("holders.id"), unique=True)
+    authority_code: Mapped[str | None] = mapped_column(ForeignKey("authorities.code"), index=True)
+    role: Mapped[str | None] = mapped_column(String(16))
+    display_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_last_counter: Mapped[int | None] = mapped_column(Integer)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Bumped on password change or reset: sessions carry it and die when it moves.
+    auth_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff"
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_secret is not None
+
+
+class OneTimeLink(Base):
+    """A single-use link: an issuing body's activation (or re-activation) link, or a reset link."""
+
+    __tablename__ = "one_time_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ApiToken(Base):
+    """A machine credential bound to one authority and one role."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(100))
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReissueRequest(Base):
+    """A holder's request for a new version of one of their certificates."""
+
+    __tablename__ = "reissue_requests"
+    __table_args__ = (Index("ix_reissue_requests_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(16))
+    corrected_field: Mapped[str | None] = mapped_column(String(32))
+    corrected_value: Mapped[str | None] = mapped_column(String(200))
+    holder_note: Mapped[str | None] = mapped_column(String(500))
+    evidence: Mapped[bytes | None] = mapped_column(LargeBinary)
+    evidence_type: Mapped[str | None] = mapped_column(String(64))
+    evidence_name: Mapped[str | None] = mapped_column(String(255))
+    evidence_size: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    new_version: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    certificate: Mapped[Certificate] = relationship()
+
+
+class OutboxMessage(Base):
+    """A notification for one user: always shown in the portal, also emailed when SMTP is set up."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    email_to: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class StagedImport(Base):
+    """A results file uploaded in the console, kept between its dry run and the confirmation.
+
+    Kept in the database, not on local disk, so the confirmation may reach any server process.
+    """
+
+    __tablename__ = "staged_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,104 @@
+"""The notification outbox: messages are written in the business transaction and delivered after it.
+
+Every message is shown in the holder's portal. When ``CERTSVC_SMTP_URL`` is set
+(``smtp://user:pass@host:587?from=certs@example.org&starttls=1`` or ``smtps://…``) messages with an
+address are also emailed by :func:`deliver_outbox`, which callers run after their commit, so an
+unreachable mail server never undoes a decision.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certsvc.accounts.models import OutboxMessage, User
+from certsvc.errors import ConfigurationError
+from certsvc.runtime import Runtime
+
+MAX_ATTEMPTS = 5
+SMTP_TIMEOUT_SECONDS = 10
+
+log = logging.getLogger(__name__)
+
+
+def notify(
+    session: Session, runtime: Runtime, user: User, subject: str, body: str, *, portal: bool = True
+) -> OutboxMessage:
+    """Queue a message for ``user``. ``portal=False`` marks it read at once (e.g. a reset link,
+    which is useless to someone already signed in)."""
+    now = runtime.now()
+    message = OutboxMessage(
+        user_id=user.id,
+        subject=subject[:200],
+        body=body,
+        email_to=user.email,
+        created_at=now,
+        attempts=0,
+        read_at=None if portal else now,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def deliver_outbox(runtime: Runtime, limit: int = 50) -> int:
+    """Email pending messages when SMTP is configured; returns how many were sent."""
+    url = runtime.settings.smtp_url
+    if not url:
+        return 0
+    sent = 0
+    with runtime.database.write() as session:
+        pending = session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.email_to.is_not(None),
+                OutboxMessage.attempts < MAX_ATTEMPTS,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        ).all()
+        for message in pending:
+            message.attempts += 1
+            try:
+                _send(url, message)
+            except (OSError, smtplib.SMTPException) as error:
+                message.last_error = type(error).__name__
+                log.warning("notification email failed", extra={"fields": {"outbox_id": message.id}})
+                continue
+            message.sent_at = runtime.now()
+            sent += 1
+    return sent
+
+
+def _send(url: str, message: OutboxMessage) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigurationError("CERTSVC_SMTP_URL must be smtp://… or smtps://… with a host")
+    query = parse_qs(parts.query)
+    sender = query.get("from", [f"certsvc@{parts.hostname}"])[0]
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.email_to or ""
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    context = ssl.create_default_context()
+    client: smtplib.SMTP
+    if parts.scheme == "smtps":
+        client = smtplib.SMTP_SSL(
+            parts.hostname, parts.port or 465, timeout=SMTP_TIMEOUT_SECONDS, context=context
+        )
+    else:
+        client = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=SMTP_TIMEOUT_SECONDS)
+    with client:
+        if parts.scheme == "smtp" and query.get("starttls", ["0"])[0] in ("1", "true", "yes"):
+            client.starttls(context=context)
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.send_message(email)

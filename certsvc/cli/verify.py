@@ -1,0 +1,186 @@
+"""``certsvc verify TARGET [--offline --jwks FILE [--status FILE ...]]``.
+
+TARGET is a QR URL or payload, a compact JWS, or a PNG/PDF/photo file. Online, the configured
+database gives the registry's truth; offline, only the JWKS file and status list files are used
+(no database, no server). Exit codes: 0 valid, 1 not valid, 2 usage error, 3 authentic but status
+unknown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from certsvc.cli import EXIT_FAILED, EXIT_OK, EXIT_STATUS_UNKNOWN
+from certsvc.domain.names import mask_name
+from certsvc.errors import BadRequest, InvalidKeySet, InvalidStatusList, UnreadableDocument
+from certsvc.verification.texts import HEADLINES, STEPS
+
+OFFLINE_OUTCOMES = {"unknown-status": "unknown"}
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "verify",
+        help="verify a certificate (QR URL or payload, JWS, or PNG/PDF file)",
+        description="Exit 0 valid, 1 not valid, 2 usage error, 3 authentic but status unknown.",
+    )
+    parser.add_argument(
+        "target", metavar="TARGET", help="QR URL or payload, a compact JWS, or a PNG/PDF file"
+    )
+    parser.add_argument(
+        "--offline", action="store_true", help="no server, no database: --jwks (and --status)"
+    )
+    parser.add_argument("--jwks", type=Path, help="the key set saved from /.well-known/jwks.json")
+    parser.add_argument(
+        "--status",
+        type=Path,
+        action="append",
+        default=[],
+        help="a signed status list saved from the status URL (repeat for revocation and suspension)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    parser.set_defaults(handler=verify_command)
+
+
+def verify_command(args: argparse.Namespace) -> int:
+    if not args.offline and (args.jwks or args.status):
+        raise BadRequest("--jwks and --status are for --offline verification")
+    if args.offline and args.jwks is None:
+        raise BadRequest("--offline needs --jwks FILE (saved from /.well-known/jwks.json)")
+    target = _read_target(args.target)
+    try:
+        if args.offline:
+            outcome, step, reason, facts = _offline(target, args.jwks, args.status)
+        else:
+            outcome, step, reason, facts = _online(target)
+    except UnreadableDocument as error:
+        raise BadRequest(error.message, detail_zh=error.detail_zh) from None
+    _print(outcome, step, reason, facts, as_json=args.json)
+    if outcome == "valid":
+        return EXIT_OK
+    if outcome == "unknown" and step in ("status-unavailable", "registry-unavailable"):
+        return EXIT_STATUS_UNKNOWN
+    return EXIT_FAILED
+
+
+def _read_target(target: str) -> str | bytes:
+    """A file's bytes when TARGET names an existing file, else TARGET itself as token text."""
+    path = Path(target)
+    looks_like_path = len(target) < 4096 and "://" not in target and target.count(".") != 2
+    if looks_like_path and path.is_file():
+        try:
+            return path.read_bytes()
+        except OSError as error:
+            raise BadRequest(f"cannot read {target}: {error.strerror}") from None
+    if looks_like_path and ("/" in target or target.lower().endswith((".png", ".pdf", ".jpg", ".jpeg"))):
+        raise BadRequest(f"no such file: {target}")
+    return target
+
+
+def _online(target: str | bytes) -> tuple[str, str | None, str, dict[str, Any] | None]:
+    from certsvc.cli.common import cli_runtime
+    from certsvc.services.verification import verify_target
+    from certsvc.verification import counters
+
+    runtime = cli_runtime()
+    verdict = verify_target(runtime, target, channel="cli")
+    # Counting is statistics: a verdict stands even when its count cannot be stored.
+    with contextlib.suppress(Exception):
+        counters.flush(runtime.database)
+    body = verdict.to_json()
+    return verdict.outcome, verdict.step, verdict.reason, body
+
+
+def _offline(
+    target: str | bytes, jwks_path: Path, status_paths: list[Path]
+) -> tuple[str, str | None, str, dict[str, Any] | None]:
+    from certsvc.signing import verifier
+    from certsvc.signing.jwks import KeySet
+    from certsvc.signing.statuslist import verify_status_list
+    from certsvc.verification.targets import is_document, token_from_document
+
+    now = dt.datetime.now(dt.UTC)
+    try:
+        keyset = KeySet.from_jwks(_load_json(jwks_path))
+    except InvalidKeySet as error:
+        raise BadRequest(f"{jwks_path}: {error.message}") from None
+    lists = []
+    for path in status_paths:
+        try:
+            lists.append(verify_status_list(_read_text(path).strip(), keyset, now))
+        except InvalidStatusList as error:
+            # A list that cannot be trusted is no evidence: the status stays unknown (fail closed).
+            print(f"certsvc: status list {path} ignored: {error.message}", file=sys.stderr)
+    if isinstance(target, bytes):
+        target = token_from_document(target) if is_document(target) else target.decode("utf-8", "replace")
+    status = verifier.StatusEvidence.of(lists) if lists else None
+    try:
+        verdict = verifier.verify(target, keyset, now, status)
+    except ValueError:
+        verdict = verifier.Verdict(verifier.INVALID, "parse", "not a well-formed URL")
+    outcome = OFFLINE_OUTCOMES.get(verdict.outcome, verdict.outcome)
+    facts = None
+    if verdict.facts is not None:
+        f = verdict.facts
+        facts = {
+            "certificate": {
+                "number": f.certificate_number,
+                "version": f.version,
+                "holder": f.holder_name if f.form == "qr" else mask_name(f.holder_name),
+                "title": f.title,
+                "level": f.level,
+                "obtained": f.obtained.isoformat(),
+                "kid": f.kid,
+            }
+        }
+    return outcome, verdict.step, verdict.reason, facts
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        return json.loads(_read_text(path))
+    except ValueError:
+        raise InvalidKeySet(f"{path} is not JSON") from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise BadRequest(f"cannot read {path}: {error}") from None
+
+
+def _print(
+    outcome: str, step: str | None, reason: str, body: dict[str, Any] | None, *, as_json: bool
+) -> None:
+    if as_json:
+        print(
+            json.dumps(
+                {"outcome": outcome, "step": step, "reason": reason, **(body or {})}, ensure_ascii=False
+            )
+        )
+        return
+    zh, en, zh_more, en_more = HEADLINES.get(outcome, HEADLINES["unknown"])
+    print(f"{zh} {en}: {zh_more} / {en_more}")
+    if step and step in STEPS and step != "status":
+        print(f"  {STEPS[step][0]} / {STEPS[step][1]}")
+    elif outcome not in ("valid",) and step:
+        print(f"  step: {step}")
+    print(f"  {reason}")
+    certificate = (body or {}).get("certificate")
+    if certificate:
+        print(f"  证书编号 number: {certificate['number']} (v{certificate['version']})")
+        print(f"  持证人 holder: {certificate['holder']}")
+        print(f"  资格 title: {certificate['title']} · {certificate['level']}")
+    status = (body or {}).get("status")
+    if status:
+        print(
+            f"  {status['state']}: {status.get('effective') or '—'} · {status.get('reason_category') or '—'}"
+            f" · {status.get('document_number') or '—'}"
+        )

@@ -1,0 +1,140 @@
+"""Certificates as their holders and issuers see them: lookup, the printable document, renderings.
+
+What is printed for a version comes from that version's own signed credential (name, employer,
+title …), so a superseded version's document shows exactly what it asserted, even after a
+correction changed the holder's current name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
+
+from certsvc.db.models import Authority, Certificate, CertificateVersion, Holder
+from certsvc.documents import (
+    CertificateDocument,
+    CjkFont,
+    RenderKey,
+    cached_render,
+    find_cjk_font,
+    render_pdf,
+    render_png,
+)
+from certsvc.domain.certno import validate_certificate_number
+from certsvc.domain.idnumber import mask_id as masked_id_number
+from certsvc.errors import BadRequest, NotFound
+from certsvc.runtime import Runtime
+from certsvc.services.holders import SEX_ZH, decrypt_id
+from certsvc.services.versions import verification_url
+from certsvc.signing.credential import decode_unverified
+
+FORMATS = ("png", "pdf", "jws", "url")
+_CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def get_by_number(session: Session, number: str) -> Certificate:
+    """The certificate with this number as typed; ``InvalidCertificateNumber`` for a typo,
+    ``NotFound`` when no such certificate exists."""
+    canonical = validate_certificate_number(number)
+    certificate = session.scalar(select(Certificate).where(Certificate.number == canonical))
+    if certificate is None:
+        raise NotFound(f"no certificate {canonical}", detail_zh=f"未找到证书 {canonical}")
+    return certificate
+
+
+def get_version(session: Session, certificate: Certificate, version: int | None = None) -> CertificateVersion:
+    """Version ``version`` of ``certificate`` (its current version when None)."""
+    wanted = certificate.current_version if version is None else version
+    row = session.scalar(
+        select(CertificateVersion).where(
+            CertificateVersion.certificate_id == certificate.id, CertificateVersion.version == wanted
+        )
+    )
+    if row is None:
+        raise NotFound(
+            f"certificate {certificate.number} has no version {wanted}",
+            detail_zh=f"证书 {certificate.number} 没有第 {wanted} 版",
+        )
+    return row
+
+
+def document_for(runtime: Runtime, version: CertificateVersion, *, mask_id: bool) -> CertificateDocument:
+    """The printable document of ``version``; ``mask_id`` prints the ID number masked."""
+    session = object_session(version)
+    if session is not None:
+        return _document(session, runtime, version, mask=mask_id)
+    with runtime.database.read() as fresh:
+        return _document(fresh, runtime, version, mask=mask_id)
+
+
+def _document(
+    session: Session, runtime: Runtime, version: CertificateVersion, *, mask: bool
+) -> CertificateDocument:
+    certificate = session.get(Certificate, version.certificate_id)
+    assert certificate is not None  # a foreign key guarantees it
+    holder = session.get(Holder, certificate.holder_id)
+    assert holder is not None
+    authority = session.scalars(select(Authority).where(Authority.code == certificate.authority_code)).one()
+    subject = decode_unverified(version.credential)["credentialSubject"]
+    id_number = decrypt_id(runtime, holder)
+    first_issue = certificate.created_at.astimezone(_CHINA).date()
+    return CertificateDocument(
+        holder_name=subject["name"],
+        sex=SEX_ZH.get(holder.sex, holder.sex),
+        birth_date=holder.birth_date,
+        id_number=masked_id_number(id_number) if mask else id_number,
+        employer=subject.get("employer") or certificate.employer,
+        series=subject["series"],
+        specialty=subject["specialty"],
+        title=subject["title"],
+        level=subject["level"],
+        date_obtained=certificate.confirmation_date,
+        committee_name=certificate.committee_name,
+        confirmation_number=certificate.confirmation_doc_no,
+        certificate_number=certificate.number,
+        authority_name=authority.name,
+        issue_date=first_issue,
+        version=version.version,
+        reissue_date=None if version.version == 1 else version.issued_at.astimezone(_CHINA).date(),
+        qr_url=verification_url(runtime, version.qr_payload),
+        credential_jws=version.credential,
+        seal_text=authority.name,
+    )
+
+
+def render(
+    runtime: Runtime, number: str, fmt: str, version: int | None = None, *, mask_id: bool = False
+) -> bytes:
+    """The certificate's document (png, pdf), signed credential (jws) or QR URL (url), as bytes.
+
+    Documents are cached under ``settings.cache_dir`` by (number, version, variant): versions never
+    change, so a cached file never goes stale.
+    """
+    if fmt not in FORMATS:
+        raise BadRequest(
+            f"format must be one of {', '.join(FORMATS)}", detail_zh="格式应为 png、pdf、jws 或 url"
+        )
+    with runtime.database.read() as session:
+        certificate = get_by_number(session, number)
+        row = get_version(session, certificate, version)
+        if fmt == "jws":
+            return row.credential.encode("ascii")
+        if fmt == "url":
+            return verification_url(runtime, row.qr_payload).encode("ascii")
+        key = RenderKey(certificate.number, row.version, fmt, variant="masked" if mask_id else "holder")
+        cache_dir = runtime.settings.cache_dir / "documents"
+        renderer = render_png if fmt == "png" else render_pdf
+
+        def draw() -> bytes:
+            return renderer(_document(session, runtime, row, mask=mask_id), _font(runtime.settings.cjk_font))
+
+        return cached_render(cache_dir, key, draw)
+
+
+@functools.lru_cache(maxsize=4)
+def _font(configured: Path | None) -> CjkFont:
+    return find_cjk_font(configured)

@@ -1,0 +1,132 @@
+"""Holders: ID numbers encrypted at rest and found through a keyed blind index.
+
+- ``id_index``: HMAC-SHA256 of the normalised ID number under the key store's ``blind_index`` key,
+  hex. Equal numbers give equal indexes, so lookups and the unique constraint work without ever
+  decrypting; without the key the index says nothing about the number.
+- ``id_ciphertext``: ``0x01 ‖ nonce(12) ‖ AES-256-GCM(id_number)`` under the ``id_encryption`` key,
+  with the blind index as associated data: a ciphertext copied onto another holder row fails to
+  decrypt instead of silently giving that holder someone else's number.
+
+Birth date and sex are taken from the ID number (GB 11643), never from the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import weakref
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certsvc.db.models import Holder
+from certsvc.domain.idnumber import Sex, normalize_id_number, parse_id_number
+from certsvc.errors import KeyStoreError
+from certsvc.runtime import Runtime
+
+_CIPHERTEXT_FORMAT = 1
+_NONCE_BYTES = 12
+_AAD_PREFIX = b"certsvc/holder-id/v1|"
+SEX_CODES = {Sex.MALE: "M", Sex.FEMALE: "F"}
+SEX_ZH = {"M": "男", "F": "女"}
+
+
+@dataclass(frozen=True)
+class HolderKeys:
+    """The derived keys holder data needs, ready to use (derivation costs three HKDF runs)."""
+
+    blind_index_key: bytes
+    id_cipher: AESGCM
+    status_permutation_key: bytes
+
+    def index(self, id_number: str) -> str:
+        """Blind index of an already normalised ID number."""
+        return hmac.new(
+            self.blind_index_key, id_number.encode("ascii", "replace"), hashlib.sha256
+        ).hexdigest()
+
+    def encrypt(self, id_number: str, index: str) -> bytes:
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self.id_cipher.encrypt(nonce, id_number.encode("utf-8"), _AAD_PREFIX + index.encode("ascii"))
+        return bytes([_CIPHERTEXT_FORMAT]) + nonce + sealed
+
+    def decrypt(self, ciphertext: bytes, index: str) -> str:
+        if len(ciphertext) <= 1 + _NONCE_BYTES or ciphertext[0] != _CIPHERTEXT_FORMAT:
+            raise KeyStoreError("a holder's encrypted ID number has an unknown format")
+        nonce, sealed = ciphertext[1 : 1 + _NONCE_BYTES], ciphertext[1 + _NONCE_BYTES :]
+        try:
+            plain = self.id_cipher.decrypt(nonce, sealed, _AAD_PREFIX + index.encode("ascii"))
+        except InvalidTag:
+            raise KeyStoreError(
+                "a holder's encrypted ID number does not decrypt: wrong key store or tampered row"
+            ) from None
+        return plain.decode("utf-8")
+
+
+_KEYS: weakref.WeakKeyDictionary[object, HolderKeys] = weakref.WeakKeyDictionary()
+
+
+def holder_keys(runtime: Runtime) -> HolderKeys:
+    """The holder keys of ``runtime``'s key store, derived once per key store object."""
+    store = runtime.keys
+    cached = _KEYS.get(store)
+    if cached is None:
+        data = store.data_keys()
+        cached = HolderKeys(data.blind_index, AESGCM(data.id_encryption), data.status_permutation)
+        _KEYS[store] = cached
+    return cached
+
+
+def id_index(runtime: Runtime, id_number: str) -> str:
+    """The blind index of ``id_number`` (normalised first: full-width digits, lower-case x, spaces)."""
+    return holder_keys(runtime).index(normalize_id_number(id_number))
+
+
+def encrypt_id(runtime: Runtime, id_number: str) -> tuple[str, bytes]:
+    """(blind index, ciphertext) of a normalised ID number."""
+    keys = holder_keys(runtime)
+    index = keys.index(id_number)
+    return index, keys.encrypt(id_number, index)
+
+
+def decrypt_id(runtime: Runtime, holder: Holder) -> str:
+    """The holder's ID number in clear. Callers show it only to the holder (or masked)."""
+    return holder_keys(runtime).decrypt(holder.id_ciphertext, holder.id_index)
+
+
+def find_holder(session: Session, runtime: Runtime, id_number: str) -> Holder | None:
+    return session.scalar(select(Holder).where(Holder.id_index == id_index(runtime, id_number)))
+
+
+def get_or_create_holder(
+    session: Session, runtime: Runtime, id_number: str, name: str, today: dt.date
+) -> Holder:
+    """The holder with this ID number, created if new; a changed name replaces the stored one.
+
+    Raises the ``InvalidIdNumber`` subclass when the number is not a valid GB 11643 number.
+    """
+    number = normalize_id_number(id_number)
+    facts = parse_id_number(number, today=today)
+    keys = holder_keys(runtime)
+    index = keys.index(number)
+    holder = session.scalar(select(Holder).where(Holder.id_index == index))
+    if holder is not None:
+        if holder.name != name:
+            holder.name = name
+        return holder
+    holder = Holder(
+        id_index=index,
+        id_ciphertext=keys.encrypt(number, index),
+        name=name,
+        birth_date=facts.birth_date,
+        sex=SEX_CODES[facts.sex],
+        created_at=runtime.now(),
+    )
+    session.add(holder)
+    session.flush()
+    return holder

@@ -1,0 +1,172 @@
+"""Suspension (during an investigation), reinstatement and revocation (撤销) of certificates.
+
+A status change acts on the current version of a certificate, records the reason category, the
+document number that decided it and its effective date, and appends the ledger entry in the same
+transaction, so the status list and the public log never disagree. The status list reads version
+status: ``revoked`` (and ``superseded``) set the revocation bit, ``suspended`` the suspension bit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certsvc.db.models import Certificate, CertificateVersion
+from certsvc.domain.certno import validate_certificate_number
+from certsvc.errors import BadRequest, NotFound, WorkflowError
+from certsvc.ledger.entries import certificate_event
+from certsvc.runtime import Runtime
+
+ACTIONS = ("suspend", "reinstate", "revoke")
+# Reason categories per action: slug -> (中文, English). Slugs go to the ledger; labels to people.
+REASONS: dict[str, dict[str, tuple[str, str]]] = {
+    "revoke": {
+        "fraud": ("弄虚作假、骗取职称", "obtained by fraud or falsified documents"),
+        "misconduct": ("学术不端或违法违纪", "academic misconduct or breach of law or discipline"),
+        "procedure": ("评审程序违规", "review procedure violated"),
+        "error": ("发证错误", "issued in error"),
+        "other": ("其他", "other"),
+    },
+    "suspend": {
+        "investigation": ("立案调查中", "under investigation"),
+        "complaint": ("收到举报待核实", "complaint being checked"),
+        "other": ("其他", "other"),
+    },
+    "reinstate": {
+        "cleared": ("调查结束，未发现问题", "investigation closed without findings"),
+        "mistaken": ("暂停有误", "suspended in error"),
+        "other": ("其他", "other"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    from_statuses: frozenset[str]
+    to_status: str
+
+
+TRANSITIONS = {
+    "suspend": Transition(frozenset({"valid"}), "suspended"),
+    "reinstate": Transition(frozenset({"suspended"}), "valid"),
+    "revoke": Transition(frozenset({"valid", "suspended"}), "revoked"),
+}
+STATUS_ZH = {"valid": "有效", "superseded": "已被新版本取代", "suspended": "暂停", "revoked": "已撤销"}
+ACTION_ZH = {"suspend": "暂停", "reinstate": "恢复", "revoke": "撤销"}
+
+
+def credential_sha256(version: CertificateVersion) -> str:
+    return hashlib.sha256(version.credential.encode("ascii")).hexdigest()
+
+
+def lock_certificate(session: Session, number: str, actor_authority: str | None) -> Certificate:
+    """The certificate, row-locked for the rest of the transaction (two reviewers acting at once
+    then serialise instead of both creating version n+1).
+
+    Another authority's certificate is reported as absent, exactly like a missing one.
+    """
+    number = validate_certificate_number(number)
+    certificate = session.scalar(select(Certificate).where(Certificate.number == number).with_for_update())
+    if certificate is None or (actor_authority is not None and certificate.authority_code != actor_authority):
+        raise NotFound(f"no certificate {number} here", detail_zh=f"本机构没有证书 {number}")
+    return certificate
+
+
+def current_version(session: Session, certificate: Certificate) -> CertificateVersion:
+    version = session.scalar(
+        select(CertificateVersion).where(
+            CertificateVersion.certificate_id == certificate.id,
+            CertificateVersion.version == certificate.current_version,
+        )
+    )
+    assert version is not None, "a certificate always has its current version"
+    return version
+
+
+def check_reason(action: str, reason: str) -> str:
+    if action not in ACTIONS:
+        raise BadRequest(f"action must be one of {', '.join(ACTIONS)}")
+    if reason not in REASONS[action]:
+        choices = ", ".join(REASONS[action])
+        raise BadRequest(
+            f"reason for {action} must be one of {choices}", detail_zh=f"原因类别应为 {choices} 之一"
+        )
+    return reason
+
+
+def _check_doc_no(doc_no: str) -> str:
+    doc_no = " ".join((doc_no or "").split())
+    if not doc_no:
+        raise BadRequest("a document number (文号) is required", detail_zh="须填写决定文号")
+    if len(doc_no) > 100 or doc_no[0] in "=+-@":
+        raise BadRequest("the document number is too long or malformed", detail_zh="文号过长或格式不正确")
+    return doc_no
+
+
+def change_status(  # noqa: PLR0917 - positional order fixed by docs/architecture.md
+    session: Session,
+    runtime: Runtime,
+    number: str,
+    action: str,
+    reason: str,
+    doc_no: str,
+    effective: dt.date | None = None,
+    actor_authority: str | None = None,
+    *,
+    version: int | None = None,
+) -> CertificateVersion:
+    """Suspend, reinstate or revoke the current version of certificate ``number``.
+
+    ``version`` (optional) names the version the caller means; naming an older one, e.g. a
+    superseded version, is refused with ``WorkflowError`` rather than silently acting on another.
+    ``effective`` defaults to today (China time) and may not lie in the future.
+    """
+    check_reason(action, reason)
+    doc_no = _check_doc_no(doc_no)
+    today = runtime.today()
+    effective = effective or today
+    if effective > today:
+        raise BadRequest(
+            "the effective date lies in the future; record the change when it takes effect",
+            detail_zh="生效日期不能晚于今天，请在生效时再登记",
+        )
+    certificate = lock_certificate(session, number, actor_authority)
+    if version is not None and version != certificate.current_version:
+        raise WorkflowError(
+            f"version {version} of {certificate.number} is not current (superseded); "
+            f"only version {certificate.current_version} can change status",
+            detail_zh=f"第 {version} 版已被取代，只能对当前第 {certificate.current_version} 版操作",
+        )
+    row = current_version(session, certificate)
+    transition = TRANSITIONS[action]
+    if row.status not in transition.from_statuses:
+        raise WorkflowError(
+            f"cannot {action} a certificate that is {row.status}",
+            detail_zh=f"证书当前状态为“{STATUS_ZH.get(row.status, row.status)}”，不能{ACTION_ZH[action]}",
+        )
+    now = runtime.now()
+    row.status = transition.to_status
+    row.status_reason = reason
+    row.status_doc_no = doc_no
+    row.status_effective = effective
+    row.status_changed_at = now
+    certificate.status = transition.to_status
+    entry = certificate_event(
+        action,
+        certificate.number,
+        row.version,
+        credential_sha256(row),
+        now,
+        reason=reason,
+        doc_no=doc_no,
+        effective=effective.isoformat(),
+    )
+    from certsvc.services.ledger import record
+
+    record(session, runtime, [entry])
+    session.flush()
+    return row

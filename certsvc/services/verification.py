@@ -1,0 +1,536 @@
+"""Public verification: the signature says whether a token is authentic, the registry says whether
+it is still true.
+
+1. Pure checks through ``signing.verifier`` (format, key, signature, key window, compromise).
+2. The server's truth from the database: the version must be registered with exactly these bytes,
+   then revoked > suspended > superseded > valid.
+3. Ledger evidence for the version's entry, when the ledger has it.
+
+Verify-by-number checks the check character before any lookup and then gives ONE answer for "no
+such certificate" and "the name does not match", after the same work. Nothing here logs names,
+numbers or payloads; each verdict is counted per day, channel and outcome.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+import re
+import threading
+import time
+import unicodedata
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from certsvc.db.models import Authority, Certificate, CertificateVersion, Holder
+from certsvc.domain.certno import validate_certificate_number
+from certsvc.domain.names import mask_name, normalize_name
+from certsvc.errors import BadRequest, CertsvcError
+from certsvc.log import get_logger
+from certsvc.runtime import Runtime
+from certsvc.services import ledger as ledger_service
+from certsvc.signing import verifier
+from certsvc.signing.jwks import KeySet
+from certsvc.signing.keystore import KeyInfo
+from certsvc.signing.qrpayload import payload_from_url_or_text
+from certsvc.verification import counters
+from certsvc.verification.targets import MAX_TOKEN_CHARS, is_document, token_from_document
+from certsvc.verification.texts import HEADLINES, STEPS
+
+log = get_logger("certsvc.verification")
+
+OUTCOMES = ("valid", "superseded", "suspended", "revoked", "invalid", "unknown")
+MAX_NAME_CHARS = 200
+_ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]|[0-9]{15}")
+# Built once: constructing a statement per request costs more than running it on SQLite.
+_BY_NUMBER_AND_VERSION = (
+    select(Certificate, CertificateVersion, Authority.name)
+    .join(CertificateVersion, CertificateVersion.certificate_id == Certificate.id)
+    .outerjoin(Authority, Authority.code == Certificate.authority_code)
+    .where(Certificate.number == bindparam("number"), CertificateVersion.version == bindparam("version"))
+)
+_BY_NUMBER = (
+    select(Certificate, Holder.name, Authority.name)
+    .join(Holder, Holder.id == Certificate.holder_id)
+    .outerjoin(Authority, Authority.code == Certificate.authority_code)
+    .where(Certificate.number == bindparam("number"))
+)
+_VERSION = select(CertificateVersion).where(
+    CertificateVersion.certificate_id == bindparam("certificate_id"),
+    CertificateVersion.version == bindparam("version"),
+)
+# Compared when no certificate has the typed number, so both "no" answers do the same work.
+_ABSENT_NAME = "\u0000no-such-holder\u0000"
+
+
+@dataclasses.dataclass(frozen=True)
+class PublicFacts:
+    """What may be shown to anyone: the holder's name masked, never an ID number."""
+
+    certificate_number: str
+    version: int
+    holder: str
+    title: str
+    level: str
+    series: str | None
+    specialty: str | None
+    obtained: dt.date
+    issued_at: dt.datetime
+    issuer_name: str | None
+    issuer_code: str | None
+    kid: str | None
+    form: str  # qr | jws | number
+
+
+@dataclasses.dataclass(frozen=True)
+class StatusFacts:
+    """Why a certificate is revoked or suspended: date, reason category, the authority's document."""
+
+    state: str
+    effective: dt.date | None
+    reason_category: str | None
+    document_number: str | None
+    changed_at: dt.datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class VersionFacts:
+    this: int
+    current: int
+    current_issued_at: dt.datetime | None
+    current_reissue_reason: str | None
+
+    @property
+    def newer_exists(self) -> bool:
+        return self.current > self.this
+
+
+@dataclasses.dataclass(frozen=True)
+class OnlineVerdict:
+    outcome: str
+    step: str | None
+    reason: str
+    reason_zh: str
+    checked_at: dt.datetime
+    facts: PublicFacts | None = None
+    status: StatusFacts | None = None
+    versions: VersionFacts | None = None
+    ledger: dict[str, Any] | None = None
+    holder_confirmed: bool | None = None
+    # The registered QR payload of the verified version: lets a page offer "confirm the holder"
+    # for this certificate without ever handling the number or name again.
+    confirm_payload: str | None = dataclasses.field(default=None, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "valid"
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "outcome": self.outcome,
+            "step": self.step,
+            "reason": self.reason,
+            "reason_zh": self.reason_zh,
+            "checked_at": _rfc3339(self.checked_at),
+            "certificate": None if self.facts is None else _facts_json(self.facts),
+            "status": None if self.status is None else _status_json(self.status),
+            "versions": None if self.versions is None else _versions_json(self.versions),
+            "ledger": self.ledger,
+        }
+        if self.holder_confirmed is not None:
+            body["holder_confirmed"] = self.holder_confirmed
+        return body
+
+
+# --- entry points ------------------------------------------------------------------------------
+def verify_target(
+    runtime: Runtime, target: str | bytes, *, channel: str = "api", confirm: str | None = None
+) -> OnlineVerdict:
+    """Verify a QR URL (any case), a bare QR payload, a compact JWS, or PNG/PDF/photo bytes.
+
+    ``confirm`` (a full name or ID number typed by the verifier) adds ``holder_confirmed``.
+    Raises ``UnreadableDocument`` for a file without a readable QR or credential.
+    """
+    now = runtime.now()
+    if isinstance(target, bytes) and is_document(target):
+        target = token_from_document(target)
+    text = _token_text(target)
+    if text is None:
+        verdict = _invalid(now, "parse", "not a certificate QR code, payload or credential")
+    else:
+        pure = _pure_verify(text, keyset(runtime), now)
+        authentic = pure.authentic
+        verdict = (
+            _online(runtime, pure, text, confirm) if authentic else _invalid(now, pure.step, pure.reason)
+        )
+    _count(runtime, now, channel, verdict.outcome)
+    return verdict
+
+
+def verify_by_number(
+    runtime: Runtime, number: str, name: str, *, channel: str = "number", confirm: str | None = None
+) -> OnlineVerdict:
+    """Verify a typed certificate number together with the holder's full name.
+
+    A mistyped number raises ``InvalidCertificateNumber`` / ``CertificateNumberCheckError`` before
+    any lookup. "No such certificate" and "the name does not match" give one identical verdict.
+    """
+    canonical = validate_certificate_number(number)
+    if not name or not name.strip() or len(name) > MAX_NAME_CHARS:
+        raise BadRequest("the holder's full name is required", detail_zh="请填写持证人全名")
+    now = runtime.now()
+    with runtime.database.read() as session:
+        row = session.execute(_BY_NUMBER, {"number": canonical}).first()
+        registered_name = row[1] if row is not None else _ABSENT_NAME
+        names_match = _same_name(name, registered_name)
+        if row is None or not names_match:
+            verdict = no_match_verdict(now)
+        else:
+            certificate = row[0]
+            version = _version(session, certificate.id, certificate.current_version)
+            if version is None:
+                verdict = no_match_verdict(now)
+            else:
+                verdict = _registered_truth(
+                    session,
+                    runtime,
+                    now,
+                    certificate,
+                    version,
+                    issuer_name=row[2],
+                    token=None,
+                    confirm=confirm,
+                    holder_name=registered_name,
+                )
+    _count(runtime, now, channel, verdict.outcome)
+    return verdict
+
+
+def _pure_verify(text: str, keys: KeySet, now: dt.datetime) -> verifier.Verdict:
+    try:
+        return verifier.verify(text, keys, now)
+    except ValueError:
+        # urlsplit refuses some malformed URLs (e.g. "http://[x/v/…") before the verifier's own checks.
+        return verifier.Verdict(verifier.INVALID, "parse", "not a well-formed URL")
+
+
+def no_match_verdict(now: dt.datetime) -> OnlineVerdict:
+    """The one answer for an unknown number and for a name that does not match it."""
+    return _invalid(now, "not-found", STEPS["not-found"][1])
+
+
+def keyset(runtime: Runtime) -> KeySet:
+    """The key set of every signing key ever used, rebuilt only when the key history changes."""
+    history = tuple(runtime.keys.history())
+    with _keyset_lock:
+        cached = _keyset_cache.get(id(runtime.keys))
+        if cached is not None and cached[0] == history:
+            return cached[1]
+        built = KeySet.from_history(history)
+        _keyset_cache[id(runtime.keys)] = (history, built)
+        return built
+
+
+_keyset_cache: dict[int, tuple[tuple[KeyInfo, ...], KeySet]] = {}
+_keyset_lock = threading.Lock()
+
+
+# --- the registry's truth ----------------------------------------------------------------------
+def _online(runtime: Runtime, pure: verifier.Verdict, text: str, confirm: str | None) -> OnlineVerdict:
+    facts = pure.facts
+    assert facts is not None  # an authentic verdict always carries its facts
+    now = runtime.now()
+    try:
+        with runtime.database.read() as session:
+            row = session.execute(
+                _BY_NUMBER_AND_VERSION, {"number": facts.certificate_number, "version": facts.version}
+            ).first()
+            if row is None:
+                return _invalid(now, "not-registered", STEPS["not-registered"][1])
+            certificate, version, issuer_name = row
+            # A valid signature over bytes the registry does not hold means a signing key was misused.
+            stored, presented = (
+                (version.credential, text)
+                if facts.form == "jws"
+                else (version.qr_payload, payload_from_url_or_text(text))
+            )
+            if not hmac.compare_digest(stored.encode(), presented.encode()):
+                return _invalid(now, "registry-mismatch", STEPS["registry-mismatch"][1])
+            return _registered_truth(
+                session,
+                runtime,
+                now,
+                certificate,
+                version,
+                issuer_name=issuer_name,
+                token=facts,
+                confirm=confirm,
+            )
+    except SQLAlchemyError as error:
+        log.warning(
+            "registry unavailable during verification", extra={"fields": {"error": type(error).__name__}}
+        )
+        zh, en = STEPS["registry-unavailable"]
+        return OnlineVerdict("unknown", "registry-unavailable", en, zh, now, facts=_facts_from_token(facts))
+
+
+def _registered_truth(
+    session: Session,
+    runtime: Runtime,
+    now: dt.datetime,
+    certificate: Certificate,
+    version: CertificateVersion,
+    *,
+    issuer_name: str | None,
+    token: verifier.VerifiedFacts | None,
+    confirm: str | None,
+    holder_name: str | None = None,
+) -> OnlineVerdict:
+    current = (
+        version
+        if version.version == certificate.current_version
+        else _version(session, certificate.id, certificate.current_version)
+    )
+    versions = VersionFacts(
+        this=version.version,
+        current=certificate.current_version,
+        current_issued_at=current.issued_at if current is not None else None,
+        current_reissue_reason=current.reissue_reason if current is not None else None,
+    )
+    status: StatusFacts | None = None
+    # A revocation or suspension concerns the certificate, so it outranks "a newer version exists".
+    if "revoked" in (certificate.status, version.status):
+        outcome = "revoked"
+        status = _status_facts("revoked", version if version.status == "revoked" else current)
+    elif "suspended" in (certificate.status, version.status):
+        outcome = "suspended"
+        status = _status_facts("suspended", version if version.status == "suspended" else current)
+    elif version.status == "superseded" or versions.newer_exists:
+        outcome = "superseded"
+    elif version.status == "valid":
+        outcome = "valid"
+    else:
+        outcome = "unknown"
+    zh_explanation, en_explanation = HEADLINES[outcome][2], HEADLINES[outcome][3]
+    holder_confirmed = None if confirm is None else _confirm_holder(session, runtime, certificate, confirm)
+    return OnlineVerdict(
+        outcome=outcome,
+        step=None if outcome == "valid" else "status",
+        reason=en_explanation,
+        reason_zh=zh_explanation,
+        checked_at=now,
+        facts=_facts_from_registry(certificate, version, issuer_name, token, holder_name),
+        status=status,
+        versions=versions,
+        ledger=_ledger_evidence(session, runtime, version.ledger_index),
+        holder_confirmed=holder_confirmed,
+        confirm_payload=version.qr_payload,
+    )
+
+
+def _version(session: Session, certificate_id: int, number: int) -> CertificateVersion | None:
+    return session.execute(
+        _VERSION, {"certificate_id": certificate_id, "version": number}
+    ).scalar_one_or_none()
+
+
+def _status_facts(state: str, version: CertificateVersion | None) -> StatusFacts:
+    if version is None:
+        return StatusFacts(state, None, None, None, None)
+    return StatusFacts(
+        state=state,
+        effective=version.status_effective,
+        reason_category=version.status_reason,
+        document_number=version.status_doc_no,
+        changed_at=version.status_changed_at,
+    )
+
+
+def _facts_from_registry(
+    certificate: Certificate,
+    version: CertificateVersion,
+    issuer_name: str | None,
+    token: verifier.VerifiedFacts | None,
+    holder_name: str | None,
+) -> PublicFacts:
+    # The registry holds exactly the presented token, so the token's name is the registered one.
+    if token is not None:
+        masked = token.holder_name if token.form == "qr" else mask_name(token.holder_name)
+    else:
+        masked = mask_name(holder_name or "")
+    return PublicFacts(
+        certificate_number=certificate.number,
+        version=version.version,
+        holder=masked,
+        title=certificate.title,
+        level=certificate.level,
+        series=certificate.series,
+        specialty=certificate.specialty,
+        obtained=token.obtained if token is not None else certificate.confirmation_date,
+        issued_at=version.issued_at,
+        issuer_name=issuer_name,
+        issuer_code=certificate.authority_code,
+        kid=version.kid,
+        form=token.form if token is not None else "number",
+    )
+
+
+def _facts_from_token(token: verifier.VerifiedFacts) -> PublicFacts:
+    credential = token.credential
+    return PublicFacts(
+        certificate_number=token.certificate_number,
+        version=token.version,
+        holder=token.holder_name if token.form == "qr" else mask_name(token.holder_name),
+        title=token.title,
+        level=token.level,
+        series=credential.series if credential else None,
+        specialty=credential.specialty if credential else None,
+        obtained=token.obtained,
+        issued_at=token.issued_at,
+        issuer_name=credential.issuer_name if credential else None,
+        issuer_code=None,
+        kid=token.kid,
+        form=token.form,
+    )
+
+
+def _ledger_evidence(session: Session, runtime: Runtime, index: int | None) -> dict[str, Any] | None:
+    """Inclusion proof of the version's entry against a checkpoint at most EVIDENCE_SECONDS old.
+
+    A proof against a slightly older signed checkpoint is just as verifiable (and consistency
+    proofs link it to newer ones), while computing one costs several node lookups, so repeated
+    scans of a certificate reuse it for a few minutes.
+    """
+    if index is None:
+        return None
+    key = (id(runtime.database), index)
+    cached = _evidence_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < EVIDENCE_SECONDS:
+        return cached[1]
+    evidence = _fresh_evidence(session, runtime, index)
+    if evidence is not None:
+        with _evidence_lock:
+            if len(_evidence_cache) >= EVIDENCE_CACHE_ENTRIES:
+                _evidence_cache.clear()
+            _evidence_cache[key] = (time.monotonic(), evidence)
+    return evidence
+
+
+EVIDENCE_SECONDS = 300.0
+EVIDENCE_CACHE_ENTRIES = 20_000
+_evidence_cache: dict[tuple[int, int], tuple[float, dict[str, Any]]] = {}
+_evidence_lock = threading.Lock()
+
+
+def _fresh_evidence(session: Session, runtime: Runtime, index: int) -> dict[str, Any] | None:
+    try:
+        return ledger_service.evidence(session, runtime, index)
+    except (CertsvcError, SQLAlchemyError) as error:
+        # Evidence is supporting material: its absence must not change or break the verdict.
+        log.warning("ledger evidence unavailable", extra={"fields": {"error": type(error).__name__}})
+        return None
+
+
+# --- confirm the holder ------------------------------------------------------------------------
+def _confirm_holder(session: Session, runtime: Runtime, certificate: Certificate, claim: str) -> bool:
+    holder = session.get(Holder, certificate.holder_id)
+    if holder is None:
+        return False
+    id_candidate = unicodedata.normalize("NFKC", claim).strip().upper()
+    if _ID_NUMBER.fullmatch(id_candidate):
+        from certsvc.services.holders import id_index
+
+        try:
+            typed_index = id_index(runtime, id_candidate)
+        except Exception:
+            typed_index = ""
+        return _equal_digests(typed_index, holder.id_index)
+    return _same_name(claim, holder.name)
+
+
+def _same_name(typed: str, registered: str) -> bool:
+    """Full names compared NFC-normalised, ignoring whitespace and (Latin) case, in constant time."""
+    return _equal_digests(_name_key(typed), _name_key(registered))
+
+
+def _name_key(name: str) -> str:
+    return "".join(normalize_name(name[:MAX_NAME_CHARS]).split()).casefold()
+
+
+def _equal_digests(left: str, right: str) -> bool:
+    # Comparing fixed-length digests keeps the time independent of where, or whether, lengths differ.
+    return hmac.compare_digest(
+        hashlib.sha256(left.encode("utf-8")).digest(), hashlib.sha256(right.encode("utf-8")).digest()
+    )
+
+
+# --- helpers -----------------------------------------------------------------------------------
+def _token_text(target: str | bytes) -> str | None:
+    if isinstance(target, bytes):
+        try:
+            target = target.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    text = target.strip()
+    if not text or len(text) > MAX_TOKEN_CHARS:
+        return None
+    return text
+
+
+def _invalid(now: dt.datetime, step: str | None, reason: str) -> OnlineVerdict:
+    zh = STEPS.get(step or "", (HEADLINES["invalid"][2], ""))[0]
+    return OnlineVerdict("invalid", step, reason, zh, now)
+
+
+def _count(runtime: Runtime, now: dt.datetime, channel: str, outcome: str) -> None:
+    counters.count(
+        runtime.database, now.astimezone(dt.timezone(dt.timedelta(hours=8))).date(), channel, outcome
+    )
+
+
+def _rfc3339(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _facts_json(facts: PublicFacts) -> dict[str, Any]:
+    return {
+        "number": facts.certificate_number,
+        "version": facts.version,
+        "holder": facts.holder,
+        "title": facts.title,
+        "level": facts.level,
+        "series": facts.series,
+        "specialty": facts.specialty,
+        "obtained": facts.obtained.isoformat(),
+        "issued_at": _rfc3339(facts.issued_at),
+        "issuer": {"name": facts.issuer_name, "code": facts.issuer_code},
+        "kid": facts.kid,
+        "form": facts.form,
+    }
+
+
+def _status_json(status: StatusFacts) -> dict[str, Any]:
+    return {
+        "state": status.state,
+        "effective": None if status.effective is None else status.effective.isoformat(),
+        "reason_category": status.reason_category,
+        "document_number": status.document_number,
+        "changed_at": None if status.changed_at is None else _rfc3339(status.changed_at),
+    }
+
+
+def _versions_json(versions: VersionFacts) -> dict[str, Any]:
+    return {
+        "this": versions.this,
+        "current": versions.current,
+        "newer_exists": versions.newer_exists,
+        "current_issued_at": None
+        if versions.current_issued_at is None
+        else _rfc3339(versions.current_issued_at),
+        "current_reissue_reason": versions.current_reissue_reason,
+    }

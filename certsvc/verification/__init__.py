@@ -1,0 +1,1 @@
+"""Public verification: aggregate counters, target extraction and bilingual verdict texts."""

@@ -1,0 +1,282 @@
+"""The holder portal: my certificates, downloads, sharing, reissue requests, notifications, security.
+
+Every lookup is scoped to the signed-in holder: another holder's certificate or request answers
+404 exactly like one that does not exist, so guessing numbers or ids reveals nothing.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certsvc.accounts import services as accounts
+from certsvc.accounts import totp
+from certsvc.accounts.models import CORRECTABLE_FIELDS, REISSUE_REASONS, OutboxMessage, ReissueRequest, User
+from certsvc.accounts.notifications import deliver_outbox
+from certsvc.db.models import Authority, Certificate, CertificateVersion
+from certsvc.domain.certno import validate_certificate_number
+from certsvc.errors import BadRequest, Forbidden, NotFound, WorkflowError
+from certsvc.services import reissue as reissue_service
+from certsvc.services.versions import verification_url
+from certsvc.web import runtime
+from certsvc.web.extensions import limiter
+from certsvc.web.portal import error_text, holder_required, me, qr_svg, t
+
+bp = Blueprint("holder", __name__, url_prefix="/me")
+
+DOWNLOADS = {
+    "pdf": ("application/pdf", "pdf"),
+    "png": ("image/png", "png"),
+    "jws": ("application/vc+jwt", "jwt"),
+}
+
+
+def _own_certificate(db: Session, number: str) -> Certificate:
+    try:
+        canonical = validate_certificate_number(number)
+    except BadRequest:
+        raise NotFound("no such certificate", detail_zh="没有这张证书") from None
+    certificate = db.scalar(select(Certificate).where(Certificate.number == canonical))
+    if certificate is None or certificate.holder_id != me().holder_id:
+        raise NotFound("no such certificate", detail_zh="没有这张证书")
+    return certificate
+
+
+def _authority_names(db: Session) -> dict[str, str]:
+    return {code: name for code, name in db.execute(select(Authority.code, Authority.name))}
+
+
+@bp.get("/")
+@holder_required
+def certificates() -> ResponseReturnValue:
+    rt = runtime()
+    with rt.database.read() as db:
+        rows = db.scalars(
+            select(Certificate)
+            .where(Certificate.holder_id == me().holder_id)
+            .order_by(Certificate.created_at)
+        ).all()
+        authorities = _authority_names(db)
+        unread = db.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.user_id == me().user_id, OutboxMessage.read_at.is_(None)
+            )
+        )
+        items = [
+            {
+                "number": c.number,
+                "title": c.title,
+                "level": c.level,
+                "series": c.series,
+                "specialty": c.specialty,
+                "authority": authorities.get(c.authority_code, c.authority_code),
+                "status": c.status,
+                "version": c.current_version,
+            }
+            for c in rows
+        ]
+    return render_template(
+        "holder/certificates.html",
+        items=items,
+        unread=unread is not None,
+        activated=request.args.get("activated"),
+    )
+
+
+@bp.get("/certificates/<number>")
+@holder_required
+def certificate(number: str) -> ResponseReturnValue:
+    rt = runtime()
+    with rt.database.read() as db:
+        cert = _own_certificate(db, number)
+        versions = db.scalars(
+            select(CertificateVersion)
+            .where(CertificateVersion.certificate_id == cert.id)
+            .order_by(CertificateVersion.version.desc())
+        ).all()
+        current = next(v for v in versions if v.version == cert.current_version)
+        share_url = verification_url(rt, current.qr_payload)
+        requests = db.scalars(
+            select(ReissueRequest)
+            .where(ReissueRequest.certificate_id == cert.id, ReissueRequest.holder_id == me().holder_id)
+            .order_by(ReissueRequest.created_at.desc())
+        ).all()
+        authority = _authority_names(db).get(cert.authority_code, cert.authority_code)
+        return render_template(
+            "holder/certificate.html",
+            cert=cert,
+            versions=versions,
+            current=current,
+            share_url=share_url,
+            qr=qr_svg(share_url),
+            requests=requests,
+            authority=authority,
+            downloadable=current.status == "valid",
+            pending=any(r.status == "pending" for r in requests),
+        )
+
+
+@bp.get("/certificates/<number>/download/<fmt>")
+@holder_required
+@limiter.limit("60 per minute")
+def download(number: str, fmt: str) -> ResponseReturnValue:
+    from certsvc.services.certificates import render
+
+    if fmt not in DOWNLOADS:
+        raise NotFound("no such format", detail_zh="没有这种格式")
+    rt = runtime()
+    with rt.database.read() as db:
+        cert = _own_certificate(db, number)
+        if cert.status != "valid":
+            raise WorkflowError(
+                "a suspended or revoked certificate cannot be downloaded",
+                detail_zh="证书已暂停或撤销，不能下载",
+            )
+        canonical, version = cert.number, cert.current_version
+    media_type, extension = DOWNLOADS[fmt]
+    data = render(rt, canonical, fmt, version)
+    response = Response(data, mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{canonical}-v{version}.{extension}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/certificates/<number>/reissue", methods=["GET", "POST"])
+@holder_required
+@limiter.limit("20 per hour", methods=["POST"])
+def request_reissue(number: str) -> ResponseReturnValue:
+    rt = runtime()
+    with rt.database.read() as db:
+        cert = _own_certificate(db, number)
+        canonical, title = cert.number, cert.title
+    context = {"number": canonical, "title": title, "reasons": REISSUE_REASONS, "fields": CORRECTABLE_FIELDS}
+    if request.method == "GET":
+        return render_template("holder/reissue.html", error=None, form={}, **context)
+    form = request.form
+    upload = request.files.get("evidence")
+    evidence = None
+    if upload is not None and upload.filename:
+        data = upload.stream.read(reissue_service.MAX_EVIDENCE_BYTES + 1)
+        evidence = reissue_service.Evidence(upload.filename, data)
+    try:
+        with rt.database.write() as db:
+            created = reissue_service.submit_request(
+                db,
+                rt,
+                holder_id=me().holder_id or 0,
+                number=canonical,
+                reason=form.get("reason", ""),
+                corrected_field=form.get("corrected_field"),
+                corrected_value=form.get("corrected_value"),
+                note=form.get("note"),
+                evidence=evidence,
+            )
+            request_id = created.id
+    except (BadRequest, WorkflowError) as error:
+        kept = {key: form.get(key, "") for key in ("reason", "corrected_field", "corrected_value", "note")}
+        return render_template("holder/reissue.html", error=error_text(error), form=kept, **context), 400
+    flash(t("补发申请已提交，请等待发证机构审核。"), "info")
+    return redirect(url_for("holder.request_detail", request_id=request_id))
+
+
+@bp.get("/requests")
+@holder_required
+def requests() -> ResponseReturnValue:
+    with runtime().database.read() as db:
+        rows = db.execute(
+            select(ReissueRequest, Certificate.number, Certificate.title)
+            .join(Certificate, Certificate.id == ReissueRequest.certificate_id)
+            .where(ReissueRequest.holder_id == me().holder_id)
+            .order_by(ReissueRequest.created_at.desc())
+        ).all()
+        return render_template("holder/requests.html", rows=rows)
+
+
+@bp.get("/requests/<int:request_id>")
+@holder_required
+def request_detail(request_id: int) -> ResponseReturnValue:
+    with runtime().database.read() as db:
+        row = reissue_service.get_request(db, request_id, holder_id=me().holder_id or -1)
+        return render_template("holder/request.html", req=row, number=row.certificate.number)
+
+
+@bp.get("/notifications")
+@holder_required
+def notifications() -> ResponseReturnValue:
+    rt = runtime()
+    with rt.database.write() as db:
+        rows = db.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.user_id == me().user_id)
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+            .limit(100)
+        ).all()
+        now = rt.now()
+        messages = [
+            {"subject": m.subject, "body": m.body, "at": m.created_at, "new": m.read_at is None} for m in rows
+        ]
+        for message in rows:
+            message.read_at = message.read_at or now
+    return render_template("holder/notifications.html", messages=messages)
+
+
+@bp.route("/security", methods=["GET", "POST"])
+@holder_required
+@limiter.limit("20 per hour", methods=["POST"])
+def security() -> ResponseReturnValue:
+    """Change the password, and turn TOTP two-step verification on or off."""
+    return security_page("holder/security.html", "holder.security")
+
+
+def security_page(template: str, endpoint: str) -> ResponseReturnValue:
+    """Shared by the holder portal and the issuer console (staff secure their accounts the same way)."""
+    rt = runtime()
+    principal = me()
+    error = None
+    status = 200
+    if request.method == "POST":
+        action = request.form.get("action")
+        try:
+            with rt.database.write() as db:
+                user = db.get(User, principal.user_id)
+                assert user is not None
+                if action == "password":
+                    accounts.change_password(
+                        db,
+                        user,
+                        request.form.get("current", ""),
+                        request.form.get("password", ""),
+                        request.form.get("confirmation", ""),
+                    )
+                    new_epoch = user.auth_epoch
+                elif action == "totp-enable":
+                    secret = session.get("totp_setup")
+                    if not isinstance(secret, str):
+                        raise BadRequest("start the set-up again", detail_zh="请重新开始设置")
+                    accounts.enable_totp(rt, user, secret, request.form.get("code", ""))
+                    new_epoch = user.auth_epoch
+                elif action == "totp-disable":
+                    accounts.disable_totp(user, request.form.get("password", ""))
+                    new_epoch = user.auth_epoch
+                else:
+                    raise BadRequest("unknown action")
+        except (BadRequest, Forbidden) as error_:
+            error, status = error_text(error_), 400
+        else:
+            session.pop("totp_setup", None)
+            session["epoch"] = new_epoch
+            flash(t("已保存。"), "info")
+            deliver_outbox(rt)
+            return redirect(url_for(endpoint))
+    principal = me()
+    setup = None
+    if not principal.totp_enabled:
+        secret = session.get("totp_setup")
+        if not isinstance(secret, str):
+            secret = totp.new_secret()
+            session["totp_setup"] = secret
+        uri = totp.provisioning_uri(secret, principal.display_name or "certsvc")
+        setup = {"secret": secret, "qr": qr_svg(uri, 180)}
+    return render_template(template, principal=principal, setup=setup, error=error), status

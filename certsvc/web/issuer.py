@@ -1,0 +1,551 @@
+"""The issuing body's console: dashboard, import, reissue queue, certificate search and actions,
+ledger view.
+
+Staff see and act on their own authority's certificates and requests only; anything else answers
+404 as if it did not exist. Roles: operator imports, reissues at the counter and makes activation
+links; reviewer decides requests and suspends, reinstates or revokes; auditor only reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import ColumnElement, and_, delete, func, select
+from sqlalchemy.orm import Session
+
+from certsvc.accounts import services as accounts
+from certsvc.accounts.models import CORRECTABLE_FIELDS, REISSUE_REASONS, StagedImport
+from certsvc.accounts.notifications import deliver_outbox
+from certsvc.db.models import Authority, Certificate, CertificateVersion, Holder
+from certsvc.domain.certno import validate_certificate_number
+from certsvc.domain.idnumber import normalize_id_number
+from certsvc.errors import BadRequest, IntakeError, NotFound, WorkflowError
+from certsvc.services import reissue as reissue_service
+from certsvc.services import revocation
+from certsvc.services.versions import verification_url
+from certsvc.web import runtime
+from certsvc.web.holder import security_page
+from certsvc.web.portal import error_text, me, staff_required, t
+
+bp = Blueprint("issuer", __name__, url_prefix="/issuer")
+
+DASHBOARD_DAYS = 14
+STAGED_LIFETIME = dt.timedelta(hours=1)
+MAX_IMPORT_BYTES = 30 * 1024 * 1024
+REPORT_ROWS_SHOWN = 200
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+# --- dashboard -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DayBar:
+    day: dt.date
+    counts: dict[str, int]
+
+
+SERIES = ("issued", "reissued", "revoked", "verified")
+SERIES_COLOURS = {"issued": "#137333", "reissued": "#1a73e8", "revoked": "#c5221f", "verified": "#b06000"}
+
+
+def _china_day(session: Session, column: Any) -> ColumnElement[Any]:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone("Asia/Shanghai", column))
+    return func.date(column, "+8 hours")
+
+
+def _per_day(
+    session: Session, column: Any, condition: ColumnElement[bool], since: dt.datetime
+) -> dict[str, int]:
+    day = _china_day(session, column)
+    rows = session.execute(
+        select(day, func.count())
+        .select_from(CertificateVersion)
+        .join(Certificate, Certificate.id == CertificateVersion.certificate_id)
+        .where(condition, column >= since)
+        .group_by(day)
+    ).all()
+    return {str(key): int(value) for key, value in rows}
+
+
+def daily_activity(
+    session: Session, authority_code: str, today: dt.date, days: int = DASHBOARD_DAYS
+) -> list[DayBar]:
+    """Issuances, reissues and revocations of one authority per China-time day, plus verifications
+    (counted for the whole service: verifiers do not say whose certificate they checked)."""
+    first = today - dt.timedelta(days=days - 1)
+    since = dt.datetime.combine(first, dt.time(), CHINA)
+    mine = Certificate.authority_code == authority_code
+    series = {
+        "issued": _per_day(
+            session, CertificateVersion.issued_at, and_(mine, CertificateVersion.version == 1), since
+        ),
+        "reissued": _per_day(
+            session, CertificateVersion.issued_at, and_(mine, CertificateVersion.version > 1), since
+        ),
+        "revoked": _per_day(
+            session,
+            CertificateVersion.status_changed_at,
+            and_(mine, CertificateVersion.status == "revoked"),
+            since,
+        ),
+        "verified": _verifications(session, first),
+    }
+    return [
+        DayBar(day, {name: series[name].get(day.isoformat(), 0) for name in SERIES})
+        for day in (first + dt.timedelta(days=n) for n in range(days))
+    ]
+
+
+def _verifications(session: Session, first: dt.date) -> dict[str, int]:
+    try:
+        from certsvc.verification.models import VerificationCount
+    except ImportError:  # pragma: no cover - the verification package is optional for the console
+        return {}
+    rows = session.execute(
+        select(VerificationCount.day, func.sum(VerificationCount.count))
+        .where(VerificationCount.day >= first)
+        .group_by(VerificationCount.day)
+    ).all()
+    return {day.isoformat(): int(total or 0) for day, total in rows}
+
+
+def chart(bars: list[DayBar]) -> dict[str, Any]:
+    """Geometry of a grouped bar chart drawn as server-side SVG (no script, no inline style)."""
+    width_per_day, bar_width, height = 44, 9, 160
+    peak = max([1] + [value for bar in bars for value in bar.counts.values()])
+    rects = []
+    for position, bar in enumerate(bars):
+        for offset, name in enumerate(SERIES):
+            value = bar.counts[name]
+            h = round(value / peak * height) if value else 0
+            rects.append(
+                {
+                    "x": 30 + position * width_per_day + offset * bar_width,
+                    "y": 10 + height - h,
+                    "w": bar_width - 1,
+                    "h": h,
+                    "fill": SERIES_COLOURS[name],
+                    "title": f"{bar.day.isoformat()} {name}: {value}",
+                }
+            )
+    labels = [
+        {"x": 30 + position * width_per_day + 2 * bar_width, "text": bar.day.strftime("%m-%d")}
+        for position, bar in enumerate(bars)
+    ]
+    return {
+        "width": 40 + len(bars) * width_per_day,
+        "height": height + 40,
+        "base": 10 + height,
+        "rects": rects,
+        "labels": labels,
+        "peak": peak,
+        "colours": SERIES_COLOURS,
+    }
+
+
+@bp.get("/")
+@staff_required()
+def dashboard() -> ResponseReturnValue:
+    rt = runtime()
+    code = me().authority_code or ""
+    with rt.database.read() as db:
+        bars = daily_activity(db, code, rt.today())
+        authority = db.scalar(select(Authority.name).where(Authority.code == code))
+        pending = len(reissue_service.queue(db, rt, code))
+        totals = {
+            status: count
+            for status, count in db.execute(
+                select(Certificate.status, func.count())
+                .where(Certificate.authority_code == code)
+                .group_by(Certificate.status)
+            )
+        }
+    return render_template(
+        "issuer/dashboard.html",
+        bars=bars,
+        chart=chart(bars),
+        series=SERIES,
+        authority=authority,
+        pending=pending,
+        totals=totals,
+    )
+
+
+# --- import ----------------------------------------------------------------------------------------
+def _stage(rt: Any, user_id: int, filename: str, data: bytes) -> str:
+    token = secrets.token_urlsafe(24)
+    now = rt.now()
+    with rt.database.write() as db:
+        db.execute(delete(StagedImport).where(StagedImport.created_at < now - STAGED_LIFETIME))
+        db.add(
+            StagedImport(
+                token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+                user_id=user_id,
+                filename=filename[:255],
+                data=data,
+                created_at=now,
+            )
+        )
+    return token
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@staff_required("operator")
+def import_upload() -> ResponseReturnValue:
+    """Upload a results file: it is checked (dry run) and kept until the operator confirms."""
+    if request.method == "GET":
+        return render_template("issuer/import.html", report=None, token=None, error=None)
+    from certsvc.services.issuing import import_results
+
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return render_template("issuer/import.html", report=None, token=None, error=t("请选择文件。")), 400
+    data = upload.stream.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        return render_template("issuer/import.html", report=None, token=None, error=t("文件过大。")), 400
+    rt = runtime()
+    principal = me()
+    try:
+        report = import_results(
+            rt,
+            data,
+            upload.filename,
+            dry_run=True,
+            acting_authority=principal.authority_code,
+            actor=principal.actor,
+        )
+    except IntakeError as error:
+        return render_template("issuer/import.html", report=None, token=None, error=error_text(error)), 422
+    token = _stage(rt, principal.user_id, upload.filename, data) if report.ok and report.would_issue else None
+    return render_template(
+        "issuer/import.html", report=report, token=token, error=None, shown=REPORT_ROWS_SHOWN
+    )
+
+
+@bp.post("/import/confirm")
+@staff_required("operator")
+def import_confirm() -> ResponseReturnValue:
+    from certsvc.services.issuing import import_results
+
+    rt = runtime()
+    principal = me()
+    digest = hashlib.sha256(request.form.get("token", "").encode()).hexdigest()
+    with rt.database.write() as db:
+        staged = db.scalar(
+            select(StagedImport).where(
+                StagedImport.token_sha256 == digest,
+                StagedImport.user_id == principal.user_id,
+                StagedImport.created_at >= rt.now() - STAGED_LIFETIME,
+            )
+        )
+        if staged is None:
+            raise NotFound(
+                "this upload expired; upload the file again", detail_zh="上传已过期，请重新上传文件"
+            )
+        data, filename = staged.data, staged.filename
+        db.delete(staged)
+    report = import_results(
+        rt, data, filename, dry_run=False, acting_authority=principal.authority_code, actor=principal.actor
+    )
+    return render_template("issuer/import_result.html", report=report, shown=REPORT_ROWS_SHOWN)
+
+
+# --- reissue requests ------------------------------------------------------------------------------
+@bp.get("/requests")
+@staff_required()
+def request_queue() -> ResponseReturnValue:
+    status = request.args.get("status", "pending")
+    statuses = ("pending", "approved", "rejected") if status == "all" else (status,)
+    if status not in ("pending", "approved", "rejected", "all"):
+        raise BadRequest("unknown status filter")
+    rt = runtime()
+    with rt.database.read() as db:
+        items = reissue_service.queue(db, rt, me().authority_code, statuses=statuses)
+        numbers = {item.request.id: item.request.certificate.number for item in items}
+        return render_template(
+            "issuer/requests.html",
+            items=items,
+            numbers=numbers,
+            status=status,
+            threshold=rt.settings.reissue_flag_working_days,
+        )
+
+
+@bp.get("/requests/<int:request_id>")
+@staff_required()
+def request_detail(request_id: int) -> ResponseReturnValue:
+    rt = runtime()
+    with rt.database.read() as db:
+        req = reissue_service.get_request(db, request_id, authority_code=me().authority_code)
+        cert = req.certificate
+        holder = db.get(Holder, cert.holder_id)
+        age, approximate = reissue_service.request_age(req.created_at, rt.today())
+        return render_template(
+            "issuer/request.html",
+            req=req,
+            cert=cert,
+            holder_name=holder.name if holder else "",
+            age=age,
+            approximate=approximate,
+            flagged=req.status == "pending" and age > rt.settings.reissue_flag_working_days,
+            can_decide=me().role == "reviewer" and req.status == "pending",
+        )
+
+
+@bp.get("/requests/<int:request_id>/evidence")
+@staff_required()
+def evidence(request_id: int) -> ResponseReturnValue:
+    with runtime().database.read() as db:
+        req = reissue_service.get_request(db, request_id, authority_code=me().authority_code)
+        if req.evidence is None:
+            raise NotFound("this request has no evidence file", detail_zh="该申请没有证明材料")
+        data, media_type = req.evidence, req.evidence_type or "application/octet-stream"
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(media_type, "bin")
+    response = Response(data, mimetype=media_type)
+    # Served as a download, never inline: an uploaded file must not run in the console's origin.
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="request-{request_id}-evidence.{extension}"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/requests/<int:request_id>/decision")
+@staff_required("reviewer")
+def decide(request_id: int) -> ResponseReturnValue:
+    rt = runtime()
+    principal = me()
+    decision = request.form.get("decision")
+    try:
+        with rt.database.write() as db:
+            if decision == "approve":
+                created = reissue_service.approve_request(
+                    db, rt, request_id, actor=principal.actor, actor_authority=principal.authority_code
+                )
+                message = t("已批准，已生成第 %(version)s 版。", version=created.version)
+            elif decision == "reject":
+                reissue_service.reject_request(
+                    db,
+                    rt,
+                    request_id,
+                    reason=request.form.get("reason", ""),
+                    actor=principal.actor,
+                    actor_authority=principal.authority_code,
+                )
+                message = t("已驳回，持证人将看到驳回理由。")
+            else:
+                raise BadRequest("decision must be approve or reject")
+    except (BadRequest, WorkflowError) as error:
+        flash(error_text(error), "error")
+        return redirect(url_for("issuer.request_detail", request_id=request_id))
+    deliver_outbox(rt)
+    flash(message, "info")
+    return redirect(url_for("issuer.request_queue"))
+
+
+# --- certificates ----------------------------------------------------------------------------------
+def _my_certificate(db: Session, number: str) -> Certificate:
+    try:
+        canonical = validate_certificate_number(number)
+    except BadRequest:
+        raise NotFound("no such certificate here", detail_zh="本机构没有这张证书") from None
+    cert = db.scalar(select(Certificate).where(Certificate.number == canonical))
+    if cert is None or cert.authority_code != me().authority_code:
+        raise NotFound("no such certificate here", detail_zh="本机构没有这张证书")
+    return cert
+
+
+@bp.route("/certificates", methods=["GET", "POST"])
+@staff_required()
+def search() -> ResponseReturnValue:
+    """Find certificates by number, or by the holder's ID number through the blind index.
+
+    The query travels in a POST body, never in the URL, so ID numbers stay out of browser history,
+    proxy logs and the language-switch links; the page does not echo an ID number back either.
+    """
+    query = " ".join(request.form.get("q", "").split()) if request.method == "POST" else ""
+    results: list[dict[str, Any]] = []
+    error = None
+    if query:
+        try:
+            results = _find(query)
+        except BadRequest as problem:
+            error = error_text(problem)
+    shown_query = "" if _looks_like_id_number(query) else query
+    return render_template("issuer/search.html", q=shown_query, searched=bool(query), results=results, error=error)
+
+
+def _looks_like_id_number(text: str) -> bool:
+    id_number = normalize_id_number(text)
+    return len(id_number) == 18 and id_number[:17].isdigit()
+
+
+def _find(query: str) -> list[dict[str, Any]]:
+    from certsvc.services.holders import find_holder
+
+    rt = runtime()
+    with rt.database.read() as db:
+        certificates: list[Certificate] = []
+        if _looks_like_id_number(query):
+            holder = find_holder(db, rt, normalize_id_number(query))
+            if holder is not None:
+                certificates = list(
+                    db.scalars(
+                        select(Certificate).where(
+                            Certificate.holder_id == holder.id, Certificate.authority_code == me().authority_code
+                        )
+                    )
+                )
+        else:
+            validate_certificate_number(query)  # a typo is worth telling apart from "not ours"
+            try:
+                certificates = [_my_certificate(db, query)]
+            except NotFound:
+                certificates = []
+        return [
+            {
+                "number": c.number,
+                "name": c.holder.name,
+                "title": c.title,
+                "level": c.level,
+                "status": c.status,
+                "version": c.current_version,
+            }
+            for c in certificates
+        ]
+
+
+@bp.get("/certificates/<number>")
+@staff_required()
+def certificate(number: str) -> ResponseReturnValue:
+    rt = runtime()
+    with rt.database.read() as db:
+        cert = _my_certificate(db, number)
+        versions = db.scalars(
+            select(CertificateVersion)
+            .where(CertificateVersion.certificate_id == cert.id)
+            .order_by(CertificateVersion.version.desc())
+        ).all()
+        current = next(v for v in versions if v.version == cert.current_version)
+        role = me().role
+        return render_template(
+            "issuer/certificate.html",
+            cert=cert,
+            holder_name=cert.holder.name,
+            versions=versions,
+            current=current,
+            verify_url=verification_url(rt, current.qr_payload),
+            reasons=revocation.REASONS,
+            reissue_reasons=REISSUE_REASONS,
+            fields=CORRECTABLE_FIELDS,
+            can_review=role == "reviewer",
+            can_operate=role == "operator",
+            today=rt.today().isoformat(),
+        )
+
+
+@bp.post("/certificates/<number>/status")
+@staff_required("reviewer")
+def change_status(number: str) -> ResponseReturnValue:
+    rt = runtime()
+    form = request.form
+    try:
+        effective = dt.date.fromisoformat(form["effective"]) if form.get("effective") else None
+        version = int(form["version"]) if form.get("version") else None
+        with rt.database.write() as db:
+            _my_certificate(db, number)
+            revocation.change_status(
+                db,
+                rt,
+                number,
+                form.get("action", ""),
+                form.get("reason", ""),
+                form.get("doc_no", ""),
+                effective,
+                actor_authority=me().authority_code,
+                version=version,
+            )
+    except ValueError:
+        flash(t("日期格式应为 YYYY-MM-DD。"), "error")
+    except (BadRequest, WorkflowError) as error:
+        flash(error_text(error), "error")
+    else:
+        flash(t("状态已更新并记入账本。"), "info")
+    return redirect(url_for("issuer.certificate", number=number))
+
+
+@bp.post("/certificates/<number>/reissue")
+@staff_required("operator")
+def reissue(number: str) -> ResponseReturnValue:
+    """Counter reissue: the holder came in person, so no online request is needed."""
+    rt = runtime()
+    form = request.form
+    try:
+        reason = form.get("reason", "")
+        correction = reissue_service.check_correction(
+            reason, form.get("corrected_field"), form.get("corrected_value")
+        )
+        with rt.database.write() as db:
+            _my_certificate(db, number)
+            created = reissue_service.reissue(
+                db, rt, number, reason, actor_authority=me().authority_code, correction=correction
+            )
+            version = created.version
+    except (BadRequest, WorkflowError) as error:
+        flash(error_text(error), "error")
+    else:
+        flash(t("已补发第 %(version)s 版。", version=version), "info")
+    return redirect(url_for("issuer.certificate", number=number))
+
+
+@bp.post("/certificates/<number>/activation-link")
+@staff_required("operator")
+def activation_link(number: str) -> ResponseReturnValue:
+    """A one-time link for the holder; shown once here, never stored in clear."""
+    rt = runtime()
+    with rt.database.write() as db:
+        cert = _my_certificate(db, number)
+        link = accounts.create_activation_link(
+            db, rt, cert.number, created_by=me().actor, actor_authority=me().authority_code
+        )
+        canonical = cert.number
+    response = Response(render_template("issuer/activation_link.html", link=link, number=canonical))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- ledger ----------------------------------------------------------------------------------------
+@bp.get("/ledger")
+@staff_required()
+def ledger() -> ResponseReturnValue:
+    from certsvc.ledger.store import LedgerStore
+
+    with runtime().database.read() as db:
+        checkpoint = LedgerStore(db).latest_checkpoint()
+    return render_template("issuer/ledger.html", checkpoint=checkpoint, audit=None)
+
+
+@bp.post("/ledger/audit")
+@staff_required()
+def ledger_audit() -> ResponseReturnValue:
+    """Recompute the whole ledger now (read-only, but heavy: hence a deliberate POST)."""
+    from certsvc.ledger.store import LedgerStore
+    from certsvc.services.ledger import audit
+
+    rt = runtime()
+    report = audit(rt, None)
+    with rt.database.read() as db:
+        checkpoint = LedgerStore(db).latest_checkpoint()
+    return render_template("issuer/ledger.html", checkpoint=checkpoint, audit=report)
+
+
+@bp.route("/security", methods=["GET", "POST"])
+@staff_required()
+def security() -> ResponseReturnValue:
+    return security_page("issuer/security.html", "issuer.security")

@@ -1,0 +1,261 @@
+# ruff: noqa: E501  (keys are the exact Chinese UI sentences; splitting them would hurt grep-ability)
+"""Portal UI text: Chinese source strings, their English translations, and labels for slugs.
+
+Kept as a Python dictionary rather than gettext catalogues so no build step (msgfmt) is needed;
+``tests/accounts/test_portal_text.py`` fails when a template uses a string missing here.
+"""
+
+from __future__ import annotations
+
+from certsvc.services.revocation import REASONS
+
+# slug -> Chinese label; English comes from ``EN`` like any other text.
+LABELS: dict[str, dict[str, str]] = {
+    "status": {"valid": "有效", "superseded": "已被取代", "suspended": "暂停", "revoked": "已撤销"},
+    "request": {"pending": "待审核", "approved": "已批准", "rejected": "已驳回"},
+    "reissue": {"lost": "遗失", "damaged": "损毁", "correction": "信息更正"},
+    "field": {"name": "姓名", "employer": "工作单位"},
+    "role": {"operator": "经办员", "reviewer": "审核员", "auditor": "审计员"},
+    "action": {"suspend": "暂停", "reinstate": "恢复", "revoke": "撤销"},
+    "series": {"issued": "发证", "reissued": "补发", "revoked": "撤销", "verified": "查验"},
+    "reason": {slug: zh for options in REASONS.values() for slug, (zh, _) in options.items()}
+    | {"reissued": "补发"},
+}
+
+_REASON_EN = {zh: en for options in REASONS.values() for zh, en in options.values()}
+
+EN: dict[str, str] = _REASON_EN | {
+    # labels
+    "有效": "valid",
+    "已被取代": "superseded",
+    "暂停": "suspended",
+    "已撤销": "revoked",
+    "待审核": "pending",
+    "已批准": "approved",
+    "已驳回": "rejected",
+    "遗失": "lost",
+    "损毁": "damaged",
+    "信息更正": "correction",
+    "姓名": "Name",
+    "工作单位": "Employer",
+    "经办员": "operator",
+    "审核员": "reviewer",
+    "审计员": "auditor",
+    "恢复": "reinstate",
+    "撤销": "revoke",
+    "发证": "issued",
+    "补发": "Reissue",
+    "查验": "verified",
+    # navigation and layout
+    "职称电子证书": "Title Certificates",
+    "我的证书": "My certificates",
+    "补发申请": "Reissue requests",
+    "消息": "Messages",
+    "账号安全": "Account security",
+    "工作台": "Dashboard",
+    "导入": "Import",
+    "证书查询": "Find certificates",
+    "账本": "Ledger",
+    "退出": "Sign out",
+    "二维码": "QR code",
+    # sign-in, activation, reset
+    "登录": "Sign in",
+    "身份证号（持证人）或用户名（工作人员）": "ID number (holders) or username (staff)",
+    "密码": "Password",
+    "首次使用？激活账号": "First time? Activate your account",
+    "忘记密码": "Forgot password",
+    "两步验证": "Two-step verification",
+    "验证器应用中的 6 位验证码": "The 6-digit code from your authenticator app",
+    "验证": "Verify",
+    "激活账号": "Activate account",
+    "请填写身份证号、姓名和您持有的一张证书的编号，并设置密码。以后用身份证号和密码登录。": (
+        "Enter your ID number, your name and the number of a certificate you hold, and choose a "
+        "password. You will sign in with your ID number and this password."
+    ),
+    "身份证号": "ID number",
+    "证书编号": "Certificate number",
+    "设置密码（至少 10 个字符）": "Choose a password (at least 10 characters)",
+    "再次输入密码": "Repeat the password",
+    "邮箱（可选，用于接收通知和重置密码）": "Email (optional, for notifications and password resets)",
+    "激活": "Activate",
+    "也可以请发证机构提供一次性激活链接。": "You can also ask your issuing body for a one-time activation link.",
+    "设置密码": "Set your password",
+    "持证人：%(name)s": "Holder: %(name)s",
+    "保存": "Save",
+    "返回登录": "Back to sign-in",
+    "发送重置链接": "Send a reset link",
+    "如果信息与一个登记了邮箱的账号相符，重置链接已发送到该邮箱。": (
+        "If the details match an account with an email address, a reset link has been sent to it."
+    ),
+    "没有登记邮箱，或遗失了验证器？请携带身份证件到发证机构领取一次性激活链接。": (
+        "No email on file, or lost your authenticator? Bring your ID card to your issuing body for "
+        "a one-time activation link."
+    ),
+    # holder portal
+    "账号已激活，欢迎使用。": "Your account is active. Welcome.",
+    "您有新的消息。": "You have new messages.",
+    "级别": "Level",
+    "系列 / 专业": "Series / specialty",
+    "发证机构": "Issuing body",
+    "当前版本": "Current version",
+    "第 %(n)s 版": "version %(n)s",
+    "暂无证书。": "No certificates yet.",
+    "确认文号": "Confirmation document",
+    "原因": "Reason",
+    "下载": "Download",
+    "电子凭证 (JWS)": "Signed credential (JWS)",
+    "分享给用人单位": "Share with an employer",
+    "用人单位扫描二维码或打开下面的链接即可查验证书真伪和状态（只显示脱敏信息）。": (
+        "Employers scan the QR code or open this link to check the certificate and its status "
+        "(only masked personal data is shown)."
+    ),
+    "查验链接": "Verification link",
+    "打开查验页": "Open the verification page",
+    "已有一份补发申请待审核。": "A reissue request is waiting for a decision.",
+    "证书遗失、损毁，或姓名、工作单位需要更正时，可申请补发。补发后旧版本作废。": (
+        "If the certificate was lost or damaged, or your name or employer must be corrected, you "
+        "can request a reissue. The old version stops being valid once reissued."
+    ),
+    "申请补发": "Request a reissue",
+    "版本": "Version",
+    "状态": "Status",
+    "签发时间": "Signed",
+    "补发原因": "Reissue reason",
+    "补发申请已提交，请等待发证机构审核。": "Your request was sent; the issuing body will review it.",
+    "信息更正（仅在原因为“信息更正”时填写）": "Correction (only when the reason is “correction”)",
+    "更正项目": "Field to correct",
+    "更正后的内容": "Corrected value",
+    "证明材料（PDF、PNG 或 JPEG，不超过 5 MB；信息更正必须上传）": (
+        "Supporting document (PDF, PNG or JPEG, at most 5 MB; required for a correction)"
+    ),
+    "补充说明（可选）": "Note (optional)",
+    "提交申请": "Send request",
+    "提交时间": "Submitted",
+    "证书": "Certificate",
+    "暂无补发申请。": "No reissue requests.",
+    "更正": "Correction",
+    "证明材料": "Supporting document",
+    "补充说明": "Note",
+    "处理时间": "Decided",
+    "结果": "Outcome",
+    "已补发第 %(version)s 版。": "Reissued as version %(version)s.",
+    "驳回理由": "Reason for rejection",
+    "发证机构审核后会通知您。": "You will be notified when the issuing body has decided.",
+    "新": "new",
+    "暂无消息。": "No messages.",
+    "已保存。": "Saved.",
+    # security
+    "修改密码": "Change password",
+    "当前密码": "Current password",
+    "新密码（至少 10 个字符）": "New password (at least 10 characters)",
+    "再次输入新密码": "Repeat the new password",
+    "修改密码后，其他设备上的登录会失效。": "Changing the password signs you out everywhere else.",
+    "已开启。登录时需要输入验证器应用中的验证码。": "On. Signing in asks for the code from your authenticator app.",
+    "输入密码以关闭": "Enter your password to turn it off",
+    "关闭两步验证": "Turn off two-step verification",
+    "用验证器应用（如 Microsoft Authenticator、Google 身份验证器）扫描二维码，或手动输入密钥，然后填写应用显示的验证码。": (
+        "Scan the QR code with an authenticator app (e.g. Microsoft Authenticator, Google "
+        "Authenticator) or type in the key, then enter the code the app shows."
+    ),
+    "密钥": "Key",
+    "验证码": "Code",
+    "开启两步验证": "Turn on two-step verification",
+    # issuer console
+    "待审核补发申请": "Reissue requests waiting",
+    "有效证书": "Valid certificates",
+    "近 14 天": "Last 14 days",
+    "每日发证、补发、撤销和查验次数": "Issuances, reissues, revocations and verifications per day",
+    "日期": "Date",
+    "查验次数为全平台合计（查验者不透露所查证书的发证机构）。": (
+        "Verifications are counted for the whole service (verifiers do not say whose certificate "
+        "they checked)."
+    ),
+    "导入评审结果": "Import review results",
+    "检查结果（尚未发证）": "Check result (nothing issued yet)",
+    "确认发证（%(n)s 张）": "Confirm and issue (%(n)s)",
+    "取消": "Cancel",
+    "文件中没有需要新发的证书。": "The file holds no certificate that still needs issuing.",
+    "请修正文件后重新上传。": "Correct the file and upload it again.",
+    "上传文件": "Upload a file",
+    "支持 CSV（UTF-8 或 GBK）、XLSX 和 JSON。上传后先检查全部规则，确认后才发证；一份文件要么全部导入，要么全部不导入。": (
+        "CSV (UTF-8 or GBK), XLSX and JSON. Every rule is checked first and nothing is issued "
+        "until you confirm; a file is imported entirely or not at all."
+    ),
+    "评审结果文件": "Results file",
+    "检查": "Check",
+    "请选择文件。": "Choose a file.",
+    "文件过大。": "The file is too large.",
+    "文件": "File",
+    "行数": "Rows",
+    "可发证": "Ready to issue",
+    "已发证": "Issued",
+    "此前已发证": "Issued before",
+    "不合格": "Refused",
+    "不合格的行（整份文件未导入）": "Refused rows (nothing from this file was imported)",
+    "行": "Row",
+    "字段": "Field",
+    "规则": "Rule",
+    "说明": "Explanation",
+    "仅显示前 %(n)s 条。": "Only the first %(n)s are shown.",
+    "导入结果": "Import result",
+    "已完成：发证 %(n)s 张。": "Done: %(n)s certificates issued.",
+    "文件未导入。": "The file was not imported.",
+    "新发证书": "New certificates",
+    "继续导入": "Import another file",
+    "全部": "all",
+    "已等待（工作日）": "Waiting (working days)",
+    "超过 %(n)s 个工作日": "over %(n)s working days",
+    "没有申请。": "No requests.",
+    "已等待 %(n)s 个工作日，超过时限。": "Waiting for %(n)s working days: overdue.",
+    "持证人": "Holder",
+    "申请时版本": "Version when requested",
+    "当前第 %(n)s 版": "now version %(n)s",
+    "%(n)s 个工作日前": "%(n)s working days ago",
+    "批准": "Approve",
+    "生成新版本，旧版本作废，并通知持证人。": (
+        "Makes a new version, supersedes the old one and notifies the holder."
+    ),
+    "批准并补发": "Approve and reissue",
+    "驳回": "Reject",
+    "驳回理由（持证人可见）": "Reason (shown to the holder)",
+    "已批准，已生成第 %(version)s 版。": "Approved: version %(version)s was issued.",
+    "已驳回，持证人将看到驳回理由。": "Rejected; the holder will see the reason.",
+    "证书编号或持证人身份证号": "Certificate number or the holder's ID number",
+    "查询": "Search",
+    "资格名称": "Title",
+    "本机构没有符合条件的证书。": "No certificate of this authority matches.",
+    "评委会": "Review committee",
+    "状态说明": "Status details",
+    "变更状态": "Change status",
+    "操作": "Action",
+    "原因类别": "Reason category",
+    "决定文号": "Decision document number",
+    "生效日期": "Effective date",
+    "确认": "Confirm",
+    "窗口补发": "Reissue at the counter",
+    "激活链接": "Activation link",
+    "核验持证人身份后生成一次性链接（7 天有效），用于首次激活、忘记密码或遗失验证器。": (
+        "After checking the holder's identity, make a one-time link (valid 7 days) for first "
+        "activation, a forgotten password or a lost authenticator."
+    ),
+    "生成激活链接": "Make an activation link",
+    "证书 %(number)s 持证人的一次性激活链接，7 天内有效，仅显示这一次：": (
+        "One-time activation link for the holder of certificate %(number)s, valid 7 days, shown "
+        "only this once:"
+    ),
+    "返回证书": "Back to the certificate",
+    "状态已更新并记入账本。": "Status changed and recorded in the ledger.",
+    "日期格式应为 YYYY-MM-DD。": "Dates are written YYYY-MM-DD.",
+    "最新检查点": "Latest checkpoint",
+    "条目数": "Entries",
+    "时间": "Time",
+    "账本为空。": "The ledger is empty.",
+    "审计": "Audit",
+    "审计通过：重新计算的结果与所有检查点一致。": "Audit passed: the recomputed tree matches every checkpoint.",
+    "审计失败！": "Audit FAILED!",
+    "检查点": "Checkpoints",
+    "从全部条目重新计算默克尔树，并核对每个已签名检查点。": (
+        "Recomputes the Merkle tree from every entry and checks every signed checkpoint."
+    ),
+    "立即审计": "Audit now",
+}

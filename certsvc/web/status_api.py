@@ -1,0 +1,87 @@
+"""Signed status lists, at the URL credentials' ``credentialStatus`` points to.
+
+``signing.credential`` writes ``<base>/status/<list_id>/<purpose>``; the same list is also served
+under the API prefix, ``/api/v1/status/<list_id>/<purpose>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from flask.typing import ResponseReturnValue
+
+from certsvc.services.statuslists import DEFAULT_TTL_SECONDS, signed_status_list
+from certsvc.web import runtime
+from certsvc.web.extensions import limiter
+from certsvc.web.openapi import problem_responses
+
+bp = Blueprint("status_api", __name__)
+
+MEDIA_TYPE = "application/vc+jwt"
+DEFAULT_RATE = "600/minute"
+
+
+def _rate() -> str:
+    return str(current_app.config.get("CERTSVC_STATUS_RATE", DEFAULT_RATE))
+
+
+def _list_operation(operation_id: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": "A signed W3C BitstringStatusListCredential (revocation: revoked and superseded "
+            "versions; suspension: suspended ones)",
+            "operationId": operation_id,
+            "parameters": [
+                {
+                    "name": "list_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1},
+                },
+                {
+                    "name": "purpose",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "enum": ["revocation", "suspension"]},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "Compact JWS (vc+jwt), cacheable for max-age seconds",
+                    "headers": {
+                        "ETag": {"schema": {"type": "string"}},
+                        "Cache-Control": {"schema": {"type": "string"}},
+                    },
+                    "content": {
+                        MEDIA_TYPE: {"schema": {"type": "string", "pattern": r"^[\w-]+\.[\w-]+\.[\w-]+$"}}
+                    },
+                },
+                "304": {"description": "Not modified (If-None-Match matched the ETag)"},
+                **problem_responses(404, 429),
+            },
+        }
+    }
+
+
+OPENAPI: dict[str, Any] = {
+    "paths": {
+        "/status/{list_id}/{purpose}": _list_operation("getStatusList"),
+        "/api/v1/status/{list_id}/{purpose}": _list_operation("getStatusListApi"),
+    }
+}
+
+
+@bp.get("/status/<int:list_id>/<any(revocation, suspension):purpose>")
+@bp.get("/api/v1/status/<int:list_id>/<any(revocation, suspension):purpose>")
+@limiter.limit(_rate)
+def status_list(list_id: int, purpose: str) -> ResponseReturnValue:
+    rt = runtime()
+    ttl = int(current_app.config.get("CERTSVC_STATUS_TTL", DEFAULT_TTL_SECONDS))
+    signed = signed_status_list(rt, list_id, purpose, ttl_seconds=ttl)
+    response = Response(signed.jws, mimetype=MEDIA_TYPE)
+    response.headers["Cache-Control"] = f"public, max-age={signed.max_age(rt.now())}"
+    # Verifiers in browsers on other origins fetch lists too; they carry no personal data.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.set_etag(signed.etag)
+    return response.make_conditional(request)

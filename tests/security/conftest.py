@@ -1,0 +1,183 @@
+"""A populated service with people in every role, built once per module per database.
+
+Authorities: the county 421221 ("own" for the county staff) and the province 500000 ("other").
+Holders A and B hold county certificates, C a province one; each has a pending reissue request
+with an evidence file. Staff: operator, reviewer and auditor of each authority. Every principal
+signs in through the real login form (CSRF on) from its own client address, so rate limits per
+address never mix principals up.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, text
+
+from certsvc.accounts.services import _create_holder_user, create_staff_user
+from certsvc.cli.setup import initialise
+from certsvc.db.models import Certificate, Holder
+from certsvc.db.session import Database
+from certsvc.runtime import Runtime
+from certsvc.services.holders import decrypt_id
+from certsvc.services.reissue import Evidence, submit_request
+from tests.conftest import DATABASE_KINDS, FakeClock, _admin_engine, _url_for_database, make_settings
+from tests.reliability.world import populate
+
+COUNTY = "421221"
+PROVINCE = "500000"
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts only
+PNG_EVIDENCE = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+STAFF_ROLES = ("operator", "reviewer", "auditor")
+_addresses = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A holder: what they type to sign in, their certificate and their reissue request."""
+
+    key: str
+    login: str
+    name: str
+    id_number: str
+    number: str
+    authority: str
+    request_id: int
+
+
+@dataclass
+class World:
+    runtime: Runtime
+    app: Flask
+    holders: dict[str, Person]
+    staff: dict[str, tuple[str, str, str]]  # key -> (login, authority, role)
+    clients: dict[str, FlaskClient] = field(default_factory=dict)
+
+    def client(self, principal: str) -> FlaskClient:
+        """A signed-in client for ``principal`` ("anonymous", "holder-a", "operator-own", ...), cached."""
+        if principal not in self.clients:
+            self.clients[principal] = self._sign_in(principal)
+        return self.clients[principal]
+
+    def fresh_client(self) -> FlaskClient:
+        client = self.app.test_client()
+        number = next(_addresses)
+        client.environ_base["REMOTE_ADDR"] = f"10.9.{number // 250 % 250}.{number % 250 + 1}"
+        return client
+
+    def _sign_in(self, principal: str) -> FlaskClient:
+        client = self.fresh_client()
+        if principal == "anonymous":
+            return client
+        login = self.holders[principal].login if principal in self.holders else self.staff[principal][0]
+        sign_in(client, login)
+        return client
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', page
+    )
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, login: str, password: str = PASSWORD) -> None:
+    token = csrf_token(client, "/auth/login")
+    response = client.post("/auth/login", data={"account": login, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+
+
+def _database_url(kind: str, request: pytest.FixtureRequest, directory: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        path = directory / "security.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"{template}_sec{next(_addresses)}"
+    engine = _admin_engine()
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield _url_for_database(name)
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def _holders(runtime: Runtime) -> dict[str, Person]:
+    """Holders A and B (county) and C (province), each with an account and a pending reissue request."""
+    wanted = (("holder-a", COUNTY, 0), ("holder-b", COUNTY, 1), ("holder-c", PROVINCE, 0))
+    picked: list[tuple[str, int, str, str, str, str]] = []
+    with runtime.database.read() as session:
+        for key, authority, skip in wanted:
+            rows = session.execute(
+                select(Certificate.number, Holder)
+                .join(Holder, Holder.id == Certificate.holder_id)
+                .where(Certificate.authority_code == authority)
+                .order_by(Certificate.id)
+            ).all()
+            distinct = list({holder.id: (number, holder) for number, holder in reversed(rows)}.values())[::-1]
+            number, holder = distinct[skip]
+            picked.append((key, holder.id, holder.name, decrypt_id(runtime, holder), number, authority))
+    people: dict[str, Person] = {}
+    for key, holder_id, name, id_number, number, authority in picked:
+        with runtime.database.write() as session:
+            row = session.get(Holder, holder_id)
+            assert row is not None
+            _create_holder_user(session, runtime, row, PASSWORD, None)
+            request = submit_request(
+                session,
+                runtime,
+                holder_id=holder_id,
+                number=number,
+                reason="lost",
+                evidence=Evidence("report.png", PNG_EVIDENCE),
+            )
+            session.flush()
+            request_id = request.id
+        people[key] = Person(key, id_number, name, id_number, number, authority, request_id)
+    return people
+
+
+def _staff(runtime: Runtime) -> dict[str, tuple[str, str, str]]:
+    staff: dict[str, tuple[str, str, str]] = {}
+    with runtime.database.write() as session:
+        for authority, side in ((COUNTY, "own"), (PROVINCE, "other")):
+            for role in STAFF_ROLES:
+                login = f"sec-{role[:2]}-{authority}"
+                create_staff_user(
+                    session, runtime, username=login, authority_code=authority, role=role, password=PASSWORD
+                )
+                staff[f"{role}-{side}"] = (login, authority, role)
+    return staff
+
+
+@pytest.fixture(scope="module", params=DATABASE_KINDS)
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    from certsvc import create_app
+
+    directory = tmp_path_factory.mktemp("security")
+    urls = _database_url(request.param, request, directory)
+    url = next(urls)
+    database = Database(url)
+    runtime = Runtime(settings=make_settings(directory, url), database=database, clock=FakeClock())
+    registry = resources.files("certsvc.domain").joinpath("demo_registry.json").read_bytes()
+    initialise(runtime, registry)
+    populate(runtime, (COUNTY, PROVINCE))
+    holders = _holders(runtime)
+    staff = _staff(runtime)
+    app = create_app(runtime=runtime)
+    app.config.update(TESTING=True)
+    yield World(runtime, app, holders, staff)
+    database.dispose()
+    next(urls, None)

@@ -1,0 +1,186 @@
+"""POST /api/v1/verify and /verify/batch: verdict JSON conforming to the OpenAPI document, limits, garbage."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator, FormatChecker
+from werkzeug.test import TestResponse
+
+from tests.verification.conftest import Issued
+
+GARBAGE_SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def conforms(client: FlaskClient, response: TestResponse, path: str, method: str = "post") -> Any:
+    """Validate a real response against the schema the OpenAPI document declares for it."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    declared = document["paths"][path][method]["responses"][str(response.status_code)]
+    schema = declared["content"][response.mimetype]["schema"]
+    body = response.get_json()
+    Draft202012Validator({**document, **schema}, format_checker=FormatChecker()).validate(body)
+    return body
+
+
+def test_verify_by_qr_credential_and_number_conform_to_openapi(
+    verify_client: FlaskClient, issued: list[Issued]
+) -> None:
+    """Each request form answers a verdict that validates against the published OpenAPI schema."""
+    cert = issued[0]
+    for body in (
+        {"qr": "HTTPS://CERTS.EXAMPLE.TEST/V/" + cert.qr_payload},
+        {"credential": cert.credential},
+        {"certificate_number": cert.number, "name": cert.name},
+        {"qr": cert.qr_payload, "confirm": cert.id_number},
+    ):
+        response = verify_client.post("/api/v1/verify", json=body)
+        assert response.status_code == 200
+        verdict = conforms(verify_client, response, "/api/v1/verify")
+        assert verdict["outcome"] == "valid"
+        assert verdict["certificate"]["holder"] == "雷*怡"
+        assert response.headers["Cache-Control"] == "no-store"
+    assert verdict["holder_confirmed"] is True
+
+
+def test_invalid_and_not_found_verdicts_conform(verify_client: FlaskClient, issued: list[Issued]) -> None:
+    """Forged and not-found verdicts are 200 verdicts too (the outcome says it), and conform."""
+    for body in ({"qr": "NOTAPAYLOAD"}, {"certificate_number": issued[0].number, "name": "某某某"}):
+        response = verify_client.post("/api/v1/verify", json=body)
+        assert response.status_code == 200
+        assert conforms(verify_client, response, "/api/v1/verify")["outcome"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not json at all",
+        [],
+        {},
+        {"qr": 5},
+        {"qr": ""},
+        {"qr": "X", "credential": "Y"},
+        {"certificate_number": "42120020263000001Z"},
+        {"qr": "X", "name": "张三"},
+        {"qr": "X", "extra": 1},
+        {"certificate_number": "12345", "name": "张三"},
+        {"qr": "X" * 20000},
+    ],
+)
+def test_malformed_bodies_are_400_problems(verify_client: FlaskClient, body: Any) -> None:
+    """A malformed body or a mistyped number is a 400 problem document, never a 5xx."""
+    if isinstance(body, str):
+        response = verify_client.post("/api/v1/verify", data=body, content_type="application/json")
+    else:
+        response = verify_client.post("/api/v1/verify", json=body)
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    conforms(verify_client, response, "/api/v1/verify")
+
+
+def test_mistyped_number_says_so(verify_client: FlaskClient, issued: list[Issued]) -> None:
+    """A wrong check character is refused as a typo (400, in Chinese too) instead of looked up."""
+    number = issued[0].number
+    typo = number[:-1] + ("0" if number[-1] != "0" else "1")
+    response = verify_client.post("/api/v1/verify", json={"certificate_number": typo, "name": issued[0].name})
+    assert response.status_code == 400
+    assert response.get_json()["detail_zh"] == "证书编号校验位不符，请检查是否输错"
+
+
+def test_batch_gives_one_result_per_item_in_order(verify_client: FlaskClient, issued: list[Issued]) -> None:
+    """A batch answers verdicts and per-item problems in order, conforming to the schema."""
+    items = [
+        {"qr": issued[0].qr_payload},
+        {"certificate_number": "12345", "name": "张三"},
+        {"certificate_number": issued[1].number, "name": issued[1].name},
+        {"credential": "a.b.c"},
+    ]
+    response = verify_client.post("/api/v1/verify/batch", json={"items": items})
+    assert response.status_code == 200
+    results = conforms(verify_client, response, "/api/v1/verify/batch")["results"]
+    assert [r["index"] for r in results] == [0, 1, 2, 3]
+    assert results[0]["verdict"]["outcome"] == "valid"
+    assert results[1]["error"]["status"] == 400
+    assert results[2]["verdict"]["outcome"] == "valid"
+    assert results[3]["verdict"]["outcome"] == "invalid"
+
+
+@pytest.mark.parametrize("body", [{}, {"items": []}, {"items": "x"}, {"items": [{"qr": "x"}] * 101}])
+def test_malformed_batches_are_400(verify_client: FlaskClient, body: Any) -> None:
+    """An empty, oversized or mistyped batch is a 400 problem."""
+    response = verify_client.post("/api/v1/verify/batch", json=body)
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+
+
+def test_no_full_name_or_id_number_in_api_output(verify_client: FlaskClient, issued: list[Issued]) -> None:
+    """Whatever the form, the API answer never contains the holder's full name or ID number."""
+    cert = issued[3]
+    for body in (
+        {"qr": cert.qr_payload},
+        {"credential": cert.credential},
+        {"certificate_number": cert.number, "name": cert.name},
+        {"qr": cert.qr_payload, "confirm": cert.name},
+    ):
+        text = verify_client.post("/api/v1/verify", json=body).get_data(as_text=True)
+        decoded = json.dumps(json.loads(text), ensure_ascii=False)
+        assert cert.name not in decoded and cert.id_number not in decoded
+
+
+def test_burst_gets_429_with_retry_after(verify_app: Flask, issued: list[Issued]) -> None:
+    """Past the per-client limit the API answers 429 problem JSON with a Retry-After header."""
+    verify_app.config["CERTSVC_VERIFY_RATE"] = "3/minute"
+    client = verify_app.test_client()
+    statuses = [
+        client.post("/api/v1/verify", json={"qr": issued[0].qr_payload}).status_code for _ in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    limited = client.post("/api/v1/verify", json={"qr": issued[0].qr_payload})
+    assert limited.mimetype == "application/problem+json"
+    assert int(limited.headers["Retry-After"]) > 0
+    other_client = verify_app.test_client()
+    other = other_client.post(
+        "/api/v1/verify", json={"qr": issued[0].qr_payload}, environ_base={"REMOTE_ADDR": "192.0.2.9"}
+    )
+    assert other.status_code == 200
+
+
+def test_by_number_has_a_stricter_shared_budget(verify_app: Flask, issued: list[Issued]) -> None:
+    """Name-testing requests (by number, confirm, batch items) share a stricter budget; QR checks do not."""
+    verify_app.config["CERTSVC_VERIFY_NUMBER_RATE"] = "3/minute"
+    client = verify_app.test_client()
+    by_number = {"certificate_number": issued[0].number, "name": issued[0].name}
+    assert client.post("/api/v1/verify", json=by_number).status_code == 200
+    assert (
+        client.post("/api/v1/verify", json={"qr": issued[0].qr_payload, "confirm": "张三"}).status_code == 200
+    )
+    # Two name tests in one batch cost two: more than the one left.
+    batch = client.post("/api/v1/verify/batch", json={"items": [by_number, by_number]})
+    assert batch.status_code == 429
+    assert client.post("/api/v1/verify", json=by_number).status_code == 429
+    assert client.post("/api/v1/verify", json={"qr": issued[0].qr_payload}).status_code == 200
+
+
+@given(text=st.text(max_size=300))
+@GARBAGE_SETTINGS
+def test_random_api_input_is_never_a_server_error(verify_client: FlaskClient, text: str) -> None:
+    """Random strings as QR, credential or number+name get a verdict or a 4xx, never a 5xx."""
+    for body in ({"qr": text}, {"credential": text}, {"certificate_number": text, "name": text}):
+        response = verify_client.post("/api/v1/verify", json=body)
+        assert response.status_code < 500, (body, response.get_data(as_text=True))
+
+
+@given(text=st.text(min_size=1, max_size=300))
+@GARBAGE_SETTINGS
+def test_random_scan_urls_are_never_a_server_error(verify_client: FlaskClient, text: str) -> None:
+    """Random /v/ and /V/ paths render a page (invalid) or a 4xx, never a 5xx."""
+    for prefix in ("/v/", "/V/"):
+        response = verify_client.get(prefix + quote(text, safe=""))
+        assert response.status_code < 500, text

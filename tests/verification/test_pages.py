@@ -1,0 +1,213 @@
+"""The public pages: verdict first, masked facts, languages, confirm the holder, uploads, bulk, limits."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.exc import OperationalError
+
+from certsvc.runtime import Runtime
+from tests.verification.conftest import Issued
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def page_client(app: Flask) -> FlaskClient:
+    """A client of the app with CSRF protection on, as in production, and generous limits."""
+    app.config.update(CERTSVC_VERIFY_RATE="100000/minute", CERTSVC_VERIFY_NUMBER_RATE="100000/minute")
+    return app.test_client()
+
+
+def _verdict_block(html: str) -> str:
+    match = re.search(r'<section class="verdict verdict-(\w+)"', html)
+    assert match, "no verdict block on the page"
+    return match.group(1)
+
+
+def _token(client: FlaskClient, path: str = "/") -> str:
+    match = CSRF.search(client.get(path).get_data(as_text=True))
+    assert match
+    return match.group(1)
+
+
+def test_scanned_qr_page_shows_valid_first_with_masked_facts(
+    page_client: FlaskClient, issued: list[Issued]
+) -> None:
+    """The QR page opens with the verdict, then the masked name, title, issuer; no full name, no ID number."""
+    cert = issued[0]
+    response = page_client.get(f"/V/{cert.qr_payload}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert _verdict_block(html) == "valid"
+    assert html.index("verdict-valid") < html.index("雷*怡") < html.index("技术细节")
+    assert "<h1>有效</h1>" in html and "咸宁市人力资源和社会保障局" in html and "工程师" in html
+    assert cert.name not in html and cert.id_number not in html
+    assert '<details class="tech card">' in html and "inclusion_proof" not in html
+    assert re.search(r"<script(?![^>]*\bsrc=)", html) is None, "inline script would break the CSP"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_english_by_accept_language_or_switch(page_client: FlaskClient, issued: list[Issued]) -> None:
+    """zh-CN by default; English when the browser prefers it or after ?lang=en, remembered in a cookie."""
+    path = f"/v/{issued[0].qr_payload}"
+    assert "<h1>有效</h1>" in page_client.get(path).get_data(as_text=True)
+    english = page_client.get(path, headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert "<h1>Valid</h1>" in english and 'lang="en"' in english and "?lang=zh" in english
+    switched = page_client.get(path + "?lang=en")
+    assert "<h1>Valid</h1>" in switched.get_data(as_text=True)
+    assert "<h1>Valid</h1>" in page_client.get(path).get_data(as_text=True)
+
+
+def test_each_status_has_its_own_unmistakable_block(
+    runtime: Runtime, page_client: FlaskClient, issued: list[Issued]
+) -> None:
+    """Superseded, suspended and revoked pages say so at the top; revoked shows date, reason and document."""
+    from certsvc.services.reissue import reissue
+    from certsvc.services.revocation import change_status
+
+    with runtime.database.write() as session:
+        reissue(session, runtime, issued[0].number, "lost")
+        change_status(session, runtime, issued[1].number, "suspend", "investigation", "人社调〔2026〕3号")
+        change_status(session, runtime, issued[2].number, "revoke", "fraud", "人社职改〔2026〕7号")
+    superseded = page_client.get(f"/v/{issued[0].qr_payload}").get_data(as_text=True)
+    assert _verdict_block(superseded) == "superseded" and "已被新版本取代" in superseded
+    suspended = page_client.get(f"/v/{issued[1].qr_payload}").get_data(as_text=True)
+    assert _verdict_block(suspended) == "suspended" and "<h1>暂停</h1>" in suspended
+    revoked = page_client.get(f"/v/{issued[2].qr_payload}").get_data(as_text=True)
+    assert _verdict_block(revoked) == "revoked" and "<h1>已撤销</h1>" in revoked
+    assert "2026年11月21日" in revoked and "人社职改〔2026〕7号" in revoked and "弄虚作假" in revoked
+
+
+def test_forged_and_unknown_pages(
+    runtime: Runtime, page_client: FlaskClient, issued: list[Issued], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Garbage says invalid; an authentic QR while the registry is down says unknown, not valid."""
+    invalid = page_client.get("/v/NOTAPAYLOAD")
+    assert invalid.status_code == 200 and _verdict_block(invalid.get_data(as_text=True)) == "invalid"
+
+    def broken_read() -> None:
+        raise OperationalError("SELECT", {}, Exception("down"))
+
+    monkeypatch.setattr(runtime.database, "read", broken_read)
+    unknown = page_client.get(f"/v/{issued[0].qr_payload}").get_data(as_text=True)
+    assert _verdict_block(unknown) == "unknown" and "无法确认" in unknown
+
+
+def test_confirm_the_holder_answers_only_match_or_no_match(
+    page_client: FlaskClient, issued: list[Issued]
+) -> None:
+    """The confirm form (CSRF-protected) answers match / no match and never shows the stored name."""
+    cert = issued[0]
+    path = f"/v/{cert.qr_payload}"
+    token = _token(page_client, path)
+    match = page_client.post(path + "/confirm", data={"claim": cert.id_number, "csrf_token": token})
+    html = match.get_data(as_text=True)
+    assert 'data-confirmed="yes"' in html and cert.name not in html and cert.id_number not in html
+    no_match = page_client.post(path + "/confirm", data={"claim": "张三丰", "csrf_token": token})
+    assert 'data-confirmed="no"' in no_match.get_data(as_text=True)
+    forged_form = page_client.post(path + "/confirm", data={"claim": cert.name})
+    assert forged_form.status_code == 400
+
+
+def test_by_number_form_and_its_single_no_answer(page_client: FlaskClient, issued: list[Issued]) -> None:
+    """Number + name shows the verdict; an unknown number and a wrong name render the very same page."""
+    token = _token(page_client)
+    valid = page_client.post(
+        "/verify", data={"number": issued[0].number, "name": issued[0].name, "csrf_token": token}
+    )
+    assert _verdict_block(valid.get_data(as_text=True)) == "valid"
+    unknown_number = "42120020263999999" + "0"
+    from certsvc.domain.checkdigits import mod37_36_check_char
+
+    unknown_number = unknown_number[:-1] + mod37_36_check_char(unknown_number[:-1])
+    no_such = page_client.post(
+        "/verify", data={"number": unknown_number, "name": issued[0].name, "csrf_token": token}
+    )
+    wrong = page_client.post(
+        "/verify", data={"number": issued[0].number, "name": issued[1].name, "csrf_token": token}
+    )
+    assert no_such.status_code == wrong.status_code == 200
+    assert no_such.get_data() == wrong.get_data()
+    assert "没有与该证书编号和姓名相符的证书" in wrong.get_data(as_text=True)
+    typo = page_client.post(
+        "/verify", data={"number": issued[0].number[:-1] + "#", "name": issued[0].name, "csrf_token": token}
+    )
+    assert typo.status_code == 400
+
+
+def test_upload_certificate_png_and_phone_photo(
+    runtime: Runtime, page_client: FlaskClient, issued: list[Issued]
+) -> None:
+    """An uploaded certificate PNG, or a JPEG photo of just its QR, is decoded server-side and verified."""
+    import qrcode
+    from PIL import Image
+
+    from certsvc.services.certificates import render
+    from certsvc.signing.qrpayload import qr_url
+
+    token = _token(page_client)
+    png = render(runtime, issued[0].number, "png")
+    response = page_client.post(
+        "/verify/upload", data={"file": (io.BytesIO(png), "cert.png"), "csrf_token": token}
+    )
+    assert _verdict_block(response.get_data(as_text=True)) == "valid"
+
+    image = qrcode.make(qr_url(runtime.settings.base_url, issued[1].qr_payload)).get_image().convert("RGB")
+    photo = Image.new("RGB", (image.width + 300, image.height + 200), (235, 230, 220))
+    photo.paste(image, (120, 90))
+    buffer = io.BytesIO()
+    photo.save(buffer, "JPEG", quality=85)
+    response = page_client.post(
+        "/verify/upload", data={"file": (io.BytesIO(buffer.getvalue()), "photo.jpg"), "csrf_token": token}
+    )
+    html = response.get_data(as_text=True)
+    assert _verdict_block(html) == "valid" and issued[1].number in html
+
+    blank = io.BytesIO()
+    Image.new("RGB", (200, 200), "white").save(blank, "PNG")
+    response = page_client.post(
+        "/verify/upload", data={"file": (io.BytesIO(blank.getvalue()), "x.png"), "csrf_token": token}
+    )
+    assert response.status_code == 422 and "no QR code was found" in response.get_data(as_text=True)
+
+
+def test_bulk_form_checks_lines_and_csv(
+    runtime: Runtime, page_client: FlaskClient, issued: list[Issued]
+) -> None:
+    """Employers paste QR texts and number,name lines, or upload a GBK CSV; each gets a row in the table."""
+    from certsvc.signing.qrpayload import qr_url
+
+    token = _token(page_client, "/verify/bulk")
+    lines = "\n".join(
+        [
+            qr_url(runtime.settings.base_url, issued[0].qr_payload),
+            f"{issued[1].number},{issued[1].name}",
+            f"{issued[2].number}\t某某某",
+            "12345,张三",
+            "garbage",
+        ]
+    )
+    html = page_client.post("/verify/bulk", data={"items": lines, "csrf_token": token}).get_data(as_text=True)
+    outcomes = re.findall(r'<tr data-outcome="([\w-]+)"', html)
+    assert outcomes == ["valid", "valid", "invalid", "error", "invalid"]
+    assert issued[1].name not in html and "雷*怡" in html
+
+    csv_text = "证书编号,姓名\n" + "\n".join(f"{c.number},{c.name}" for c in issued[:3]) + "\n"
+    upload = {"csv": (io.BytesIO(csv_text.encode("gbk")), "list.csv"), "csrf_token": token}
+    html = page_client.post("/verify/bulk", data=upload).get_data(as_text=True)
+    assert re.findall(r'<tr data-outcome="([\w-]+)"', html) == ["valid", "valid", "valid"]
+
+
+def test_page_burst_gets_429_with_retry_after(app: Flask, issued: list[Issued]) -> None:
+    """The pages are rate-limited per client too: a friendly 429 page with Retry-After."""
+    app.config.update(CERTSVC_VERIFY_RATE="2/minute")
+    client = app.test_client()
+    path = f"/v/{issued[0].qr_payload}"
+    assert [client.get(path).status_code for _ in range(3)] == [200, 200, 429]
+    limited = client.get(path)
+    assert limited.mimetype == "text/html" and int(limited.headers["Retry-After"]) > 0
