@@ -61,6 +61,18 @@ class User(Base):
         return self.totp_secret is not None
 
 
+class UserSession(Base):
+    """A signed-in browser session. The cookie is signed, but only a live row here makes it count,
+    so signing out ends the session even for a copy of the cookie."""
+
+    __tablename__ = "user_sessions"
+
+    sid_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
 class OneTimeLink(Base):
     """A single-use link: an issuing body's activation (or re-activation) link, or a reset link."""
 

@@ -10,16 +10,17 @@ report must not roll back the counter it just raised.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from certsvc.accounts import totp
-from certsvc.accounts.models import LINK_PURPOSES, STAFF_ROLES, ApiToken, OneTimeLink, User
+from certsvc.accounts.models import LINK_PURPOSES, STAFF_ROLES, ApiToken, OneTimeLink, User, UserSession
 from certsvc.accounts.notifications import notify
 from certsvc.accounts.passwords import check_new_password, hash_password, needs_rehash, verify_password
 from certsvc.db.models import Authority, Certificate, Holder
@@ -37,6 +38,7 @@ from certsvc.errors import (
 )
 from certsvc.runtime import Runtime
 
+SESSION_LIFETIME = dt.timedelta(hours=8)
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
 ACTIVATION_LINK_LIFETIME = dt.timedelta(days=7)
@@ -138,8 +140,36 @@ def second_factor(runtime: Runtime, user_id: int, code: str) -> LoginResult:
     return result
 
 
-def session_user(session: Session, user_id: int, auth_epoch: int) -> User | None:
-    """The signed-in user behind a session, or None once disabled or after a password change."""
+def open_session(runtime: Runtime, user_id: int) -> str:
+    """Register a new browser session; returns its random id (kept in the signed cookie)."""
+    sid = secrets.token_urlsafe(24)
+    now = runtime.now()
+    with runtime.database.write() as session:
+        # Rows past their lifetime are useless; dropping them here keeps the table small.
+        session.execute(delete(UserSession).where(UserSession.created_at < now - SESSION_LIFETIME))
+        session.add(UserSession(sid_sha256=sha256_hex(sid), user_id=user_id, created_at=now))
+    return sid
+
+
+def close_session(runtime: Runtime, sid: str) -> None:
+    """End a session: its cookie, or any copy of it, no longer signs anyone in."""
+    with runtime.database.write() as session:
+        row = session.get(UserSession, sha256_hex(sid))
+        if row is not None and row.ended_at is None:
+            row.ended_at = runtime.now()
+
+
+def session_user(session: Session, runtime: Runtime, user_id: int, auth_epoch: int, sid: str) -> User | None:
+    """The signed-in user behind a session, or None once it ended, expired, the account was
+    disabled or its password changed."""
+    row = session.get(UserSession, sha256_hex(sid))
+    if (
+        row is None
+        or row.user_id != user_id
+        or row.ended_at is not None
+        or row.created_at <= runtime.now() - SESSION_LIFETIME
+    ):
+        return None
     user = session.get(User, user_id)
     if user is None or not user.active or user.auth_epoch != auth_epoch:
         return None
@@ -233,10 +263,10 @@ def activate_with_identity(
     holder = _holder_by_identity(session, runtime, id_number, name, certificate_number)
     if holder is None or session.scalar(select(User.id).where(User.holder_id == holder.id)) is not None:
         raise ActivationFailed(ACTIVATION_FAILED_MESSAGE, detail_zh=ACTIVATION_FAILED_ZH)
-    return _create_holder_user(session, runtime, holder, password, email)
+    return create_holder_user(session, runtime, holder, password, email)
 
 
-def _create_holder_user(
+def create_holder_user(
     session: Session, runtime: Runtime, holder: Holder, password: str, email: str | None
 ) -> User:
     user = User(
@@ -254,6 +284,10 @@ def _create_holder_user(
     session.add(user)
     session.flush()
     return user
+
+
+# The name other packages' tests imported before the function became public.
+_create_holder_user = create_holder_user
 
 
 def create_activation_link(
@@ -318,7 +352,7 @@ def use_link(
     if user is None:
         holder = session.get(Holder, link.holder_id)
         assert holder is not None
-        return _create_holder_user(session, runtime, holder, password, email)
+        return create_holder_user(session, runtime, holder, password, email)
     user.password_hash = hash_password(password)
     user.auth_epoch += 1
     user.failed_logins = 0
@@ -385,6 +419,7 @@ def create_staff_user(
         raise BadRequest(f"username {username} is taken")
     password = password or secrets.token_urlsafe(12)
     check_new_password(password)
+    digest = hash_password(password) if password != DEMO_PASSWORD else _demo_password_hash()
     user = User(
         login=username,
         kind="staff",
@@ -392,7 +427,7 @@ def create_staff_user(
         role=role,
         display_name=display_name or username,
         email=_clean_email(email),
-        password_hash=hash_password(password),
+        password_hash=digest,
         failed_logins=0,
         auth_epoch=0,
         active=True,
@@ -401,6 +436,12 @@ def create_staff_user(
     session.add(user)
     session.flush()
     return user, password
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    """One argon2 run for all demo accounts: they share the password anyway, and 16 runs cost ~10 s."""
+    return hash_password(DEMO_PASSWORD)
 
 
 def create_api_token(
@@ -501,6 +542,6 @@ def create_demo_accounts(runtime: Runtime) -> list[str]:
             )
             return lines
         password = DEMO_PASSWORD if fixed else secrets.token_urlsafe(12)
-        _create_holder_user(session, runtime, holder, password, None)
+        create_holder_user(session, runtime, holder, password, None)
         lines.append(f"holder (certificate {certificate.number}): {login_id} / {password}")
     return lines

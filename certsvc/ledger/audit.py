@@ -79,8 +79,9 @@ class _Audit:
     since: Checkpoint | None
     report: AuditReport
     store: LedgerStore = field(init=False)
-    levels: dict[int, Iterator[tuple[int, bytes]]] = field(default_factory=dict)
-    frontier: list[tuple[int, bytes]] = field(default_factory=list)
+    node_streams: dict[int, Iterator[tuple[int, bytes]]] = field(default_factory=dict)
+    # Roots of the perfect subtrees of the tree so far, largest first: one per set bit of its size.
+    frontier: list[bytes] = field(default_factory=list)
     replay: dict[str, tuple[int, str]] | None = None
 
     def __post_init__(self) -> None:
@@ -91,67 +92,78 @@ class _Audit:
         self.report.size = head
         if self.session.execute(select(Certificate.id).limit(1)).first() is not None:
             self.replay = {}
-        checkpoints = self.store.iter_checkpoints()
-        pending = next(checkpoints, None)
         if self.since is not None and self.since.size == 0:
             raise Mismatch("the saved checkpoint is of the empty tree; nothing to check against")
+        checkpoints = self.store.iter_checkpoints()
+        pending = next(checkpoints, None)
+        since_size = self.since.size if self.since is not None else -1
+        stop = self._next_stop(pending, since_size, 0)
+        sha256 = hashlib.sha256
+        frontier = self.frontier
+        replay = self.replay
         count = 0
+        # The hot loop of the audit (a million turns): kept flat, one comparison per check.
         for index, stored_leaf, content in self.store.iter_entries():
             if index != count:
                 raise Mismatch(f"entry {count} is missing: the next stored entry is {index}")
-            leaf = hashlib.sha256(b"\x00" + content).digest()
-            if leaf != stored_leaf:
+            digest = sha256(b"\x00" + content).digest()
+            if digest != stored_leaf:
                 raise Mismatch(f"entry {index}: stored leaf hash does not match the entry's content")
-            self._push(index, leaf)
+            # Appending leaf ``index`` completes one subtree per trailing 1-bit of ``index``.
+            completed = (index ^ (index + 1)).bit_length() - 1
+            for level in range(1, completed + 1):
+                digest = sha256(b"\x01" + frontier.pop() + digest).digest()
+                stored = next(self._nodes(level), None)
+                if stored is None or stored[0] != index >> level or stored[1] != digest:
+                    self._node_mismatch(level, index >> level, stored)
+                self.report.nodes += 1
+            frontier.append(digest)
             count += 1
-            while pending is not None and pending[0] == count:
-                self._check_checkpoint(*pending)
-                pending = next(checkpoints, None)
-            if self.since is not None and self.since.size == count:
-                self._check_since()
-            if self.replay is not None and _CERTIFICATE_MARKER in content:
+            if count == stop:
+                while pending is not None and pending[0] == count:
+                    self._check_checkpoint(*pending)
+                    pending = next(checkpoints, None)
+                if since_size == count:
+                    self._check_since()
+                stop = self._next_stop(pending, since_size, count)
+            if replay is not None and _CERTIFICATE_MARKER in content:
                 self._replay(index, content)
         self.report.entries = count
         if count != head:
             raise Mismatch(f"the ledger head says {head} entries but {count} are stored")
         if pending is not None:
             raise Mismatch(f"checkpoint for size {pending[0]} lies beyond the {count} stored entries")
-        if self.since is not None and self.since.size > count:
-            raise Mismatch(
-                f"the saved checkpoint of size {self.since.size} is larger than the ledger ({count})"
-            )
+        if since_size > count:
+            raise Mismatch(f"the saved checkpoint of size {since_size} is larger than the ledger ({count})")
         self._check_no_extra_nodes(count)
-        if self.replay is not None:
+        if replay is not None:
             self._compare_certificates()
 
-    # --- tree ------------------------------------------------------------------------------------
-    def _push(self, index: int, leaf: bytes) -> None:
-        frontier = self.frontier
-        level, position, digest = 0, index, leaf
-        while frontier and frontier[-1][0] == level:
-            _, left = frontier.pop()
-            digest = hashlib.sha256(b"\x01" + left + digest).digest()
-            level, position = level + 1, position >> 1
-            self._compare_node(level, position, digest)
-        frontier.append((level, digest))
+    @staticmethod
+    def _next_stop(pending: tuple[int, bytes, str] | None, since_size: int, count: int) -> int:
+        """The next tree size at which something is checked (-1: none)."""
+        stops = [size for size in (pending[0] if pending else -1, since_size) if size > count]
+        return min(stops, default=-1)
 
-    def _compare_node(self, level: int, index: int, digest: bytes) -> None:
-        stream = self.levels.get(level)
+    # --- tree ------------------------------------------------------------------------------------
+    def _nodes(self, level: int) -> Iterator[tuple[int, bytes]]:
+        stream = self.node_streams.get(level)
         if stream is None:
-            stream = self.levels[level] = self.store.iter_nodes(level)
-        stored = next(stream, None)
+            stream = self.node_streams[level] = self.store.iter_nodes(level)
+        return stream
+
+    @staticmethod
+    def _node_mismatch(level: int, index: int, stored: tuple[int, bytes] | None) -> None:
         if stored is None or stored[0] != index:
             raise Mismatch(f"node (level {level}, index {index}) is missing from the stored subtrees")
-        if stored[1] != digest:
-            first, end = index << level, (index + 1) << level
-            raise Mismatch(
-                f"node (level {level}, index {index}) over entries {first}..{end - 1}: "
-                "stored hash differs from the hash recomputed from the entries"
-            )
-        self.report.nodes += 1
+        first, end = index << level, (index + 1) << level
+        raise Mismatch(
+            f"node (level {level}, index {index}) over entries {first}..{end - 1}: "
+            "stored hash differs from the hash recomputed from the entries"
+        )
 
     def _root(self) -> bytes:
-        return merkle.fold([digest for _, digest in self.frontier])
+        return merkle.fold(self.frontier)
 
     def _check_no_extra_nodes(self, size: int) -> None:
         counts = {level: size >> level for level in range(1, size.bit_length())}

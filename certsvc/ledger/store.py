@@ -13,18 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVarTuple
+from typing import Any
 
-from sqlalchemy import Column, Dialect, Select, Table, and_, insert, or_, select, update
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import Column, Dialect, Table, and_, insert, or_, select, update
+from sqlalchemy.orm import Session
 
 from certsvc.db.base import Base
 from certsvc.errors import LedgerRangeError
 from certsvc.ledger import merkle
 from certsvc.ledger.merkle import NodeRef
 from certsvc.ledger.models import HEAD_ROW_ID, LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerNode
-
-_Rest = TypeVarTuple("_Rest")
 
 CheckpointSigner = Callable[[int, bytes], str]
 """(tree size, root hash) -> signed checkpoint note text."""
@@ -113,30 +111,29 @@ class LedgerStore:
         )
 
     def lookup(self, nodes: Sequence[NodeRef]) -> dict[NodeRef, bytes]:
-        """Stored hashes of these perfect subtrees, in one query per table (a ``merkle.HashLookup``)."""
-        found: dict[NodeRef, bytes] = {}
-        leaves = sorted({node.index for node in nodes if node.level == 0})
+        """Stored hashes of these perfect subtrees in one query by primary key (a ``merkle.HashLookup``).
+
+        The SQL is written out rather than built as a SQLAlchemy expression: a proof's node set
+        changes shape with every index, so an expression would be rebuilt and recompiled per
+        call, which measured at over 1 ms of a 2 ms budget for a proof at 1,000,000 entries.
+        """
+        leaves = [node.index for node in nodes if node.level == 0]
+        inner = [node for node in nodes if node.level]
+        parts: list[str] = []
+        parameters: list[int] = []
+        # Only placeholders are interpolated into the SQL; every value is a bound parameter.
         if leaves:
-            rows = self._session.execute(
-                select(LedgerEntry.idx, LedgerEntry.leaf_hash).where(LedgerEntry.idx.in_(leaves))
-            )
-            found.update((NodeRef(0, idx), digest) for idx, digest in rows)
-        by_level: dict[int, list[int]] = {}
-        for node in nodes:
-            if node.level:
-                by_level.setdefault(node.level, []).append(node.index)
-        if by_level:
-            condition = or_(
-                *(
-                    and_(LedgerNode.level == level, LedgerNode.idx.in_(indexes))
-                    for level, indexes in sorted(by_level.items())
-                )
-            )
-            node_rows = self._session.execute(
-                select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash).where(condition)
-            )
-            found.update((NodeRef(level, idx), digest) for level, idx, digest in node_rows)
-        return found
+            marks = ", ".join("?" * len(leaves))
+            parts.append(f"SELECT 0, idx, leaf_hash FROM ledger_entries WHERE idx IN ({marks})")  # noqa: S608
+            parameters += leaves
+        if inner:
+            match = " OR ".join(["(level = ? AND idx = ?)"] * len(inner))
+            parts.append(f"SELECT level, idx, hash FROM ledger_nodes WHERE {match}")  # noqa: S608
+            parameters += [number for node in inner for number in (node.level, node.index)]
+        if not parts:
+            return {}
+        rows = self._fetch(" UNION ALL ".join(parts), parameters)
+        return {NodeRef(level, idx): bytes(digest) for level, idx, digest in rows}
 
     def root(self, size: int) -> bytes:
         self._require_size(size)
@@ -169,20 +166,22 @@ class LedgerStore:
         return None if row is None else _stored_checkpoint(row)
 
     # --- streaming, for the audit ----------------------------------------------------------------
+    # Plain driver queries: at a million rows, SQLAlchemy's result processing cost more than the
+    # database's work, and these rows are only ints and bytes.
     def iter_entries(self, *, batch: int = STREAM_BATCH) -> Iterator[tuple[int, bytes, bytes]]:
         """(index, stored leaf hash, content) in index order, read in keyset-paginated batches."""
-        statement = select(LedgerEntry.idx, LedgerEntry.leaf_hash, LedgerEntry.content)
-        yield from self._keyset(statement, LedgerEntry.idx, batch)
+        sql = "SELECT idx, leaf_hash, content FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?"
+        yield from self._keyset(sql, (), batch)
 
     def iter_nodes(self, level: int, *, batch: int = STREAM_BATCH) -> Iterator[tuple[int, bytes]]:
         """(index, hash) of the stored nodes of one level, in index order."""
-        statement = select(LedgerNode.idx, LedgerNode.hash).where(LedgerNode.level == level)
-        yield from self._keyset(statement, LedgerNode.idx, batch)
+        sql = "SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT ?"
+        yield from self._keyset(sql, (level,), batch)
 
     def iter_checkpoints(self, *, batch: int = 1_000) -> Iterator[tuple[int, bytes, str]]:
         """(size, stored root, note) in size order."""
-        statement = select(LedgerCheckpoint.size, LedgerCheckpoint.root, LedgerCheckpoint.note)
-        yield from self._keyset(statement, LedgerCheckpoint.size, batch)
+        sql = "SELECT size, root, note FROM ledger_checkpoints WHERE size >= ? ORDER BY size LIMIT ?"
+        yield from self._keyset(sql, (), batch)
 
     def node_beyond(self, counts: Mapping[int, int]) -> NodeRef | None:
         """A stored node outside the expected ``counts`` (level -> number of nodes), if any."""
@@ -236,17 +235,28 @@ class LedgerStore:
     def _dialect(self) -> Dialect:
         return self._session.get_bind().dialect
 
-    def _keyset(
-        self, statement: Select[int, *_Rest], key: InstrumentedAttribute[int], batch: int
-    ) -> Iterator[tuple[int, *_Rest]]:
-        """Rows (``key`` first) in ``key`` order, ``batch`` at a time, each batch found through the index."""
+    def _keyset(self, sql: str, parameters: tuple[int, ...], batch: int) -> Iterator[Any]:
+        """Rows (sort key first) ``batch`` at a time, each batch found through the index, no OFFSET."""
         start = 0
         while True:
-            rows = self._session.execute(statement.where(key >= start).order_by(key).limit(batch)).all()
+            rows = self._fetch(sql, (*parameters, start, batch))
             yield from rows
             if len(rows) < batch:
                 return
             start = rows[-1][0] + 1
+
+    def _fetch(self, sql: str, parameters: Sequence[int]) -> list[Any]:
+        """Rows (plain tuples) of ``sql``, written with ``?`` placeholders, in this transaction."""
+        driver_connection = self._session.connection().connection.driver_connection
+        assert driver_connection is not None
+        if self._dialect.paramstyle != "qmark":
+            sql = sql.replace("?", "%s")
+        cursor = driver_connection.cursor()
+        try:
+            cursor.execute(sql, tuple(parameters))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
 
     def _require_size(self, size: int) -> None:
         current = self.size()

@@ -38,6 +38,7 @@ REASON_LABELS = {
 }
 FIELD_LABELS = {"name": ("姓名", "name"), "employer": ("工作单位", "employer")}
 MAX_NOTE = 500
+MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,9 @@ def get_request(
     for_update: bool = False,
 ) -> ReissueRequest:
     """A request visible to an authority's staff or to its holder; anyone else gets ``NotFound``."""
+    if not 0 < request_id <= MAX_ROW_ID:
+        # Beyond the database's integer range the query itself would fail; it is simply not there.
+        raise NotFound(f"no request {request_id} here", detail_zh=f"没有编号为 {request_id} 的申请")
     query = select(ReissueRequest).where(ReissueRequest.id == request_id)
     if authority_code is not None:
         query = query.where(ReissueRequest.authority_code == authority_code)

@@ -148,7 +148,12 @@ def payload_from_url_or_text(text: str) -> str:
     text = text.strip()
     if "://" not in text:
         return text
-    segments = [segment for segment in urlsplit(text).path.split("/") if segment]
+    try:
+        path = urlsplit(text).path
+    except ValueError:
+        # urlsplit rejects e.g. an unbalanced IPv6 bracket: that is a malformed scan, not a crash.
+        raise MalformedToken("not a valid URL", step="parse") from None
+    segments = [segment for segment in path.split("/") if segment]
     if len(segments) < 2 or segments[-2] not in ("v", "V"):
         raise MalformedToken("not a certsvc verification URL (expected …/v/<payload>)", step="parse")
     return segments[-1]

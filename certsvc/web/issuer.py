@@ -378,7 +378,9 @@ def search() -> ResponseReturnValue:
         except BadRequest as problem:
             error = error_text(problem)
     shown_query = "" if _looks_like_id_number(query) else query
-    return render_template("issuer/search.html", q=shown_query, searched=bool(query), results=results, error=error)
+    return render_template(
+        "issuer/search.html", q=shown_query, searched=bool(query), results=results, error=error
+    )
 
 
 def _looks_like_id_number(text: str) -> bool:
@@ -398,7 +400,8 @@ def _find(query: str) -> list[dict[str, Any]]:
                 certificates = list(
                     db.scalars(
                         select(Certificate).where(
-                            Certificate.holder_id == holder.id, Certificate.authority_code == me().authority_code
+                            Certificate.holder_id == holder.id,
+                            Certificate.authority_code == me().authority_code,
                         )
                     )
                 )

@@ -1,8 +1,9 @@
 """What the signed-in pages share: who is signed in, role guards, the UI text catalogue, QR SVGs.
 
-Sessions are Flask's signed cookies holding only the user id, the account's ``auth_epoch`` (a
-password change or reset ends every other session) and the sign-in time. Sign-in clears the
-session first, so a session fixed before sign-in never becomes an authenticated one.
+Sessions are Flask's signed cookies holding the user id, the account's ``auth_epoch`` (a password
+change or reset ends every other session) and a random session id that must match a live row in
+``user_sessions`` (sign-out ends it, so a copied cookie dies with it). Sign-in clears the session
+first, so a session fixed before sign-in never becomes an authenticated one.
 
 UI text is written in Chinese (the default audience) and looked up in ``EN`` for English; a test
 checks every ``t("…")`` in the portal templates has its English entry.
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -24,13 +24,12 @@ from markupsafe import Markup, escape
 from werkzeug.utils import redirect
 from werkzeug.wrappers.response import Response as BaseResponse
 
-from certsvc.accounts.services import session_user
+from certsvc.accounts.services import close_session, open_session, session_user
 from certsvc.documents.qr import qr_matrix
 from certsvc.errors import CertsvcError, Forbidden
 from certsvc.web import runtime
 from certsvc.web.portal_text import EN, LABELS
 
-SESSION_LIFETIME = dt.timedelta(hours=8)
 CHINA = dt.timezone(dt.timedelta(hours=8))
 PORTAL_BLUEPRINTS = ("auth", "holder", "issuer")
 P = ParamSpec("P")
@@ -80,18 +79,17 @@ def error_text(error: CertsvcError) -> str:
 
 def start_session(user_id: int, auth_epoch: int) -> None:
     """A brand-new session for a user who just proved who they are."""
-    lang = session.get("lang")
-    session.clear()
+    end_session()
     session["uid"] = user_id
     session["epoch"] = auth_epoch
-    session["sid"] = secrets.token_hex(16)
-    session["at"] = runtime().now().timestamp()
-    if lang:
-        session["lang"] = lang
-    g.pop("principal", None)
+    session["sid"] = open_session(runtime(), user_id)
 
 
 def end_session() -> None:
+    """Forget the session in the browser and end it on the server (copies of the cookie die too)."""
+    sid = session.get("sid")
+    if isinstance(sid, str) and "uid" in session:
+        close_session(runtime(), sid)
     session.clear()
     g.pop("principal", None)
 
@@ -101,14 +99,11 @@ def current_principal() -> Principal | None:
         principal: Principal | None = g.principal
         return principal
     principal = None
-    uid, epoch, started = session.get("uid"), session.get("epoch"), session.get("at")
+    uid, epoch, sid = session.get("uid"), session.get("epoch"), session.get("sid")
     rt = runtime()
-    fresh = (
-        isinstance(started, int | float) and rt.now().timestamp() - started < SESSION_LIFETIME.total_seconds()
-    )
-    if isinstance(uid, int) and isinstance(epoch, int) and fresh:
+    if isinstance(uid, int) and isinstance(epoch, int) and isinstance(sid, str):
         with rt.database.read() as db:
-            user = session_user(db, uid, epoch)
+            user = session_user(db, rt, uid, epoch, sid)
             if user is not None:
                 principal = Principal(
                     user_id=user.id,

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from certsvc.accounts.services import _create_holder_user, create_staff_user
+from certsvc.accounts.services import create_holder_user, create_staff_user
 from certsvc.db.models import Certificate, Holder
 from certsvc.runtime import Runtime
 from certsvc.services.holders import decrypt_id
@@ -70,7 +70,7 @@ def holder_account(runtime: Runtime, person: Person, email: str | None = None) -
     with runtime.database.write() as session:
         holder = session.get(Holder, person.holder_id)
         assert holder is not None
-        _create_holder_user(session, runtime, holder, PASSWORD, email)
+        create_holder_user(session, runtime, holder, PASSWORD, email)
 
 
 def staff_account(runtime: Runtime, authority: str, role: str) -> str:

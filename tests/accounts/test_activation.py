@@ -37,7 +37,9 @@ def _activate(client: FlaskClient, person: Person, **changes: str) -> tuple[int,
     return response.status_code, page
 
 
-def test_holder_activates_with_id_number_name_and_certificate_number(issued: Runtime, web: FlaskClient) -> None:
+def test_holder_activates_with_id_number_name_and_certificate_number(
+    issued: Runtime, web: FlaskClient
+) -> None:
     """The right three facts create the account, sign the holder in and show their certificates."""
     person = people(issued, PROVINCE, 1)[0]
     status, _ = _activate(web, person)
@@ -62,7 +64,9 @@ def test_failed_activation_does_not_say_which_detail_was_wrong(issued: Runtime, 
         assert session.scalar(select(func.count()).select_from(User)) == 1
 
 
-def test_one_time_link_activates_once_and_expires(issued: Runtime, web: FlaskClient, clock: FakeClock) -> None:
+def test_one_time_link_activates_once_and_expires(
+    issued: Runtime, web: FlaskClient, clock: FakeClock
+) -> None:
     """An issuing body's link sets a password once; used or expired links are refused."""
     person, late = people(issued, COUNTY, 2)
     with issued.database.write() as session:
@@ -104,7 +108,9 @@ def test_reset_answers_the_same_and_mails_only_matching_accounts(issued: Runtime
     path = link.group(0).removeprefix(issued.settings.base_url)
     assert web.post(path, data={"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD}).status_code == 302
     web.post("/auth/logout")
-    assert web.post("/auth/login", data={"account": person.id_number, "password": PASSWORD}).status_code == 401
+    assert (
+        web.post("/auth/login", data={"account": person.id_number, "password": PASSWORD}).status_code == 401
+    )
     sign_in(web, person.id_number, NEW_PASSWORD)
 
 

@@ -36,12 +36,15 @@ def _state(runtime: Runtime) -> tuple[int, int, list[tuple[str, str, int]]]:
         ledger = session.scalar(select(func.count()).select_from(LedgerEntry)) or 0
         pending = session.scalar(select(func.count()).where(ReissueRequest.status == "pending")) or 0
         certificates = [
-            (c.number, c.status, c.current_version) for c in session.scalars(select(Certificate).order_by(Certificate.id))
+            (c.number, c.status, c.current_version)
+            for c in session.scalars(select(Certificate).order_by(Certificate.id))
         ]
     return ledger, pending, certificates
 
 
-def test_holder_cannot_reach_another_holders_certificate_or_request(issued: Runtime, portal_app: Flask) -> None:
+def test_holder_cannot_reach_another_holders_certificate_or_request(
+    issued: Runtime, portal_app: Flask
+) -> None:
     """Holder A guessing B's certificate number or request id gets 404 on every page and download."""
     alice, bob = people(issued, PROVINCE, 2)
     holder_account(issued, alice)
@@ -77,7 +80,10 @@ def test_county_staff_cannot_see_or_act_on_province_certificates(issued: Runtime
     assert client.get(f"/issuer/requests/{request_id}/evidence").status_code == 404
     status_form = {"action": "revoke", "reason": "fraud", "doc_no": "县人社〔2026〕1号"}
     assert client.post(f"/issuer/certificates/{number}/status", data=status_form).status_code == 404
-    assert client.post(f"/issuer/requests/{request_id}/decision", data={"decision": "approve"}).status_code == 404
+    assert (
+        client.post(f"/issuer/requests/{request_id}/decision", data={"decision": "approve"}).status_code
+        == 404
+    )
     found = client.post("/issuer/certificates", data={"q": province_holder.id_number}).get_data(as_text=True)
     assert number not in found and province_holder.id_number not in found
     assert f"#{request_id}" not in client.get("/issuer/requests").get_data(as_text=True)
@@ -95,7 +101,11 @@ def test_auditor_can_read_but_not_change_anything(issued: Runtime, portal_app: F
     assert client.get(f"/issuer/certificates/{holder.number}").status_code == 200
     assert client.get(f"/issuer/requests/{request_id}").status_code == 200
     attempts = {
-        f"/issuer/certificates/{holder.number}/status": {"action": "suspend", "reason": "investigation", "doc_no": "x1"},
+        f"/issuer/certificates/{holder.number}/status": {
+            "action": "suspend",
+            "reason": "investigation",
+            "doc_no": "x1",
+        },
         f"/issuer/certificates/{holder.number}/reissue": {"reason": "lost"},
         f"/issuer/certificates/{holder.number}/activation-link": {},
         f"/issuer/requests/{request_id}/decision": {"decision": "approve"},
@@ -117,11 +127,17 @@ def test_roles_are_separated_between_operator_and_reviewer(issued: Runtime, port
     as_operator, as_reviewer = portal_app.test_client(), portal_app.test_client()
     sign_in(as_operator, operator)
     sign_in(as_reviewer, reviewer)
-    assert as_operator.post(f"/issuer/requests/{request_id}/decision", data={"decision": "approve"}).status_code == 403
+    assert (
+        as_operator.post(f"/issuer/requests/{request_id}/decision", data={"decision": "approve"}).status_code
+        == 403
+    )
     form = {"action": "suspend", "reason": "investigation", "doc_no": "x"}
     assert as_operator.post(f"/issuer/certificates/{holder.number}/status", data=form).status_code == 403
     assert as_reviewer.get("/issuer/import").status_code == 403
-    assert as_reviewer.post(f"/issuer/certificates/{holder.number}/reissue", data={"reason": "lost"}).status_code == 403
+    assert (
+        as_reviewer.post(f"/issuer/certificates/{holder.number}/reissue", data={"reason": "lost"}).status_code
+        == 403
+    )
 
 
 def test_portals_are_closed_to_the_wrong_kind_of_user(issued: Runtime, portal_app: Flask) -> None:

@@ -11,14 +11,24 @@ from certsvc.accounts import totp
 from certsvc.accounts.models import User
 from certsvc.accounts.services import LOCKOUT, MAX_FAILURES
 from certsvc.runtime import Runtime
-from tests.accounts.fixtures import PASSWORD, PROVINCE, csrf_token, holder_account, people, sign_in, staff_account
+from tests.accounts.fixtures import (
+    PASSWORD,
+    PROVINCE,
+    csrf_token,
+    holder_account,
+    people,
+    sign_in,
+    staff_account,
+)
 from tests.conftest import FakeClock
 
 
 def _login(client: FlaskClient, account: str, password: str) -> tuple[int, str]:
     """Status and page of a sign-in attempt, minus the CSRF token (it carries a timestamp)."""
     response = client.post("/auth/login", data={"account": account, "password": password})
-    return response.status_code, re.sub(r'name="csrf_token" value="[^"]*"', "", response.get_data(as_text=True))
+    return response.status_code, re.sub(
+        r'name="csrf_token" value="[^"]*"', "", response.get_data(as_text=True)
+    )
 
 
 def test_holder_signs_in_with_id_number_and_staff_with_username(issued: Runtime, web: FlaskClient) -> None:
@@ -104,7 +114,12 @@ def test_password_change_ends_other_sessions(issued: Runtime, portal_app: Flask)
     sign_in(second, username)
     response = first.post(
         "/issuer/security",
-        data={"action": "password", "current": PASSWORD, "password": "a new long password", "confirmation": "a new long password"},
+        data={
+            "action": "password",
+            "current": PASSWORD,
+            "password": "a new long password",
+            "confirmation": "a new long password",
+        },
     )
     assert response.status_code == 302
     assert first.get("/issuer/").status_code == 200
@@ -122,7 +137,9 @@ def test_a_form_without_its_csrf_token_is_refused(issued: Runtime) -> None:
     refused = client.post("/auth/login", data={"account": username, "password": PASSWORD})
     assert refused.status_code == 400
     token = csrf_token(client, "/auth/login")
-    accepted = client.post("/auth/login", data={"account": username, "password": PASSWORD, "csrf_token": token})
+    accepted = client.post(
+        "/auth/login", data={"account": username, "password": PASSWORD, "csrf_token": token}
+    )
     assert accepted.status_code == 302
     # Signed in, a state-changing form without the token is still refused.
     assert client.post("/auth/logout").status_code == 400

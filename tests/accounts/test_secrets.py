@@ -47,7 +47,9 @@ def test_totp_tolerates_one_step_of_clock_drift_but_not_more() -> None:
     """A phone 30 s off still works; a code from two minutes ago does not."""
     secret = totp.new_secret()
     assert totp.matching_counter(secret, totp.code_at(secret, NOW - dt.timedelta(seconds=30)), NOW, None)
-    assert totp.matching_counter(secret, totp.code_at(secret, NOW - dt.timedelta(minutes=2)), NOW, None) is None
+    assert (
+        totp.matching_counter(secret, totp.code_at(secret, NOW - dt.timedelta(minutes=2)), NOW, None) is None
+    )
     assert totp.matching_counter(secret, "12345", NOW, None) is None
     assert totp.matching_counter(secret, "abcdef", NOW, None) is None
 

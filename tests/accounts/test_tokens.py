@@ -30,7 +30,12 @@ def test_unknown_revoked_and_expired_tokens_are_refused(runtime: Runtime, clock:
     with runtime.database.write() as session:
         revoked = create_api_token(session, runtime, authority_code="500000", role="operator", label="x")
         expiring = create_api_token(
-            session, runtime, authority_code="500000", role="operator", label="y", expires_at=clock() + dt.timedelta(days=1)
+            session,
+            runtime,
+            authority_code="500000",
+            role="operator",
+            label="y",
+            expires_at=clock() + dt.timedelta(days=1),
         )
     revoke_api_token_id = authenticate_api_token(runtime, revoked).token_id
     with runtime.database.write() as session:

@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
@@ -22,6 +22,10 @@ from certsvc.services.ledger import audit
 from certsvc.services.versions import verification_url
 from tests.accounts.fixtures import PASSWORD, PROVINCE, issued, people, staff_account  # noqa: F401
 from tests.workflows.support import versions
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ConsoleMessage, FilePayload, Page
+    from playwright.sync_api import Response as PlaywrightResponse
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +40,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-DESKTOP = {"viewport": {"width": 1100, "height": 800}}
 HOLDER_PASSWORD = "my own long password"
 PNG_EVIDENCE = b"\x89PNG\r\n\x1a\n" + b"\x00" * 128
 
@@ -63,18 +66,37 @@ def _local(server: str, url: str) -> str:
     return server + url[index:]
 
 
-def _shot(page: Any, name: str) -> None:
+def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"portal-{name}.png"), full_page=True)
 
 
-def _sign_in(page: Any, server: str, account: str, password: str) -> None:
+def _watch(page: Page) -> list[str]:
+    """Script errors, CSP violations (console errors) and failed loads the page itself asked for."""
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            problems.append(message.text)
+
+    def on_response(response: PlaywrightResponse) -> None:
+        # Browsers ask for /favicon.ico on their own; everything else must load.
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            problems.append(f"{response.status} {response.url}")
+
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", on_console)
+    page.on("response", on_response)
+    return problems
+
+
+def _sign_in(page: Page, server: str, account: str, password: str) -> None:
     page.goto(server + "/auth/login")
     page.fill("#account", account)
     page.fill("#password", password)
     page.click("main form button[type=submit]")
 
 
-def _verdict(page: Any, server: str, url: str, name: str) -> str:
+def _verdict(page: Page, server: str, url: str, name: str) -> str:
     page.goto(_local(server, url))
     verdict = page.locator("section.verdict")
     verdict.wait_for(state="visible")
@@ -100,27 +122,11 @@ def test_holder_and_reviewer_flow(served: tuple[Runtime, str]) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(locale="zh-CN", accept_downloads=True, **DESKTOP)
+            context = browser.new_context(
+                locale="zh-CN", accept_downloads=True, viewport={"width": 1100, "height": 800}
+            )
             page = context.new_page()
-            problems: list[str] = []
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            # CSP violations surface as console errors; failed loads are checked by URL below.
-            page.on(
-                "console",
-                lambda msg: (
-                    msg.type == "error"
-                    and not msg.text.startswith("Failed to load resource")
-                    and problems.append(msg.text)
-                ),
-            )
-            page.on(
-                "response",
-                lambda response: (
-                    response.status >= 400
-                    and not response.url.endswith("/favicon.ico")
-                    and problems.append(f"{response.status} {response.url}")
-                ),
-            )
+            problems = _watch(page)
 
             # The holder activates with ID number, name and certificate number.
             page.goto(server + "/auth/activate")
@@ -145,9 +151,8 @@ def test_holder_and_reviewer_flow(served: tuple[Runtime, str]) -> None:
 
             page.click(f"a[href='/me/certificates/{holder.number}/reissue']")
             page.check("input[name=reason][value=lost]")
-            page.set_input_files(
-                "#evidence", files=[{"name": "报失证明.png", "mimeType": "image/png", "buffer": PNG_EVIDENCE}]
-            )
+            evidence: FilePayload = {"name": "报失证明.png", "mimeType": "image/png", "buffer": PNG_EVIDENCE}
+            page.set_input_files("#evidence", files=[evidence])
             page.fill("#note", "证书原件在搬家时遗失")
             _shot(page, "04-reissue-form")
             page.click("main form button[type=submit]")

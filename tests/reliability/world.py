@@ -8,13 +8,20 @@ versa, exactly one current version per certificate, no duplicate numbers, and th
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import shutil
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
+
+import pytest
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from certsvc.db.models import Certificate, CertificateVersion, StatusList
 from certsvc.ledger.models import LedgerEntry
@@ -29,6 +36,30 @@ UNLIMITED_RATES = {
     "CERTSVC_VERIFY_NUMBER_RATE": "1000000/minute",
     "CERTSVC_STATUS_RATE": "1000000/minute",
 }
+
+
+_database_names = itertools.count()
+
+
+def fresh_database_url(kind: str, request: pytest.FixtureRequest, directory: Path) -> Iterator[str]:
+    """A migrated, empty database of ``kind`` for a module-scoped fixture: yields its URL, then drops
+    it when resumed (uses the session templates of tests/conftest.py)."""
+    from tests.conftest import _admin_engine, _url_for_database
+
+    if kind == "sqlite":
+        path = directory / f"certsvc-{next(_database_names)}.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"{template}_r{os.getpid()}_{next(_database_names)}"
+    engine = _admin_engine()
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield _url_for_database(name)
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
 
 
 def demo_batch(authority: str) -> bytes:
@@ -96,6 +127,8 @@ def check_store(runtime: Runtime) -> StoreFacts:
         ).all()
         entries = session.scalars(select(LedgerEntry.content)).all()
         entry_count = session.scalar(select(func.count()).select_from(LedgerEntry)) or 0
+        top = session.scalar(select(func.max(LedgerEntry.idx)))
+        assert entry_count == (0 if top is None else top + 1), "the ledger has gaps"
     assert len(linked) == len(versions), "a version whose ledger_index points at no entry"
     for number, version, content in linked:
         entry = json.loads(content)

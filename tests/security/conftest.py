@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import itertools
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from certsvc.accounts.services import _create_holder_user, create_staff_user
 from certsvc.cli.setup import initialise
@@ -29,8 +27,8 @@ from certsvc.db.session import Database
 from certsvc.runtime import Runtime
 from certsvc.services.holders import decrypt_id
 from certsvc.services.reissue import Evidence, submit_request
-from tests.conftest import DATABASE_KINDS, FakeClock, _admin_engine, _url_for_database, make_settings
-from tests.reliability.world import populate
+from tests.conftest import DATABASE_KINDS, FakeClock, make_settings
+from tests.reliability.world import fresh_database_url, populate
 
 COUNTY = "421221"
 PROVINCE = "500000"
@@ -97,23 +95,6 @@ def sign_in(client: FlaskClient, login: str, password: str = PASSWORD) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
 
 
-def _database_url(kind: str, request: pytest.FixtureRequest, directory: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        path = directory / "security.sqlite3"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    template = request.getfixturevalue("postgres_template")
-    name = f"{template}_sec{next(_addresses)}"
-    engine = _admin_engine()
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield _url_for_database(name)
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
-
-
 def _holders(runtime: Runtime) -> dict[str, Person]:
     """Holders A and B (county) and C (province), each with an account and a pending reissue request."""
     wanted = (("holder-a", COUNTY, 0), ("holder-b", COUNTY, 1), ("holder-c", PROVINCE, 0))
@@ -167,7 +148,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     from certsvc import create_app
 
     directory = tmp_path_factory.mktemp("security")
-    urls = _database_url(request.param, request, directory)
+    urls = fresh_database_url(request.param, request, directory)
     url = next(urls)
     database = Database(url)
     runtime = Runtime(settings=make_settings(directory, url), database=database, clock=FakeClock())

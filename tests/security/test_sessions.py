@@ -153,8 +153,10 @@ HOSTILE_NEXT = [
     "/\t/evil.example",
     "/\n/evil.example",
     "\\\\evil.example",
+    # browsers read a backslash as a slash; the Location header carries it percent-encoded (%5C)
+    "/\\evil.example",
+    "/\\/evil.example",
 ]
-BACKSLASH_NEXT = ["/\\evil.example", "/\\/evil.example"]
 
 
 def _browser_target(location: str) -> str:
@@ -177,19 +179,6 @@ def _login_redirect(world: World, next_url: str) -> str:
 @pytest.mark.parametrize("next_url", HOSTILE_NEXT)
 def test_sign_in_never_redirects_to_another_host(world: World, next_url: str) -> None:
     """``next=`` pointing at another host, in any spelling a browser accepts, lands on our own site."""
-    location = _login_redirect(world, next_url)
-    assert _browser_target(location) == urlsplit(SITE).netloc, location
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: safe_next accepts '/\\evil.example', which browsers read as '//evil.example' (another "
-    "host): an open redirect after sign-in (certsvc/web/portal.py:172 safe_next); fix: refuse a "
-    "backslash (and control characters) anywhere in the target",
-)
-@pytest.mark.parametrize("next_url", BACKSLASH_NEXT)
-def test_sign_in_never_redirects_through_a_backslash(world: World, next_url: str) -> None:
-    """``next=/\\evil.example`` (a browser reads the backslash as a slash) lands on our own site."""
     location = _login_redirect(world, next_url)
     assert _browser_target(location) == urlsplit(SITE).netloc, location
 

@@ -198,3 +198,12 @@ def test_other_key_signature_does_not_parse_as_different_key(
     store.rotate(NOW + dt.timedelta(days=1))
     new = store.current(NOW + dt.timedelta(days=1))
     assert decode_qr(encode_qr(qr_fields, old)).key_ref != decode_qr(encode_qr(qr_fields, new)).key_ref
+
+
+def test_unparseable_url_is_a_malformed_token_not_a_crash() -> None:
+    """A scanned text that urlsplit cannot parse (unbalanced IPv6 bracket) is refused as malformed."""
+    from certsvc.errors import MalformedToken
+    from certsvc.signing.qrpayload import payload_from_url_or_text
+
+    with pytest.raises(MalformedToken):
+        payload_from_url_or_text("http://[x/v/A")

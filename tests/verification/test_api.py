@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 from werkzeug.test import TestResponse
 
+from certsvc.runtime import Runtime
 from tests.verification.conftest import Issued
 
 GARBAGE_SETTINGS = settings(
@@ -184,3 +185,25 @@ def test_random_scan_urls_are_never_a_server_error(verify_client: FlaskClient, t
     for prefix in ("/v/", "/V/"):
         response = verify_client.get(prefix + quote(text, safe=""))
         assert response.status_code < 500, text
+
+
+def test_certificate_files_can_be_posted_to_the_api(
+    runtime: Runtime, verify_client: FlaskClient, issued: list[Issued]
+) -> None:
+    """A certificate PDF or PNG posted as multipart "file" is read server-side and verified."""
+    import io
+
+    from certsvc.services.certificates import render
+
+    for fmt in ("pdf", "png"):
+        document = render(runtime, issued[2].number, fmt)
+        response = verify_client.post(
+            "/api/v1/verify",
+            data={"file": (io.BytesIO(document), f"certificate.{fmt}")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 200, fmt
+        verdict = conforms(verify_client, response, "/api/v1/verify")
+        assert verdict["outcome"] == "valid" and verdict["certificate"]["number"] == issued[2].number
+    empty = verify_client.post("/api/v1/verify", data={}, content_type="multipart/form-data")
+    assert empty.status_code == 400

@@ -14,7 +14,9 @@ from certsvc.runtime import Runtime
 
 def ledger_entries(runtime: Runtime, since: int = 0) -> list[dict[str, Any]]:
     with runtime.database.read() as session:
-        rows = session.scalars(select(LedgerEntry.content).where(LedgerEntry.idx >= since).order_by(LedgerEntry.idx))
+        rows = session.scalars(
+            select(LedgerEntry.content).where(LedgerEntry.idx >= since).order_by(LedgerEntry.idx)
+        )
         return [json.loads(content) for content in rows]
 
 

@@ -38,7 +38,21 @@ def test_cli_reissue_and_status_commands(cli_env: Runtime, capsys: pytest.Captur
     assert main(["suspend", second.number, "--reason", "investigation", "--doc-no", "渝人社〔2026〕3号"]) == 0
     assert certificate_state(cli_env, second.number) == ("suspended", 1)
     assert main(["reinstate", second.number, "--reason", "cleared", "--doc-no", "渝人社〔2026〕4号"]) == 0
-    assert main(["revoke", second.number, "--reason", "fraud", "--doc-no", "渝人社〔2026〕5号", "--effective", "2026-11-20"]) == 0
+    assert (
+        main(
+            [
+                "revoke",
+                second.number,
+                "--reason",
+                "fraud",
+                "--doc-no",
+                "渝人社〔2026〕5号",
+                "--effective",
+                "2026-11-20",
+            ]
+        )
+        == 0
+    )
     assert certificate_state(cli_env, second.number) == ("revoked", 1)
     capsys.readouterr()
     assert main(["reinstate", second.number, "--reason", "cleared", "--doc-no", "x"]) == 1
@@ -70,7 +84,10 @@ def test_keys_rotate_and_compromise_are_logged(cli_env: Runtime, capsys: pytest.
     assert main(["keys", "list"]) == 0
     listing = capsys.readouterr().out
     assert old in listing and new in listing and "compromised" in listing
-    assert [(e["type"], e["kid"]) for e in ledger_entries(cli_env, start)] == [("key-rotate", new), ("key-compromise", old)]
+    assert [(e["type"], e["kid"]) for e in ledger_entries(cli_env, start)] == [
+        ("key-rotate", new),
+        ("key-compromise", old),
+    ]
     assert audit(cli_env, None).ok
 
 

@@ -27,7 +27,9 @@ def test_request_decide_and_read_the_outcome_in_the_portal(issued: Runtime, port
     sign_in(as_reviewer, staff_account(issued, PROVINCE, "reviewer"))
 
     form = {"reason": "damaged", "evidence": (io.BytesIO(PNG), "photo.png")}
-    response = as_alice.post(f"/me/certificates/{alice.number}/reissue", data=form, content_type="multipart/form-data")
+    response = as_alice.post(
+        f"/me/certificates/{alice.number}/reissue", data=form, content_type="multipart/form-data"
+    )
     assert response.status_code == 302
     alice_request = int(response.headers["Location"].rsplit("/", 1)[1])
     response = as_bob.post(f"/me/certificates/{bob.number}/reissue", data={"reason": "lost"})
@@ -39,7 +41,9 @@ def test_request_decide_and_read_the_outcome_in_the_portal(issued: Runtime, port
     assert evidence.data == PNG and evidence.mimetype == "image/png"
     assert "attachment" in evidence.headers["Content-Disposition"]
 
-    as_reviewer.post(f"/issuer/requests/{bob_request}/decision", data={"decision": "reject", "reason": "请先报失登报"})
+    as_reviewer.post(
+        f"/issuer/requests/{bob_request}/decision", data={"decision": "reject", "reason": "请先报失登报"}
+    )
     as_reviewer.post(f"/issuer/requests/{alice_request}/decision", data={"decision": "approve"})
     assert certificate_state(issued, alice.number) == ("valid", 2)
     assert certificate_state(issued, bob.number) == ("valid", 1)
@@ -47,7 +51,10 @@ def test_request_decide_and_read_the_outcome_in_the_portal(issued: Runtime, port
     assert "请先报失登报" in as_bob.get(f"/me/requests/{bob_request}").get_data(as_text=True)
     assert "Reissue approved" in as_alice.get("/me/notifications").get_data(as_text=True)
     download = as_alice.get(f"/me/certificates/{alice.number}/download/pdf")
-    assert download.data.startswith(b"%PDF") and f"{alice.number}-v2.pdf" in download.headers["Content-Disposition"]
+    assert (
+        download.data.startswith(b"%PDF")
+        and f"{alice.number}-v2.pdf" in download.headers["Content-Disposition"]
+    )
 
 
 def test_console_import_checks_first_and_issues_only_on_confirmation(runtime: Runtime) -> None:
@@ -61,7 +68,9 @@ def test_console_import_checks_first_and_issues_only_on_confirmation(runtime: Ru
     data = resources.files("certsvc.demo").joinpath(f"sample-{PROVINCE}.csv").read_bytes()
     before = ledger_size(runtime)
     upload = {"file": (io.BytesIO(data), "results.csv")}
-    page = client.post("/issuer/import", data=upload, content_type="multipart/form-data").get_data(as_text=True)
+    page = client.post("/issuer/import", data=upload, content_type="multipart/form-data").get_data(
+        as_text=True
+    )
     assert ledger_size(runtime) == before
     token = re.search(r'name="token" value="([^"]+)"', page)
     assert token is not None
@@ -77,7 +86,9 @@ def test_console_refuses_a_file_of_another_authority(issued: Runtime, portal_app
     sign_in(client, staff_account(issued, "421221", "operator"))
     data = resources.files("certsvc.demo").joinpath(f"sample-{PROVINCE}.csv").read_bytes()
     upload = {"file": (io.BytesIO(data), "results.csv")}
-    page = client.post("/issuer/import", data=upload, content_type="multipart/form-data").get_data(as_text=True)
+    page = client.post("/issuer/import", data=upload, content_type="multipart/form-data").get_data(
+        as_text=True
+    )
     assert 'name="token"' not in page
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
@@ -21,10 +23,15 @@ from tests.workflows.support import certificate_state, ledger_entries, ledger_si
 PDF = b"%PDF-1.7\n% scanned police report\n"
 
 
-def _submit(runtime: Runtime, person: Person, reason: str = "lost", **kwargs: object) -> int:
+def _submit(runtime: Runtime, person: Person, reason: str = "lost", **kwargs: Any) -> int:
     with runtime.database.write() as session:
         return submit_request(
-            session, runtime, holder_id=person.holder_id, number=person.number, reason=reason, **kwargs  # type: ignore[arg-type]
+            session,
+            runtime,
+            holder_id=person.holder_id,
+            number=person.number,
+            reason=reason,
+            **kwargs,
         ).id
 
 
@@ -68,7 +75,10 @@ def test_rejected_request_keeps_the_version_and_tells_the_holder_why(issued: Run
         reject_request(session, issued, request_id, reason="请上传损毁证书的照片", actor="user:1")
     with issued.database.read() as session:
         stored = session.get(ReissueRequest, request_id)
-        assert stored is not None and (stored.status, stored.decision_reason) == ("rejected", "请上传损毁证书的照片")
+        assert stored is not None and (stored.status, stored.decision_reason) == (
+            "rejected",
+            "请上传损毁证书的照片",
+        )
     assert certificate_state(issued, person.number) == ("valid", 1)
     assert ledger_entries(issued, ledger_size(issued) - 1)[0]["type"] == "reissue-reject"
     assert _messages(issued) == ["补发申请未获批准 / Reissue request rejected"]
@@ -80,7 +90,11 @@ def test_correction_changes_the_new_version_only(issued: Runtime) -> None:
     """A name correction is signed into version 2; version 1 still says what it said."""
     person = people(issued, COUNTY, 1)[0]
     request_id = _submit(
-        issued, person, reason="correction", corrected_field="name", corrected_value="雷俊仪",
+        issued,
+        person,
+        reason="correction",
+        corrected_field="name",
+        corrected_value="雷俊仪",
         evidence=Evidence("改名证明.pdf", PDF),
     )
     with issued.database.write() as session:
@@ -94,14 +108,30 @@ def test_correction_changes_the_new_version_only(issued: Runtime) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
-        ({"reason": "correction", "corrected_field": "name", "corrected_value": "王五"}, BadRequest),  # no evidence
-        ({"reason": "correction", "corrected_field": "title", "corrected_value": "x", "evidence": Evidence("a.pdf", PDF)}, BadRequest),
+        (
+            {"reason": "correction", "corrected_field": "name", "corrected_value": "王五"},
+            BadRequest,
+        ),  # no evidence
+        (
+            {
+                "reason": "correction",
+                "corrected_field": "title",
+                "corrected_value": "x",
+                "evidence": Evidence("a.pdf", PDF),
+            },
+            BadRequest,
+        ),
         ({"reason": "stolen"}, BadRequest),
         ({"reason": "lost", "evidence": Evidence("a.txt", b"just text")}, BadRequest),
-        ({"reason": "lost", "evidence": Evidence("big.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024))}, BadRequest),
+        (
+            {"reason": "lost", "evidence": Evidence("big.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024))},
+            BadRequest,
+        ),
     ],
 )
-def test_malformed_requests_are_refused(issued: Runtime, kwargs: dict[str, object], error: type[Exception]) -> None:
+def test_malformed_requests_are_refused(
+    issued: Runtime, kwargs: dict[str, Any], error: type[Exception]
+) -> None:
     """Missing evidence for a correction, uncorrectable fields, unknown reasons, wrong file types
     and oversize files are refused without writing anything."""
     person = people(issued, PROVINCE, 1)[0]
@@ -142,8 +172,10 @@ def test_other_authorities_cannot_decide(issued: Runtime) -> None:
         assert [item.request.id for item in queue(session, issued, PROVINCE)] == [request_id]
 
 
-def test_old_requests_are_flagged_after_the_configured_working_days(issued: Runtime, clock: FakeClock) -> None:
-    """A request waiting longer than `reissue_flag_working_days` working days is flagged; a fresh one is not."""
+def test_old_requests_are_flagged_after_the_configured_working_days(
+    issued: Runtime, clock: FakeClock
+) -> None:
+    """A request waiting more than `reissue_flag_working_days` working days is flagged; a fresh one not."""
     old = _submit(issued, people(issued, PROVINCE, 1)[0])
     clock.advance(days=21)
     fresh = _submit(issued, people(issued, COUNTY, 1)[0])
