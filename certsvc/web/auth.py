@@ -31,7 +31,8 @@ from certsvc.web.portal import (
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 install(bp)
 
-AUTH_LIMIT = "10 per minute; 100 per hour"
+# Per address; an HR office behind one NAT signs in many people at 9 am, per-account lockout stops guessing.
+AUTH_LIMIT = "20 per minute; 200 per hour"
 PENDING_SECONDS = 300
 
 

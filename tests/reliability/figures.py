@@ -12,6 +12,8 @@ import json
 import os
 from typing import Any
 
+from hypothesis import HealthCheck, settings
+
 FIGURES_ENV = "CERTSVC_FIGURES_FILE"
 
 
@@ -47,10 +49,8 @@ def fuzz_scale() -> float:
         return 1.0
 
 
-def fuzz_settings(max_examples: int) -> Any:
+def fuzz_settings(max_examples: int) -> settings:
     """Hypothesis settings for a fuzzer: scaled budget, no deadline (CI machines stall)."""
-    from hypothesis import HealthCheck, settings
-
     return settings(
         max_examples=max(1, int(max_examples * fuzz_scale())),
         deadline=None,

@@ -40,19 +40,30 @@ class Installation:
             "CERTSVC_SECRET_KEY": "reliability-secret-" + "x" * 32,
             "CERTSVC_LOG_LEVEL": "WARNING",
             "PYTHONWARNINGS": "ignore",
+            "PYTHONPATH": str(ROOT),
         }
 
     def command(self, *args: str) -> list[str]:
         return [str(PYTHON), "-m", "certsvc", *args]
 
     def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(  # noqa: S603 - our own interpreter and arguments
-            self.command(*args), env=self.env, cwd=self.directory, capture_output=True, text=True, timeout=timeout
+        return subprocess.run(
+            self.command(*args),
+            env=self.env,
+            cwd=self.directory,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
 
     def popen(self, args: Sequence[str]) -> subprocess.Popen[str]:
-        return subprocess.Popen(  # noqa: S603
-            list(args), env=self.env, cwd=self.directory, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        return subprocess.Popen(
+            list(args),
+            env=self.env,
+            cwd=self.directory,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
 
     def init(self) -> None:
@@ -64,14 +75,16 @@ class Installation:
         settings = load_settings(self.env)
         return Runtime(settings=settings, database=Database(self.database_url))
 
-    def results_file(self, name: str, rows: int, *, seed: int, authority: str | None = None, doc_no: str | None = None) -> Path:
+    def results_file(
+        self, name: str, rows: int, *, seed: int, authority: str | None = None, doc_no: str | None = None
+    ) -> Path:
         path = self.directory / name
         args = [sys.executable, str(GEN_RESULTS), "-n", str(rows), "--seed", str(seed), "-o", str(path)]
         if authority:
             args += ["--authority", authority]
         if doc_no:
             args += ["--doc-no", doc_no]
-        subprocess.run(args, check=True, capture_output=True, timeout=120)  # noqa: S603
+        subprocess.run(args, check=True, capture_output=True, timeout=120)
         return path
 
 

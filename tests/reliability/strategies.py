@@ -91,7 +91,8 @@ _NASTY_CELLS = st.sampled_from(
 CELL_TEXT = st.one_of(_NASTY_CELLS, st.text(max_size=40))
 # openpyxl refuses control characters in cells; an office's spreadsheet cannot contain them either.
 XLSX_CELL_TEXT = st.one_of(
-    _NASTY_CELLS.filter(lambda s: s.isprintable() or not s), st.text(st.characters(categories=["L", "N", "P", "S", "Zs"]), max_size=40)
+    _NASTY_CELLS.filter(lambda s: s.isprintable() or not s),
+    st.text(st.characters(categories=["L", "N", "P", "S", "Zs"]), max_size=40),
 )
 
 
@@ -159,7 +160,9 @@ def xlsx_bytes(table: list[list[str]], *, numeric: bool = False) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     for cells in table:
-        sheet.append([int(c) if numeric and c.isascii() and c.isdigit() and len(c) < 16 else c for c in cells])
+        sheet.append(
+            [int(c) if numeric and c.isascii() and c.isdigit() and len(c) < 16 else c for c in cells]
+        )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -58,7 +58,9 @@ def _dry_run_seconds(install: Installation, path: Path) -> float:
 def test_import_survives_sigkill_at_random_points(installation: Installation) -> None:
     """SIGKILLed imports leave a whole store each time; the batch then imports exactly once."""
     rng = random.Random(int(os.environ.get("CERTSVC_CRASH_SEED", "20261121")))
-    first = installation.results_file("first.csv", FIRST_ROWS, seed=11, authority="421200", doc_no="测职改〔2024〕1号")
+    first = installation.results_file(
+        "first.csv", FIRST_ROWS, seed=11, authority="421200", doc_no="测职改〔2024〕1号"
+    )
     big = installation.results_file("big.csv", ROWS, seed=12, authority="500000", doc_no="测职改〔2024〕2号")
     rows = data_rows(big)
     first_dry = _dry_run_seconds(installation, first)
@@ -88,10 +90,10 @@ def test_import_survives_sigkill_at_random_points(installation: Installation) ->
         facts = check_store(runtime)
         assert facts.certificates in (baseline.certificates, baseline.certificates + rows), facts
 
-    seconds, report = _import(installation, big)
+    seconds, _ = _import(installation, big)
     facts = check_store(runtime)
     assert facts.certificates == baseline.certificates + rows
-    again_seconds, again = _import(installation, big)
+    _, again = _import(installation, big)
     assert again["issued"] == [] and len(again["already_issued"]) == rows  # type: ignore[arg-type]
     assert check_store(runtime).certificates == baseline.certificates + rows
     audit = installation.run("ledger", "audit")

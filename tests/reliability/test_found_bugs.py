@@ -15,10 +15,10 @@ from flask.testing import FlaskClient
 from certsvc.accounts.services import create_api_token
 from certsvc.domain.canonical import canonical_json
 from certsvc.errors import InvalidStatusList
+from certsvc.runtime import Runtime
 from certsvc.signing.jose import sign_vc_jwt
 from certsvc.signing.jwks import KeySet
 from certsvc.signing.keystore import FileKeyStore
-from certsvc.runtime import Runtime
 from certsvc.signing.statuslist import status_list_url, verify_status_list
 
 NOW = dt.datetime(2025, 3, 1, 9, 30, 15, tzinfo=dt.UTC)
@@ -42,7 +42,11 @@ def test_status_list_with_non_string_encoded_list_is_refused(tmp_path: Path) -> 
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "validFrom": "2025-03-01T00:00:00Z",
         "validUntil": "2025-03-02T00:00:00Z",
-        "credentialSubject": {"type": "BitstringStatusList", "statusPurpose": "revocation", "encodedList": None},
+        "credentialSubject": {
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": None,
+        },
         "iat": int(NOW.timestamp()),
     }
     jws = sign_vc_jwt(claims, store.current(NOW))
@@ -99,7 +103,10 @@ def test_results_api_unreadable_file_matches_its_document(client: FlaskClient, r
     with runtime.database.write() as session:
         token = create_api_token(session, runtime, authority_code="421221", role="operator", label="bug")
     response = client.post(
-        "/api/v1/results", data=b"{}", content_type="application/json", headers={"Authorization": f"Bearer {token}"}
+        "/api/v1/results",
+        data=b"{}",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 422
     body = response.get_json()

@@ -30,7 +30,15 @@ TODAY = dt.date(2025, 1, 15)
 FUZZ = fuzz_settings(200)
 XLSX_FUZZ = fuzz_settings(60)
 REGISTRY = demo_registry()
-FORMAT_SIGNATURES = [b"PK\x03\x04", b"PK\x05\x06", b"\xef\xbb\xbf", b"[", b"{", b"\xd0\xcf\x11\xe0", b"\xff\xfe"]
+FORMAT_SIGNATURES = [
+    b"PK\x03\x04",
+    b"PK\x05\x06",
+    b"\xef\xbb\xbf",
+    b"[",
+    b"{",
+    b"\xd0\xcf\x11\xe0",
+    b"\xff\xfe",
+]
 ZIP_MEMBERS = ["[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml", "x"]
 
 
@@ -67,14 +75,18 @@ def test_arbitrary_bytes_are_refused_cleanly(tally: Tally, data: bytes, filename
 
 @FUZZ
 @given(prefix=st.sampled_from(FORMAT_SIGNATURES), rest=st.binary(max_size=2000))
-def test_bytes_behind_a_format_signature_are_refused_cleanly(tally: Tally, prefix: bytes, rest: bytes) -> None:
+def test_bytes_behind_a_format_signature_are_refused_cleanly(
+    tally: Tally, prefix: bytes, rest: bytes
+) -> None:
     """Garbage that starts like a zip, a BOM, JSON or an old .xls is refused by the reader it picks."""
     tally.tick("intake: format signature + garbage", read_parse_validate(prefix + rest, "upload.csv"))
 
 
 @FUZZ
 @given(table=fs.tables(), encoding=st.sampled_from(fs.CSV_ENCODINGS))
-def test_csv_in_every_encoding_is_read_or_refused(tally: Tally, table: list[list[str]], encoding: str) -> None:
+def test_csv_in_every_encoding_is_read_or_refused(
+    tally: Tally, table: list[list[str]], encoding: str
+) -> None:
     """Near-valid CSV tables (English or Chinese headers, broken cells) in UTF-8, BOM, GBK, GB18030."""
     data = fs.encode_csv(fs.csv_text(table), encoding)
     tally.tick("intake: CSV (UTF-8/BOM/GBK/GB18030)", read_parse_validate(data, "results.csv"))

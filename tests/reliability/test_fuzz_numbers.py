@@ -71,7 +71,9 @@ def test_typed_certificate_numbers_validate_or_are_refused(tally: Tally, text: s
 
 @FUZZ
 @given(data=st.data(), number=certificate_numbers())
-def test_any_single_typo_in_a_certificate_number_is_caught(tally: Tally, data: st.DataObject, number: str) -> None:
+def test_any_single_typo_in_a_certificate_number_is_caught(
+    tally: Tally, data: st.DataObject, number: str
+) -> None:
     """A genuine number round-trips; one substituted character is always refused, never another number."""
     parts = parse_certificate_number(number)
     assert make_certificate_number(parts.authority_code, parts.year, parts.level, parts.serial) == number
@@ -83,7 +85,9 @@ def test_any_single_typo_in_a_certificate_number_is_caught(tally: Tally, data: s
 
 @FUZZ
 @given(number=certificate_numbers(), style=st.sampled_from(["lower", "spaced", "hyphens", "fullwidth"]))
-def test_certificate_numbers_typed_loosely_find_the_same_number(tally: Tally, number: str, style: str) -> None:
+def test_certificate_numbers_typed_loosely_find_the_same_number(
+    tally: Tally, number: str, style: str
+) -> None:
     """Lower case, spaces, hyphens and full-width characters all normalise to the same number."""
     typed = {
         "lower": number.lower(),
@@ -104,7 +108,11 @@ def id_numbers(draw: st.DrawFn) -> str:
 
 
 @FUZZ
-@given(text=st.one_of(st.text(max_size=30), st.text(alphabet=string.digits + "Xx　 ０１２３４５６７８９", max_size=22)))
+@given(
+    text=st.one_of(
+        st.text(max_size=30), st.text(alphabet=string.digits + "Xx　 ０１２３４５６７８９", max_size=22)
+    )
+)
 def test_typed_id_numbers_parse_or_are_refused(tally: Tally, text: str) -> None:
     """Any typed ID number parses (birth date not in the future) or raises InvalidIdNumber."""
     try:

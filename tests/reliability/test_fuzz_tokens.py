@@ -172,7 +172,13 @@ def test_any_changed_character_invalidates_a_credential(
 
 # --- correctly signed nonsense -------------------------------------------------------------------
 @FUZZ
-@given(claims=st.dictionaries(st.sampled_from(["@context", "type", "credentialSubject", "credentialStatus", "iat", "issuer", "x"]), fs.JSON_VALUES, max_size=7))
+@given(
+    claims=st.dictionaries(
+        st.sampled_from(["@context", "type", "credentialSubject", "credentialStatus", "iat", "issuer", "x"]),
+        fs.JSON_VALUES,
+        max_size=7,
+    )
+)
 def test_signed_nonsense_claims_are_refused(tally: Tally, signer: Signer, claims: dict[str, Any]) -> None:
     """A JWS with a good signature but nonsense claims is invalid (at parse for non-JSON numbers such as
     Infinity, else at claims), never a crash."""
@@ -310,4 +316,3 @@ def test_canonical_json_is_what_gets_signed(signer: Signer) -> None:
     jws = sign_vc_jwt({"x": 1}, signer.key)
     assert base64.urlsafe_b64decode(jws.split(".")[1] + "==") == canonical_json({"x": 1})
     assert verify(jws, signer.keyset, NOW).step == "claims"
-

@@ -6,7 +6,7 @@ other workers do the same against the same database. It prints one JSON line: wh
 which refusals it met (a refusal is fine; the point is that the store stays whole).
 
 Roles: ``reissue NUMBER...`` (reason damaged), ``revoke NUMBER...``, ``suspend NUMBER...`` (suspend,
-then reinstate), ``import FILE``.
+then reinstate), ``import FILE``. Outcomes count each action done and each refusal by its code.
 """
 
 from __future__ import annotations
@@ -31,42 +31,42 @@ def main(argv: list[str]) -> int:
     if role == "import":
         from certsvc.services.issuing import import_results
 
-        report = import_results(runtime, Path(targets[0]), Path(targets[0]).name, dry_run=False, actor="worker")
+        report = import_results(
+            runtime, Path(targets[0]), Path(targets[0]).name, dry_run=False, actor="worker"
+        )
         outcomes["issued"] += len(report.issued)
         outcomes["already_issued"] += len(report.already_issued)
         outcomes["refused"] += len(report.refused)
     else:
         for number in targets:
-            try:
-                _act(runtime, role, number)
-                outcomes["ok"] += 1
-            except CertsvcError as error:
-                outcomes[error.code] += 1
+            for action in ACTIONS[role]:
+                try:
+                    _act(runtime, action, number)
+                    outcomes[action] += 1
+                except CertsvcError as error:
+                    outcomes[f"{action} refused: {error.code}"] += 1
+                    break
     elapsed = time.perf_counter() - started
     print(json.dumps({"role": role, "outcomes": dict(outcomes), "seconds": round(elapsed, 3)}))
     return 0
 
 
-def _act(runtime: object, role: str, number: str) -> None:
+ACTIONS = {"reissue": ("reissue",), "revoke": ("revoke",), "suspend": ("suspend", "reinstate")}
+
+
+def _act(runtime: object, action: str, number: str) -> None:
     from certsvc.runtime import Runtime
     from certsvc.services.reissue import reissue
     from certsvc.services.revocation import change_status
 
     assert isinstance(runtime, Runtime)
     effective = dt.date(2026, 11, 20)
-    if role == "reissue":
-        with runtime.database.write() as session:
+    with runtime.database.write() as session:
+        if action == "reissue":
             reissue(session, runtime, number, "damaged")
-    elif role == "revoke":
-        with runtime.database.write() as session:
-            change_status(session, runtime, number, "revoke", "fraud", "测撤〔2026〕9号", effective)
-    elif role == "suspend":
-        with runtime.database.write() as session:
-            change_status(session, runtime, number, "suspend", "investigation", "测停〔2026〕9号", effective)
-        with runtime.database.write() as session:
-            change_status(session, runtime, number, "reinstate", "cleared", "测复〔2026〕9号", effective)
-    else:
-        raise SystemExit(f"unknown role {role!r}")
+        else:
+            reason = {"revoke": "fraud", "suspend": "investigation", "reinstate": "cleared"}[action]
+            change_status(session, runtime, number, action, reason, "测〔2026〕9号", effective)
 
 
 if __name__ == "__main__":

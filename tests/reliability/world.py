@@ -19,7 +19,6 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-
 from flask import Flask
 from sqlalchemy import func, select, text
 
@@ -53,7 +52,7 @@ def fresh_database_url(kind: str, request: pytest.FixtureRequest, directory: Pat
         return
     template = request.getfixturevalue("postgres_template")
     name = f"{template}_r{os.getpid()}_{next(_database_names)}"
-    engine = _admin_engine()
+    engine = _admin_engine()  # type: ignore[no-untyped-call]
     with engine.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     yield _url_for_database(name)
@@ -70,7 +69,9 @@ def populate(runtime: Runtime, authorities: tuple[str, ...] = DEMO_BATCHES) -> i
     """Issue the demo batches; the number of certificates issued."""
     issued = 0
     for authority in authorities:
-        report = import_results(runtime, demo_batch(authority), f"sample-{authority}.csv", dry_run=False, actor="test")
+        report = import_results(
+            runtime, demo_batch(authority), f"sample-{authority}.csv", dry_run=False, actor="test"
+        )
         assert report.ok, report.refused[:3]
         issued += len(report.issued)
     return issued
@@ -115,7 +116,9 @@ def check_store(runtime: Runtime) -> StoreFacts:
         slots = Counter((list_id, index) for *_, list_id, index in versions)
         assert all(v == 1 for v in slots.values()), "two versions share a status-list slot"
         assert all(list_id is not None and index is not None for *_, list_id, index in versions)
-        allocated = {list_id: count for list_id, count in session.execute(select(StatusList.id, StatusList.allocated))}
+        allocated = {
+            list_id: count for list_id, count in session.execute(select(StatusList.id, StatusList.allocated))
+        }
         per_list = Counter(list_id for *_, list_id, _ in versions)
         assert {k: v for k, v in allocated.items() if v} == dict(per_list), (
             "status-list slots allocated and slots held by versions differ"

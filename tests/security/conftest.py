@@ -32,7 +32,7 @@ from tests.reliability.world import fresh_database_url, populate
 
 COUNTY = "421221"
 PROVINCE = "500000"
-PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts only
+PASSWORD = "correct horse battery staple"
 PNG_EVIDENCE = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 STAFF_ROLES = ("operator", "reviewer", "auditor")
 _addresses = itertools.count(1)

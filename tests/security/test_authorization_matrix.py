@@ -11,7 +11,7 @@ CSRF token and a form that is deliberately incomplete, so allowed attempts chang
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,7 +115,9 @@ EXTRA_PARAMS = {"holder.download": {"fmt": "pdf"}}
 
 
 def _kind(principal: str) -> str:
-    return "anonymous" if principal == "anonymous" else ("holder" if principal.startswith("holder") else "staff")
+    return (
+        "anonymous" if principal == "anonymous" else ("holder" if principal.startswith("holder") else "staff")
+    )
 
 
 def expected(world: World, principal: str, access: Access, owner: str | None) -> str:
@@ -195,7 +197,12 @@ class Matrix:
 def matrix(world: World) -> Iterator[Matrix]:
     cells = Matrix(world)
     yield cells
-    record("authz", database=world.runtime.database.engine.dialect.name, cells=cells.cells, principals=len(PRINCIPALS))
+    record(
+        "authz",
+        database=world.runtime.database.engine.dialect.name,
+        cells=cells.cells,
+        principals=len(PRINCIPALS),
+    )
 
 
 def protected_cases() -> Iterator[tuple[str, str]]:
@@ -218,7 +225,9 @@ def test_every_endpoint_is_classified(world: World) -> None:
     assert set(ENDPOINTS) - served == set(), "classified endpoints the app no longer serves"
 
 
-@pytest.mark.parametrize("endpoint", [name for name, access in sorted(ENDPOINTS.items()) if access.kind in ("holder", "staff")])
+@pytest.mark.parametrize(
+    "endpoint", [name for name, access in sorted(ENDPOINTS.items()) if access.kind in ("holder", "staff")]
+)
 def test_protected_endpoint_obeys_the_matrix(world: World, matrix: Matrix, endpoint: str) -> None:
     """Each role gets exactly its due on this endpoint, for its own and for another's resource."""
     access = ENDPOINTS[endpoint]
@@ -230,7 +239,9 @@ def test_protected_endpoint_obeys_the_matrix(world: World, matrix: Matrix, endpo
                 want = expected(world, principal, access, owner)
                 got = observed(matrix.attempt(principal, endpoint, method, owner))
                 if not matches(method, want, got):
-                    mismatches.append(f"{method} as {principal} on {owner or '-'}: expected {want}, got {got}")
+                    mismatches.append(
+                        f"{method} as {principal} on {owner or '-'}: expected {want}, got {got}"
+                    )
     assert not mismatches, "\n".join(mismatches)
 
 
@@ -253,7 +264,11 @@ def test_guessed_resources_answer_like_missing_ones(world: World, matrix: Matrix
             }
             with world.app.test_request_context():
                 url = url_for(endpoint, **params)
-            response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": matrix.csrf(principal)})
+            response = (
+                client.get(url)
+                if method == "GET"
+                else client.post(url, data={"csrf_token": matrix.csrf(principal)})
+            )
             matrix.cells += 1
             assert response.status_code < 500, f"{method} {url}: {response.status_code}"
             assert matches(method, "not-found", observed(response)), f"{method} {url}: {response.status_code}"
@@ -272,7 +287,11 @@ def test_public_pages_are_open_to_anonymous_visitors(world: World) -> None:
     client = world.client("anonymous")
     for endpoint, access in ENDPOINTS.items():
         # the second-factor page belongs to a sign-in in progress; without one it sends you back to sign in
-        if access.kind != "public" or "GET" not in _methods(world, endpoint) or endpoint == "auth.second_factor":
+        if (
+            access.kind != "public"
+            or "GET" not in _methods(world, endpoint)
+            or endpoint == "auth.second_factor"
+        ):
             continue
         rules = [rule for rule in world.app.url_map.iter_rules() if rule.endpoint == endpoint]
         if any(rule.arguments for rule in rules):
@@ -281,7 +300,9 @@ def test_public_pages_are_open_to_anonymous_visitors(world: World) -> None:
             url = url_for(endpoint)
         response = client.get(url)
         # 400: a proof endpoint called without its query parameters; 503: readyz without a database
-        assert response.status_code not in (401, 403) and response.status_code < 500, f"{url}: {response.status_code}"
+        assert response.status_code not in (401, 403) and response.status_code < 500, (
+            f"{url}: {response.status_code}"
+        )
         assert not response.headers.get("Location", "").startswith("/auth/login"), url
 
 
@@ -310,7 +331,12 @@ def _state(world: World, owner: str) -> tuple[object, ...]:
 
 COMPLETE_FORMS = {
     "issuer.reissue": {"reason": "damaged"},
-    "issuer.change_status": {"action": "revoke", "reason": "fraud", "doc_no": "测撤〔2026〕1号", "effective": "2026-11-20"},
+    "issuer.change_status": {
+        "action": "revoke",
+        "reason": "fraud",
+        "doc_no": "测撤〔2026〕1号",
+        "effective": "2026-11-20",
+    },
     "issuer.decide": {"decision": "approve"},
     "issuer.activation_link": {},
 }
@@ -320,26 +346,33 @@ COMPLETE_FORMS = {
 def test_cross_authority_writes_change_nothing(world: World, matrix: Matrix, endpoint: str) -> None:
     """Province staff of every role sending a complete, valid form against a county certificate or
     request (and county staff against a province one) are refused, and nothing changes."""
-    for principal, owner in [(f"{role}-other", "holder-a") for role in ("operator", "reviewer", "auditor")] + [
-        (f"{role}-own", "holder-c") for role in ("operator", "reviewer", "auditor")
-    ]:
+    for principal, owner in [
+        (f"{role}-other", "holder-a") for role in ("operator", "reviewer", "auditor")
+    ] + [(f"{role}-own", "holder-c") for role in ("operator", "reviewer", "auditor")]:
         before = _state(world, owner)
         url = matrix.url(endpoint, owner)
-        response = world.client(principal).post(url, data={"csrf_token": matrix.csrf(principal), **COMPLETE_FORMS[endpoint]})
+        response = world.client(principal).post(
+            url, data={"csrf_token": matrix.csrf(principal), **COMPLETE_FORMS[endpoint]}
+        )
         matrix.cells += 1
-        assert observed(response) in ("forbidden", "not-found"), f"{principal} -> {url}: {response.status_code}"
+        assert observed(response) in ("forbidden", "not-found"), (
+            f"{principal} -> {url}: {response.status_code}"
+        )
         assert _state(world, owner) == before, f"{principal} changed {owner}'s certificate via {url}"
 
 
 def test_complete_forms_do_act_for_the_right_staff(world: World, matrix: Matrix) -> None:
     """Control for the test above: the same complete forms, sent by the county's own staff on holder B's
     certificate, do change it (so a refusal above is the authorization, not a broken form)."""
-    for principal, endpoint, changes in (
+    steps: tuple[tuple[str, str, Callable[[Any, Any], bool]], ...] = (
         ("operator-own", "issuer.reissue", lambda old, new: new[0] == old[0] + 1),
         ("reviewer-own", "issuer.change_status", lambda old, new: new[1][-1] == "revoked"),
-    ):
+    )
+    for principal, endpoint, changes in steps:
         before = _state(world, "holder-b")
         url = matrix.url(endpoint, "holder-b")
-        response = world.client(principal).post(url, data={"csrf_token": matrix.csrf(principal), **COMPLETE_FORMS[endpoint]})
+        response = world.client(principal).post(
+            url, data={"csrf_token": matrix.csrf(principal), **COMPLETE_FORMS[endpoint]}
+        )
         assert response.status_code == 302
         assert changes(before, _state(world, "holder-b")), (endpoint, before, _state(world, "holder-b"))

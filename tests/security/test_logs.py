@@ -33,8 +33,8 @@ from tests.reliability.figures import record
 from tests.reliability.world import demo_batch
 from tests.security.conftest import csrf_token
 
-PASSWORD = "Lantern-Quartz-5521"  # noqa: S105 - a test password to look for in the logs
-WRONG_PASSWORD = "Wrong-Guess-9931"  # noqa: S105
+PASSWORD = "Lantern-Quartz-5521"
+WRONG_PASSWORD = "Wrong-Guess-9931"
 
 
 @pytest.fixture
@@ -64,7 +64,9 @@ def _secrets(runtime: Runtime, token: str, cookie: str) -> dict[str, str]:
     found["session cookie"] = cookie
     found["secret key"] = runtime.settings.secret_key
     key = runtime.keys.current(runtime.now()).private_key
-    raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    raw = key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     found["signing key (hex)"] = raw.hex()
     found["signing key (base64)"] = base64.b64encode(raw).decode()[:40]
     found["signing key (base64url)"] = base64.urlsafe_b64encode(raw).decode().rstrip("=")[:40]
@@ -89,17 +91,26 @@ def test_debug_logs_hold_no_personal_data_or_secrets(captured: tuple[Runtime, io
     assert logging.getLogger().getEffectiveLevel() == logging.DEBUG
     client = app.test_client()
     with runtime.database.write() as session:
-        create_staff_user(session, runtime, username="log-op", authority_code="500000", role="operator", password=PASSWORD)
+        create_staff_user(
+            session, runtime, username="log-op", authority_code="500000", role="operator", password=PASSWORD
+        )
         token = create_api_token(session, runtime, authority_code="500000", role="operator", label="log test")
         certificate, holder = session.execute(
-            select(Certificate, Holder).join(Holder, Holder.id == Certificate.holder_id).order_by(Certificate.id)
+            select(Certificate, Holder)
+            .join(Holder, Holder.id == Certificate.holder_id)
+            .order_by(Certificate.id)
         ).first() or (None, None)
         assert certificate is not None and holder is not None
         _create_holder_user(session, runtime, holder, PASSWORD, None)
         number, name, id_number = certificate.number, holder.name, decrypt_id(runtime, holder)
-        payload = session.scalar(select(CertificateVersion.qr_payload).where(CertificateVersion.certificate_id == certificate.id))
+        payload = session.scalar(
+            select(CertificateVersion.qr_payload).where(CertificateVersion.certificate_id == certificate.id)
+        )
     response = client.post(
-        "/api/v1/results", data=demo_batch("500000"), content_type="text/csv", headers={"Authorization": f"Bearer {token}"}
+        "/api/v1/results",
+        data=demo_batch("500000"),
+        content_type="text/csv",
+        headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert client.post("/api/v1/verify", json={"certificate_number": number, "name": name}).status_code == 200
@@ -113,7 +124,17 @@ def test_debug_logs_hold_no_personal_data_or_secrets(captured: tuple[Runtime, io
     assert cookie is not None
     client.get(f"/status/{2**64}/revocation")  # a server error today: its traceback must be clean too
     logs = stream.getvalue()
-    assert logs.count("\n") >= 10 and "unhandled exception" in logs, "too little captured: the test would pass vacuously"
-    leaked = [what for what, value in _secrets(runtime, token, cookie.value).items() if value and value in logs]
-    record("logs", database=runtime.database.engine.dialect.name, lines=logs.count("\n"), secrets_checked=len(_secrets(runtime, token, cookie.value)), leaked=len(leaked))
+    assert logs.count("\n") >= 10 and "unhandled exception" in logs, (
+        "too little captured: the test would pass vacuously"
+    )
+    leaked = [
+        what for what, value in _secrets(runtime, token, cookie.value).items() if value and value in logs
+    ]
+    record(
+        "logs",
+        database=runtime.database.engine.dialect.name,
+        lines=logs.count("\n"),
+        secrets_checked=len(_secrets(runtime, token, cookie.value)),
+        leaked=len(leaked),
+    )
     assert not leaked, f"found in DEBUG logs: {leaked[:10]}"

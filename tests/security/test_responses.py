@@ -48,7 +48,11 @@ def _sample_urls(world: World) -> Iterator[tuple[str, str]]:
         if "GET" not in (rule.methods or ()):
             continue
         principal = (
-            "holder-a" if rule.endpoint.startswith("holder.") else "reviewer-own" if rule.endpoint.startswith("issuer.") else "anonymous"
+            "holder-a"
+            if rule.endpoint.startswith("holder.")
+            else "reviewer-own"
+            if rule.endpoint.startswith("issuer.")
+            else "anonymous"
         )
         with world.app.test_request_context():
             yield principal, url_for(rule.endpoint, **{name: samples[name] for name in rule.arguments})
@@ -102,7 +106,9 @@ def test_hostile_text_in_forms_is_printed_literally(world: World) -> None:
     no raw <script> reaches the page."""
     client = world.fresh_client()
     token = csrf_token(client, "/auth/login")
-    page = client.post("/auth/login", data={"account": HOSTILE, "password": "x", "csrf_token": token}).get_data(as_text=True)
+    page = client.post(
+        "/auth/login", data={"account": HOSTILE, "password": "x", "csrf_token": token}
+    ).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     token = csrf_token(client, "/")
     response = client.post(
@@ -124,8 +130,12 @@ def test_hostile_text_stored_by_a_holder_is_printed_literally_to_staff(world: Wo
         # holder C's first request is still pending; a second certificate is not needed: cancel by rejecting
         from certsvc.services.reissue import reject_request
 
-        reject_request(session, world.runtime, person.request_id, reason=HOSTILE, actor="test", actor_authority=None)
-        request = submit_request(session, world.runtime, holder_id=holder_id, number=person.number, reason="damaged", note=HOSTILE)
+        reject_request(
+            session, world.runtime, person.request_id, reason=HOSTILE, actor="test", actor_authority=None
+        )
+        request = submit_request(
+            session, world.runtime, holder_id=holder_id, number=person.number, reason="damaged", note=HOSTILE
+        )
         session.flush()
         request_id = request.id
     page = world.client("reviewer-other").get(f"/issuer/requests/{request_id}").get_data(as_text=True)
@@ -147,17 +157,27 @@ def _people(world: World) -> list[tuple[str, str, str]]:
             .where(CertificateVersion.version == Certificate.current_version)
         ).all()
         for holder, payload in rows:
-            out.append((holder.name, decrypt_id(world.runtime, holder), verification_url(world.runtime, payload)))
+            out.append(
+                (holder.name, decrypt_id(world.runtime, holder), verification_url(world.runtime, payload))
+            )
     return out
 
 
 def _public_documents(world: World) -> Iterator[tuple[str, str]]:
     client = world.fresh_client()
-    for path in ("/.well-known/jwks.json", "/api/v1/openapi.json", "/api/v1/ledger/checkpoint", "/status/1/revocation"):
+    for path in (
+        "/.well-known/jwks.json",
+        "/api/v1/openapi.json",
+        "/api/v1/ledger/checkpoint",
+        "/status/1/revocation",
+    ):
         yield path, client.get(path).get_data(as_text=True)
     size = int(client.get("/api/v1/ledger/checkpoint").get_data(as_text=True).splitlines()[1])
     for index in range(size):
-        yield f"/api/v1/ledger/entries/{index}", client.get(f"/api/v1/ledger/entries/{index}").get_data(as_text=True)
+        yield (
+            f"/api/v1/ledger/entries/{index}",
+            client.get(f"/api/v1/ledger/entries/{index}").get_data(as_text=True),
+        )
 
 
 def test_no_id_number_or_full_name_in_public_output(world: World) -> None:
@@ -166,7 +186,9 @@ def test_no_id_number_or_full_name_in_public_output(world: World) -> None:
     (their masked forms may)."""
     people = _people(world)
     client = world.fresh_client()
-    client.application.config.update(CERTSVC_VERIFY_RATE="100000/minute", CERTSVC_VERIFY_NUMBER_RATE="100000/minute")
+    client.application.config.update(
+        CERTSVC_VERIFY_RATE="100000/minute", CERTSVC_VERIFY_NUMBER_RATE="100000/minute"
+    )
     ids = {id_number for _, id_number, _ in people}
     names = {name for name, _, _ in people if len(name) >= 2 and mask_name(name) != name}
     scanned = 0
@@ -174,7 +196,7 @@ def test_no_id_number_or_full_name_in_public_output(world: World) -> None:
     def check(where: str, text: str) -> None:
         nonlocal scanned
         scanned += 1
-        leaked_ids = [i for i in ids if i in text or mask_id(i) != i and i[:14] in text]
+        leaked_ids = [i for i in ids if i in text or (mask_id(i) != i and i[:14] in text)]
         assert not leaked_ids, f"{where}: ID number in public output"
         leaked_names = [n for n in names if n in text]
         assert not leaked_names, f"{where}: full name in public output"
@@ -183,11 +205,23 @@ def test_no_id_number_or_full_name_in_public_output(world: World) -> None:
         check(where, text)
     with world.runtime.database.read() as session:
         numbers = dict(
-            session.execute(select(Holder.name, Certificate.number).join(Certificate, Certificate.holder_id == Holder.id)).all()
+            session.execute(
+                select(Holder.name, Certificate.number).join(Certificate, Certificate.holder_id == Holder.id)
+            ).all()
         )
     for name, id_number, url in people[:25]:
         path = url.split("/", 3)[3] if "://" in url else url
         check(f"GET /{path}", client.get("/" + path.replace("V/", "v/", 1)).get_data(as_text=True))
-        check("verify qr", client.post("/api/v1/verify", json={"qr": url, "confirm": id_number}).get_data(as_text=True))
-        check("verify number", client.post("/api/v1/verify", json={"certificate_number": numbers[name], "name": name}).get_data(as_text=True))
-    record("privacy", database=world.runtime.database.engine.dialect.name, documents=scanned, holders=len(people))
+        check(
+            "verify qr",
+            client.post("/api/v1/verify", json={"qr": url, "confirm": id_number}).get_data(as_text=True),
+        )
+        check(
+            "verify number",
+            client.post("/api/v1/verify", json={"certificate_number": numbers[name], "name": name}).get_data(
+                as_text=True
+            ),
+        )
+    record(
+        "privacy", database=world.runtime.database.engine.dialect.name, documents=scanned, holders=len(people)
+    )

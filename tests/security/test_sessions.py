@@ -61,7 +61,8 @@ def test_session_cookie_flags(world: World) -> None:
     client = world.fresh_client()
     token = csrf_token(client, "/auth/login")
     response = client.post(
-        "/auth/login", data={"account": world.staff["auditor-own"][0], "password": PASSWORD, "csrf_token": token}
+        "/auth/login",
+        data={"account": world.staff["auditor-own"][0], "password": PASSWORD, "csrf_token": token},
     )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -170,7 +171,12 @@ def _login_redirect(world: World, next_url: str) -> str:
     token = csrf_token(client, "/auth/login")
     response = client.post(
         "/auth/login",
-        data={"account": world.staff["auditor-own"][0], "password": PASSWORD, "csrf_token": token, "next": next_url},
+        data={
+            "account": world.staff["auditor-own"][0],
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": next_url,
+        },
     )
     assert response.status_code == 302
     return response.headers["Location"]
