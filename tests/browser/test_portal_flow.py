@@ -94,6 +94,7 @@ def _sign_in(page: Page, server: str, account: str, password: str) -> None:
     page.fill("#account", account)
     page.fill("#password", password)
     page.click("main form button[type=submit]")
+    page.wait_for_load_state("load")
 
 
 def _verdict(page: Page, server: str, url: str, name: str) -> str:
@@ -137,11 +138,13 @@ def test_holder_and_reviewer_flow(served: tuple[Runtime, str]) -> None:
             page.fill("#confirmation", HOLDER_PASSWORD)
             _shot(page, "01-activate")
             page.click("main form button[type=submit]")
+            page.wait_for_load_state("load")
             page.wait_for_url("**/me/**")
             assert holder.number in page.content()
             _shot(page, "02-my-certificates")
 
             page.click(f"a[href='/me/certificates/{holder.number}']")
+            page.wait_for_load_state("load")
             page.locator(".qr svg").wait_for(state="visible")
             _shot(page, "03-certificate")
             with page.expect_download() as download_info:
@@ -150,16 +153,19 @@ def test_holder_and_reviewer_flow(served: tuple[Runtime, str]) -> None:
             assert Path(pdf_path).read_bytes().startswith(b"%PDF")
 
             page.click(f"a[href='/me/certificates/{holder.number}/reissue']")
+            page.wait_for_load_state("load")
             page.check("input[name=reason][value=lost]")
             evidence: FilePayload = {"name": "报失证明.png", "mimeType": "image/png", "buffer": PNG_EVIDENCE}
             page.set_input_files("#evidence", files=[evidence])
             page.fill("#note", "证书原件在搬家时遗失")
             _shot(page, "04-reissue-form")
             page.click("main form button[type=submit]")
+            page.wait_for_load_state("load")
             page.wait_for_url("**/me/requests/*")
             assert "待审核" in page.content()
             _shot(page, "05-request-pending")
             page.click("nav button[type=submit]")  # sign out
+            page.wait_for_load_state("load")
 
             # The reviewer approves the request and revokes another certificate.
             _sign_in(page, server, reviewer, PASSWORD)
@@ -168,8 +174,10 @@ def test_holder_and_reviewer_flow(served: tuple[Runtime, str]) -> None:
             page.goto(server + "/issuer/requests")
             _shot(page, "07-queue")
             page.click(f"tr:has-text('{holder.number}') a")
+            page.wait_for_load_state("load")
             _shot(page, "08-request-review")
             page.click("#approve")
+            page.wait_for_load_state("load")
             page.wait_for_url("**/issuer/requests")
             assert "已批准" in page.content()
 
@@ -178,14 +186,17 @@ def test_holder_and_reviewer_flow(served: tuple[Runtime, str]) -> None:
             page.select_option("#reason", "fraud")
             page.fill("#doc_no", "渝人社〔2026〕88号")
             page.click("#change-status")
+            page.wait_for_load_state("load")
             page.wait_for_url(f"**/issuer/certificates/{other.number}")
             assert "状态已更新" in page.content()
             _shot(page, "09-revoked-in-console")
             page.goto(server + "/issuer/ledger")
             page.click("main form button[type=submit]")
+            page.wait_for_load_state("load")
             assert "审计通过" in page.content()
             _shot(page, "10-ledger")
             page.click("nav button[type=submit]")
+            page.wait_for_load_state("load")
 
             # Verifiers: the old QR is superseded, the new one valid, the revoked one revoked.
             new_url = verification_url(runtime, versions(runtime, holder.number)[1][2])
