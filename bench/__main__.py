@@ -23,7 +23,9 @@ def discover() -> list[Case]:
 def format_table(rows: list[Row]) -> str:
     columns = ["case", "metric", "value", "unit", "ratio"]
     rendered = [[_cell(row.get(column)) for column in columns] for row in rows]
-    widths = [max(len(c), *(len(r[i]) for r in rendered)) if rendered else len(c) for i, c in enumerate(columns)]
+    widths = [
+        max(len(c), *(len(r[i]) for r in rendered)) if rendered else len(c) for i, c in enumerate(columns)
+    ]
     line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
     out += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in rendered]

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from certsvc.errors import ConfigurationError
 
 ENVIRONMENTS = ("development", "test", "production")
-DEVELOPMENT_SECRET_PREFIX = "dev-"
+DEVELOPMENT_SECRET_PREFIX = "dev-"  # noqa: S105 - a marker, not a secret
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,8 @@ def _check_production(secret_key: str, passphrase: str | None, base_url: str) ->
     if secret_key.startswith(DEVELOPMENT_SECRET_PREFIX) or len(secret_key) < 32:
         raise ConfigurationError("CERTSVC_SECRET_KEY is a development or too-short secret (need >= 32 chars)")
     if not passphrase:
-        raise ConfigurationError("CERTSVC_KEY_PASSPHRASE is required in production (private keys are encrypted)")
+        raise ConfigurationError(
+            "CERTSVC_KEY_PASSPHRASE is required in production (private keys are encrypted)"
+        )
     if not base_url.startswith("https://"):
         raise ConfigurationError("CERTSVC_BASE_URL must be an https:// URL in production")

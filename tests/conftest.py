@@ -52,7 +52,9 @@ class FakeClock:
 
 
 def _admin_engine():  # type: ignore[no-untyped-def]
-    return create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    return create_engine(
+        POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
 
 
 def _url_for_database(name: str) -> str:

@@ -35,7 +35,10 @@ def test_development_secret_is_generated_once_and_reused(tmp_path: Path) -> None
         ({"CERTSVC_SECRET_KEY": "dev-" + "x" * 40}, "development"),
         ({"CERTSVC_SECRET_KEY": "short"}, "too-short"),
         ({"CERTSVC_SECRET_KEY": STRONG}, "CERTSVC_KEY_PASSPHRASE"),
-        ({"CERTSVC_SECRET_KEY": STRONG, "CERTSVC_KEY_PASSPHRASE": "p", "CERTSVC_BASE_URL": "http://x"}, "https"),
+        (
+            {"CERTSVC_SECRET_KEY": STRONG, "CERTSVC_KEY_PASSPHRASE": "p", "CERTSVC_BASE_URL": "http://x"},
+            "https",
+        ),
     ],
 )
 def test_production_refuses_unsafe_settings(env: dict[str, str], complaint: str) -> None:

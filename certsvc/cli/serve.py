@@ -13,8 +13,12 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("serve", help="run the web service")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: 2 x cores + 1, max 8)")
-    parser.add_argument("--dev", action="store_true", help="use Flask's development server (never in production)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default: 2 x cores + 1, max 8)"
+    )
+    parser.add_argument(
+        "--dev", action="store_true", help="use Flask's development server (never in production)"
+    )
     parser.set_defaults(handler=serve)
 
 

@@ -104,7 +104,9 @@ def registry_from_database(session: Session) -> Registry:
             registered_until=c.registered_until,
         )
         for c in session.scalars(
-            select(CommitteeRegistration).order_by(CommitteeRegistration.registered_from, CommitteeRegistration.id)
+            select(CommitteeRegistration).order_by(
+                CommitteeRegistration.registered_from, CommitteeRegistration.id
+            )
         )
     }
     return Registry(authorities=MappingProxyType(authorities), committees=MappingProxyType(committees))

@@ -18,7 +18,9 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "This OpenAPI 3.1 document",
                 "operationId": "getOpenApi",
-                "responses": {"200": {"description": "OpenAPI document", "content": {"application/json": {}}}},
+                "responses": {
+                    "200": {"description": "OpenAPI document", "content": {"application/json": {}}}
+                },
             }
         },
         "/healthz": {

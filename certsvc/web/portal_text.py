@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (keys are the exact Chinese UI sentences; splitting them would hurt grep-ability)
 """Portal UI text: Chinese source strings, their English translations, and labels for slugs.
 
 Kept as a Python dictionary rather than gettext catalogues so no build step (msgfmt) is needed;

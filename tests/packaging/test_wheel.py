@@ -26,18 +26,32 @@ def _free_port() -> int:
 def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     wheel_dir = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheel_dir), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheel_dir),
+            str(ROOT),
+        ],
         check=True,
     )
     (wheel,) = wheel_dir.glob("certsvc-*.whl")
     target = tmp_path_factory.mktemp("site")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)], check=True
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
     )
     return target
 
 
-def test_wheel_installs_init_demo_and_serves_from_an_empty_directory(installed_wheel: Path, tmp_path: Path) -> None:
+def test_wheel_installs_init_demo_and_serves_from_an_empty_directory(
+    installed_wheel: Path, tmp_path: Path
+) -> None:
     """`pip install .`, then `certsvc init --demo` and `certsvc serve` in an empty directory answer over HTTP."""
     workdir = tmp_path / "empty"
     workdir.mkdir()
@@ -47,16 +61,28 @@ def test_wheel_installs_init_demo_and_serves_from_an_empty_directory(installed_w
     env["CERTSVC_LOG_LEVEL"] = "WARNING"
     probe = subprocess.run(
         [sys.executable, "-c", "import certsvc, sys; print(certsvc.__file__)"],
-        cwd=workdir, env=env, capture_output=True, text=True, check=True,
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert probe.stdout.strip().startswith(str(installed_wheel))
 
     init = subprocess.run(
-        [sys.executable, "-m", "certsvc", "init", "--demo"], cwd=workdir, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "certsvc", "init", "--demo"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert init.returncode == 0, init.stderr
     again = subprocess.run(
-        [sys.executable, "-m", "certsvc", "init", "--demo"], cwd=workdir, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "certsvc", "init", "--demo"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert again.returncode == 0, again.stderr
     assert (workdir / "instance" / "certsvc.sqlite3").exists()
@@ -65,7 +91,10 @@ def test_wheel_installs_init_demo_and_serves_from_an_empty_directory(installed_w
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "certsvc", "serve", "--port", str(port), "--workers", "2"],
-        cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         base = f"http://127.0.0.1:{port}"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 from flask.testing import FlaskClient
+
+from certsvc.db.session import Database
+from certsvc.runtime import Runtime
 
 
 def test_healthz_and_readyz(client: FlaskClient) -> None:
@@ -14,17 +19,16 @@ def test_healthz_and_readyz(client: FlaskClient) -> None:
     assert ready.get_json()["database"] == "ok"
 
 
-def test_readyz_reports_unreachable_database(app: Flask, client: FlaskClient) -> None:
+def test_readyz_reports_unreachable_database(runtime: Runtime, tmp_path: Path) -> None:
     """When the database is gone, readiness fails with 503 instead of an error page."""
-    app.extensions["certsvc"].database.engine.dispose()
-    app.extensions["certsvc"].database.engine.url = app.extensions["certsvc"].database.engine.url.set(
-        database="/nonexistent/dir/x.sqlite3" if app.extensions["certsvc"].database.dialect == "sqlite" else "nodb_x"
-    )
-    from sqlalchemy import create_engine
+    from certsvc import create_app
 
-    runtime = app.extensions["certsvc"]
-    runtime.database.engine = create_engine(runtime.database.engine.url)
-    response = client.get("/readyz")
+    gone = Runtime(
+        settings=runtime.settings,
+        database=Database(f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite3'}"),
+        clock=runtime.clock,
+    )
+    response = create_app(runtime=gone).test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"
 
