@@ -66,7 +66,7 @@ class StatusBits:
     @classmethod
     def decode(cls, encoded: str, *, max_size: int = 16 * DEFAULT_SIZE) -> StatusBits:
         """Inverse of ``encode``; refuses lists over ``max_size`` bits (a GZIP bomb stays small)."""
-        if not encoded.startswith("u"):
+        if not isinstance(encoded, str) or not encoded.startswith("u"):
             raise ValueError("encodedList must be multibase base64url ('u' prefix)")
         body = encoded[1:]
         try:

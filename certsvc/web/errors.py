@@ -21,7 +21,10 @@ PROBLEM_BASE = "https://certsvc.example/problems/"
 
 def wants_problem_json() -> bool:
     path = request.path
-    return path.startswith(("/api/", "/.well-known/")) or request.accept_mimetypes.best == "application/json"
+    return (
+        path.startswith(("/api/", "/.well-known/", "/status/"))
+        or request.accept_mimetypes.best == "application/json"
+    )
 
 
 def problem_response(

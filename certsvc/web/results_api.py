@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from certsvc.errors import AuthenticationRequired, BadRequest
+from certsvc.errors import AuthenticationRequired, BadRequest, UnreadableFile
 from certsvc.web import runtime
 from certsvc.web.errors import problem_response
 from certsvc.web.extensions import csrf
@@ -42,14 +42,25 @@ def submit_results() -> Response:
     principal = authenticate_api_token(runtime(), _bearer_token())
     require_role(principal, *IMPORT_ROLES)
     data, filename = _uploaded_file()
-    report = import_results(
-        runtime(),
-        data,
-        filename,
-        dry_run=request.args.get("dry_run", "").lower() in _TRUE,
-        acting_authority=principal.authority_code,
-        actor=f"api-token:{principal.token_id}",
-    )
+    try:
+        report = import_results(
+            runtime(),
+            data,
+            filename,
+            dry_run=request.args.get("dry_run", "").lower() in _TRUE,
+            acting_authority=principal.authority_code,
+            actor=f"api-token:{principal.token_id}",
+        )
+    except UnreadableFile as error:
+        # Same shape as a refused file, so clients handle one 422 body: the whole file is the problem.
+        file_problem = {"row": 0, "field": "file", "rule": "form", "message": error.message}
+        return problem_response(
+            422,
+            error.code,
+            error.title,
+            error.message,
+            extra={"detail_zh": error.detail_zh or error.message, "issued": [], "refused": [file_problem]},
+        )
     body = report.to_json()
     if not report.ok:
         return problem_response(

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
+from certsvc.errors import NotFound
 from certsvc.services.statuslists import DEFAULT_TTL_SECONDS, signed_status_list
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
@@ -64,6 +65,9 @@ def _list_operation(operation_id: str) -> dict[str, Any]:
     }
 
 
+# Ids beyond a 32-bit INTEGER column cannot exist; asking the database would overflow its driver.
+MAX_DATABASE_INTEGER = 2**31 - 1
+
 OPENAPI: dict[str, Any] = {
     "paths": {
         "/status/{list_id}/{purpose}": _list_operation("getStatusList"),
@@ -76,6 +80,8 @@ OPENAPI: dict[str, Any] = {
 @bp.get("/api/v1/status/<int:list_id>/<any(revocation, suspension):purpose>")
 @limiter.limit(_rate)
 def status_list(list_id: int, purpose: str) -> ResponseReturnValue:
+    if not 1 <= list_id <= MAX_DATABASE_INTEGER:
+        raise NotFound("no such status list", detail_zh="没有该状态列表")
     rt = runtime()
     ttl = int(current_app.config.get("CERTSVC_STATUS_TTL", DEFAULT_TTL_SECONDS))
     signed = signed_status_list(rt, list_id, purpose, ttl_seconds=ttl)

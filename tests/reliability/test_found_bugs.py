@@ -1,8 +1,4 @@
-"""Bugs the fuzzers found in code owned by other packages, pinned as strict xfails.
-
-Each test states the behaviour that should hold; when the owner fixes the bug the test passes,
-``strict=True`` turns that into a failure, and the marker must be removed (the test then guards it).
-"""
+"""Regression tests for bugs the fuzzers found (each was pinned as a strict xfail until fixed)."""
 
 from __future__ import annotations
 
@@ -25,13 +21,6 @@ NOW = dt.datetime(2025, 3, 1, 9, 30, 15, tzinfo=dt.UTC)
 BASE_URL = "https://zhicheng.example.gov.cn"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="BUG: statuslist.verify_status_list lets AttributeError escape when encodedList is not a string "
-    "(certsvc/signing/statuslist.py:202 -> StatusBits.decode line 69); fix: check isinstance(encoded, str) "
-    "in StatusBits.decode and raise ValueError",
-)
 def test_status_list_with_non_string_encoded_list_is_refused(tmp_path: Path) -> None:
     """A signed status list whose encodedList is not a string is refused as InvalidStatusList."""
     store = FileKeyStore(tmp_path, b"passphrase", unsafe_plaintext=False)
@@ -54,11 +43,6 @@ def test_status_list_with_non_string_encoded_list_is_refused(tmp_path: Path) -> 
         verify_status_list(jws, KeySet.from_history(store.history()), NOW)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: canonical_json emits NaN/Infinity, which is not JSON, so signed bytes can be unparseable "
-    "(certsvc/domain/canonical.py:11); fix: json.dumps(..., allow_nan=False)",
-)
 def test_canonical_json_refuses_values_json_cannot_carry() -> None:
     """What certsvc signs is always JSON: a non-finite number is refused rather than written as Infinity."""
     with pytest.raises(ValueError):
@@ -66,12 +50,6 @@ def test_canonical_json_refuses_values_json_cannot_carry() -> None:
 
 
 # --- found by the API fuzzer (test_api_fuzz.py) ---------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a status list id beyond the database integer range is a 500 (OverflowError on SQLite, "
-    "out-of-range on PostgreSQL) (certsvc/web/status_api.py:75 status_list); fix: answer 404 when "
-    "list_id is outside 1..2**31-1 before querying",
-)
 @pytest.mark.parametrize("prefix", ["/status", "/api/v1/status"])
 def test_status_list_id_out_of_range_is_not_found(client: FlaskClient, prefix: str) -> None:
     """A status list id no list can have is 404, not a server error."""
@@ -79,12 +57,6 @@ def test_status_list_id_out_of_range_is_not_found(client: FlaskClient, prefix: s
     assert response.status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: /status/<id>/<purpose> (the URL credentials point to) answers errors as an HTML page, "
-    "while its OpenAPI entry promises application/problem+json (certsvc/web/errors.py:24 "
-    "wants_problem_json only knows /api/ and /.well-known/); fix: add '/status/' there",
-)
 def test_status_list_errors_are_problem_json(client: FlaskClient) -> None:
     """A verifier fetching a missing status list at the credential's URL gets problem+json, as documented."""
     response = client.get("/status/4096/revocation")
@@ -92,12 +64,6 @@ def test_status_list_errors_are_problem_json(client: FlaskClient) -> None:
     assert response.mimetype == "application/problem+json"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: POST /api/v1/results answers an unreadable file with 422 problem+json WITHOUT the report "
-    "members (issued, refused) its OpenAPI 422 schema requires (certsvc/web/results_api.py:188); fix: "
-    "include an empty report with the file-level problem in 'refused', or document the plain problem",
-)
 def test_results_api_unreadable_file_matches_its_document(client: FlaskClient, runtime: Runtime) -> None:
     """An unreadable upload is refused with the documented 422 body (problem + import report)."""
     with runtime.database.write() as session:
