@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 import time
+import traceback
 from typing import Any
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
@@ -32,9 +33,9 @@ class JsonFormatter(logging.Formatter):
         if isinstance(fields, dict):
             entry.update(fields)
         if record.exc_info and record.exc_info[0] is not None:
-            # The type is enough to find the bug; the message may echo user input.
+            # Frames and the type find the bug; the message may echo user input (names, ID numbers).
             entry["exception"] = record.exc_info[0].__name__
-            entry["traceback"] = self.formatException(record.exc_info)
+            entry["traceback"] = "".join(traceback.format_tb(record.exc_info[2]))
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 

@@ -132,6 +132,17 @@ def _outcomes(outcomes: dict[str, int]) -> str:
     return ", ".join(f"{name} {count}" for name, count in sorted(outcomes.items(), key=lambda kv: -kv[1]))
 
 
+def _per_database(entries: list[dict[str, Any]], summed: tuple[str, ...]) -> list[dict[str, Any]]:
+    """One entry per database: pytest-xdist workers each record their share of a module's figures."""
+    merged: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        into = merged.setdefault(entry["database"], dict(entry))
+        if into is not entry:
+            for key in summed:
+                into[key] += entry[key]
+    return list(merged.values())
+
+
 def fuzz_section(figures: dict[str, list[dict[str, Any]]]) -> tuple[str, int]:
     merged: dict[str, dict[str, Any]] = {}
     for entry in figures.get("fuzz", []):
@@ -180,7 +191,7 @@ def render(
     concurrency = figures.get("concurrency", [])
     load = figures.get("load", [])
     ratelimit = figures.get("ratelimit", [])
-    authz = figures.get("authz", [])
+    authz = _per_database(figures.get("authz", []), ("cells",))
     parts = [
         "# Reliability and security: what is tested, how to run it, the latest figures",
         "",

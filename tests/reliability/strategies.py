@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import zipfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -165,6 +167,27 @@ def xlsx_bytes(table: list[list[str]], *, numeric: bool = False) -> bytes:
         )
     out = io.BytesIO()
     workbook.save(out)
+    return _deterministic_zip(out.getvalue())
+
+
+_TIMESTAMP = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?")
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """The same workbook bytes for the same table: openpyxl stamps the save time into the archive and
+    into docProps/core.xml, and hypothesis needs a replayed example to see identical input."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "docProps/core.xml":
+                content = _TIMESTAMP.sub(b"2024-11-20T00:00:00Z", content)
+            entry = zipfile.ZipInfo(info.filename, date_time=(2024, 11, 20, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, content)
     return out.getvalue()
 
 
@@ -172,7 +195,7 @@ JSON_SCALARS = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(10**30), max_value=10**30),
-    st.floats(allow_nan=False),
+    st.floats(allow_nan=False, allow_infinity=False),
     CELL_TEXT,
 )
 JSON_VALUES = st.recursive(

@@ -90,7 +90,10 @@ def test_concurrent_writers_keep_the_store_whole(installation: Installation) -> 
 
     facts = check_store(runtime)
     imported = sum(r["outcomes"].get("issued", 0) for r in reports if r["role"] == "import")
-    assert imported == sum(data_rows(b) for b in batches)
+    deadlocks = sum(v for r in reports for k, v in r["outcomes"].items() if "deadlock" in k)
+    # A deadlocked import is rolled back whole (pinned as a bug: test_found_bugs.py); the others are in.
+    completed = [b for b, r in zip(batches, reports[:2], strict=True) if "issued" in r["outcomes"]]
+    assert imported == sum(data_rows(b) for b in completed)
     done: Counter[str] = Counter()
     for report in reports:
         if report["role"] != "import":
@@ -116,7 +119,9 @@ def test_concurrent_writers_keep_the_store_whole(installation: Installation) -> 
             for i, r in enumerate(reports)
         },
         worker_seconds=wall,
+        deadlocks=deadlocks,
         ledger_entries=facts.ledger_entries,
         versions=facts.versions,
     )
     assert done["reissue"] > 0 and done["revoke"] > 0 and done["suspend"] > 0, reports
+    assert completed, "every import deadlocked: nothing was tested"

@@ -181,7 +181,7 @@ def test_rate_limits_answer_a_burst_with_429(api_burst: LoadResult) -> None:
     strict=True,
     reason="BUG: with the default CERTSVC_RATELIMIT_STORAGE_URL=memory:// every gunicorn worker keeps its "
     "own counters, so `certsvc serve` (5 workers here) lets one client through workers x the shipped "
-    "120/minute (certsvc/config.py:86 default, certsvc/cli/serve.py:34 workers); fix: a storage shared by "
+    "120/minute (certsvc/config.py:86 default, certsvc/cli/serve.py:37 workers); fix: a storage shared by "
     "the workers by default (e.g. a file/SQL-backed limits storage, or require redis/memcached when "
     "workers > 1 and refuse memory:// in production)",
 )
