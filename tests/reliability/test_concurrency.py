@@ -44,6 +44,13 @@ def _worker(install: Installation, *args: str) -> list[str]:
     return [str(PYTHON), "-m", "tests.reliability.workers", *args]
 
 
+def _crash_summary(stderr: str) -> str:
+    """Our frames and the error, without the pages of library frames in between."""
+    lines = stderr.splitlines()
+    ours = [line for i, line in enumerate(lines) if "/certsvc/" in line or "/tests/reliability/" in line]
+    return "\n".join(ours[-12:]) + "\n" + stderr[-1200:]
+
+
 def test_concurrent_writers_keep_the_store_whole(installation: Installation) -> None:
     """Five writer processes at once leave a contiguous, audited ledger and one current version each."""
     base = installation.results_file("base.csv", 600, seed=21, authority="500000", doc_no="测职改〔2024〕5号")
@@ -84,7 +91,7 @@ def test_concurrent_writers_keep_the_store_whole(installation: Installation) -> 
     reports = []
     for process in processes:
         out, err = process.communicate()
-        assert process.returncode == 0, err[-2000:]
+        assert process.returncode == 0, _crash_summary(err)
         reports.append(json.loads(out.strip().splitlines()[-1]))
     wall = {r["role"]: r["seconds"] for r in reports}
 

@@ -90,10 +90,12 @@ def test_results_api_unreadable_file_matches_its_document(client: FlaskClient, r
     raises=OperationalError,
     reason="BUG: lock-order inversion on PostgreSQL: an import takes the ledger lock and then the "
     "status_lists row (certsvc/services/issuing.py:227 then :455 allocate_slots), while a reissue takes "
-    "the status_lists row and then the ledger lock (certsvc/services/reissue.py:133 new_version -> "
-    "versions.py:149 allocate_slots, then :146 record); run together they deadlock and PostgreSQL aborts "
-    "one (an import of 20,000 rows lost, or a 500). Fix: take the ledger lock first in _new_current_version "
-    "(and in every path that allocates slots), before new_version",
+    "the certificate row and the status_lists row and only then the ledger lock "
+    "(certsvc/services/reissue.py:133 new_version -> versions.py:149 allocate_slots, then :146 record); "
+    "run together they deadlock and PostgreSQL aborts one (a whole import lost, or a 500); the "
+    "concurrency test also sees it with suspend/revoke in the cycle. Fix: take the ledger lock first "
+    "in every writing transaction (reissue, change_status, request approve/reject/submit), as "
+    "import_results already does",
 )
 def test_reissue_during_an_import_does_not_deadlock(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch

@@ -207,9 +207,7 @@ def status_claims(draw: st.DrawFn) -> dict[str, Any]:
     }
     for _ in range(draw(st.integers(1, 3))):
         target = draw(st.sampled_from([claims, subject]))
-        member = draw(st.sampled_from(sorted(target)))
-        # A non-string encodedList crashes the parser: known bug, see test_found_bugs.py.
-        target[member] = draw(st.text() if member == "encodedList" else fs.JSON_VALUES)
+        target[draw(st.sampled_from(sorted(target)))] = draw(fs.JSON_VALUES)
     return claims
 
 

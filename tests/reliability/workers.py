@@ -33,12 +33,16 @@ def main(argv: list[str]) -> int:
     if role == "import":
         from certsvc.services.issuing import import_results
 
-        report = import_results(
-            runtime, Path(targets[0]), Path(targets[0]).name, dry_run=False, actor="worker"
-        )
-        outcomes["issued"] += len(report.issued)
-        outcomes["already_issued"] += len(report.already_issued)
-        outcomes["refused"] += len(report.refused)
+        try:
+            report = import_results(
+                runtime, Path(targets[0]), Path(targets[0]).name, dry_run=False, actor="worker"
+            )
+        except OperationalError as error:
+            outcomes[_database_failure(error)] += 1
+        else:
+            outcomes["issued"] += len(report.issued)
+            outcomes["already_issued"] += len(report.already_issued)
+            outcomes["refused"] += len(report.refused)
     else:
         for number in targets:
             for action in ACTIONS[role]:
@@ -47,6 +51,9 @@ def main(argv: list[str]) -> int:
                     outcomes[action] += 1
                 except CertsvcError as error:
                     outcomes[f"{action} refused: {error.code}"] += 1
+                    break
+                except OperationalError as error:
+                    outcomes[f"{action} {_database_failure(error)}"] += 1
                     break
     elapsed = time.perf_counter() - started
     print(json.dumps({"role": role, "outcomes": dict(outcomes), "seconds": round(elapsed, 3)}))

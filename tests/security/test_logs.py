@@ -2,7 +2,8 @@
 
 An operator chasing a problem turns the log level to DEBUG; the logs then travel to log shippers,
 tickets and chat. So: run an import (CLI service and HTTP API), verifications of every kind,
-sign-ins (good and bad), a download and a server error with logging captured at DEBUG from every
+sign-ins (good and bad), a download and a server error whose exception message carries a name and an
+ID number (as database errors carry their parameters), with logging captured at DEBUG from every
 logger, and look for every holder's name and ID number, the passwords, the API token, the session
 cookie and the private key material.
 """
@@ -12,13 +13,14 @@ from __future__ import annotations
 import base64
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from certsvc.accounts.services import _create_holder_user, create_api_token, create_staff_user
 from certsvc.cli.setup import initialise
@@ -78,9 +80,23 @@ def _secrets(runtime: Runtime, token: str, cookie: str) -> dict[str, str]:
     return found
 
 
-def test_debug_logs_hold_no_personal_data_or_secrets(captured: tuple[Runtime, io.StringIO]) -> None:
-    """Import, verify, sign in, download and fail at DEBUG: no name, ID number, password, token,
-    cookie or key material appears in any log line."""
+def _failing_like_a_database(name: str, id_number: str) -> Callable[..., object]:
+    """A stand-in that fails the way a database error does: SQLAlchemy errors carry their SQL
+    parameters in their message, which would put a name and an ID number into a traceback."""
+
+    def failing(*args: object, **kwargs: object) -> object:
+        raise IntegrityError(
+            "INSERT INTO holders (name, id) VALUES (?, ?)", (name, id_number), Exception("dup")
+        )
+
+    return failing
+
+
+def test_debug_logs_hold_no_personal_data_or_secrets(
+    captured: tuple[Runtime, io.StringIO], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Import, verify, sign in, download and fail (a database error carrying a name and an ID number)
+    at DEBUG: no name, ID number, password, token, cookie or key material appears in any log line."""
     from certsvc import create_app
 
     runtime, stream = captured
