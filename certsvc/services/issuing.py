@@ -50,9 +50,9 @@ from certsvc.domain.rules import DuplicateFinder, Violation, already_holds, chec
 from certsvc.errors import Conflict, InvalidIdNumber, UnreadableFile
 from certsvc.intake.readers import RawRow, read_path, read_rows
 from certsvc.intake.records import parse_row
-from certsvc.ledger.store import LedgerStore
 from certsvc.runtime import Runtime
 from certsvc.services.holders import SEX_CODES, HolderKeys, holder_keys
+from certsvc.services.ledger import lock as lock_ledger
 from certsvc.services.registry import registry_from_database
 from certsvc.services.versions import STATUS_VALID, allocate_slots, ledger_entry, sign_version
 from certsvc.signing.credential import CredentialFacts, issuer_id_for_uscc
@@ -222,9 +222,7 @@ def _import_once(
         return report
     try:
         with runtime.database.write() as session:
-            # Take the ledger lock before any other row lock (number sequences, certificates) so two
-            # concurrent imports on PostgreSQL queue up instead of deadlocking.
-            LedgerStore(session).lock()
+            lock_ledger(session)
             issuer = _Issuer(
                 session,
                 runtime,

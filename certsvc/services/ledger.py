@@ -44,6 +44,16 @@ def checkpoint_signer(runtime: Runtime) -> CheckpointSigner:
     return sign
 
 
+def lock(session: Session) -> None:
+    """Take the ledger's append lock now, before any other row lock.
+
+    Every writing use case ends by appending to the ledger. Taking the ledger lock first in all of
+    them gives writers one lock order (ledger, then rows), so on PostgreSQL an import and a reissue
+    queue up instead of deadlocking. Taking it again later in the same transaction is free.
+    """
+    LedgerStore(session).lock()
+
+
 def record(session: Session, runtime: Runtime, entries: list[bytes]) -> list[int]:
     """Append ``entries`` (canonical entry bytes) and a new signed checkpoint; return their indexes.
 

@@ -261,6 +261,9 @@ def get_request(
     if holder_id is not None:
         query = query.where(ReissueRequest.holder_id == holder_id)
     if for_update:
+        from certsvc.services.ledger import lock as lock_ledger
+
+        lock_ledger(session)
         query = query.with_for_update()
     request = session.scalar(query)
     if request is None:

@@ -69,7 +69,10 @@ def lock_certificate(session: Session, number: str, actor_authority: str | None)
 
     Another authority's certificate is reported as absent, exactly like a missing one.
     """
+    from certsvc.services.ledger import lock as lock_ledger
+
     number = validate_certificate_number(number)
+    lock_ledger(session)
     certificate = session.scalar(select(Certificate).where(Certificate.number == number).with_for_update())
     if certificate is None or (actor_authority is not None and certificate.authority_code != actor_authority):
         raise NotFound(f"no certificate {number} here", detail_zh=f"本机构没有证书 {number}")

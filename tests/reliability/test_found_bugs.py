@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
 from certsvc.accounts.services import create_api_token
 from certsvc.db.models import Certificate
@@ -85,18 +84,6 @@ def test_results_api_unreadable_file_matches_its_document(client: FlaskClient, r
 
 
 # --- found by the concurrency test (test_concurrency.py) ------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    raises=OperationalError,
-    reason="BUG: lock-order inversion on PostgreSQL: an import takes the ledger lock and then the "
-    "status_lists row (certsvc/services/issuing.py:227 then :455 allocate_slots), while a reissue takes "
-    "the certificate row and the status_lists row and only then the ledger lock "
-    "(certsvc/services/reissue.py:133 new_version -> versions.py:149 allocate_slots, then :146 record); "
-    "run together they deadlock and PostgreSQL aborts one (a whole import lost, or a 500); the "
-    "concurrency test also sees it with suspend/revoke in the cycle. Fix: take the ledger lock first "
-    "in every writing transaction (reissue, change_status, request approve/reject/submit), as "
-    "import_results already does",
-)
 def test_reissue_during_an_import_does_not_deadlock(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
