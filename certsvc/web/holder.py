@@ -15,7 +15,7 @@ from certsvc.accounts import services as accounts
 from certsvc.accounts import totp
 from certsvc.accounts.models import CORRECTABLE_FIELDS, REISSUE_REASONS, OutboxMessage, ReissueRequest, User
 from certsvc.accounts.notifications import deliver_outbox
-from certsvc.db.models import Authority, Certificate, CertificateVersion
+from certsvc.db.models import Authority, Certificate
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.errors import BadRequest, Forbidden, NotFound, WorkflowError
 from certsvc.services import reissue as reissue_service
@@ -91,11 +91,7 @@ def certificate(number: str) -> ResponseReturnValue:
     rt = runtime()
     with rt.database.read() as db:
         cert = _own_certificate(db, number)
-        versions = db.scalars(
-            select(CertificateVersion)
-            .where(CertificateVersion.certificate_id == cert.id)
-            .order_by(CertificateVersion.version.desc())
-        ).all()
+        versions = list(reversed(cert.versions))  # newest first
         current = next(v for v in versions if v.version == cert.current_version)
         share_url = verification_url(rt, current.qr_payload)
         requests = db.scalars(

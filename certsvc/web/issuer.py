@@ -430,11 +430,7 @@ def certificate(number: str) -> ResponseReturnValue:
     rt = runtime()
     with rt.database.read() as db:
         cert = _my_certificate(db, number)
-        versions = db.scalars(
-            select(CertificateVersion)
-            .where(CertificateVersion.certificate_id == cert.id)
-            .order_by(CertificateVersion.version.desc())
-        ).all()
+        versions = list(reversed(cert.versions))  # newest first
         current = next(v for v in versions if v.version == cert.current_version)
         role = me().role
         return render_template(
