@@ -10,25 +10,18 @@ prints a skip row. PostgreSQL: a scratch database on ``CERTSVC_BENCH_POSTGRES_UR
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from bench import Case, Row, rate
+from bench import Case, Row, bench_environment, rate, scratch_postgres
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 GEN_RESULTS = SHARED / "tools" / "gen-results"
-POSTGRES_URL = os.environ.get(
-    "CERTSVC_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 ROWS = 20_000
 MEMORY_ROWS = (20_000, 100_000)
 AUTHORITY = "450000"
@@ -78,18 +71,7 @@ def prepared_runtime(database_url: str, workdir: Path):  # type: ignore[no-untyp
     from certsvc.config import load_settings
     from certsvc.runtime import build_runtime
 
-    settings = load_settings(
-        {
-            "CERTSVC_ENV": "test",
-            "CERTSVC_INSTANCE_DIR": str(workdir / "instance"),
-            "CERTSVC_DATABASE_URL": database_url,
-            "CERTSVC_KEYS_DIR": str(workdir / "keys"),
-            "CERTSVC_BASE_URL": "https://certs.example.test",
-            "CERTSVC_SECRET_KEY": "bench-" + "x" * 40,
-            "CERTSVC_LOG_LEVEL": "WARNING",
-        }
-    )
-    runtime = build_runtime(settings)
+    runtime = build_runtime(load_settings(bench_environment(workdir, database_url)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # plaintext development keys are fine for a benchmark
         registry = resources.files("certsvc.domain").joinpath("demo_registry.json").read_bytes()
@@ -110,23 +92,6 @@ def issue_rate(database_url: str, results: Path, workdir: Path) -> float:
     if not report.ok or len(report.issued) != report.rows:
         raise RuntimeError(f"benchmark file was not issued whole: {report.refused[:3]}")
     return len(report.issued) / elapsed
-
-
-@contextmanager
-def scratch_postgres() -> Iterator[str]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"certsvc_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def peak_memory_mb(rows: int, workdir: Path) -> tuple[float, float]:
@@ -156,16 +121,7 @@ def _memory_child(results: Path, home: Path) -> None:
     from certsvc.runtime import build_runtime
     from certsvc.services.issuing import import_results
 
-    settings = load_settings(
-        {
-            "CERTSVC_ENV": "test",
-            "CERTSVC_INSTANCE_DIR": str(home / "instance"),
-            "CERTSVC_DATABASE_URL": f"sqlite:///{home / 'bench.sqlite3'}",
-            "CERTSVC_KEYS_DIR": str(home / "keys"),
-            "CERTSVC_BASE_URL": "https://certs.example.test",
-            "CERTSVC_SECRET_KEY": "bench-" + "x" * 40,
-        }
-    )
+    settings = load_settings(bench_environment(home, f"sqlite:///{home / 'bench.sqlite3'}"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         runtime = build_runtime(settings)

@@ -9,19 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import random
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-from bench import Case, Row, timed_ms
+from bench import Case, Row, bench_environment, scratch_postgres, timed_ms
 from certsvc.config import load_settings
 from certsvc.db.migrate import upgrade
 from certsvc.db.session import Database
@@ -32,9 +25,6 @@ from certsvc.ledger.store import LedgerStore
 from certsvc.runtime import Runtime
 from certsvc.services import ledger
 
-POSTGRES_URL = os.environ.get(
-    "CERTSVC_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 BATCH = 20_000
 MILLION = 1_000_000
 NOW = dt.datetime(2026, 11, 21, 2, 0, tzinfo=dt.UTC)
@@ -55,33 +45,9 @@ def issue_entries(count: int, start: int) -> list[bytes]:
 
 
 def _runtime(workdir: Path, database_url: str) -> Runtime:
-    settings = load_settings(
-        {
-            "CERTSVC_ENV": "test",
-            "CERTSVC_INSTANCE_DIR": str(workdir / "instance"),
-            "CERTSVC_DATABASE_URL": database_url,
-            "CERTSVC_KEYS_DIR": str(workdir / "keys"),
-            "CERTSVC_BASE_URL": "https://certs.example.test",
-            "CERTSVC_SECRET_KEY": "bench-secret-" + "x" * 32,
-            "CERTSVC_LOG_LEVEL": "WARNING",
-        }
-    )
+    settings = load_settings(bench_environment(workdir, database_url))
     upgrade(database_url)
     return Runtime(settings=settings, database=Database(database_url))
-
-
-@contextmanager
-def _postgres_database() -> Iterator[str]:
-    name = f"certsvc_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _append_rate(runtime: Runtime, start: int = 0) -> float:
@@ -108,7 +74,7 @@ def append_rates() -> list[Row]:
             "unit": "%",
         }
     )
-    with tempfile.TemporaryDirectory() as tmp, _postgres_database() as url:
+    with tempfile.TemporaryDirectory() as tmp, scratch_postgres() as url:
         runtime = _runtime(Path(tmp), url)
         _append_rate(runtime)
         postgres_rate = max(_append_rate(runtime, BATCH * (n + 1)) for n in range(3))
