@@ -60,16 +60,19 @@ def _status_args(lists: list[Path]) -> list[str]:
 def test_online_exit_codes(
     cli_env: Runtime, issued: list[Issued], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Online: valid 0 (URL, payload, JWS, PNG file); revoked or forged 1; verdict printed in zh and en."""
+    """Online: valid 0 (URL, payload, JWS, PNG and PDF files); revoked or forged 1; verdict in zh and en."""
     from certsvc.services.certificates import render
 
     png = tmp_path / "certificate.png"
     png.write_bytes(render(cli_env, issued[1].number, "png"))
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(render(cli_env, issued[1].number, "pdf"))
     for target in (
         qr_url(cli_env.settings.base_url, issued[0].qr_payload),
         issued[0].qr_payload,
         issued[0].credential,
         str(png),
+        str(pdf),
     ):
         assert main(["verify", target]) == 0, target
     out = capsys.readouterr().out
