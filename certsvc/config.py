@@ -17,6 +17,9 @@ from certsvc.errors import ConfigurationError
 
 ENVIRONMENTS = ("development", "test", "production")
 DEVELOPMENT_SECRET_PREFIX = "dev-"  # noqa: S105 - a marker, not a secret
+# Rate-limit stores whose counters live inside one process: several server processes would each
+# grant a client the whole budget.
+PROCESS_LOCAL_RATELIMIT_SCHEMES = ("memory",)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,11 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def ratelimit_storage_is_shared(self) -> bool:
+        """True when every server process counts against the same rate-limit budget."""
+        return urlsplit(self.ratelimit_storage_url).scheme not in PROCESS_LOCAL_RATELIMIT_SCHEMES
 
     @property
     def unsafe_plaintext_keys(self) -> bool:
@@ -91,7 +99,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if environment not in ENVIRONMENTS:
         raise ConfigurationError(f"CERTSVC_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
     if environment == "production":
-        _check_production(secret_key, passphrase, base_url)
+        _check_production(secret_key, passphrase, base_url, ratelimit_storage_url)
     elif not secret_key:
         secret_key = _development_secret(instance_dir)
 
@@ -113,7 +121,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
 
 
-def _check_production(secret_key: str, passphrase: str | None, base_url: str) -> None:
+def _check_production(
+    secret_key: str, passphrase: str | None, base_url: str, ratelimit_storage_url: str
+) -> None:
     if not secret_key:
         raise ConfigurationError("CERTSVC_SECRET_KEY is required in production")
     if secret_key.startswith(DEVELOPMENT_SECRET_PREFIX) or len(secret_key) < 32:
@@ -124,3 +134,8 @@ def _check_production(secret_key: str, passphrase: str | None, base_url: str) ->
         )
     if not base_url.startswith("https://"):
         raise ConfigurationError("CERTSVC_BASE_URL must be an https:// URL in production")
+    if urlsplit(ratelimit_storage_url).scheme in PROCESS_LOCAL_RATELIMIT_SCHEMES:
+        raise ConfigurationError(
+            "CERTSVC_RATELIMIT_STORAGE_URL must be a store all server processes share in production "
+            "(e.g. redis://127.0.0.1:6379), not memory://"
+        )

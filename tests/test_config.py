@@ -39,10 +39,19 @@ def test_development_secret_is_generated_once_and_reused(tmp_path: Path) -> None
             {"CERTSVC_SECRET_KEY": STRONG, "CERTSVC_KEY_PASSPHRASE": "p", "CERTSVC_BASE_URL": "http://x"},
             "https",
         ),
+        (
+            {
+                "CERTSVC_SECRET_KEY": STRONG,
+                "CERTSVC_KEY_PASSPHRASE": "p",
+                "CERTSVC_BASE_URL": "https://x.example",
+            },
+            "CERTSVC_RATELIMIT_STORAGE_URL must be a store all server processes share",
+        ),
     ],
 )
 def test_production_refuses_unsafe_settings(env: dict[str, str], complaint: str) -> None:
-    """Production mode will not start with a missing/development secret, plaintext keys or http."""
+    """Production mode will not start with a missing/development secret, plaintext keys, http, or
+    rate limits counted separately in each server process."""
     with pytest.raises(ConfigurationError, match=complaint):
         load_settings({"CERTSVC_ENV": "production", **env})
 
@@ -55,9 +64,11 @@ def test_production_accepts_safe_settings() -> None:
             "CERTSVC_SECRET_KEY": STRONG,
             "CERTSVC_KEY_PASSPHRASE": "correct horse",
             "CERTSVC_BASE_URL": "https://zhicheng.example.gov.cn/",
+            "CERTSVC_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379",
         }
     )
     assert settings.is_production and not settings.unsafe_plaintext_keys
+    assert settings.ratelimit_storage_is_shared
     assert settings.base_url == "https://zhicheng.example.gov.cn"
 
 

@@ -22,12 +22,13 @@ class CertsvcGunicorn(BaseApplication):  # type: ignore[misc]
         return create_app()
 
 
-def run_gunicorn(bind: str, workers: int) -> None:
+def run_gunicorn(bind: str, *, workers: int, threads: int) -> None:
     CertsvcGunicorn(
         {
             "bind": bind,
             "workers": workers,
-            "worker_class": "sync",
+            "threads": threads,
+            "worker_class": "sync" if threads == 1 else "gthread",
             "accesslog": None,
             "timeout": 60,
             "graceful_timeout": 10,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
 from certsvc.config import load_settings
@@ -14,7 +15,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument(
-        "--workers", type=int, default=None, help="gunicorn workers (default: 2 x cores + 1, max 8)"
+        "--workers",
+        type=int,
+        default=None,
+        help="gunicorn worker processes (default: 2 x cores + 1, max 8, with a shared rate-limit "
+        "store; 1 process with threads with memory://)",
     )
     parser.add_argument(
         "--dev", action="store_true", help="use Flask's development server (never in production)"
@@ -24,6 +29,9 @@ def register(subparsers: Any) -> None:
 
 def default_workers() -> int:
     return min(2 * (os.cpu_count() or 1) + 1, 8)
+
+
+THREADS_IN_ONE_PROCESS = 8
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -38,5 +46,22 @@ def serve(args: argparse.Namespace) -> int:
         return 0
     from certsvc.cli.gunicorn_app import run_gunicorn
 
-    run_gunicorn(f"{args.host}:{args.port}", args.workers or default_workers())
+    bind = f"{args.host}:{args.port}"
+    if settings.ratelimit_storage_is_shared:
+        run_gunicorn(bind, workers=args.workers or default_workers(), threads=1)
+        return 0
+    # memory:// counters live in one process; several workers would each grant the full budget.
+    if args.workers is not None and args.workers > 1:
+        print(
+            f"certsvc: --workers {args.workers} needs a rate-limit store the workers share "
+            "(set CERTSVC_RATELIMIT_STORAGE_URL, e.g. redis://127.0.0.1:6379); "
+            "with memory:// certsvc serves from one process",
+            file=sys.stderr,
+        )
+        return 2
+    print(
+        f"certsvc: serving from one process with {THREADS_IN_ONE_PROCESS} threads (memory:// rate limits)",
+        file=sys.stderr,
+    )
+    run_gunicorn(bind, workers=1, threads=THREADS_IN_ONE_PROCESS)
     return 0

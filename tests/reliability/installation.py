@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from certsvc.config import load_settings
@@ -27,6 +27,7 @@ REGISTRY = ROOT.parent / "shared" / "testdata" / "registry.json"
 class Installation:
     directory: Path
     database_url: str
+    extra_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
@@ -41,6 +42,7 @@ class Installation:
             "CERTSVC_LOG_LEVEL": "WARNING",
             "PYTHONWARNINGS": "ignore",
             "PYTHONPATH": str(ROOT),
+            **self.extra_env,
         }
 
     def command(self, *args: str) -> list[str]:

@@ -336,6 +336,7 @@ def render(
         _table(
             [
                 "database",
+                "rate-limit store",
                 "workers",
                 "connections",
                 "seconds",
@@ -351,6 +352,7 @@ def render(
             [
                 (
                     e["database"],
+                    e.get("store", "memory"),
                     e["workers"],
                     e["connections"],
                     e["seconds"],
@@ -373,8 +375,12 @@ def render(
         "",
         "### Rate limits (`certsvc serve`, shipped limits, one client)",
         "",
+        "With memory:// `certsvc serve` runs one process with threads; with a shared store (Redis) it "
+        "runs several workers, which must still grant one client a single budget.",
+        "",
         _table(
             [
+                "rate-limit store",
                 "workers",
                 "shipped limit",
                 "burst (s)",
@@ -386,6 +392,7 @@ def render(
             ],
             [
                 (
+                    e.get("store", "memory"),
                     e["workers"],
                     f"{e['shipped_per_minute']}/minute",
                     e.get("seconds", ""),
