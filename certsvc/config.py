@@ -38,6 +38,7 @@ class Settings:
     smtp_url: str | None
     reissue_flag_working_days: int
     log_level: str
+    calendar_file: Path | None = None
 
     @property
     def is_production(self) -> bool:
@@ -95,6 +96,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     smtp_url = env.get("CERTSVC_SMTP_URL") or None
     reissue_flag_working_days = _int(env, "CERTSVC_REISSUE_FLAG_WORKING_DAYS", 10)
     log_level = env.get("CERTSVC_LOG_LEVEL", "INFO").upper()
+    calendar_file = env.get("CERTSVC_CALENDAR_FILE") or None
 
     if environment not in ENVIRONMENTS:
         raise ConfigurationError(f"CERTSVC_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
@@ -118,6 +120,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         smtp_url=smtp_url,
         reissue_flag_working_days=reissue_flag_working_days,
         log_level=log_level,
+        calendar_file=Path(calendar_file).absolute() if calendar_file else None,
     )
 
 

@@ -10,10 +10,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from certsvc.config import Settings
 from certsvc.db.session import Database
+from certsvc.domain.workdays import install_supplements, parse_supplements
+from certsvc.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from certsvc.signing.keystore import FileKeyStore
@@ -48,4 +51,15 @@ class Runtime:
 
 
 def build_runtime(settings: Settings) -> Runtime:
+    if settings.calendar_file is not None:
+        load_calendar_file(settings.calendar_file)
     return Runtime(settings=settings, database=Database(settings.database_url))
+
+
+def load_calendar_file(path: Path) -> None:
+    """Add the years an operator copied from the State Council's notices (CERTSVC_CALENDAR_FILE)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConfigurationError(f"CERTSVC_CALENDAR_FILE {path}: {error.strerror}") from None
+    install_supplements(parse_supplements(data, f"CERTSVC_CALENDAR_FILE {path}"))
