@@ -52,6 +52,17 @@ class CertificateNumberCheckError(InvalidCertificateNumber):
     title = "Certificate number mistyped"
 
 
+class InvalidField(BadRequest):
+    """One member of a request body (or query) is missing or wrong; ``field`` names it for clients."""
+
+    code = "invalid-field"
+    title = "Invalid request member"
+
+    def __init__(self, field: str, message: str = "", *, detail_zh: str | None = None) -> None:
+        super().__init__(message, detail_zh=detail_zh)
+        self.field = field
+
+
 class NotFound(CertsvcError):
     """The resource does not exist (or the caller may not know whether it does)."""
 

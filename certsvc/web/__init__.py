@@ -16,6 +16,7 @@ BLUEPRINTS = (
     ("certsvc.web.ledger_api", "bp"),
     ("certsvc.web.verify_api", "bp"),
     ("certsvc.web.results_api", "bp"),
+    ("certsvc.web.certificates_api", "bp"),
     ("certsvc.web.status_api", "bp"),
     ("certsvc.web.public", "bp"),
     ("certsvc.web.holder", "bp"),

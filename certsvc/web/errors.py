@@ -12,7 +12,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from certsvc.errors import CertsvcError
+from certsvc.errors import CertsvcError, InvalidField
 from certsvc.log import get_logger
 
 log = get_logger("certsvc.errors")
@@ -59,6 +59,8 @@ def handle_certsvc_error(error: CertsvcError) -> Response:
     step = getattr(error, "step", None)
     if step:
         extra["step"] = step
+    if isinstance(error, InvalidField):
+        extra["field"] = error.field
     if error.status >= 500:
         log.error("certsvc error", exc_info=error, extra={"fields": {"code": error.code}})
     return _render(error.status, error.code, error.title, error.message, extra)

@@ -90,7 +90,7 @@ def test_wheel_installs_init_demo_and_serves_from_an_empty_directory(
 
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "certsvc", "serve", "--port", str(port), "--workers", "2"],
+        [sys.executable, "-m", "certsvc", "serve", "--port", str(port)],
         cwd=workdir,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 from flask import url_for
+from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.reliability.figures import record
-from tests.security.conftest import World, csrf_token
+from tests.security.conftest import COUNTY, STAFF_ROLES, World, csrf_token
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,16 @@ ENDPOINTS: dict[str, Access] = {
         )
     },
     "results_api.submit_results": Access("token", ("operator",)),
+    # the issuer JSON API: tokens of the authority that issued the resource, by role
+    "certificates_api.certificate": Access("token", resource="certificate"),
+    "certificates_api.reissue": Access("token", ("operator",), "certificate"),
+    "certificates_api.revoke": Access("token", ("reviewer",), "certificate"),
+    "certificates_api.suspend": Access("token", ("reviewer",), "certificate"),
+    "certificates_api.reinstate": Access("token", ("reviewer",), "certificate"),
+    "certificates_api.reissue_requests": Access("token"),
+    "certificates_api.reissue_request": Access("token", resource="request"),
+    "certificates_api.approve": Access("token", ("reviewer",), "request"),
+    "certificates_api.reject": Access("token", ("reviewer",), "request"),
     # the holder portal: signed-in holders, their own certificates and requests only
     "holder.certificates": Access("holder"),
     "holder.certificate": Access("holder", resource="certificate"),
@@ -165,7 +176,35 @@ class Matrix:
     def __init__(self, world: World) -> None:
         self.world = world
         self.tokens: dict[str, str] = {}
+        self.bearers: dict[str, str] = {}
+        self.token_clients: dict[str, FlaskClient] = {}
         self.cells = 0
+
+    def bearer(self, principal: str) -> dict[str, str]:
+        """An Authorization header with an API token of the staff principal's authority and role."""
+        from certsvc.accounts.services import create_api_token
+
+        if principal not in self.bearers:
+            _, authority, role = self.world.staff[principal]
+            with self.world.runtime.database.write() as session:
+                self.bearers[principal] = create_api_token(
+                    session, self.world.runtime, authority_code=authority, role=role, label="matrix"
+                )
+            self.token_clients[principal] = self.world.fresh_client()
+        return {"Authorization": f"Bearer {self.bearers[principal]}"}
+
+    def token_attempt(
+        self, principal: str, endpoint: str, method: str, owner: str | None, body: dict[str, Any]
+    ) -> TestResponse:
+        """A request with ``principal``'s API token (staff) or, for anyone else, their session only."""
+        url = self.url(endpoint, owner)
+        self.cells += 1
+        if principal in self.world.staff:
+            headers = self.bearer(principal)
+            client = self.token_clients[principal]
+        else:
+            headers, client = {}, self.world.client(principal)
+        return client.open(url, method=method, headers=headers, json=body if method == "POST" else None)
 
     def csrf(self, principal: str) -> str:
         if principal not in self.tokens:
@@ -245,7 +284,10 @@ def test_protected_endpoint_obeys_the_matrix(world: World, matrix: Matrix, endpo
     assert not mismatches, "\n".join(mismatches)
 
 
-@pytest.mark.parametrize("endpoint", [name for name, access in sorted(ENDPOINTS.items()) if access.resource])
+@pytest.mark.parametrize(
+    "endpoint",
+    [name for name, access in sorted(ENDPOINTS.items()) if access.resource and access.kind != "token"],
+)
 def test_guessed_resources_answer_like_missing_ones(world: World, matrix: Matrix, endpoint: str) -> None:
     """Numbers and ids that do not exist (or are absurd) answer 404 to the allowed role, never 500."""
     access = ENDPOINTS[endpoint]
@@ -376,3 +418,147 @@ def test_complete_forms_do_act_for_the_right_staff(world: World, matrix: Matrix)
         )
         assert response.status_code == 302
         assert changes(before, _state(world, "holder-b")), (endpoint, before, _state(world, "holder-b"))
+
+
+# --- the token API: the same matrix, with bearer tokens instead of sessions --------------------------
+# An unknown member: the body is refused (400) before any lookup, so allowed attempts change nothing.
+INCOMPLETE_BODY = {"matrix": "incomplete"}
+COMPLETE_BODIES: dict[str, dict[str, Any]] = {
+    "certificates_api.reissue": {"reason": "damaged"},
+    "certificates_api.revoke": {"reason": "fraud", "document_number": "测撤〔2026〕2号"},
+    "certificates_api.suspend": {"reason": "investigation", "document_number": "测停〔2026〕3号"},
+    "certificates_api.reinstate": {"reason": "cleared", "document_number": "测复〔2026〕4号"},
+    "certificates_api.approve": {},
+    "certificates_api.reject": {"reason": "材料不全"},
+}
+TOKEN_ENDPOINTS = sorted(name for name, access in ENDPOINTS.items() if access.kind == "token")
+
+
+def token_expected(world: World, principal: str, access: Access, owner: str | None) -> str:
+    """unauthenticated | forbidden | not-found | allowed, for ``principal``'s token (staff) or session."""
+    if principal not in world.staff:
+        return "unauthenticated"
+    _, authority, role = world.staff[principal]
+    if access.roles and role not in access.roles:
+        return "forbidden"
+    if owner is not None and world.holders[owner].authority != authority:
+        return "not-found"
+    return "allowed"
+
+
+def token_observed(response: TestResponse) -> str:
+    status = response.status_code
+    assert status < 500, response.get_data(as_text=True)[:500]
+    assert response.mimetype in ("application/json", "application/problem+json"), response.mimetype
+    # 400, or 422 for a results file: the body was refused before anything was looked up or written
+    return {
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not-found",
+        400: "bad-request",
+        422: "bad-request",
+    }.get(status, "allowed" if status < 300 else f"status {status}")
+
+
+def token_matches(method: str, want: str, got: str) -> bool:
+    """POSTs carry an incomplete body, refused before any lookup whoever owns the resource (so the
+    refusal tells nothing either); test_cross_authority_token_writes_change_nothing sends complete ones."""
+    if method == "POST" and got == "bad-request":
+        return want in ("allowed", "not-found")
+    return got == want
+
+
+@pytest.mark.parametrize("endpoint", TOKEN_ENDPOINTS)
+def test_token_endpoint_obeys_the_matrix(world: World, matrix: Matrix, endpoint: str) -> None:
+    """Each role's token gets exactly its due on this endpoint, for its own authority's resource and for
+    another's; sessions (anonymous, holders, signed-in staff) without a token get 401."""
+    access = ENDPOINTS[endpoint]
+    owners: tuple[str | None, ...] = RESOURCES if access.resource else (None,)
+    mismatches = []
+    for method in _methods(world, endpoint):
+        for principal in PRINCIPALS:
+            for owner in owners:
+                want = token_expected(world, principal, access, owner)
+                got = token_observed(
+                    matrix.token_attempt(principal, endpoint, method, owner, INCOMPLETE_BODY)
+                )
+                if not token_matches(method, want, got):
+                    mismatches.append(
+                        f"{method} as {principal} on {owner or '-'}: expected {want}, got {got}"
+                    )
+    assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("endpoint", [name for name in TOKEN_ENDPOINTS if ENDPOINTS[name].resource])
+def test_guessed_resources_answer_like_missing_ones_to_tokens(
+    world: World, matrix: Matrix, endpoint: str
+) -> None:
+    """Numbers and ids that do not exist (or are absurd) answer 404 to the allowed role's token, even
+    with a complete body, never 500."""
+    access = ENDPOINTS[endpoint]
+    principal = f"{(access.roles or ('auditor',))[0]}-own"
+    guesses: list[Any] = (
+        ["50000020241000001Z", "NOT-A-NUMBER", "0" * 300]
+        if access.resource == "certificate"
+        else [0, 999_999, 2**31 - 1, 2**31, 2**63, 10**30]
+    )
+    for method in _methods(world, endpoint):
+        for guess in guesses:
+            name = "number" if access.resource == "certificate" else "request_id"
+            with world.app.test_request_context():
+                url = url_for(endpoint, **{name: guess})
+            headers = matrix.bearer(principal)
+            response = matrix.token_clients[principal].open(
+                url, method=method, headers=headers, json=COMPLETE_BODIES.get(endpoint)
+            )
+            matrix.cells += 1
+            assert token_observed(response) == "not-found", f"{method} {url}: {response.status_code}"
+
+
+@pytest.mark.parametrize("endpoint", sorted(COMPLETE_BODIES))
+def test_cross_authority_token_writes_change_nothing(world: World, matrix: Matrix, endpoint: str) -> None:
+    """Province tokens of every role sending a complete, valid body against a county certificate or
+    request (and county tokens against a province one) are refused, and nothing changes."""
+    for principal, owner in [(f"{role}-other", "holder-a") for role in STAFF_ROLES] + [
+        (f"{role}-own", "holder-c") for role in STAFF_ROLES
+    ]:
+        before = _state(world, owner)
+        response = matrix.token_attempt(principal, endpoint, "POST", owner, COMPLETE_BODIES[endpoint])
+        assert token_observed(response) in ("forbidden", "not-found"), (
+            principal,
+            endpoint,
+            response.status_code,
+        )
+        assert _state(world, owner) == before, f"{principal} changed {owner}'s certificate via {endpoint}"
+
+
+def test_complete_token_bodies_do_act_for_the_right_staff(world: World, matrix: Matrix) -> None:
+    """Control for the test above: the same complete bodies, sent with the county's own tokens on a
+    county certificate nobody else uses here, do change it (a refusal above is the authorization)."""
+    from sqlalchemy import select
+
+    from certsvc.db.models import Certificate
+
+    taken = {person.number for person in world.holders.values()}
+    with world.runtime.database.read() as session:
+        number = next(
+            n
+            for n in session.scalars(
+                select(Certificate.number)
+                .where(Certificate.authority_code == COUNTY, Certificate.status == "valid")
+                .order_by(Certificate.id.desc())
+            )
+            if n not in taken
+        )
+    for principal, endpoint, status, version in (
+        ("operator-own", "certificates_api.reissue", "valid", 2),
+        ("reviewer-own", "certificates_api.suspend", "suspended", 2),
+        ("reviewer-own", "certificates_api.reinstate", "valid", 2),
+        ("reviewer-own", "certificates_api.revoke", "revoked", 2),
+    ):
+        with world.app.test_request_context():
+            url = url_for(endpoint, number=number)
+        headers = matrix.bearer(principal)
+        response = matrix.token_clients[principal].post(url, headers=headers, json=COMPLETE_BODIES[endpoint])
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        assert (response.get_json()["status"], response.get_json()["current_version"]) == (status, version)
