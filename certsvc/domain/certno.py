@@ -69,6 +69,8 @@ def make_certificate_number(authority_code: str, year: int, level: Level, serial
 
 def normalize_certificate_number(text: str) -> str:
     """Full width to ASCII, separators (spaces, hyphens, dashes) removed, upper case."""
+    if text.isascii() and text.isalnum():  # the usual case: only the letter case may need fixing
+        return text.upper()
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 

@@ -171,9 +171,10 @@ def _table_rows(
     needed = max(i for i, field in enumerate(columns) if field is not None) + 1
     data_rows = 0
     for number, cells in enumerate(rows, start=first_row):
-        if not any(c.strip() for c in cells):
+        # "".join(...).strip() is empty exactly when every cell is blank (one C call, not one per cell).
+        if not "".join(cells).strip():
             continue
-        if len(cells) < needed or any(c.strip() for c in cells[width:]):
+        if len(cells) < needed or "".join(cells[width:]).strip():
             raise _unreadable(
                 filename,
                 f"row {number} has {len(cells)} cells but the header has {width} "

@@ -28,7 +28,7 @@ from certsvc.services.holders import holder_keys
 from certsvc.signing.credential import CredentialFacts, issuer_id_for_uscc, sign_credential
 from certsvc.signing.keystore import SigningKey
 from certsvc.signing.qrpayload import QrFields, encode_qr, qr_url
-from certsvc.signing.statuslist import DEFAULT_SIZE, status_index
+from certsvc.signing.statuslist import DEFAULT_SIZE, status_permutation
 
 STATUS_VALID = "valid"
 
@@ -68,9 +68,8 @@ def allocate_slots(session: Session, runtime: Runtime, count: int, now: dt.datet
         else:
             list_id, size, allocated = current
         take = min(count - len(slots), size - allocated)
-        slots += [
-            (list_id, status_index(secret, list_id, n, size)) for n in range(allocated, allocated + take)
-        ]
+        permutation = status_permutation(secret, list_id, size)
+        slots += [(list_id, permutation.slot(n)) for n in range(allocated, allocated + take)]
         session.execute(update(StatusList).where(StatusList.id == list_id).values(allocated=allocated + take))
     return slots
 

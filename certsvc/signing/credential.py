@@ -11,9 +11,10 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from certsvc.domain.canonical import canonical_json
 from certsvc.errors import MalformedToken
 from certsvc.signing._codec import format_time
-from certsvc.signing.jose import parse_vc_jwt, sign_vc_jwt
+from certsvc.signing.jose import parse_vc_jwt, sign_vc_jwt_payload
 from certsvc.signing.keystore import SigningKey
 from certsvc.signing.statuslist import PURPOSES, VC_CONTEXT, parse_status_list_url, status_list_url
 
@@ -63,6 +64,7 @@ def credential_claims(facts: CredentialFacts, base_url: str, now: dt.datetime) -
     if facts.employer:
         subject["employer"] = facts.employer
     jti = credential_id(facts.certificate_number, facts.version)
+    seconds = int(now.timestamp())
     return {
         "@context": [VC_CONTEXT],
         "id": jti,
@@ -79,14 +81,14 @@ def credential_claims(facts: CredentialFacts, base_url: str, now: dt.datetime) -
         "iss": facts.issuer_id,
         "sub": f"urn:certsvc:certificate:{facts.certificate_number}",
         "jti": jti,
-        "iat": int(now.timestamp()),
-        "nbf": int(now.timestamp()),
+        "iat": seconds,
+        "nbf": seconds,
     }
 
 
 def sign_credential(facts: CredentialFacts, key: SigningKey, base_url: str, now: dt.datetime) -> str:
     """Compact JWS (EdDSA, kid, typ vc+jwt) over the canonical JSON of ``credential_claims``."""
-    return sign_vc_jwt(credential_claims(facts, base_url, now), key)
+    return sign_vc_jwt_payload(canonical_json(credential_claims(facts, base_url, now)), key)
 
 
 def decode_unverified(jws: str) -> dict[str, Any]:

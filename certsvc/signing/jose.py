@@ -1,16 +1,23 @@
-"""Compact JWS (RFC 7515) for certsvc's ``vc+jwt`` tokens: signing through PyJWT, strict parsing.
+"""Compact JWS (RFC 7515) for certsvc's ``vc+jwt`` tokens: signing, and strict parsing.
 
-Signing goes through PyJWT with the payload given as canonical JSON bytes, so the signed bytes are
-exactly ``canonical_json(claims)``. Parsing is done here, strictly, because a verifier must accept
-exactly one spelling of each token and nothing it does not understand: base64url segments must be
-canonical (Python's base64 module ignores non-zero trailing bits), JSON must have no duplicate
-members, only ``alg`` EdDSA with ``typ`` vc+jwt is taken, and unknown header parameters (``crit``,
-``b64``...) are refused. The key is looked up by ``kid`` in an already-parsed ``KeySet``.
+``sign_vc_jwt`` signs through PyJWT with the payload given as canonical JSON bytes, so the signed
+bytes are exactly ``canonical_json(claims)``. ``sign_vc_jwt_payload`` makes the very same token
+from those bytes without PyJWT's per-call work (header JSON, algorithm lookup, key checks): the
+header segment is built once per key and the rest is one base64url pass and one Ed25519 signature.
+Credentials are signed through it, one per certificate version, so an import of N rows signs N
+times; the tests pin it to PyJWT's output byte for byte (Ed25519 signatures are deterministic).
+
+Parsing is done here, strictly, because a verifier must accept exactly one spelling of each token
+and nothing it does not understand: base64url segments must be canonical (Python's base64 module
+ignores non-zero trailing bits), JSON must have no duplicate members, only ``alg`` EdDSA with
+``typ`` vc+jwt is taken, and unknown header parameters (``crit``, ``b64``...) are refused. The key
+is looked up by ``kid`` in an already-parsed ``KeySet``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from typing import Any
 
@@ -19,7 +26,7 @@ from cryptography.exceptions import InvalidSignature
 
 from certsvc.domain.canonical import canonical_json
 from certsvc.errors import MalformedToken, VerificationError
-from certsvc.signing._codec import b64url_decode
+from certsvc.signing._codec import b64url_decode, b64url_encode
 from certsvc.signing.jwks import KeySet, TrustedKey
 from certsvc.signing.keystore import SigningKey
 
@@ -45,6 +52,19 @@ def sign_vc_jwt(claims: dict[str, Any], key: SigningKey) -> str:
     return jwt.api_jws.encode(
         canonical_json(claims), key.private_key, algorithm=ALG, headers={"kid": key.kid, "typ": TYP}
     )
+
+
+def sign_vc_jwt_payload(payload: bytes, key: SigningKey) -> str:
+    """The compact JWS ``sign_vc_jwt`` makes, from claims already serialised by ``canonical_json``."""
+    signing_input = _protected_header(key.kid) + b64url_encode(payload)
+    return f"{signing_input}.{b64url_encode(key.sign(signing_input.encode('ascii')))}"
+
+
+@functools.lru_cache(maxsize=64)
+def _protected_header(kid: str) -> str:
+    """``base64url(header) + "."`` for ``kid``, spelled as PyJWT spells it (sorted keys, no spaces)."""
+    header = json.dumps({"alg": ALG, "kid": kid, "typ": TYP}, separators=(",", ":"), sort_keys=True)
+    return b64url_encode(header.encode("utf-8")) + "."
 
 
 def parse_vc_jwt(token: str) -> ParsedJws:

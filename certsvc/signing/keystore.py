@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -130,8 +131,9 @@ class SigningKey:
     kid: str
     private_key: Ed25519PrivateKey = dataclasses.field(repr=False)
 
-    @property
+    @functools.cached_property
     def key_ref(self) -> bytes:
+        # Cached: every QR token signed with this key carries it.
         return key_reference(self.kid)
 
     def sign(self, data: bytes) -> bytes:

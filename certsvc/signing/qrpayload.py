@@ -21,7 +21,6 @@ so with an upper-case URL (``qr_url``) the whole QR is encoded in alphanumeric m
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import datetime as dt
 import re
@@ -29,6 +28,7 @@ import struct
 from urllib.parse import urlsplit
 
 from certsvc.errors import MalformedToken, SigningError
+from certsvc.signing._codec import base32_encode
 from certsvc.signing.keystore import SigningKey
 
 FORMAT_VERSION = 1
@@ -97,7 +97,7 @@ def encode_qr(fields: QrFields, key: SigningKey) -> str:
     except (struct.error, OverflowError, ValueError) as exc:
         raise SigningError(f"QR field out of range: {exc}") from None
     signature = key.sign(DOMAIN_PREFIX + body)
-    return base64.b32encode(body + signature).decode("ascii").rstrip("=")
+    return base32_encode(body + signature)
 
 
 def decode_qr(payload: str) -> QrToken:

@@ -15,6 +15,7 @@ import base64
 import binascii
 import dataclasses
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import hmac
@@ -29,6 +30,7 @@ from certsvc.signing.jwks import KeySet
 from certsvc.signing.keystore import SigningKey
 
 DEFAULT_SIZE = 131072
+MAX_SIZE = 1 << 24  # the QR token carries the status index in 24 bits
 PURPOSES = ("revocation", "suspension")
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 _FEISTEL_ROUNDS = 8
@@ -89,28 +91,66 @@ class StatusBits:
 
 # --- random slot allocation ----------------------------------------------------------------------
 def status_index(secret: bytes, list_id: int, counter: int, size: int = DEFAULT_SIZE) -> int:
-    """The ``counter``-th slot of list ``list_id``: a keyed bijection of [0, size).
+    """The ``counter``-th slot of list ``list_id``: a keyed bijection of [0, size), size <= MAX_SIZE.
 
     A balanced Feistel network over the smallest even-width power of two >= size (HMAC-SHA256 round
     function keyed per list), restricted to [0, size) by cycle walking, which keeps it a bijection.
     """
-    if not 0 <= counter < size:
-        raise ValueError(f"counter {counter} outside [0, {size})")
-    half_bits = max(1, ((size - 1).bit_length() + 1) // 2)
-    list_key = hmac.new(secret, b"certsvc/status-index/" + str(list_id).encode(), hashlib.sha256).digest()
-    value = _feistel(list_key, counter, half_bits)
-    while value >= size:
-        value = _feistel(list_key, value, half_bits)
-    return value
+    return status_permutation(secret, list_id, size).slot(counter)
 
 
-def _feistel(key: bytes, value: int, half_bits: int) -> int:
-    mask = (1 << half_bits) - 1
-    left, right = value >> half_bits, value & mask
-    for round_number in range(_FEISTEL_ROUNDS):
-        digest = hmac.digest(key, bytes([round_number]) + right.to_bytes(4, "big"), "sha256")
-        left, right = right, left ^ (int.from_bytes(digest[:4], "big") & mask)
-    return (left << half_bits) | right
+class StatusPermutation:
+    """The slot permutation of one list, with its Feistel round function tabulated.
+
+    Round ``r`` maps the right half ``x`` to the first 4 bytes of HMAC-SHA256(list key, r ‖ x as
+    u32), masked to the half width. A half has at most 2**12 values in a list of up to ``MAX_SIZE``
+    slots (512 in the default list), so every round's outputs are computed once (8 × 512 HMACs, a
+    few milliseconds, cached per list) and a slot then costs table lookups instead of about 16
+    HMACs: ~1 µs instead of ~35 µs per issued certificate.
+    """
+
+    __slots__ = ("_half_bits", "_mask", "_rounds", "size")
+
+    def __init__(self, secret: bytes, list_id: int, size: int) -> None:
+        if not 0 < size <= MAX_SIZE:
+            raise ValueError(f"status list size must be in [1, {MAX_SIZE}]")
+        self.size = size
+        self._half_bits = max(1, ((size - 1).bit_length() + 1) // 2)
+        self._mask = (1 << self._half_bits) - 1
+        list_key = hmac.new(secret, b"certsvc/status-index/" + str(list_id).encode(), hashlib.sha256).digest()
+        # One prepared HMAC copied per input saves re-deriving the padded key for each of them.
+        prepared = hmac.new(list_key, digestmod=hashlib.sha256)
+        rounds = []
+        for round_number in range(_FEISTEL_ROUNDS):
+            table = []
+            for right in range(self._mask + 1):
+                mac = prepared.copy()
+                mac.update(bytes([round_number]) + right.to_bytes(4, "big"))
+                table.append(int.from_bytes(mac.digest()[:4], "big") & self._mask)
+            rounds.append(table)
+        self._rounds = tuple(rounds)
+
+    def slot(self, counter: int) -> int:
+        """The slot of the ``counter``-th certificate of this list."""
+        if not 0 <= counter < self.size:
+            raise ValueError(f"counter {counter} outside [0, {self.size})")
+        value = self._feistel(counter)
+        while value >= self.size:  # cycle walking: stays a bijection of [0, size)
+            value = self._feistel(value)
+        return value
+
+    def _feistel(self, value: int) -> int:
+        half_bits = self._half_bits
+        left, right = value >> half_bits, value & self._mask
+        for table in self._rounds:
+            left, right = right, left ^ table[right]
+        return (left << half_bits) | right
+
+
+@functools.lru_cache(maxsize=16)
+def status_permutation(secret: bytes, list_id: int, size: int = DEFAULT_SIZE) -> StatusPermutation:
+    """The (cached) slot permutation of list ``list_id`` under ``secret``."""
+    return StatusPermutation(secret, list_id, size)
 
 
 # --- URLs --------------------------------------------------------------------------------------

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from certsvc.domain.idnumber import Sex, mask_id, normalize_id_number, parse_id_number
+from certsvc.domain.checkdigits import gb11643_check_char
+from certsvc.domain.idnumber import Sex, identity_facts, mask_id, normalize_id_number, parse_id_number
 from certsvc.errors import (
     IdNumberBirthDateError,
     IdNumberCharsetError,
@@ -24,6 +27,20 @@ def test_birth_date_and_sex_come_from_the_number() -> None:
     assert man.birth_date == dt.date(1969, 11, 5) and man.sex is Sex.MALE
     woman = parse_id_number("42122119790207306X", today=TODAY)
     assert woman.birth_date == dt.date(1979, 2, 7) and woman.sex is Sex.FEMALE
+
+
+@given(
+    region=st.integers(min_value=110000, max_value=659999),
+    birth=st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY),
+    sequence=st.integers(min_value=0, max_value=999),
+)
+def test_identity_facts_of_an_accepted_number_are_what_parsing_gives(
+    region: int, birth: dt.date, sequence: int
+) -> None:
+    """For a number parsing accepted, birth date and sex read without re-checking are the same."""
+    body = f"{region}{birth:%Y%m%d}{sequence:03d}"
+    number = body + gb11643_check_char(body)
+    assert identity_facts(number) == parse_id_number(number, today=TODAY)
 
 
 def test_typed_variants_normalise_to_the_canonical_number() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Callable
@@ -272,3 +273,44 @@ def test_unreadable_file_raises_naming_the_file(runtime: Runtime) -> None:
 
     with pytest.raises(UnreadableFile, match=r"broken\.csv"):
         _import(runtime, b"\x00\x01\x02binary", "broken.csv")
+
+
+def test_issued_rows_read_back_with_their_dates_and_issue_time(
+    runtime: Runtime, shared_testdata: Path
+) -> None:
+    """Dates from the file, birth dates and the issue time (whole seconds or not) read back exactly."""
+    runtime.clock.advance(microseconds=250)  # type: ignore[attr-defined]
+    issued_at = runtime.now()
+    report = _import(runtime, sample(shared_testdata, "sample-450000.csv"))
+    _, number = next(iter(report.issued))
+    with runtime.database.read() as session:
+        certificate = session.scalars(select(Certificate).where(Certificate.number == number)).one()
+        version = session.scalars(
+            select(CertificateVersion).where(CertificateVersion.certificate_id == certificate.id)
+        ).one()
+        assert (certificate.confirmation_date.isoformat(), certificate.meeting_date.isoformat()) == (
+            "2024-11-20",
+            "2024-10-25",
+        )
+        assert certificate.created_at == version.issued_at == certificate.holder.created_at == issued_at
+        assert certificate.holder.birth_date.isoformat() == "1970-01-28"
+
+
+def test_import_leaves_the_garbage_collector_as_it_found_it(runtime: Runtime, shared_testdata: Path) -> None:
+    """An import sets older objects aside from garbage collection only while it runs (also when it
+    fails), and what the host process froze itself stays frozen."""
+    from certsvc.errors import UnreadableFile
+
+    assert gc.get_freeze_count() == 0
+    _import(runtime, sample(shared_testdata, "sample-450000.csv"))
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(UnreadableFile):
+        _import(runtime, b"\x00\x01\x02binary", "broken.csv")
+    assert gc.get_freeze_count() == 0
+
+    gc.freeze()
+    try:
+        _import(runtime, sample(shared_testdata, "sample-500000.csv"))
+        assert gc.get_freeze_count() > 0  # the host's freeze was not undone
+    finally:
+        gc.unfreeze()

@@ -5,16 +5,21 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import gzip
+import hashlib
+import hmac
 import itertools
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from certsvc.errors import InvalidStatusList
 from certsvc.signing.jose import parse_vc_jwt
 from certsvc.signing.jwks import KeySet
 from certsvc.signing.keystore import FileKeyStore
 from certsvc.signing.statuslist import (
+    MAX_SIZE,
     StatusBits,
     parse_status_list_url,
     sign_status_list,
@@ -92,6 +97,68 @@ def test_status_index_depends_on_secret_and_list() -> None:
     assert base != [status_index(bytes(32), 1, counter) for counter in range(50)]
     with pytest.raises(ValueError):
         status_index(SECRET, 1, 131072)
+
+
+def test_status_index_keeps_the_slots_of_existing_lists() -> None:
+    """Known answers: lists already in use keep handing out the same slots (a changed permutation
+    would collide with slots allocated before, and the database refuses a shared slot)."""
+    assert [status_index(SECRET, 1, counter) for counter in (0, 1, 2, 3, 100, 131071)] == [
+        13467,
+        111371,
+        5526,
+        20699,
+        59520,
+        20979,
+    ]
+    assert [status_index(SECRET, 7, counter, 1000) for counter in (0, 1, 2, 999)] == [58, 131, 683, 773]
+    assert [status_index(b"\xff" * 32, 123456, counter) for counter in (0, 5, 77777)] == [
+        33165,
+        93479,
+        116878,
+    ]
+
+
+def _status_index_by_definition(secret: bytes, list_id: int, counter: int, size: int) -> int:
+    """The permutation as specified: HMAC-SHA256 Feistel rounds computed one by one, cycle walking."""
+    half_bits = max(1, ((size - 1).bit_length() + 1) // 2)
+    mask = (1 << half_bits) - 1
+    list_key = hmac.new(secret, b"certsvc/status-index/" + str(list_id).encode(), hashlib.sha256).digest()
+
+    def feistel(value: int) -> int:
+        left, right = value >> half_bits, value & mask
+        for round_number in range(8):
+            digest = hmac.digest(list_key, bytes([round_number]) + right.to_bytes(4, "big"), "sha256")
+            left, right = right, left ^ (int.from_bytes(digest[:4], "big") & mask)
+        return (left << half_bits) | right
+
+    value = feistel(counter)
+    while value >= size:
+        value = feistel(value)
+    return value
+
+
+@settings(max_examples=300, deadline=None)  # each new secret tabulates its list first (~10 ms)
+@given(
+    secret=st.binary(min_size=32, max_size=32),
+    list_id=st.integers(min_value=1, max_value=10**9),
+    size=st.sampled_from([1, 2, 7, 1000, 4096, 131072, 1 << 20]),
+    data=st.data(),
+)
+def test_status_index_follows_its_definition(
+    secret: bytes, list_id: int, size: int, data: st.DataObject
+) -> None:
+    """The tabulated round function gives exactly the slots of the round-by-round HMAC definition."""
+    counter = data.draw(st.integers(min_value=0, max_value=size - 1))
+    assert status_index(secret, list_id, counter, size) == _status_index_by_definition(
+        secret, list_id, counter, size
+    )
+
+
+@pytest.mark.parametrize("size", [0, -1, MAX_SIZE + 1])
+def test_status_list_sizes_outside_what_the_qr_can_carry_are_refused(size: int) -> None:
+    """A list must have at least one slot and no index beyond the QR token's 24-bit field."""
+    with pytest.raises(ValueError):
+        status_index(SECRET, 1, 0, size)
 
 
 def test_url_round_trip() -> None:

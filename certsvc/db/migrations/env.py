@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, event, pool
 
 from certsvc.db.all_models import load_all
+from certsvc.db.session import prepare_new_sqlite_file
 
 target_metadata = load_all().metadata
 
@@ -14,6 +17,8 @@ def run_migrations() -> None:
     url = context.config.get_main_option("sqlalchemy.url")
     assert url is not None
     engine = create_engine(url, poolclass=pool.NullPool)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _prepare_new_sqlite_file)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
@@ -24,6 +29,10 @@ def run_migrations() -> None:
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def _prepare_new_sqlite_file(dbapi_connection: Any, _record: Any) -> None:
+    prepare_new_sqlite_file(dbapi_connection)  # the migrations usually create the file
 
 
 run_migrations()
