@@ -1,11 +1,11 @@
 """Compact JWS (RFC 7515) for certsvc's ``vc+jwt`` tokens: signing, and strict parsing.
 
-``sign_vc_jwt`` signs through PyJWT with the payload given as canonical JSON bytes, so the signed
-bytes are exactly ``canonical_json(claims)``. ``sign_vc_jwt_payload`` makes the very same token
-from those bytes without PyJWT's per-call work (header JSON, algorithm lookup, key checks): the
-header segment is built once per key and the rest is one base64url pass and one Ed25519 signature.
-Credentials are signed through it, one per certificate version, so an import of N rows signs N
-times; the tests pin it to PyJWT's output byte for byte (Ed25519 signatures are deterministic).
+``sign_vc_jwt`` signs ``canonical_json(claims)``; ``sign_vc_jwt_payload`` signs claims already
+serialised that way. Both make exactly the compact JWS PyJWT's ``api_jws.encode`` makes of those
+bytes (the tests pin it byte for byte; Ed25519 signatures are deterministic, and PyJWT verifies
+the tokens) without PyJWT's per-call work (header JSON, algorithm lookup, key checks): the header
+segment is built once per key and the rest is one base64url pass and one Ed25519 signature. An
+import of N rows signs N credentials, so this is on its hot path.
 
 Parsing is done here, strictly, because a verifier must accept exactly one spelling of each token
 and nothing it does not understand: base64url segments must be canonical (Python's base64 module
@@ -21,7 +21,6 @@ import functools
 import json
 from typing import Any
 
-import jwt
 from cryptography.exceptions import InvalidSignature
 
 from certsvc.domain.canonical import canonical_json
@@ -49,9 +48,7 @@ class ParsedJws:
 
 def sign_vc_jwt(claims: dict[str, Any], key: SigningKey) -> str:
     """Compact JWS over ``canonical_json(claims)`` with header {alg: EdDSA, kid, typ: vc+jwt}."""
-    return jwt.api_jws.encode(
-        canonical_json(claims), key.private_key, algorithm=ALG, headers={"kid": key.kid, "typ": TYP}
-    )
+    return sign_vc_jwt_payload(canonical_json(claims), key)
 
 
 def sign_vc_jwt_payload(payload: bytes, key: SigningKey) -> str:
