@@ -21,11 +21,10 @@ import re
 import threading
 import time
 import unicodedata
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from certsvc.db.models import Authority, Certificate, CertificateVersion, Holder
 from certsvc.domain.certno import validate_certificate_number
@@ -39,6 +38,7 @@ from certsvc.signing.jwks import KeySet
 from certsvc.signing.keystore import KeyInfo
 from certsvc.signing.qrpayload import payload_from_url_or_text
 from certsvc.verification import counters
+from certsvc.verification.registry import RegistryUnavailable, first_row
 from certsvc.verification.targets import MAX_TOKEN_CHARS, is_document, token_from_document
 from certsvc.verification.texts import HEADLINES, STEPS
 
@@ -47,23 +47,72 @@ log = get_logger("certsvc.verification")
 OUTCOMES = ("valid", "superseded", "suspended", "revoked", "invalid", "unknown")
 MAX_NAME_CHARS = 200
 _ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]|[0-9]{15}")
-# Built once: constructing a statement per request costs more than running it on SQLite.
+# One Core select per verification, built once: a Session and ORM entities cost several times
+# more than the query itself on this path. A row has the certificate, the version asked about
+# (``v_*``), the certificate's current version (``cur_*``, NULL when missing) and the issuer's name.
+_CERTIFICATES = cast(Table, Certificate.__table__)
+_VERSIONS = cast(Table, CertificateVersion.__table__)
+_CURRENT = _VERSIONS.alias("current_version")
+_AUTHORITIES = cast(Table, Authority.__table__)
+_HOLDERS = cast(Table, Holder.__table__)
+_VERSION_COLUMNS = (
+    "version",
+    "status",
+    "issued_at",
+    "reissue_reason",
+    "status_reason",
+    "status_doc_no",
+    "status_effective",
+    "status_changed_at",
+)
+_REGISTRY_COLUMNS = (
+    _CERTIFICATES.c.id,
+    _CERTIFICATES.c.number,
+    _CERTIFICATES.c.title,
+    _CERTIFICATES.c.level,
+    _CERTIFICATES.c.series,
+    _CERTIFICATES.c.specialty,
+    _CERTIFICATES.c.authority_code,
+    _CERTIFICATES.c.status,
+    _CERTIFICATES.c.current_version,
+    _CERTIFICATES.c.confirmation_date,
+    _CERTIFICATES.c.holder_id,
+    _AUTHORITIES.c.name.label("issuer_name"),
+    *(_VERSIONS.c[name].label(f"v_{name}") for name in _VERSION_COLUMNS),
+    _VERSIONS.c.kid.label("v_kid"),
+    _VERSIONS.c.qr_payload.label("v_qr_payload"),
+    _VERSIONS.c.credential.label("v_credential"),
+    _VERSIONS.c.ledger_index.label("v_ledger_index"),
+    *(_CURRENT.c[name].label(f"cur_{name}") for name in _VERSION_COLUMNS),
+)
+_WITH_CURRENT_AND_ISSUER = (
+    _CERTIFICATES.join(_VERSIONS, _VERSIONS.c.certificate_id == _CERTIFICATES.c.id)
+    .outerjoin(
+        _CURRENT,
+        and_(
+            _CURRENT.c.certificate_id == _CERTIFICATES.c.id,
+            _CURRENT.c.version == _CERTIFICATES.c.current_version,
+        ),
+    )
+    .outerjoin(_AUTHORITIES, _AUTHORITIES.c.code == _CERTIFICATES.c.authority_code)
+)
 _BY_NUMBER_AND_VERSION = (
-    select(Certificate, CertificateVersion, Authority.name)
-    .join(CertificateVersion, CertificateVersion.certificate_id == Certificate.id)
-    .outerjoin(Authority, Authority.code == Certificate.authority_code)
-    .where(Certificate.number == bindparam("number"), CertificateVersion.version == bindparam("version"))
+    select(*_REGISTRY_COLUMNS)
+    .select_from(_WITH_CURRENT_AND_ISSUER)
+    .where(_CERTIFICATES.c.number == bindparam("number"), _VERSIONS.c.version == bindparam("version"))
 )
+# By number: the current version, with the holder's name to compare the typed one against.
 _BY_NUMBER = (
-    select(Certificate, Holder.name, Authority.name)
-    .join(Holder, Holder.id == Certificate.holder_id)
-    .outerjoin(Authority, Authority.code == Certificate.authority_code)
-    .where(Certificate.number == bindparam("number"))
+    select(*_REGISTRY_COLUMNS, _HOLDERS.c.name.label("holder_name"))
+    .select_from(_WITH_CURRENT_AND_ISSUER.join(_HOLDERS, _HOLDERS.c.id == _CERTIFICATES.c.holder_id))
+    .where(
+        _CERTIFICATES.c.number == bindparam("number"),
+        _VERSIONS.c.version == _CERTIFICATES.c.current_version,
+    )
 )
-_VERSION = select(CertificateVersion).where(
-    CertificateVersion.certificate_id == bindparam("certificate_id"),
-    CertificateVersion.version == bindparam("version"),
-)
+# A row of _REGISTRY_COLUMNS (a named tuple from ``registry.first_row``: attributes by label).
+RegistryRow = Any
+_HOLDER = select(_HOLDERS.c.name, _HOLDERS.c.id_index).where(_HOLDERS.c.id == bindparam("holder_id"))
 # Compared when no certificate has the typed number, so both "no" answers do the same work.
 _ABSENT_NAME = "\u0000no-such-holder\u0000"
 
@@ -184,29 +233,19 @@ def verify_by_number(
     if not name or not name.strip() or len(name) > MAX_NAME_CHARS:
         raise BadRequest("the holder's full name is required", detail_zh="请填写持证人全名")
     now = runtime.now()
-    with runtime.database.read() as session:
-        row = session.execute(_BY_NUMBER, {"number": canonical}).first()
-        registered_name = row[1] if row is not None else _ABSENT_NAME
+    try:
+        row = first_row(runtime.database.engine, _BY_NUMBER, {"number": canonical})
+        registered_name = row.holder_name if row is not None else _ABSENT_NAME
+        # Compared even when there is no such certificate, so both "no" answers do the same work.
         names_match = _same_name(name, registered_name)
         if row is None or not names_match:
             verdict = no_match_verdict(now)
         else:
-            certificate = row[0]
-            version = _version(session, certificate.id, certificate.current_version)
-            if version is None:
-                verdict = no_match_verdict(now)
-            else:
-                verdict = _registered_truth(
-                    session,
-                    runtime,
-                    now,
-                    certificate,
-                    version,
-                    issuer_name=row[2],
-                    token=None,
-                    confirm=confirm,
-                    holder_name=registered_name,
-                )
+            verdict = _registered_truth(
+                runtime, now, row, token=None, confirm=confirm, holder_name=registered_name
+            )
+    except RegistryUnavailable as error:
+        verdict = _registry_unavailable(now, error, facts=None)
     _count(runtime, now, channel, verdict.outcome)
     return verdict
 
@@ -246,117 +285,96 @@ def _online(runtime: Runtime, pure: verifier.Verdict, text: str, confirm: str | 
     assert facts is not None  # an authentic verdict always carries its facts
     now = runtime.now()
     try:
-        with runtime.database.read() as session:
-            row = session.execute(
-                _BY_NUMBER_AND_VERSION, {"number": facts.certificate_number, "version": facts.version}
-            ).first()
-            if row is None:
-                return _invalid(now, "not-registered", STEPS["not-registered"][1])
-            certificate, version, issuer_name = row
-            # A valid signature over bytes the registry does not hold means a signing key was misused.
-            stored, presented = (
-                (version.credential, text)
-                if facts.form == "jws"
-                else (version.qr_payload, payload_from_url_or_text(text))
-            )
-            if not hmac.compare_digest(stored.encode(), presented.encode()):
-                return _invalid(now, "registry-mismatch", STEPS["registry-mismatch"][1])
-            return _registered_truth(
-                session,
-                runtime,
-                now,
-                certificate,
-                version,
-                issuer_name=issuer_name,
-                token=facts,
-                confirm=confirm,
-            )
-    except SQLAlchemyError as error:
-        log.warning(
-            "registry unavailable during verification", extra={"fields": {"error": type(error).__name__}}
+        row = first_row(
+            runtime.database.engine,
+            _BY_NUMBER_AND_VERSION,
+            {"number": facts.certificate_number, "version": facts.version},
         )
-        zh, en = STEPS["registry-unavailable"]
-        return OnlineVerdict("unknown", "registry-unavailable", en, zh, now, facts=_facts_from_token(facts))
+        if row is None:
+            return _invalid(now, "not-registered", STEPS["not-registered"][1])
+        # A valid signature over bytes the registry does not hold means a signing key was misused.
+        stored, presented = (
+            (row.v_credential, text)
+            if facts.form == "jws"
+            else (row.v_qr_payload, payload_from_url_or_text(text))
+        )
+        if not hmac.compare_digest(stored.encode(), presented.encode()):
+            return _invalid(now, "registry-mismatch", STEPS["registry-mismatch"][1])
+        return _registered_truth(runtime, now, row, token=facts, confirm=confirm)
+    except RegistryUnavailable as error:
+        return _registry_unavailable(now, error, facts=_facts_from_token(facts))
+
+
+def _registry_unavailable(now: dt.datetime, error: Exception, facts: PublicFacts | None) -> OnlineVerdict:
+    """Authentic or not, the status cannot be established while the registry cannot be read."""
+    log.warning("registry unavailable during verification", extra={"fields": {"error": str(error)}})
+    zh, en = STEPS["registry-unavailable"]
+    return OnlineVerdict("unknown", "registry-unavailable", en, zh, now, facts=facts)
 
 
 def _registered_truth(
-    session: Session,
     runtime: Runtime,
     now: dt.datetime,
-    certificate: Certificate,
-    version: CertificateVersion,
+    row: RegistryRow,
     *,
-    issuer_name: str | None,
     token: verifier.VerifiedFacts | None,
     confirm: str | None,
     holder_name: str | None = None,
 ) -> OnlineVerdict:
-    current = (
-        version
-        if version.version == certificate.current_version
-        else _version(session, certificate.id, certificate.current_version)
-    )
+    """The verdict from one registry row (see ``_REGISTRY_COLUMNS``): status, versions, evidence."""
+    has_current = row.cur_version is not None
     versions = VersionFacts(
-        this=version.version,
-        current=certificate.current_version,
-        current_issued_at=current.issued_at if current is not None else None,
-        current_reissue_reason=current.reissue_reason if current is not None else None,
+        this=row.v_version,
+        current=row.current_version,
+        current_issued_at=row.cur_issued_at if has_current else None,
+        current_reissue_reason=row.cur_reissue_reason if has_current else None,
     )
     status: StatusFacts | None = None
     # A revocation or suspension concerns the certificate, so it outranks "a newer version exists".
-    if "revoked" in (certificate.status, version.status):
+    if "revoked" in (row.status, row.v_status):
         outcome = "revoked"
-        status = _status_facts("revoked", version if version.status == "revoked" else current)
-    elif "suspended" in (certificate.status, version.status):
+        status = _status_facts(row, "revoked", "v_" if row.v_status == "revoked" else "cur_")
+    elif "suspended" in (row.status, row.v_status):
         outcome = "suspended"
-        status = _status_facts("suspended", version if version.status == "suspended" else current)
-    elif version.status == "superseded" or versions.newer_exists:
+        status = _status_facts(row, "suspended", "v_" if row.v_status == "suspended" else "cur_")
+    elif row.v_status == "superseded" or versions.newer_exists:
         outcome = "superseded"
-    elif version.status == "valid":
+    elif row.v_status == "valid":
         outcome = "valid"
     else:
         outcome = "unknown"
     zh_explanation, en_explanation = HEADLINES[outcome][2], HEADLINES[outcome][3]
-    holder_confirmed = None if confirm is None else _confirm_holder(session, runtime, certificate, confirm)
+    holder_confirmed = None if confirm is None else _confirm_holder(runtime, row.holder_id, confirm)
     return OnlineVerdict(
         outcome=outcome,
         step=None if outcome == "valid" else "status",
         reason=en_explanation,
         reason_zh=zh_explanation,
         checked_at=now,
-        facts=_facts_from_registry(certificate, version, issuer_name, token, holder_name),
+        facts=_facts_from_registry(row, token, holder_name),
         status=status,
         versions=versions,
-        ledger=_ledger_evidence(session, runtime, version.ledger_index),
+        ledger=_ledger_evidence(runtime, row.v_ledger_index),
         holder_confirmed=holder_confirmed,
-        confirm_payload=version.qr_payload,
+        confirm_payload=row.v_qr_payload,
     )
 
 
-def _version(session: Session, certificate_id: int, number: int) -> CertificateVersion | None:
-    return session.execute(
-        _VERSION, {"certificate_id": certificate_id, "version": number}
-    ).scalar_one_or_none()
-
-
-def _status_facts(state: str, version: CertificateVersion | None) -> StatusFacts:
-    if version is None:
+def _status_facts(row: RegistryRow, state: str, prefix: str) -> StatusFacts:
+    """Why ``state``, from the version that carries it (``v_``) or else the current one (``cur_``)."""
+    if prefix == "cur_" and row.cur_version is None:
         return StatusFacts(state, None, None, None, None)
     return StatusFacts(
         state=state,
-        effective=version.status_effective,
-        reason_category=version.status_reason,
-        document_number=version.status_doc_no,
-        changed_at=version.status_changed_at,
+        effective=getattr(row, prefix + "status_effective"),
+        reason_category=getattr(row, prefix + "status_reason"),
+        document_number=getattr(row, prefix + "status_doc_no"),
+        changed_at=getattr(row, prefix + "status_changed_at"),
     )
 
 
 def _facts_from_registry(
-    certificate: Certificate,
-    version: CertificateVersion,
-    issuer_name: str | None,
-    token: verifier.VerifiedFacts | None,
-    holder_name: str | None,
+    row: RegistryRow, token: verifier.VerifiedFacts | None, holder_name: str | None
 ) -> PublicFacts:
     # The registry holds exactly the presented token, so the token's name is the registered one.
     if token is not None:
@@ -364,18 +382,18 @@ def _facts_from_registry(
     else:
         masked = mask_name(holder_name or "")
     return PublicFacts(
-        certificate_number=certificate.number,
-        version=version.version,
+        certificate_number=row.number,
+        version=row.v_version,
         holder=masked,
-        title=certificate.title,
-        level=certificate.level,
-        series=certificate.series,
-        specialty=certificate.specialty,
-        obtained=token.obtained if token is not None else certificate.confirmation_date,
-        issued_at=version.issued_at,
-        issuer_name=issuer_name,
-        issuer_code=certificate.authority_code,
-        kid=version.kid,
+        title=row.title,
+        level=row.level,
+        series=row.series,
+        specialty=row.specialty,
+        obtained=token.obtained if token is not None else row.confirmation_date,
+        issued_at=row.v_issued_at,
+        issuer_name=row.issuer_name,
+        issuer_code=row.authority_code,
+        kid=row.v_kid,
         form=token.form if token is not None else "number",
     )
 
@@ -399,7 +417,7 @@ def _facts_from_token(token: verifier.VerifiedFacts) -> PublicFacts:
     )
 
 
-def _ledger_evidence(session: Session, runtime: Runtime, index: int | None) -> dict[str, Any] | None:
+def _ledger_evidence(runtime: Runtime, index: int | None) -> dict[str, Any] | None:
     """Inclusion proof of the version's entry against a checkpoint at most EVIDENCE_SECONDS old.
 
     A proof against a slightly older signed checkpoint is just as verifiable (and consistency
@@ -412,7 +430,7 @@ def _ledger_evidence(session: Session, runtime: Runtime, index: int | None) -> d
     cached = _evidence_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < EVIDENCE_SECONDS:
         return cached[1]
-    evidence = _fresh_evidence(session, runtime, index)
+    evidence = _fresh_evidence(runtime, index)
     if evidence is not None:
         with _evidence_lock:
             if len(_evidence_cache) >= EVIDENCE_CACHE_ENTRIES:
@@ -427,9 +445,10 @@ _evidence_cache: dict[tuple[int, int], tuple[float, dict[str, Any]]] = {}
 _evidence_lock = threading.Lock()
 
 
-def _fresh_evidence(session: Session, runtime: Runtime, index: int) -> dict[str, Any] | None:
+def _fresh_evidence(runtime: Runtime, index: int) -> dict[str, Any] | None:
     try:
-        return ledger_service.evidence(session, runtime, index)
+        with runtime.database.read() as session:
+            return ledger_service.evidence(session, runtime, index)
     except (CertsvcError, SQLAlchemyError) as error:
         # Evidence is supporting material: its absence must not change or break the verdict.
         log.warning("ledger evidence unavailable", extra={"fields": {"error": type(error).__name__}})
@@ -437,8 +456,8 @@ def _fresh_evidence(session: Session, runtime: Runtime, index: int) -> dict[str,
 
 
 # --- confirm the holder ------------------------------------------------------------------------
-def _confirm_holder(session: Session, runtime: Runtime, certificate: Certificate, claim: str) -> bool:
-    holder = session.get(Holder, certificate.holder_id)
+def _confirm_holder(runtime: Runtime, holder_id: int, claim: str) -> bool:
+    holder = first_row(runtime.database.engine, _HOLDER, {"holder_id": holder_id})
     if holder is None:
         return False
     id_candidate = unicodedata.normalize("NFKC", claim).strip().upper()

@@ -2,12 +2,14 @@
 
 A verification is a read; turning each one into a database write would make every scan wait for
 the writer lock (SQLite) and multiply write traffic. Counts are therefore kept per process and
-added to ``verification_counts`` at most every ``flush_interval`` seconds (and on demand), so a
-crashed worker loses at most a few seconds of statistics, never a verdict.
+added to ``verification_counts`` by the first verification after ``flush_interval`` seconds (and on
+demand), and what is still pending when the process exits normally (a worker's graceful shutdown)
+is stored then, so only a crashed worker loses statistics — a few seconds' worth, never a verdict.
 """
 
 from __future__ import annotations
 
+import atexit
 import collections
 import datetime as dt
 import threading
@@ -70,6 +72,18 @@ def buffer_for(database: Database) -> CountBuffer:
         if buffer is None:
             buffer = _buffers[database] = CountBuffer()
         return buffer
+
+
+@atexit.register
+def flush_all() -> None:
+    """Store every database's pending counts (at interpreter exit: a worker's clean shutdown)."""
+    with _buffers_lock:
+        databases = list(_buffers.keys())
+    for database in databases:
+        try:
+            flush(database)
+        except Exception as error:
+            log.warning("verification counts not stored", extra={"fields": {"error": type(error).__name__}})
 
 
 def count(database: Database, day: dt.date, channel: str, outcome: str) -> None:

@@ -3,20 +3,29 @@ rate limits, translations."""
 
 from __future__ import annotations
 
+import functools
+import logging
 import time
 import uuid
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, request
+from babel import Locale
+from flask import Flask, Request, Response, g, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from certsvc.log import get_logger, request_id_var
 from certsvc.runtime import Runtime
+from certsvc.web import limits_storage
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+RATE_LIMIT_HEADERS = True
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=RATE_LIMIT_HEADERS)
 babel = Babel()
 SUPPORTED_LANGUAGES = ("zh", "en")
 
@@ -24,53 +33,110 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+)
+PRODUCTION_HEADERS = (*SECURITY_HEADERS, ("Strict-Transport-Security", "max-age=31536000"))
 
 log = get_logger("certsvc.http")
 
 
 def select_locale() -> str:
-    chosen = request.args.get("lang") or request.cookies.get("lang")
-    if chosen in SUPPORTED_LANGUAGES:
-        return chosen
-    return request.accept_languages.best_match(SUPPORTED_LANGUAGES, default="zh") or "zh"
+    environ = request.environ
+    # Most API calls carry no query string, cookie or Accept-Language: skip parsing them.
+    if environ.get("QUERY_STRING") or environ.get("HTTP_COOKIE"):
+        chosen = request.args.get("lang") or request.cookies.get("lang")
+        if chosen in SUPPORTED_LANGUAGES:
+            return chosen
+    return _preferred_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+
+
+@functools.lru_cache(maxsize=256)
+def _preferred_language(accept_language: str) -> str:
+    """The supported language an Accept-Language header prefers (browsers send few distinct ones)."""
+    if not accept_language:
+        return "zh"
+    accepted = parse_accept_header(accept_language, LanguageAccept)
+    return accepted.best_match(SUPPORTED_LANGUAGES, default="zh") or "zh"
+
+
+_LOCALES = {language: Locale.parse(language) for language in SUPPORTED_LANGUAGES}
+
+
+def _babel_locale() -> Locale:
+    # A ready Locale: Flask-Babel would otherwise parse the chosen name again on every request.
+    return _LOCALES[select_locale()]
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without building a signer for requests that carry no
+    session cookie (every API call): the answer is the same new, empty session."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and "HTTP_COOKIE" not in request.environ:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
+def limiter_storage_uri(configured: str, strategy: str) -> str:
+    """The per-process store without a sweeper thread for ``memory://`` and fixed windows."""
+    if urlsplit(configured).scheme == "memory" and strategy == "fixed-window":
+        return f"{limits_storage.SCHEME}://"
+    return configured
+
+
+def _start_request() -> None:
+    incoming = request.environ.get("HTTP_X_REQUEST_ID", "")
+    request_id = incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex
+    g.request_id = request_id
+    g.started = time.perf_counter()
+    request_id_var.set(request_id)
 
 
 def init_app(app: Flask, runtime: Runtime) -> None:
-    app.config.setdefault("RATELIMIT_STORAGE_URI", runtime.settings.ratelimit_storage_url)
+    # Registered first so that it runs first: a request refused by the limiter or CSRF check gets
+    # its request id too.
+    app.before_request(_start_request)
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI",
+        limiter_storage_uri(
+            runtime.settings.ratelimit_storage_url, app.config.get("RATELIMIT_STRATEGY", "fixed-window")
+        ),
+    )
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=_babel_locale)
+    app.session_interface = CookieSessions()
 
-    @app.before_request
-    def _start_request() -> None:
-        incoming = request.headers.get("X-Request-Id", "")
-        request_id = incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex
-        g.request_id = request_id
-        g.started = time.perf_counter()
-        request_id_var.set(request_id)
+    added_headers = PRODUCTION_HEADERS if runtime.settings.is_production else SECURITY_HEADERS
+    added_names = [(name.lower(), name, value) for name, value in added_headers]
 
     @app.after_request
     def _finish_request(response: Response) -> Response:
-        response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if runtime.settings.is_production:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        started = g.get("started")
+        headers = response.headers
+        present = {name.lower() for name, _ in headers}
+        if "x-request-id" not in present:
+            headers.add("X-Request-Id", g.get("request_id", ""))
+        for lowered, name, value in added_names:
+            if lowered not in present:
+                headers.add(name, value)
         # The path may contain a QR payload (masked name) and query strings may carry names: log the
         # endpoint name instead, which identifies the route without any user-supplied data.
-        log.info(
-            "request",
-            extra={
-                "fields": {
-                    "method": request.method,
-                    "endpoint": request.endpoint or "unmatched",
-                    "status": response.status_code,
-                    "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-                }
-            },
-        )
+        if log.isEnabledFor(logging.INFO):
+            started = g.get("started")
+            log.info(
+                "request",
+                extra={
+                    "fields": {
+                        "method": request.method,
+                        "endpoint": request.endpoint or "unmatched",
+                        "status": response.status_code,
+                        "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+                    }
+                },
+            )
         return response

@@ -16,7 +16,8 @@ from flask.typing import ResponseReturnValue
 from certsvc.errors import BadRequest, CertsvcError
 from certsvc.services.verification import OUTCOMES, OnlineVerdict, verify_by_number, verify_target
 from certsvc.web import runtime
-from certsvc.web.extensions import csrf, limiter
+from certsvc.web.budgets import Budgets
+from certsvc.web.extensions import RATE_LIMIT_HEADERS, csrf, limiter
 from certsvc.web.openapi import problem_responses
 
 bp = Blueprint("verify_api", __name__, url_prefix="/api/v1")
@@ -119,18 +120,21 @@ def _tests_name(item: dict[str, Any]) -> bool:
     return "certificate_number" in item or "confirm" in item
 
 
-number_limit = limiter.shared_limit(
-    number_rate,
-    scope=NUMBER_SCOPE,
-    cost=lambda: max(1, _items_testing_names()),
-    exempt_when=lambda: _items_testing_names() == 0,
-)
+# Every route here draws on the per-client budget, and requests that test a holder's name also on
+# the stricter budget shared with the pages; both in Flask-Limiter's buckets, checked in one step
+# before the view (see certsvc/web/budgets.py for why not through Flask-Limiter's decorators).
+Budgets(
+    limiter,
+    per_client=verify_rate,
+    shared=number_rate,
+    shared_scope=NUMBER_SCOPE,
+    shared_cost=_items_testing_names,
+    headers=RATE_LIMIT_HEADERS,
+).init_blueprint(bp)
 
 
 # --- routes ------------------------------------------------------------------------------------
 @bp.post("/verify")
-@limiter.limit(verify_rate)
-@number_limit
 def verify() -> ResponseReturnValue:
     if request.mimetype == "multipart/form-data":
         return _verify_upload()
@@ -149,8 +153,6 @@ def _verify_upload() -> Response:
 
 
 @bp.post("/verify/batch")
-@limiter.limit(verify_rate)
-@number_limit
 def verify_batch() -> ResponseReturnValue:
     body = _json_body()
     items = body.get("items") if isinstance(body, dict) else None

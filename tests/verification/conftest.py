@@ -6,6 +6,8 @@ import csv
 import dataclasses
 import io
 from importlib import resources
+from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from flask import Flask
@@ -13,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from certsvc.db.models import Certificate, CertificateVersion
+from certsvc.db.session import Database
 from certsvc.runtime import Runtime
 from certsvc.verification import counters
 
@@ -75,3 +78,15 @@ def verify_app(app: Flask) -> Flask:
 @pytest.fixture
 def verify_client(verify_app: Flask) -> FlaskClient:
     return verify_app.test_client()
+
+
+def unreachable_database(directory: Path) -> Database:
+    """A database that cannot be opened (its directory does not exist): the registry is down."""
+    return Database(f"sqlite:///{directory / 'missing-dir' / 'db.sqlite3'}")
+
+
+class UntouchableDatabase:
+    """Stands in for the database where a test asserts that nothing is looked up."""
+
+    def __getattr__(self, name: str) -> NoReturn:
+        pytest.fail(f"the database was used ({name})")

@@ -207,3 +207,38 @@ def test_certificate_files_can_be_posted_to_the_api(
         assert verdict["outcome"] == "valid" and verdict["certificate"]["number"] == issued[2].number
     empty = verify_client.post("/api/v1/verify", data={}, content_type="multipart/form-data")
     assert empty.status_code == 400
+
+
+def test_name_budget_is_shared_with_the_page_form(app: Flask, issued: list[Issued]) -> None:
+    """The by-number page form and the API draw on one stricter budget per client, not one each."""
+    app.config.update(
+        CERTSVC_VERIFY_RATE="100000/minute", CERTSVC_VERIFY_NUMBER_RATE="2/minute", WTF_CSRF_ENABLED=False
+    )
+    client = app.test_client()
+    by_number = {"certificate_number": issued[0].number, "name": issued[0].name}
+    form = {"number": issued[0].number, "name": issued[0].name}
+    assert client.post("/verify", data=form).status_code == 200
+    assert client.post("/api/v1/verify", json=by_number).status_code == 200
+    assert client.post("/verify", data=form).status_code == 429
+    assert client.post("/api/v1/verify", json=by_number).status_code == 429
+
+
+def test_answers_carry_rate_limit_headers(verify_app: Flask, issued: list[Issued]) -> None:
+    """Every verify answer tells the client its per-client budget: limit, remaining, reset."""
+    verify_app.config["CERTSVC_VERIFY_RATE"] = "5/minute"
+    client = verify_app.test_client()
+    first = client.post("/api/v1/verify", json={"qr": issued[0].qr_payload})
+    second = client.post("/api/v1/verify", json={"qr": issued[0].qr_payload})
+    assert first.headers["X-RateLimit-Limit"] == "5"
+    assert (first.headers["X-RateLimit-Remaining"], second.headers["X-RateLimit-Remaining"]) == ("4", "3")
+    assert int(second.headers["X-RateLimit-Reset"]) > 0 and int(second.headers["Retry-After"]) >= 0
+
+
+def test_verify_and_batch_have_separate_per_client_budgets(verify_app: Flask, issued: list[Issued]) -> None:
+    """Single and batch verification are counted per route, as every other limited route is."""
+    verify_app.config["CERTSVC_VERIFY_RATE"] = "1/minute"
+    client = verify_app.test_client()
+    assert client.post("/api/v1/verify", json={"qr": issued[0].qr_payload}).status_code == 200
+    batch = client.post("/api/v1/verify/batch", json={"items": [{"qr": issued[0].qr_payload}]})
+    assert batch.status_code == 200
+    assert client.post("/api/v1/verify", json={"qr": issued[0].qr_payload}).status_code == 429

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy.exc import OperationalError
 
 from certsvc.runtime import Runtime
-from tests.verification.conftest import Issued
+from tests.verification.conftest import Issued, unreachable_database
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -84,16 +84,17 @@ def test_each_status_has_its_own_unmistakable_block(
 
 
 def test_forged_and_unknown_pages(
-    runtime: Runtime, page_client: FlaskClient, issued: list[Issued], monkeypatch: pytest.MonkeyPatch
+    runtime: Runtime,
+    page_client: FlaskClient,
+    issued: list[Issued],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     """Garbage says invalid; an authentic QR while the registry is down says unknown, not valid."""
     invalid = page_client.get("/v/NOTAPAYLOAD")
     assert invalid.status_code == 200 and _verdict_block(invalid.get_data(as_text=True)) == "invalid"
 
-    def broken_read() -> None:
-        raise OperationalError("SELECT", {}, Exception("down"))
-
-    monkeypatch.setattr(runtime.database, "read", broken_read)
+    monkeypatch.setattr(runtime, "database", unreachable_database(tmp_path))
     unknown = page_client.get(f"/v/{issued[0].qr_payload}").get_data(as_text=True)
     assert _verdict_block(unknown) == "unknown" and "无法确认" in unknown
 

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import OperationalError
 
 from certsvc.errors import CertificateNumberCheckError, InvalidCertificateNumber
 from certsvc.runtime import Runtime
@@ -16,7 +15,7 @@ from certsvc.services.verification import verify_by_number, verify_target
 from certsvc.signing.keystore import FileKeyStore
 from certsvc.signing.qrpayload import decode_qr, encode_qr, qr_url
 from certsvc.verification import counters
-from tests.verification.conftest import Issued
+from tests.verification.conftest import Issued, UntouchableDatabase, unreachable_database
 
 
 def _swap_check_char(number: str) -> str:
@@ -170,25 +169,30 @@ def test_garbage_is_invalid_not_an_error(runtime: Runtime, garbage: str | bytes)
 
 
 def test_unknown_when_the_registry_cannot_be_read(
-    runtime: Runtime, issued: list[Issued], monkeypatch: pytest.MonkeyPatch
+    runtime: Runtime, issued: list[Issued], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """An authentic QR while the database is down is unknown (status cannot be established), never valid."""
-
-    def broken_read() -> None:
-        raise OperationalError("SELECT", {}, Exception("database is down"))
-
-    monkeypatch.setattr(runtime.database, "read", broken_read)
+    monkeypatch.setattr(runtime, "database", unreachable_database(tmp_path))
     monkeypatch.setattr(counters, "count", lambda *args: None)
     verdict = verify_target(runtime, issued[0].qr_payload)
     assert (verdict.outcome, verdict.step) == ("unknown", "registry-unavailable")
     assert verdict.facts is not None and verdict.facts.holder == "雷*怡"
 
 
+def test_by_number_is_unknown_when_the_registry_cannot_be_read(
+    runtime: Runtime, issued: list[Issued], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A typed number while the database is down gets "unknown", not an error and not "no such"."""
+    monkeypatch.setattr(runtime, "database", unreachable_database(tmp_path))
+    verdict = verify_by_number(runtime, issued[0].number, issued[0].name)
+    assert (verdict.outcome, verdict.step, verdict.facts) == ("unknown", "registry-unavailable", None)
+
+
 def test_mistyped_number_is_refused_before_any_lookup(
     runtime: Runtime, issued: list[Issued], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A wrong check character or a malformed number raises before the database is touched."""
-    monkeypatch.setattr(runtime.database, "read", lambda: pytest.fail("looked up a mistyped number"))
+    monkeypatch.setattr(runtime, "database", UntouchableDatabase())
     with pytest.raises(CertificateNumberCheckError):
         verify_by_number(runtime, _swap_check_char(issued[0].number), issued[0].name)
     with pytest.raises(InvalidCertificateNumber):
@@ -256,3 +260,22 @@ def test_counting_day_is_the_china_calendar_day(
     verify_target(runtime, issued[0].qr_payload, channel="api")
     with runtime.database.read() as session:
         assert counters.totals(session, dt.date(2026, 11, 22)) == {("api", "valid"): 1}
+
+
+def test_pending_counts_are_stored_when_the_process_exits(runtime: Runtime, issued: list[Issued]) -> None:
+    """Counts not yet due for storing are written by the exit hook, so a clean shutdown loses none."""
+    counters.buffer_for(runtime.database).flush_interval = 3600
+    verify_target(runtime, issued[0].qr_payload, channel="api")
+    verify_target(runtime, "garbage", channel="api")
+    with runtime.database.read() as session:
+        assert counters.totals(session, runtime.today()) == {}
+    counters.flush_all()
+    with runtime.database.read() as session:
+        assert counters.totals(session, runtime.today()) == {("api", "valid"): 1, ("api", "invalid"): 1}
+
+
+def test_registry_row_reflects_a_status_change_at_once(runtime: Runtime, issued: list[Issued]) -> None:
+    """The next verification after a revocation says revoked: nothing about status is cached."""
+    assert verify_target(runtime, issued[0].qr_payload).outcome == "valid"
+    _revoke(runtime, issued[0].number)
+    assert verify_target(runtime, issued[0].qr_payload).outcome == "revoked"
