@@ -169,6 +169,7 @@ def _table_rows(
     width = len(columns)
     # Cells may be missing at the end only where no field is read (tools drop trailing empties).
     needed = max(i for i, field in enumerate(columns) if field is not None) + 1
+    every_column_read = None not in columns  # the usual file: a plain dict(zip(...)) per row
     data_rows = 0
     for number, cells in enumerate(rows, start=first_row):
         # "".join(...).strip() is empty exactly when every cell is blank (one C call, not one per cell).
@@ -183,7 +184,10 @@ def _table_rows(
                 "（单元格内是否有未加引号的逗号？）",
             )
         data_rows += 1
-        yield RawRow(number, {f: c for f, c in zip(columns, cells, strict=False) if f is not None})
+        if every_column_read:
+            yield RawRow(number, dict(zip(columns, cells, strict=False)))  # type: ignore[arg-type]  # no None column
+        else:
+            yield RawRow(number, {f: c for f, c in zip(columns, cells, strict=False) if f is not None})
     if data_rows == 0:
         raise _unreadable(filename, "has column headers but no data rows", "只有表头，没有数据行")
 

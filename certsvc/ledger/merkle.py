@@ -212,6 +212,32 @@ def new_subtrees(
     return created
 
 
+def append_leaves(
+    size: int, new_leaf_hashes: Sequence[bytes], lookup: HashLookup
+) -> tuple[list[tuple[int, int, bytes]], bytes]:
+    """What appending leaves after ``size`` adds to a store, and the new tree's root.
+
+    The first item is ``new_subtrees`` above level 0 as ``(level, index, hash)`` rows, in the same
+    (completion) order; the root is ``root_from`` of the grown tree: the right fold of the new
+    frontier, which the same pass leaves on its stack. Plain tuples instead of a ``NodeRef`` per
+    node: a ledger append of a large batch spent most of its Python time creating and hashing
+    those.
+    """
+    _require_hashes(new_leaf_hashes)
+    frontier = root_plan(size)
+    stack = resolve([(node,) for node in frontier], lookup)
+    inner: list[tuple[int, int, bytes]] = []
+    pop, push, add, sha256 = stack.pop, stack.append, inner.append, hashlib.sha256
+    for position, leaf in enumerate(new_leaf_hashes, start=size):
+        level, index, digest = 0, position, leaf
+        while index & 1:
+            level, index = level + 1, index >> 1
+            digest = sha256(_NODE_PREFIX + pop() + digest).digest()
+            add((level, index, digest))
+        push(digest)
+    return inner, fold(stack)
+
+
 def roots_at(leaf_hashes: Iterable[bytes], sizes: Iterable[int]) -> dict[int, bytes]:
     """Roots of the tree at each of ``sizes``, in one streaming pass over the leaves.
 

@@ -71,14 +71,7 @@ class LedgerStore:
         if not entries:
             return size
         leaf_hashes = [merkle.leaf_hash(content) for content in entries]
-        read_back: dict[NodeRef, bytes] = {}
-
-        def frontier_lookup(nodes: Sequence[NodeRef]) -> Mapping[NodeRef, bytes]:
-            found = self.lookup(nodes)
-            read_back.update(found)
-            return found
-
-        created = merkle.new_subtrees(size, leaf_hashes, frontier_lookup)
+        inner_nodes, root = merkle.append_leaves(size, leaf_hashes, self.lookup)
         new_size = size + len(entries)
         created_at = self._bind_value(_ENTRIES.c.created_at, now)
         self._bulk_insert(
@@ -89,13 +82,7 @@ class LedgerStore:
                 for offset, (leaf, content) in enumerate(zip(leaf_hashes, entries, strict=True))
             ],
         )
-        self._bulk_insert(
-            _NODES,
-            ("level", "idx", "hash"),
-            [(node.level, node.index, digest) for node, digest in created if node.level],
-        )
-        known = read_back | dict(created)
-        root = merkle.root_from(new_size, lambda nodes: {node: known[node] for node in nodes})
+        self._bulk_insert(_NODES, ("level", "idx", "hash"), inner_nodes)
         self._session.execute(update(LedgerHead).where(LedgerHead.id == HEAD_ROW_ID).values(size=new_size))
         self._session.execute(
             insert(_CHECKPOINTS),

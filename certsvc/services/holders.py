@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import os
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -28,6 +28,9 @@ from certsvc.db.models import Holder
 from certsvc.domain.idnumber import Sex, normalize_id_number, parse_id_number
 from certsvc.errors import KeyStoreError
 from certsvc.runtime import Runtime
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
 
 _CIPHERTEXT_FORMAT = 1
 _NONCE_BYTES = 12
@@ -43,12 +46,21 @@ class HolderKeys:
     blind_index_key: bytes
     id_cipher: AESGCM
     status_permutation_key: bytes
+    _index_pads: tuple[_Hash, _Hash] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index_pads", _hmac_sha256_pads(self.blind_index_key))
 
     def index(self, id_number: str) -> str:
-        """Blind index of an already normalised ID number."""
-        return hmac.new(
-            self.blind_index_key, id_number.encode("ascii", "replace"), hashlib.sha256
-        ).hexdigest()
+        """Blind index of an already normalised ID number: HMAC-SHA256, hex.
+
+        Computed from the key's two pads hashed once (RFC 2104), which is what ``hmac.new``
+        computes too, at under half the cost per call: an import computes one per row.
+        """
+        inner, outer = (pad.copy() for pad in self._index_pads)
+        inner.update(id_number.encode("ascii", "replace"))
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
     def encrypt(self, id_number: str, index: str) -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
@@ -66,6 +78,17 @@ class HolderKeys:
                 "a holder's encrypted ID number does not decrypt: wrong key store or tampered row"
             ) from None
         return plain.decode("utf-8")
+
+
+def _hmac_sha256_pads(key: bytes) -> tuple[_Hash, _Hash]:
+    """SHA-256 states after the HMAC inner and outer pads of ``key`` (RFC 2104 §2)."""
+    block = hashlib.sha256().block_size
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key))
+    outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
+    return inner, outer
 
 
 _KEYS: weakref.WeakKeyDictionary[object, HolderKeys] = weakref.WeakKeyDictionary()

@@ -7,11 +7,14 @@ import json
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from certsvc.domain.levels import Level
 from certsvc.domain.record import ResultRecord
 from certsvc.domain.registry import Registry, load_registry
 from certsvc.domain.rules import (
+    MIN_PUBLICITY_WORKING_DAYS,
     RULES,
     DuplicateFinder,
     Violation,
@@ -19,7 +22,8 @@ from certsvc.domain.rules import (
     check_raw_fields,
     check_record,
 )
-from certsvc.errors import InvalidRegistry
+from certsvc.domain.workdays import working_days
+from certsvc.errors import CalendarNotCovered, InvalidRegistry
 from tests.domain.helpers import DEMO, TODAY, VALID, demo_document, record, registry_with_committee
 
 
@@ -268,3 +272,54 @@ def test_rule_slugs_are_the_documented_ones() -> None:
     """Only the nine documented rule slugs exist."""
     documented = "attendance vote publicity order jurisdiction committee identity duplicate form"
     assert documented.split() == list(RULES)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    start=st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)),
+    length=st.integers(-20, 40),
+)
+def test_publicity_answers_compliant_rows_early_with_the_same_result(start: dt.date, length: int) -> None:
+    """Whatever the period (reversed, short, long, or in a year the holiday calendar does not
+    cover), the publicity rule finds exactly what counting the working days always found."""
+    end = start + dt.timedelta(days=length)
+    found = [v for v in violations(record(publicity_start=start, publicity_end=end)) if v.rule == "publicity"]
+    if end < start:
+        assert [v.message_en for v in found] == [
+            f"the publicity period ends ({end.isoformat()}) before it starts ({start.isoformat()})"
+        ]
+        return
+    try:
+        days = working_days(start, end)
+    except CalendarNotCovered:
+        assert len(found) == 1 and found[0].message_en.startswith(f"cannot count working days from {start}")
+        return
+    if days >= MIN_PUBLICITY_WORKING_DAYS:
+        assert found == []
+    else:
+        assert len(found) == 1 and f"has {days} working days" in found[0].message_en
+
+
+_RAW_TEXT = st.text(
+    st.sampled_from(
+        ["a", "张", " ", "\u3000", "=", "+", "-", "@", "\t", "\r", "\n", "\x00", "\x85", "\uffff", "1"]
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(st.sampled_from(["name", "employer", "title", "series", "x"]), _RAW_TEXT, max_size=5))
+def test_raw_field_check_flags_exactly_the_suspect_fields(fields: dict[str, str]) -> None:
+    """The whole-row shortcut never hides a field: exactly the fields that start like a formula
+    (after spaces, or with a tab or carriage return) or hold a control character are reported."""
+    expected = [
+        field
+        for field, value in fields.items()
+        if value[:1] in ("\t", "\r")
+        or value.lstrip()[:1] in ("=", "+", "-", "@")
+        or any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value)
+    ]
+    found = check_raw_fields(2, fields)
+    assert [v.field for v in found] == expected
+    assert all(v.rule == "form" for v in found)

@@ -6,7 +6,12 @@ import datetime as dt
 import hashlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from certsvc.domain.canonical import canonical_json
+from certsvc.domain.certno import MAX_SERIAL, make_certificate_number
+from certsvc.domain.levels import Level
 from certsvc.errors import LedgerEntryError
 from certsvc.ledger import entries
 
@@ -103,3 +108,79 @@ def test_parse_entry_refuses_non_canonical_bytes() -> None:
         entries.parse_entry(b"[1]")
     with pytest.raises(LedgerEntryError):
         entries.parse_entry(b'{"type":"issue"}')
+
+
+# --- the spelled-out bytes of a plain certificate event equal canonical_json --------------------
+_LEVELS = list(Level)
+_ZONES = st.sampled_from(
+    [dt.UTC, dt.timezone(dt.timedelta(hours=8)), dt.timezone(dt.timedelta(hours=-5, minutes=-30))]
+)
+
+
+@given(
+    type=st.sampled_from(sorted(entries.CERTIFICATE_EVENTS)),
+    authority=st.from_regex(r"[0-9A-Z]{6}", fullmatch=True),
+    year=st.integers(1000, 9999),
+    level=st.sampled_from(_LEVELS),
+    serial=st.integers(0, MAX_SERIAL),
+    version=st.integers(1, 10**12),
+    digest=st.binary(min_size=1, max_size=64).map(lambda data: hashlib.sha256(data).hexdigest()),
+    moment=st.datetimes(timezones=_ZONES),
+)
+@settings(max_examples=300)
+def test_plain_certificate_event_is_exactly_canonical_json(
+    type: str,
+    authority: str,
+    year: int,
+    level: Level,
+    serial: int,
+    version: int,
+    digest: str,
+    moment: dt.datetime,
+) -> None:
+    """A certificate event without extra fields is byte for byte the canonical JSON of its fields,
+    whatever the number, version, digest, time zone and sub-second time."""
+    number = make_certificate_number(authority, year, level, serial)
+    expected = canonical_json(
+        {
+            "type": type,
+            "time": _utc_text_uncached(moment),
+            "certificate_number": number,
+            "version": version,
+            "credential_sha256": digest,
+        }
+    )
+    assert entries.certificate_event(type, number, version, digest, moment) == expected
+    assert entries.parse_entry(expected)["time"] == _utc_text_uncached(moment)
+
+
+def test_equal_instants_in_different_zones_give_one_time() -> None:
+    """The same instant written in two time zones is recorded with the same UTC time, and a later
+    instant with its own, so remembering recent times never mixes them up."""
+    in_utc = NOON_BEIJING.astimezone(dt.UTC)
+    first = entries.certificate_event("issue", CERT_NO, 1, JWS_SHA256, NOON_BEIJING)
+    assert entries.certificate_event("issue", CERT_NO, 1, JWS_SHA256, in_utc) == first
+    later = entries.certificate_event("issue", CERT_NO, 1, JWS_SHA256, in_utc + dt.timedelta(microseconds=5))
+    assert entries.parse_entry(later)["time"] == "2024-10-08T12:00:00.000005Z"
+
+
+def test_int_and_str_subclasses_take_the_general_path() -> None:
+    """A version given as a bool-free int subclass or a digest as a str subclass is written as
+    canonical_json writes it, not through the subclass's own formatting."""
+
+    class Version(int):
+        def __format__(self, spec: str) -> str:
+            return "not a number"
+
+    class Digest(str):
+        def __format__(self, spec: str) -> str:
+            return "not a digest"
+
+    data = entries.certificate_event("issue", CERT_NO, Version(3), Digest(JWS_SHA256), NOON_BEIJING)
+    assert data == entries.certificate_event("issue", CERT_NO, 3, JWS_SHA256, NOON_BEIJING)
+
+
+def _utc_text_uncached(moment: dt.datetime) -> str:
+    utc = moment.astimezone(dt.UTC)
+    spec = "microseconds" if utc.microsecond else "seconds"
+    return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"

@@ -233,6 +233,34 @@ def test_new_subtrees_reads_only_the_frontier() -> None:
     assert merkle.root_from(11, lambda nodes: {n: store[n] for n in nodes}) == merkle.root(leaves)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 300), st.integers(1, 80))
+def test_append_leaves_equals_new_subtrees_and_root_from(size: int, added: int) -> None:
+    """The store's one-pass append writes the same inner nodes, in the same order, as
+    ``new_subtrees``, reads the same frontier, and yields the root of the grown tree."""
+    leaves = make_leaves(size + added)
+    stored = dict(merkle.new_subtrees(0, leaves[:size], lambda nodes: {}))
+    asked: list[list[NodeRef]] = []
+
+    def lookup(nodes: Sequence[NodeRef]) -> dict[NodeRef, bytes]:
+        asked.append(list(nodes))
+        return {node: stored[node] for node in nodes}
+
+    inner, root = merkle.append_leaves(size, leaves[size:], lookup)
+    asked_by_append_leaves = asked[:]
+    created = merkle.new_subtrees(size, leaves[size:], lookup)
+    assert asked_by_append_leaves == asked[len(asked_by_append_leaves) :]
+    assert [node for nodes in asked_by_append_leaves for node in nodes] == list(merkle.root_plan(size))
+    assert inner == [(node.level, node.index, digest) for node, digest in created if node.level]
+    assert root == merkle.root(leaves) == ref_mth(leaves)
+
+
+def test_append_leaves_refuses_what_is_not_a_leaf_hash() -> None:
+    """A value that is not a 32-byte digest is refused before anything is hashed."""
+    with pytest.raises(LedgerRangeError):
+        merkle.append_leaves(0, [b"short"], lambda nodes: {})
+
+
 def test_roots_at_matches_root_for_every_checkpoint_size() -> None:
     """One streaming pass yields the root at each checkpoint size, as an audit needs."""
     leaves = make_leaves(70)

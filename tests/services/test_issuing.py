@@ -297,20 +297,60 @@ def test_issued_rows_read_back_with_their_dates_and_issue_time(
 
 
 def test_import_leaves_the_garbage_collector_as_it_found_it(runtime: Runtime, shared_testdata: Path) -> None:
-    """An import sets older objects aside from garbage collection only while it runs (also when it
-    fails), and what the host process froze itself stays frozen."""
+    """An import sets older objects aside and pauses automatic collection only while it runs (also
+    when it fails), and what the host process froze or paused itself stays so."""
     from certsvc.errors import UnreadableFile
 
-    assert gc.get_freeze_count() == 0
-    _import(runtime, sample(shared_testdata, "sample-450000.csv"))
-    assert gc.get_freeze_count() == 0
+    collecting_during_import: list[bool] = []
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    _import(
+        runtime,
+        sample(shared_testdata, "sample-450000.csv"),
+        progress=lambda rows: collecting_during_import.append(gc.isenabled()),
+    )
+    assert collecting_during_import == [False]
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
     with pytest.raises(UnreadableFile):
         _import(runtime, b"\x00\x01\x02binary", "broken.csv")
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
     gc.freeze()
     try:
         _import(runtime, sample(shared_testdata, "sample-500000.csv"))
-        assert gc.get_freeze_count() > 0  # the host's freeze was not undone
+        assert gc.get_freeze_count() > 0 and gc.isenabled()  # the host's freeze was not undone
     finally:
         gc.unfreeze()
+    gc.disable()
+    try:
+        _import(runtime, sample(shared_testdata, "sample-500000.csv"), name="again.csv")
+        assert not gc.isenabled()  # the host's pause was not undone
+    finally:
+        gc.enable()
+
+
+def test_a_second_result_for_a_title_held_is_refused_unless_revoked(
+    runtime: Runtime, shared_testdata: Path
+) -> None:
+    """A new confirmation for a title the holder already holds actively is refused as a duplicate,
+    naming row and title, while the file's other rows are already issued; once that certificate is
+    revoked the same file issues the new result."""
+    from sqlalchemy import update
+
+    first = _import(runtime, sample(shared_testdata))
+    rows = rows_of(sample(shared_testdata))
+    again = edit(rows, 3, "confirmation_doc_no", "渝人社职〔2024〕99号")
+    data = to_csv(again).encode("utf-8")
+
+    refused = _import(runtime, data, "again.csv")
+    assert [(v.row, v.field, v.rule) for v in refused.refused] == [(3, "title", "duplicate")]
+    assert "already holds an active certificate" in refused.refused[0].message_en
+    assert len(refused.issued) == 0
+
+    row_3_number = dict(first.issued)[3]
+    with runtime.database.write() as session:
+        session.execute(
+            update(Certificate).where(Certificate.number == row_3_number).values(status="revoked")
+        )
+    accepted = _import(runtime, data, "again.csv")
+    assert accepted.refused == [] and [row for row, _ in accepted.issued] == [3]
+    assert len(accepted.already_issued) == len(first.issued) - 1
