@@ -43,9 +43,10 @@ SEX_ZH = {"M": "男", "F": "女"}
 class HolderKeys:
     """The derived keys holder data needs, ready to use (derivation costs three HKDF runs)."""
 
-    blind_index_key: bytes
-    id_cipher: AESGCM
-    status_permutation_key: bytes
+    # Secrets: kept out of repr so a logged or printed object cannot leak them.
+    blind_index_key: bytes = field(repr=False)
+    id_cipher: AESGCM = field(repr=False)
+    status_permutation_key: bytes = field(repr=False)
     _index_pads: tuple[_Hash, _Hash] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

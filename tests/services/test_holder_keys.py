@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,3 +26,12 @@ def test_blind_index_is_hmac_sha256(key: bytes, id_number: str) -> None:
 def test_precomputed_pads_are_not_shown() -> None:
     """The precomputed pads, which stand in for the key, stay out of the keys' text form."""
     assert "pads" not in repr(HolderKeys(b"k" * 32, None, b""))  # type: ignore[arg-type]
+
+
+def test_holder_keys_never_show_their_secrets_in_repr() -> None:
+    """Printing or logging the derived keys shows no key bytes."""
+    secret = bytes(range(32))
+    keys = HolderKeys(secret, AESGCM(bytes(32)), bytes(range(32, 64)))
+    shown = repr(keys)
+    assert secret.hex() not in shown and repr(secret) not in shown
+    assert repr(bytes(range(32, 64))) not in shown
