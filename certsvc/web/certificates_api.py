@@ -34,9 +34,7 @@ from certsvc.services.versions import verification_url
 from certsvc.web import runtime
 from certsvc.web.extensions import csrf, limiter
 from certsvc.web.openapi import problem_responses
-
-# One parser for the Authorization header, shared with the results API.
-from certsvc.web.results_api import _bearer_token as bearer_token
+from certsvc.web.tokens import api_principal
 
 bp = Blueprint("certificates_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -64,14 +62,6 @@ def _not_cached(response: Response) -> Response:
 
 
 # --- who is asking -------------------------------------------------------------------------------
-def _principal(*roles: str) -> ApiPrincipal:
-    from certsvc.accounts.services import authenticate_api_token, require_role
-
-    principal = authenticate_api_token(runtime(), bearer_token())
-    require_role(principal, *roles)
-    return principal
-
-
 def _actor(principal: ApiPrincipal) -> str:
     return f"api-token:{principal.token_id}"
 
@@ -260,7 +250,7 @@ def _request_response(rt: Runtime, request_id: int, authority_code: str) -> Resp
 @bp.get("/certificates/<number>")
 @limiter.limit(api_rate)
 def certificate(number: str) -> Response:
-    principal = _principal(*READ_ROLES)
+    principal = api_principal(*READ_ROLES)
     return _certificate_response(runtime(), _canonical_number(number), principal.authority_code)
 
 
@@ -268,7 +258,7 @@ def certificate(number: str) -> Response:
 @limiter.limit(api_rate)
 def reissue(number: str) -> Response:
     """Counter reissue: version n+1 becomes current and version n is superseded."""
-    principal = _principal(*REISSUE_ROLES)
+    principal = api_principal(*REISSUE_ROLES)
     canonical = _canonical_number(number)
     body = _json_object(members=("reason", "corrected_field", "corrected_value"))
     reason = _choice(body, "reason", REISSUE_REASONS)
@@ -292,7 +282,7 @@ def reissue(number: str) -> Response:
 
 
 def _change_status(number: str, action: str) -> Response:
-    principal = _principal(*REVIEW_ROLES)
+    principal = api_principal(*REVIEW_ROLES)
     canonical = _canonical_number(number)
     body = _json_object(members=("reason", "document_number", "effective", "version"))
     reason = _string(body, "reason", 64)
@@ -342,7 +332,7 @@ def reinstate(number: str) -> Response:
 @limiter.limit(api_rate)
 def reissue_requests() -> Response:
     """The authority's requests, oldest first (pending ones by default)."""
-    principal = _principal(*READ_ROLES)
+    principal = api_principal(*READ_ROLES)
     wanted = request.args.get("status", "pending")
     if wanted not in REQUEST_FILTERS:
         raise InvalidField(
@@ -368,7 +358,7 @@ def reissue_requests() -> Response:
 @bp.get("/reissue-requests/<int:request_id>")
 @limiter.limit(api_rate)
 def reissue_request(request_id: int) -> Response:
-    principal = _principal(*READ_ROLES)
+    principal = api_principal(*READ_ROLES)
     return _request_response(runtime(), request_id, principal.authority_code)
 
 
@@ -378,7 +368,7 @@ def approve(request_id: int) -> Response:
     """Approve: the correction (if any) is applied and version n+1 supersedes version n."""
     from certsvc.accounts.notifications import deliver_outbox
 
-    principal = _principal(*REVIEW_ROLES)
+    principal = api_principal(*REVIEW_ROLES)
     _json_object(members=(), required=False)
     rt = runtime()
     with rt.database.write() as session:
@@ -395,7 +385,7 @@ def reject(request_id: int) -> Response:
     """Reject with a reason the holder reads in the portal."""
     from certsvc.accounts.notifications import deliver_outbox
 
-    principal = _principal(*REVIEW_ROLES)
+    principal = api_principal(*REVIEW_ROLES)
     body = _json_object(members=("reason",))
     reason = _string(body, "reason", reissue_service.MAX_NOTE)
     assert reason is not None

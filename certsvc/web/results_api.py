@@ -13,11 +13,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from certsvc.errors import AuthenticationRequired, BadRequest, UnreadableFile
+from certsvc.errors import BadRequest, UnreadableFile
 from certsvc.web import runtime
 from certsvc.web.errors import problem_response
 from certsvc.web.extensions import csrf
 from certsvc.web.openapi import problem_responses
+from certsvc.web.tokens import api_principal
 
 bp = Blueprint("results_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -36,11 +37,9 @@ _TRUE = ("1", "true", "yes")
 
 @bp.post("/results")
 def submit_results() -> Response:
-    from certsvc.accounts.services import authenticate_api_token, require_role
     from certsvc.services.issuing import import_results
 
-    principal = authenticate_api_token(runtime(), _bearer_token())
-    require_role(principal, *IMPORT_ROLES)
+    principal = api_principal(*IMPORT_ROLES)
     data, filename = _uploaded_file()
     try:
         report = import_results(
@@ -71,15 +70,6 @@ def submit_results() -> Response:
             extra={"detail_zh": f"发现 {len(report.refused)} 个问题，未签发任何证书", **body},
         )
     return jsonify(body)
-
-
-def _bearer_token() -> str:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationRequired(
-            "send the API token as 'Authorization: Bearer <token>'", detail_zh="请以 Bearer 方式提供 API 令牌"
-        )
-    return token.strip()
 
 
 def _uploaded_file() -> tuple[bytes, str]:
