@@ -39,6 +39,7 @@ class Settings:
     reissue_flag_working_days: int
     log_level: str
     calendar_file: Path | None = None
+    ratelimit_key_prefix: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -93,6 +94,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     cjk_font = env.get("CERTSVC_CJK_FONT")
     ledger_origin = env.get("CERTSVC_LEDGER_ORIGIN") or f"{urlsplit(base_url).netloc or 'certsvc'}/ledger"
     ratelimit_storage_url = env.get("CERTSVC_RATELIMIT_STORAGE_URL", "memory://")
+    ratelimit_key_prefix = env.get("CERTSVC_RATELIMIT_KEY_PREFIX", "")
     smtp_url = env.get("CERTSVC_SMTP_URL") or None
     reissue_flag_working_days = _int(env, "CERTSVC_REISSUE_FLAG_WORKING_DAYS", 10)
     log_level = env.get("CERTSVC_LOG_LEVEL", "INFO").upper()
@@ -117,6 +119,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cjk_font=Path(cjk_font) if cjk_font else None,
         ledger_origin=ledger_origin,
         ratelimit_storage_url=ratelimit_storage_url,
+        ratelimit_key_prefix=ratelimit_key_prefix,
         smtp_url=smtp_url,
         reissue_flag_working_days=reissue_flag_working_days,
         log_level=log_level,

@@ -176,3 +176,21 @@ def shared_testdata() -> Path:
     if not SHARED_TESTDATA.is_dir():
         pytest.skip(f"shared test data not found at {SHARED_TESTDATA}")
     return SHARED_TESTDATA
+
+
+def reachable_redis_url() -> str:
+    """The local Redis the rate-limit tests share (``CERTSVC_TEST_REDIS_URL``, default database 11).
+
+    Without Redis the caller is skipped, unless CERTSVC_REQUIRE_REDIS=1 (CI) makes that a failure."""
+    import redis
+
+    url = os.environ.get("CERTSVC_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CERTSVC_REQUIRE_REDIS") == "1":
+            raise AssertionError(
+                f"Redis is required (CERTSVC_REQUIRE_REDIS=1) but {url} failed: {error}"
+            ) from error
+        pytest.skip(f"no Redis at {url} ({error}); set CERTSVC_TEST_REDIS_URL")
+    return url

@@ -13,7 +13,6 @@ from babel import Locale
 from flask import Flask, Request, Response, g, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import LanguageAccept
@@ -22,10 +21,12 @@ from werkzeug.http import parse_accept_header
 from certsvc.log import get_logger, request_id_var
 from certsvc.runtime import Runtime
 from certsvc.web import limits_storage
+from certsvc.web.budgets import CertsvcLimiter
 
 csrf = CSRFProtect()
 RATE_LIMIT_HEADERS = True
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=RATE_LIMIT_HEADERS)
+
+limiter = CertsvcLimiter(key_func=get_remote_address, default_limits=[], headers_enabled=RATE_LIMIT_HEADERS)
 babel = Babel()
 SUPPORTED_LANGUAGES = ("zh", "en")
 
@@ -106,6 +107,10 @@ def init_app(app: Flask, runtime: Runtime) -> None:
             runtime.settings.ratelimit_storage_url, app.config.get("RATELIMIT_STRATEGY", "fixed-window")
         ),
     )
+    # A shared store (Redis) that stops answering must not turn every request into a 500: the
+    # limits then hold per process until it answers again.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", runtime.settings.ratelimit_key_prefix)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     limiter.init_app(app)

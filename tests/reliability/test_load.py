@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from certsvc.db.models import Certificate, CertificateVersion
 from certsvc.services.versions import verification_url
-from tests.conftest import DATABASE_KINDS
+from tests.conftest import DATABASE_KINDS, reachable_redis_url
 from tests.reliability.figures import record
 from tests.reliability.installation import PYTHON, Installation
 from tests.reliability.loadgen import LoadResult, run_load, verify_mix
@@ -128,21 +128,10 @@ def test_verify_under_sustained_concurrent_load(site: tuple[Installation, list[s
 
 
 def _redis_url() -> str:
-    """The shared rate-limit store of the load tests: a private database on the local Redis.
-
-    Production refuses memory:// (each server process would count alone), so the load runs the shape
-    production runs. Without Redis the test is skipped, unless CERTSVC_REQUIRE_REDIS=1 (CI) makes
-    that a failure."""
-    url = os.environ.get("CERTSVC_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
-    try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=2)
-        client.flushdb()
-    except redis.RedisError as error:
-        if os.environ.get("CERTSVC_REQUIRE_REDIS") == "1":
-            raise AssertionError(
-                f"Redis is required (CERTSVC_REQUIRE_REDIS=1) but {url} failed: {error}"
-            ) from error
-        pytest.skip(f"no Redis at {url} ({error}); set CERTSVC_TEST_REDIS_URL")
+    """The shared rate-limit store of the load tests, emptied: production refuses memory:// (each
+    server process would count alone), so the load runs the shape production runs."""
+    url = reachable_redis_url()
+    redis.Redis.from_url(url).flushdb()
     return url
 
 
