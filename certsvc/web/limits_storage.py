@@ -9,6 +9,9 @@ inside a hit, which bounds memory the same way.
 Same semantics as ``memory://`` for fixed windows (a window starts at its first hit and lasts the
 limit's period); like it, counts are per process. ``certsvc.web.extensions`` uses this store in
 place of ``memory://`` when the strategy is ``fixed-window`` (Flask-Limiter's default).
+
+``hit_windows`` counts all budgets of a request in one step: one lock here, one Lua round trip
+in Redis (docs/adr/0007-budgets-one-round-trip.md).
 """
 
 from __future__ import annotations

@@ -223,10 +223,6 @@ def install(bp: Blueprint) -> None:
     def _china_time(value: dt.datetime | None) -> str:
         return "" if value is None else value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
-    @bp.before_app_request
-    def _language() -> None:
-        g.lang = language()
-
     @bp.after_app_request
     def _remember_language(response: Response) -> Response:
         if request.blueprint not in PORTAL_BLUEPRINTS:

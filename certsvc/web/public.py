@@ -65,7 +65,8 @@ def china_time(moment: dt.datetime | None) -> str:
 def long_date(day: dt.date | None) -> str:
     if day is None:
         return "—"
-    if g.get("lang") == "en":
+    # Portal pages use this filter too; their language is not chosen in a hook of every request.
+    if (g.get("lang") or select_locale()) == "en":
         return day.isoformat()
     return f"{day.year}年{day.month}月{day.day}日"
 
