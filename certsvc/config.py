@@ -93,7 +93,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     cache_dir = Path(env.get("CERTSVC_CACHE_DIR") or instance_dir / "cache").absolute()
     cjk_font = env.get("CERTSVC_CJK_FONT")
     ledger_origin = env.get("CERTSVC_LEDGER_ORIGIN") or f"{urlsplit(base_url).netloc or 'certsvc'}/ledger"
-    ratelimit_storage_url = env.get("CERTSVC_RATELIMIT_STORAGE_URL", "memory://")
+    # By default every process on this host shares one budget per client through a file
+    # (docs/adr/0008-host-rate-limit-store.md); several hosts share Redis instead.
+    ratelimit_storage_url = env.get("CERTSVC_RATELIMIT_STORAGE_URL") or (
+        f"certsvc-host://{instance_dir / 'ratelimits.bin'}"
+    )
     ratelimit_key_prefix = env.get("CERTSVC_RATELIMIT_KEY_PREFIX", "")
     smtp_url = env.get("CERTSVC_SMTP_URL") or None
     reissue_flag_working_days = _int(env, "CERTSVC_REISSUE_FLAG_WORKING_DAYS", 10)
@@ -143,5 +147,5 @@ def _check_production(
     if urlsplit(ratelimit_storage_url).scheme in PROCESS_LOCAL_RATELIMIT_SCHEMES:
         raise ConfigurationError(
             "CERTSVC_RATELIMIT_STORAGE_URL must be a store all server processes share in production "
-            "(e.g. redis://127.0.0.1:6379), not memory://"
+            "(certsvc-host:///path/to/file on one host, redis://… for several), not memory://"
         )

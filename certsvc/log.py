@@ -41,10 +41,20 @@ class JsonFormatter(logging.Formatter):
             # Frames and the type find the bug; the message may echo user input (names, ID numbers).
             entry["exception"] = record.exc_info[0].__name__
             entry["traceback"] = "".join(traceback.format_tb(record.exc_info[2]))
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return _ENCODER.encode(entry)
+
+
+# One encoder for every record: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
 def configure_logging(level: str = "INFO") -> None:
+    # Neither these JSON lines nor gunicorn's own log format use the caller's file and line or the
+    # thread and process names: skip collecting them for each record (switches from the logging
+    # HOWTO's "Optimization" section). A busy server writes one record per request.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
         root.setLevel(level)

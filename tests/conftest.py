@@ -129,6 +129,9 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: str) -> Settin
         "CERTSVC_BASE_URL": "https://certs.example.test",
         "CERTSVC_SECRET_KEY": "test-secret-key-" + "x" * 32,
         "CERTSVC_LOG_LEVEL": "WARNING",
+        # Each test's app counts in its own process; the default host-file store (one budget per
+        # client across processes) has its own tests and the serve and reliability tests run it.
+        "CERTSVC_RATELIMIT_STORAGE_URL": "memory://",
     }
     env.update(overrides)
     return load_settings(env)

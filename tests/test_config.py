@@ -44,6 +44,7 @@ def test_development_secret_is_generated_once_and_reused(tmp_path: Path) -> None
                 "CERTSVC_SECRET_KEY": STRONG,
                 "CERTSVC_KEY_PASSPHRASE": "p",
                 "CERTSVC_BASE_URL": "https://x.example",
+                "CERTSVC_RATELIMIT_STORAGE_URL": "memory://",
             },
             "CERTSVC_RATELIMIT_STORAGE_URL must be a store all server processes share",
         ),
@@ -70,6 +71,22 @@ def test_production_accepts_safe_settings() -> None:
     assert settings.is_production and not settings.unsafe_plaintext_keys
     assert settings.ratelimit_storage_is_shared
     assert settings.base_url == "https://zhicheng.example.gov.cn"
+
+
+def test_the_default_rate_limit_store_is_a_file_every_process_on_the_host_shares() -> None:
+    """With no store configured, the budgets live in the instance directory's host file, which
+    several worker processes share, so production accepts it too."""
+    settings = load_settings(
+        {
+            "CERTSVC_ENV": "production",
+            "CERTSVC_INSTANCE_DIR": "/srv/certsvc/instance",
+            "CERTSVC_SECRET_KEY": STRONG,
+            "CERTSVC_KEY_PASSPHRASE": "correct horse",
+            "CERTSVC_BASE_URL": "https://zhicheng.example.gov.cn/",
+        }
+    )
+    assert settings.ratelimit_storage_url == "certsvc-host:///srv/certsvc/instance/ratelimits.bin"
+    assert settings.ratelimit_storage_is_shared
 
 
 def test_unknown_environment_and_bad_integers_are_refused() -> None:

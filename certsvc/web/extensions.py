@@ -20,7 +20,7 @@ from werkzeug.http import parse_accept_header
 
 from certsvc.log import get_logger, request_id_var
 from certsvc.runtime import Runtime
-from certsvc.web import limits_storage
+from certsvc.web import host_storage, limits_storage  # noqa: F401 (host_storage: registers certsvc-host:// with limits)
 from certsvc.web.budgets import CertsvcLimiter
 
 csrf = CSRFProtect()

@@ -10,8 +10,9 @@ Same semantics as ``memory://`` for fixed windows (a window starts at its first 
 limit's period); like it, counts are per process. ``certsvc.web.extensions`` uses this store in
 place of ``memory://`` when the strategy is ``fixed-window`` (Flask-Limiter's default).
 
-``hit_windows`` counts all budgets of a request in one step: one lock here, one Lua round trip
-in Redis (docs/adr/0007-budgets-one-round-trip.md).
+``hit_windows`` counts all budgets of a request in one step: one lock here and in the host-wide
+file store (``certsvc.web.host_storage``), one Lua round trip in Redis
+(docs/adr/0007-budgets-one-round-trip.md).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import threading
 import time
 import weakref
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, cast
 
 from limits.storage import RedisStorage, Storage
 
@@ -118,6 +119,12 @@ class WindowCount(NamedTuple):
     expires_at: float  # time.time() at which the window ends
 
 
+class CountsWindowsInOneStep(Protocol):
+    """A store that counts all budgets of a request itself, as ``hit_windows`` describes."""
+
+    def hit_windows(self, hits: Sequence[WindowHit]) -> tuple[int | None, list[WindowCount]]: ...
+
+
 # KEYS: the windows' keys; ARGV: expiry, cost and limit of each key in turn. The same counting as
 # limits' incr_expire.lua and TTL per key, for all budgets of a request in one round trip.
 _HIT_WINDOWS_LUA = b"""
@@ -146,13 +153,17 @@ def hit_windows(storage: Storage, hits: Sequence[WindowHit]) -> tuple[int | None
 
     Returns the index of that hit (``None`` if all fit) and the counts so far: what limits'
     ``FixedWindowRateLimiter.hit`` followed by ``get_window_stats`` gives for each hit in turn
-    (it also counts the hit that goes over), but in one step: one lock for the process-local store,
-    one round trip for Redis. Other stores take the hits one by one.
+    (it also counts the hit that goes over), but in one step: one lock for the process-local and
+    host-wide stores, one round trip for Redis. Other stores take the hits one by one.
     """
     if isinstance(storage, FixedWindowMemoryStorage):
         return storage.hit_windows(hits)
     if type(storage) is RedisStorage:
         return _hit_redis_windows(storage, hits)
+    # certsvc.web.host_storage, recognised by its method: it imports this module, and importing
+    # it here per request would cost about a microsecond.
+    if hasattr(storage, "hit_windows"):
+        return cast(CountsWindowsInOneStep, storage).hit_windows(hits)
     counts: list[WindowCount] = []
     for index, hit in enumerate(hits):
         count = storage.incr(hit.key, hit.expiry, hit.cost)

@@ -23,11 +23,21 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return calls
 
 
+def test_the_default_host_store_serves_with_several_workers(
+    cli_env: Runtime, started: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no store configured the workers share the instance's host file, so serve starts the
+    default number of worker processes."""
+    monkeypatch.delenv("CERTSVC_RATELIMIT_STORAGE_URL", raising=False)
+    assert main(["serve", "--port", "8123"]) == 0
+    assert started == [{"bind": "127.0.0.1:8123", "workers": default_workers(), "threads": 1}]
+
+
 def test_memory_store_serves_from_one_process_with_threads(
     cli_env: Runtime, started: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With the default memory:// store one process (threaded) serves, so one budget holds per client."""
-    monkeypatch.delenv("CERTSVC_RATELIMIT_STORAGE_URL", raising=False)
+    """With memory:// one process (threaded) serves, so one budget holds per client."""
+    monkeypatch.setenv("CERTSVC_RATELIMIT_STORAGE_URL", "memory://")
     assert main(["serve", "--port", "8123"]) == 0
     assert started == [{"bind": "127.0.0.1:8123", "workers": 1, "threads": THREADS_IN_ONE_PROCESS}]
 
@@ -39,7 +49,7 @@ def test_memory_store_refuses_several_workers(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Asking for several workers with memory:// is a usage error naming the setting to change."""
-    monkeypatch.delenv("CERTSVC_RATELIMIT_STORAGE_URL", raising=False)
+    monkeypatch.setenv("CERTSVC_RATELIMIT_STORAGE_URL", "memory://")
     assert main(["serve", "--workers", "4"]) == 2
     assert started == []
     assert "CERTSVC_RATELIMIT_STORAGE_URL" in capsys.readouterr().err

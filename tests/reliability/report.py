@@ -375,8 +375,9 @@ def render(
         "",
         "### Rate limits (`certsvc serve`, shipped limits, one client)",
         "",
-        "With memory:// `certsvc serve` runs one process with threads; with a shared store (Redis) it "
-        "runs several workers, which must still grant one client a single budget.",
+        "With a store its processes share (the default host file, or Redis) `certsvc serve` runs several "
+        "workers, which must still grant one client a single budget; with memory:// it runs one process "
+        "with threads.",
         "",
         _table(
             [

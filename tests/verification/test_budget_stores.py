@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -100,6 +101,46 @@ def test_redis_outage_keeps_answering_and_still_limits(
     assert page.status_code == 200
     client_address = client.environ_base["REMOTE_ADDR"]
     assert not any(client_address in record.getMessage() for record in caplog.records)
+
+
+def test_budgets_stay_in_the_shared_store_after_flask_limiter_falls_back(
+    runtime: Runtime, issued: list[Issued], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store failure on a login attempt sends Flask-Limiter's own routes to its per-process
+    fallback until a later login notices the store is back. The verify budgets must not follow it
+    there: with only verify traffic they would stay per process (a budget per worker) for good."""
+    from certsvc.web.extensions import limiter
+    from certsvc.web.host_storage import HostFileStorage
+
+    uri = f"certsvc-host://{tmp_path / 'limits.bin'}"
+    app = _app(runtime, uri)
+    client = _client_of_its_own(app)
+    store = limiter.storage
+
+    def store_down(*args: object, **kwargs: object) -> int:
+        raise OSError("store unreachable")
+
+    # The module-wide limiter would carry the fallback into the next tests of this process.
+    monkeypatch.setattr(limiter, "_storage_dead", False)
+    with monkeypatch.context() as outage:
+        outage.setattr(store, "incr", store_down)
+        assert client.post("/auth/login", data={"username": "x", "password": "y"}).status_code < 500
+    assert limiter._storage_dead  # Flask-Limiter's own routes now count in its fallback
+    answers = [client.post("/api/v1/verify", json={"qr": issued[0].qr_payload}) for _ in range(2)]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    # Both verifications were counted in the host file, which every worker reads.
+    key = next(key for key in _counted_keys(app, client) if "verify" in key)
+    assert HostFileStorage(uri).get(key) == 2
+
+
+def _counted_keys(app: Flask, client: FlaskClient) -> list[str]:
+    """The bucket keys of this client's per-client verify budgets (what the budgets count under)."""
+    from certsvc.web.budgets import parsed
+    from certsvc.web.verify_api import verify_rate
+
+    with app.test_request_context():
+        items = parsed(verify_rate())
+    return [item.key_for(client.environ_base["REMOTE_ADDR"], "verify_api.verify") for item in items]
 
 
 # --- one step counts exactly as limits' fixed-window strategy, hit by hit ------------------------
