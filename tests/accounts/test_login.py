@@ -144,3 +144,17 @@ def test_a_form_without_its_csrf_token_is_refused(issued: Runtime) -> None:
     # Signed in, a state-changing form without the token is still refused.
     assert client.post("/auth/logout").status_code == 400
     assert client.get("/issuer/").status_code == 200
+
+
+def test_sign_in_attempts_are_rate_limited_per_client_with_headers(issued: Runtime, web: FlaskClient) -> None:
+    """Password guessing from one address meets the sign-in limit: every attempt says how many are
+    left, and the one past the limit is a 429 with Retry-After."""
+    web.environ_base["REMOTE_ADDR"] = "198.51.100.77"
+    limit = 20  # certsvc.web.auth.AUTH_LIMIT's per-minute budget
+    attempts = [
+        web.post("/auth/login", data={"account": "nobody", "password": "guess"}) for _ in range(limit + 1)
+    ]
+    assert [attempt.status_code == 429 for attempt in attempts] == [False] * limit + [True]
+    assert [attempt.headers["X-RateLimit-Remaining"] for attempt in attempts[:3]] == ["19", "18", "17"]
+    assert attempts[0].headers["X-RateLimit-Limit"] == "20"
+    assert 0 < int(attempts[-1].headers["Retry-After"]) <= 61
