@@ -265,10 +265,15 @@ def no_match_verdict(now: dt.datetime) -> OnlineVerdict:
 
 def keyset(runtime: Runtime) -> KeySet:
     """The key set of every signing key ever used, rebuilt only when the key history changes."""
-    history = tuple(runtime.keys.history())
+    history = runtime.keys.history()
+    cached = _keyset_cache.get(id(runtime.keys))
+    # The same tuple while the manifest is unchanged: no lock and no field-by-field comparison.
+    if cached is not None and cached[0] is history:
+        return cached[1]
     with _keyset_lock:
         cached = _keyset_cache.get(id(runtime.keys))
         if cached is not None and cached[0] == history:
+            _keyset_cache[id(runtime.keys)] = (history, cached[1])
             return cached[1]
         built = KeySet.from_history(history)
         _keyset_cache[id(runtime.keys)] = (history, built)

@@ -263,9 +263,10 @@ class FileKeyStore:
                     return keys[position]
             raise KeyStoreError(f"unknown key id {kid!r}")
 
-    def history(self) -> list[KeyInfo]:
-        """Every signing key ever used, oldest first (public facts only)."""
-        return list(self._manifest().signing_keys)
+    def history(self) -> tuple[KeyInfo, ...]:
+        """Every signing key ever used, oldest first (public facts only). The same tuple object
+        until the manifest changes, so a cache of what is derived from it can compare identities."""
+        return self._manifest().signing_keys
 
     def ledger_note_key(self, now: dt.datetime) -> Ed25519PrivateKey:
         """The Ed25519 key that signs ledger checkpoints (created at ``now`` if missing)."""

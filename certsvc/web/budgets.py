@@ -17,10 +17,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from flask import Blueprint, Flask, Response, g, request
+from flask import Blueprint, Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
@@ -77,6 +77,31 @@ def parsed(limits: str) -> tuple[RateLimitItem, ...]:
     return tuple(parse_many(limits))
 
 
+# Where the verify fast lane leaves what it drew for a request it hands over to Flask.
+DRAWN_ENVIRON_KEY = "certsvc.budgets.drawn"
+
+
+class Drawn(NamedTuple):
+    """What one request drew: the budget its headers describe, or the one it overspent."""
+
+    item: RateLimitItem
+    window: WindowCount
+    refused: bool
+
+    def retry_after(self) -> int:
+        return max(1, int(self.window.expires_at + 1 - time.time()))
+
+    def headers(self) -> list[tuple[str, str]]:
+        """X-RateLimit-* and Retry-After, as Flask-Limiter writes them."""
+        reset_at = int(self.window.expires_at + 1)
+        return [
+            ("X-RateLimit-Limit", str(self.item.amount)),
+            ("X-RateLimit-Remaining", str(max(0, self.item.amount - self.window.used))),
+            ("X-RateLimit-Reset", str(reset_at)),
+            ("Retry-After", str(max(0, int(reset_at - time.time())))),
+        ]
+
+
 class _Hit(NamedTuple):
     item: RateLimitItem
     identifiers: tuple[str, ...]
@@ -87,13 +112,14 @@ class _Hit(NamedTuple):
 class Budgets:
     """A per-client budget per route, and a budget shared by scope that some requests draw on.
 
-    ``per_client`` and ``shared`` return limit strings (read per request, so settings apply at
-    once); ``shared_cost`` says how much of the shared budget this request takes (0: none).
+    ``per_client`` and ``shared`` return limit strings from the app's config (read per request,
+    so settings apply at once); ``shared_cost`` says how much of the shared budget this request
+    takes (0: none).
     """
 
     limiter: CertsvcLimiter
-    per_client: Callable[[], str]
-    shared: Callable[[], str]
+    per_client: Callable[[Mapping[str, Any]], str]
+    shared: Callable[[Mapping[str, Any]], str]
     shared_scope: str
     shared_cost: Callable[[], int]
     headers: bool = True
@@ -110,40 +136,46 @@ class Budgets:
         """Draw this request on its budgets; 429 with Retry-After once one is spent."""
         if not self.limiter.enabled:
             return
-        client = get_remote_address()
+        # A request the verify fast lane hands over has been drawn already (certsvc.web.fastlane).
+        drawn: Drawn | None = request.environ.get(DRAWN_ENVIRON_KEY)
+        if drawn is None:
+            drawn = self.draw(
+                current_app.config, get_remote_address(), request.endpoint or "", self.shared_cost()
+            )
+        if drawn is None:
+            return
+        g.budget_window = drawn
+        if drawn.refused:
+            raise TooManyRequests(description=str(drawn.item), retry_after=drawn.retry_after())
+
+    def draw(self, config: Mapping[str, Any], client: str, endpoint: str, shared_cost: int) -> Drawn | None:
+        """Count one request of ``client`` on ``endpoint`` (and ``shared_cost`` on the shared
+        budget) with the rates in the app's ``config``; None when no budget applies."""
         # The prefix Flask-Limiter read from RATELIMIT_KEY_PREFIX when it was set up.
         prefix = self.limiter._key_prefix
         # Flask-Limiter's bucket identifiers: [prefix,] client, scope (the endpoint unless shared).
         base = (prefix, client) if prefix else (client,)
-        route = (*base, request.endpoint or "")
-        hits = [_Hit(item, route, 1) for item in parsed(self.per_client())]
-        cost = self.shared_cost()
-        if cost > 0:
+        route = (*base, endpoint)
+        hits = [_Hit(item, route, 1) for item in parsed(self.per_client(config))]
+        if shared_cost > 0:
             shared = (*base, self.shared_scope)
-            hits += [_Hit(item, shared, cost) for item in parsed(self.shared())]
+            hits += [_Hit(item, shared, shared_cost) for item in parsed(self.shared(config))]
         if not hits:
-            return
+            return None
         # As Flask-Limiter does: shortest window first, stop at the first budget spent.
         hits.sort(key=_window_seconds)
         refused, counts = self._count(hits)
-        # The headers describe the first per-client budget, as Flask-Limiter's do.
-        g.budget_window = (hits[0].item, counts[0])
         if refused is not None:
-            hit, window = hits[refused], counts[refused]
-            g.budget_window = (hit.item, window)
-            retry_after = max(1, int(window.expires_at + 1 - time.time()))
-            raise TooManyRequests(description=str(hit.item), retry_after=retry_after)
+            return Drawn(hits[refused].item, counts[refused], refused=True)
+        # The headers describe the first per-client budget, as Flask-Limiter's do.
+        return Drawn(hits[0].item, counts[0], refused=False)
 
     def add_headers(self, response: Response) -> Response:
-        window: tuple[RateLimitItem, WindowCount] | None = g.get("budget_window")
-        if not self.headers or window is None:
-            return response
-        item, (used, expires_at) = window
-        reset_at = int(expires_at + 1)
-        response.headers.add("X-RateLimit-Limit", str(item.amount))
-        response.headers.add("X-RateLimit-Remaining", str(max(0, item.amount - used)))
-        response.headers.add("X-RateLimit-Reset", str(reset_at))
-        response.headers.set("Retry-After", str(max(0, int(reset_at - time.time()))))
+        drawn: Drawn | None = g.get("budget_window")
+        if self.headers and drawn is not None:
+            for name, value in drawn.headers():
+                # Set, not added: a 429 already carries the Retry-After its exception was given.
+                response.headers[name] = value
         return response
 
     def _count(self, hits: list[_Hit]) -> tuple[int | None, list[WindowCount]]:

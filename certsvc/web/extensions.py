@@ -89,9 +89,38 @@ def limiter_storage_uri(configured: str, strategy: str) -> str:
     return configured
 
 
+def request_id_of(environ: dict[str, object]) -> str:
+    """The caller's X-Request-Id when it is a sensible one, else a new id."""
+    incoming = environ.get("HTTP_X_REQUEST_ID", "")
+    if isinstance(incoming, str) and 8 <= len(incoming) <= 64 and incoming.isascii():
+        return incoming
+    return uuid.uuid4().hex
+
+
+def security_headers(runtime: Runtime) -> tuple[tuple[str, str], ...]:
+    """The headers every answer carries (HSTS too in production)."""
+    return PRODUCTION_HEADERS if runtime.settings.is_production else SECURITY_HEADERS
+
+
+def log_request(method: str, endpoint: str | None, status: int, started: float | None) -> None:
+    """The one log line per request. The path may contain a QR payload (masked name) and query
+    strings may carry names: the endpoint name identifies the route without any user-supplied data."""
+    if log.isEnabledFor(logging.INFO):
+        log.info(
+            "request",
+            extra={
+                "fields": {
+                    "method": method,
+                    "endpoint": endpoint or "unmatched",
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+                }
+            },
+        )
+
+
 def _start_request() -> None:
-    incoming = request.environ.get("HTTP_X_REQUEST_ID", "")
-    request_id = incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex
+    request_id = request_id_of(request.environ)
     g.request_id = request_id
     g.started = time.perf_counter()
     request_id_var.set(request_id)
@@ -117,8 +146,7 @@ def init_app(app: Flask, runtime: Runtime) -> None:
     babel.init_app(app, locale_selector=_babel_locale)
     app.session_interface = CookieSessions()
 
-    added_headers = PRODUCTION_HEADERS if runtime.settings.is_production else SECURITY_HEADERS
-    added_names = [(name.lower(), name, value) for name, value in added_headers]
+    added_names = [(name.lower(), name, value) for name, value in security_headers(runtime)]
 
     @app.after_request
     def _finish_request(response: Response) -> Response:
@@ -129,19 +157,5 @@ def init_app(app: Flask, runtime: Runtime) -> None:
         for lowered, name, value in added_names:
             if lowered not in present:
                 headers.add(name, value)
-        # The path may contain a QR payload (masked name) and query strings may carry names: log the
-        # endpoint name instead, which identifies the route without any user-supplied data.
-        if log.isEnabledFor(logging.INFO):
-            started = g.get("started")
-            log.info(
-                "request",
-                extra={
-                    "fields": {
-                        "method": request.method,
-                        "endpoint": request.endpoint or "unmatched",
-                        "status": response.status_code,
-                        "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-                    }
-                },
-            )
+        log_request(request.method, request.endpoint, response.status_code, g.get("started"))
         return response

@@ -8,6 +8,7 @@ shared with the page form, so the API is no faster oracle than the page.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -31,12 +32,15 @@ MAX_TEXT = 16_384
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
-def verify_rate() -> str:
-    return str(current_app.config.get("CERTSVC_VERIFY_RATE", DEFAULT_RATE))
+def verify_rate(config: Mapping[str, Any] | None = None) -> str:
+    """The per-client rate, from ``config`` or the current app's (Flask-Limiter passes nothing)."""
+    return str((current_app.config if config is None else config).get("CERTSVC_VERIFY_RATE", DEFAULT_RATE))
 
 
-def number_rate() -> str:
-    return str(current_app.config.get("CERTSVC_VERIFY_NUMBER_RATE", DEFAULT_NUMBER_RATE))
+def number_rate(config: Mapping[str, Any] | None = None) -> str:
+    """The rate of the budget shared by requests that test a holder's name."""
+    settings = current_app.config if config is None else config
+    return str(settings.get("CERTSVC_VERIFY_NUMBER_RATE", DEFAULT_NUMBER_RATE))
 
 
 # --- request shapes ----------------------------------------------------------------------------
@@ -123,14 +127,15 @@ def _tests_name(item: dict[str, Any]) -> bool:
 # Every route here draws on the per-client budget, and requests that test a holder's name also on
 # the stricter budget shared with the pages; both in Flask-Limiter's buckets, checked in one step
 # before the view (see certsvc/web/budgets.py for why not through Flask-Limiter's decorators).
-Budgets(
+BUDGETS = Budgets(
     limiter,
     per_client=verify_rate,
     shared=number_rate,
     shared_scope=NUMBER_SCOPE,
     shared_cost=_items_testing_names,
     headers=RATE_LIMIT_HEADERS,
-).init_blueprint(bp)
+)
+BUDGETS.init_blueprint(bp)
 
 
 # --- routes ------------------------------------------------------------------------------------
