@@ -13,7 +13,8 @@ left. It draws on the same budgets (``verify_api.BUDGETS``), runs the same servi
 (``verify_target``), and answers with the same JSON, headers and log line as the Flask view.
 Everything else goes to the Flask app untouched, so parsing rules, problem answers and error
 mapping stay in one place: other paths and methods, uploads, batches, requests that test a name
-(``certificate_number``, ``confirm``), malformed or oversized bodies, a spent budget (handed over
+(``certificate_number``, ``confirm``), malformed or oversized bodies, requests with cookies (a
+browser's session may be refreshed on the way out), a spent budget (handed over
 with what was drawn, so the 429 is Flask's and nothing is counted twice) and any error.
 ``tests/verification/test_fastlane.py`` checks that both routes give the same answers.
 """
@@ -101,6 +102,9 @@ class VerifyFastLane:
 def _plain_request_body(environ: dict[str, Any]) -> bytes | None:
     """The body of a JSON POST to the verify path with a modest Content-Length, else None."""
     if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "POST":
+        return None
+    # A browser's session cookie may be refreshed on the way out: Flask's sessions do that.
+    if "HTTP_COOKIE" in environ:
         return None
     content_type = environ.get("CONTENT_TYPE", "")
     if content_type.partition(";")[0].strip().lower() != "application/json":

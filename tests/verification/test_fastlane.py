@@ -117,8 +117,8 @@ def test_random_targets_get_the_flask_views_answer(
 def test_plain_requests_skip_flask_and_the_rest_reach_it(
     both: tuple[Client, Client], flask_requests: list[str], issued: list[Issued]
 ) -> None:
-    """A plain QR or credential request is answered by the lane; uploads of another type, name
-    tests and malformed bodies go through Flask's view."""
+    """A plain QR or credential request is answered by the lane; name tests, malformed bodies,
+    other content types and requests carrying cookies go through Flask's view."""
     served, _ = both
     assert _post(served, json.dumps({"qr": issued[0].qr_payload}).encode()).status_code == 200
     assert _post(served, json.dumps({"credential": issued[0].credential}).encode()).status_code == 200
@@ -126,7 +126,9 @@ def test_plain_requests_skip_flask_and_the_rest_reach_it(
     _post(served, json.dumps({"qr": issued[0].qr_payload, "confirm": issued[0].name}).encode())
     _post(served, b"{", "application/json")
     _post(served, json.dumps({"qr": issued[0].qr_payload}).encode(), "text/plain")
-    assert flask_requests == ["verify_api.verify"] * 3
+    served.set_cookie("session", "a browser's", domain="localhost")
+    _post(served, json.dumps({"qr": issued[0].qr_payload}).encode())
+    assert flask_requests == ["verify_api.verify"] * 4
 
 
 def test_a_spent_budget_is_flasks_429_and_counted_once(verify_app: Flask, flask_requests: list[str]) -> None:
