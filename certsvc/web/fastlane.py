@@ -29,13 +29,14 @@ from typing import Any
 
 from flask import Flask
 
-from certsvc.log import request_id_var
+from certsvc.log import get_logger, request_id_var
 from certsvc.runtime import Runtime
 from certsvc.services.verification import verify_target
 from certsvc.web import verify_api
 from certsvc.web.budgets import DRAWN_ENVIRON_KEY, Drawn
 from certsvc.web.extensions import limiter, log_request, request_id_of, security_headers
 
+log = get_logger("certsvc.fastlane")
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 PATH = "/api/v1/verify"
@@ -87,7 +88,11 @@ class VerifyFastLane:
         """The verdict's JSON and what the request drew, or None for Flask to answer (a spent
         budget or an error; what was drawn is left in the environ)."""
         client = environ.get("REMOTE_ADDR") or ""
-        drawn = verify_api.BUDGETS.draw(self.app.config, client, ENDPOINT, shared_cost=0)
+        try:
+            drawn = verify_api.BUDGETS.draw(self.app.config, client, ENDPOINT, shared_cost=0)
+        except Exception:  # Flask draws again and its error handlers answer.
+            log.warning("verify fast lane: drawing the budget failed; Flask answers", exc_info=True)
+            return None
         if drawn is not None and drawn.refused:
             environ[DRAWN_ENVIRON_KEY] = drawn
             return None
@@ -95,6 +100,8 @@ class VerifyFastLane:
             verdict = verify_target(self.runtime, target, channel="api")
             return f"{self.app.json.dumps(verdict.to_json())}\n".encode(), drawn
         except Exception:  # Flask's error handlers answer it; the budget is already drawn.
+            # The record keeps the exception's type and frames, never its message (certsvc.log).
+            log.warning("verify fast lane: verification failed; Flask answers", exc_info=True)
             environ[DRAWN_ENVIRON_KEY] = drawn
             return None
 

@@ -152,10 +152,14 @@ def test_a_spent_budget_is_flasks_429_and_counted_once(verify_app: Flask, flask_
 
 
 def test_an_error_in_the_lane_is_answered_by_flask_without_drawing_twice(
-    verify_app: Flask, issued: list[Issued], monkeypatch: pytest.MonkeyPatch, flask_requests: list[str]
+    verify_app: Flask,
+    issued: list[Issued],
+    monkeypatch: pytest.MonkeyPatch,
+    flask_requests: list[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Should verification fail inside the lane, Flask's view answers the request (here: normally)
-    and the per-client budget shows one request, not two."""
+    """Should verification fail inside the lane, Flask's view answers the request (here: normally),
+    the per-client budget shows one request, not two, and the failure is logged for operators."""
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("lane failure")
@@ -168,6 +172,8 @@ def test_an_error_in_the_lane_is_answered_by_flask_without_drawing_twice(
     assert answer.status_code == 200 and answer.get_json()["outcome"] == "valid"
     assert answer.headers["X-RateLimit-Remaining"] == "4"
     assert flask_requests == ["verify_api.verify"]
+    (warning,) = [record for record in caplog.records if record.name == "certsvc.fastlane"]
+    assert warning.exc_info is not None and warning.exc_info[0] is RuntimeError
 
 
 def test_the_lane_logs_one_line_without_personal_data(
