@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     """Wire configuration, runtime, extensions, blueprints and error handlers; nothing else."""
     from certsvc.log import configure_logging
     from certsvc.web import errors, extensions, fastlane, register_blueprints
+    from certsvc.web.jsonio import CertsvcJSONProvider
 
     if runtime is None:
         runtime = build_runtime(settings or load_settings())
@@ -41,10 +42,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         SESSION_COOKIE_SECURE=runtime.settings.is_production,
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,
     )
-    # JSON answers in UTF-8 (Flask 3 reads no JSON_AS_ASCII setting), members in the order the
-    # code builds them (the verdict first), without sorting each answer again.
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = CertsvcJSONProvider(app)
     app.extensions["certsvc"] = runtime
     extensions.init_app(app, runtime)
     register_blueprints(app)

@@ -87,6 +87,15 @@ def test_malformed_bodies_are_400_problems(verify_client: FlaskClient, body: Any
     conforms(verify_client, response, "/api/v1/verify")
 
 
+@pytest.mark.parametrize("path", ["/api/v1/verify", "/api/v1/verify/batch"])
+@pytest.mark.parametrize("body", ["[" * 5000 + "]" * 5000, '{"qr": ' * 3000 + '"x"' + "}" * 3000])
+def test_json_nested_too_deeply_is_a_400_problem(verify_client: FlaskClient, path: str, body: str) -> None:
+    """JSON nested deeper than the parser follows is malformed like any other body: 400, not a 500."""
+    response = verify_client.post(path, data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+
+
 def test_mistyped_number_says_so(verify_client: FlaskClient, issued: list[Issued]) -> None:
     """A wrong check character is refused as a typo (400, in Chinese too) instead of looked up."""
     number = issued[0].number

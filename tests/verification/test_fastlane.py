@@ -86,6 +86,7 @@ def _bodies(issued: list[Issued]) -> list[tuple[str, bytes]]:
         ("array", b"[1, 2]"),
         ("broken JSON", b'{"qr": '),
         ("too long", json.dumps({"qr": "x" * 20_000}).encode()),
+        ("deeply nested", b"[" * 5000 + b"]" * 5000),
     ]
 
 
