@@ -40,6 +40,7 @@ when first written (disk full) would kill the worker with SIGBUS.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import math
@@ -50,7 +51,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from fcntl import LOCK_EX, LOCK_UN, flock
 from urllib.parse import unquote, urlsplit
 
@@ -173,37 +174,22 @@ class HostFileStorage(Storage):
 
     def reset(self) -> int | None:
         """Clear every window; returns how many were live."""
-        if self._forked:
-            self._reopen()
-        with self._thread_lock:
-            fd = self._fd
-            flock(fd, LOCK_EX)
-            try:
-                now = self._clock()
-                table = self._checked_map()[_HEADER_SIZE : self._size]
-                live = sum(
-                    1 for held_by, expires_at, _ in _SLOT.iter_unpack(table) if held_by and expires_at > now
-                )
-                self._initialise(self._map)
-            finally:
-                flock(fd, LOCK_UN)
+        with self._locked() as mapped:
+            now = self._clock()
+            table = mapped[_HEADER_SIZE : self._size]
+            live = sum(
+                1 for held_by, expires_at, _ in _SLOT.iter_unpack(table) if held_by and expires_at > now
+            )
+            self._initialise(mapped)
         return live
 
     def clear(self, key: str) -> None:
-        if self._forked:
-            self._reopen()
         hashed = self._hash(key)
-        with self._thread_lock:
-            fd = self._fd
-            flock(fd, LOCK_EX)
-            try:
-                mapped = self._checked_map()
-                offset, _, _ = self._find(mapped, hashed, self._clock())
-                if _SLOT.unpack_from(mapped, offset)[0] == hashed:
-                    # Keeps the key's hash: emptying the slot would end probe ranges that run through it.
-                    _SLOT.pack_into(mapped, offset, hashed, 0.0, 0)
-            finally:
-                flock(fd, LOCK_UN)
+        with self._locked() as mapped:
+            offset, _, _ = self._find(mapped, hashed, self._clock())
+            if _SLOT.unpack_from(mapped, offset)[0] == hashed:
+                # Keeps the key's hash: emptying the slot would end probe ranges that run through it.
+                _SLOT.pack_into(mapped, offset, hashed, 0.0, 0)
 
     def close(self) -> None:
         """Unmap and close the file (the windows stay in it)."""
@@ -241,18 +227,28 @@ class HostFileStorage(Storage):
 
     def _window(self, key: str) -> tuple[int, float]:
         """The key's count and window end (0 and now when it has no live window)."""
+        hashed = self._hash(key)
+        with self._locked() as mapped:
+            now = self._clock()
+            _, expires_at, used = self._find(mapped, hashed, now)
+        return (used, expires_at) if expires_at > now else (0, now)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[mmap.mmap]:
+        """The table, with this process's threads and all other processes kept out
+        (``hit_windows``, the hot path, does the same inline)."""
         if self._forked:
             self._reopen()
-        hashed = self._hash(key)
         with self._thread_lock:
             fd = self._fd
             flock(fd, LOCK_EX)
             try:
-                now = self._clock()
-                _, expires_at, used = self._find(self._checked_map(), hashed, now)
+                mapped = self._map
+                if mapped[:_HEADER_SIZE] != self._header:
+                    self._initialise(mapped)
+                yield mapped
             finally:
                 flock(fd, LOCK_UN)
-        return (used, expires_at) if expires_at > now else (0, now)
 
     def _hash(self, key: str) -> int:
         hashed = self._hashes.get(key)
@@ -294,13 +290,6 @@ class HostFileStorage(Storage):
             file.close()
             raise
         return file, mapped
-
-    def _checked_map(self) -> mmap.mmap:
-        # Called with both locks held.
-        mapped = self._map
-        if mapped[:_HEADER_SIZE] != self._header:
-            self._initialise(mapped)
-        return mapped
 
     def _initialise(self, mapped: mmap.mmap) -> None:
         # Called with both locks held. The header goes last, so that a table is only ever
