@@ -1,7 +1,7 @@
 """The verify API under load, beside a hello-world Flask app on the same gunicorn settings (DESIGN §6).
 
 Both apps are served by gunicorn with the options ``certsvc serve`` builds
-(``certsvc.cli.gunicorn_app.gunicorn_options``, via ``bench.cases._gunicorn_server``), in the two
+(``certsvc.cli.gunicorn_app.gunicorn_options``, via ``bench.cases._gunicorn_server``), in the three
 shapes serve runs:
 
 (a) several workers, host file: ``default_workers()`` sync workers sharing the default rate-limit
