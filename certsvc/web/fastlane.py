@@ -42,7 +42,8 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 PATH = "/api/v1/verify"
 ENDPOINT = f"{verify_api.bp.name}.{verify_api.verify.__name__}"
-# A body this long cannot hold a plain request (one member of at most MAX_TEXT characters).
+# Room for one member of MAX_TEXT characters in UTF-8 (up to 4 bytes each); a longer body goes to
+# Flask, which answers it the same way.
 MAX_BODY_BYTES = 4 * verify_api.MAX_TEXT + 64
 
 
