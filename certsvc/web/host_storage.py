@@ -123,34 +123,22 @@ class HostFileStorage(Storage):
 
     def hit_windows(self, hits: Sequence[WindowHit]) -> tuple[int | None, list[WindowCount]]:
         """``limits_storage.hit_windows`` for this store: all hits under one lock."""
-        # The hot path of every verify request: kept to one call per window.
-        if self._forked:
-            self._reopen()
         known = self._hashes
         hashes = [known.get(hit.key) or self._hash(hit.key) for hit in hits]
-        find = self._find
         counts: list[WindowCount] = []
-        with self._thread_lock:
-            fd = self._fd
-            flock(fd, LOCK_EX)
-            try:
-                mapped = self._map
-                if mapped[:_HEADER_SIZE] != self._header:
-                    self._initialise(mapped)
-                now = self._clock()
-                for index, hit in enumerate(hits):
-                    hashed = hashes[index]
-                    offset, expires_at, used = find(mapped, hashed, now)
-                    if expires_at <= now:
-                        expires_at = now + hit.expiry
-                        used = 0
-                    used += hit.cost
-                    _SLOT.pack_into(mapped, offset, hashed, expires_at, used)
-                    counts.append(WindowCount(used, expires_at))
-                    if used > hit.limit:
-                        return index, counts
-            finally:
-                flock(fd, LOCK_UN)
+        with self._locked() as mapped:
+            now = self._clock()
+            for index, hit in enumerate(hits):
+                hashed = hashes[index]
+                offset, expires_at, used = self._find(mapped, hashed, now)
+                if expires_at <= now:
+                    expires_at = now + hit.expiry
+                    used = 0
+                used += hit.cost
+                _SLOT.pack_into(mapped, offset, hashed, expires_at, used)
+                counts.append(WindowCount(used, expires_at))
+                if used > hit.limit:
+                    return index, counts
         return None, counts
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
@@ -235,8 +223,7 @@ class HostFileStorage(Storage):
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[mmap.mmap]:
-        """The table, with this process's threads and all other processes kept out
-        (``hit_windows``, the hot path, does the same inline)."""
+        """The table, with this process's threads and all other processes kept out."""
         if self._forked:
             self._reopen()
         with self._thread_lock:
