@@ -94,7 +94,7 @@ def prepared_runtime(database_url: str, workdir: Path):  # type: ignore[no-untyp
 
 
 def issue_rate(database_url: str, results: Path, workdir: Path) -> float:
-    from certsvc.services.issuing import import_results
+    from certsvc.certificates.issuing import import_results
 
     runtime = prepared_runtime(database_url, workdir)
     try:
@@ -131,9 +131,9 @@ def peak_memory_mb(rows: int, workdir: Path) -> tuple[float, float]:
 def _memory_child(results: Path, home: Path) -> None:
     import resource
 
+    from certsvc.certificates.issuing import import_results
     from certsvc.config import load_settings
     from certsvc.runtime import build_runtime
-    from certsvc.services.issuing import import_results
 
     settings = load_settings(bench_environment(home, f"sqlite:///{home / 'bench.sqlite3'}"))
     with warnings.catch_warnings():

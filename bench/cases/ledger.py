@@ -21,9 +21,9 @@ from certsvc.db.session import Database
 from certsvc.domain.certno import make_certificate_number
 from certsvc.domain.levels import Level
 from certsvc.ledger import entries, merkle
+from certsvc.ledger import services as ledger
 from certsvc.ledger.store import LedgerStore
 from certsvc.runtime import Runtime
-from certsvc.services import ledger
 
 BATCH = 20_000
 MILLION = 1_000_000

@@ -100,11 +100,11 @@ def _issue_batch(env: dict[str, str]) -> list[str]:
     """Initialise a fresh instance, issue the sample batch, return the QR payloads of its certificates."""
     from sqlalchemy import select
 
+    from certsvc.certificates.issuing import import_results
+    from certsvc.certificates.models import CertificateVersion
     from certsvc.cli.setup import initialise
     from certsvc.config import load_settings
-    from certsvc.db.models import CertificateVersion
     from certsvc.runtime import build_runtime
-    from certsvc.services.issuing import import_results
 
     runtime = build_runtime(load_settings(env))
     registry = resources.files("certsvc.domain").joinpath("demo_registry.json").read_bytes()
@@ -390,8 +390,8 @@ def run() -> list[Row]:
 def _cold_evidence_ms(env: dict[str, str], entries: int) -> float:
     """Milliseconds to compute one inclusion proof (what a scan of a not-yet-cached entry adds)."""
     from certsvc.config import load_settings
+    from certsvc.ledger.services import evidence
     from certsvc.runtime import build_runtime
-    from certsvc.services.ledger import evidence
 
     runtime = build_runtime(load_settings(env))
     with runtime.database.read() as session:

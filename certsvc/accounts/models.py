@@ -1,5 +1,4 @@
-"""Tables of the accounts package: users, one-time links, API tokens, reissue requests, the
-notification outbox and staged console imports.
+"""Tables of the accounts package: users, one-time links, API tokens and the notification outbox.
 
 Secrets are never stored in a form that lets a database reader use them: passwords as argon2id
 hashes, link and API tokens as SHA-256 digests (they are 256-bit random, so a slow hash adds
@@ -10,18 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from certsvc.db.base import Base, UTCDateTime
-from certsvc.db.models import Certificate
 
 USER_KINDS = ("holder", "staff")
 STAFF_ROLES = ("operator", "reviewer", "auditor")
 LINK_PURPOSES = ("activate", "reset")
-REISSUE_REASONS = ("lost", "damaged", "correction")
-CORRECTABLE_FIELDS = ("name", "employer")
-REQUEST_STATUSES = ("pending", "approved", "rejected")
 
 
 class User(Base):
@@ -105,35 +100,6 @@ class ApiToken(Base):
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
-class ReissueRequest(Base):
-    """A holder's request for a new version of one of their certificates."""
-
-    __tablename__ = "reissue_requests"
-    __table_args__ = (Index("ix_reissue_requests_status_created", "status", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
-    holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
-    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"), index=True)
-    version: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(String(16))
-    corrected_field: Mapped[str | None] = mapped_column(String(32))
-    corrected_value: Mapped[str | None] = mapped_column(String(200))
-    holder_note: Mapped[str | None] = mapped_column(String(500))
-    evidence: Mapped[bytes | None] = mapped_column(LargeBinary)
-    evidence_type: Mapped[str | None] = mapped_column(String(64))
-    evidence_name: Mapped[str | None] = mapped_column(String(255))
-    evidence_size: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))
-    decision_reason: Mapped[str | None] = mapped_column(String(500))
-    decided_by: Mapped[str | None] = mapped_column(String(100))
-    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    new_version: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-
-    certificate: Mapped[Certificate] = relationship()
-
-
 class OutboxMessage(Base):
     """A notification for one user: always shown in the portal, also emailed when SMTP is set up."""
 
@@ -149,19 +115,3 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-
-
-class StagedImport(Base):
-    """A results file uploaded in the console, kept between its dry run and the confirmation.
-
-    Kept in the database, not on local disk, so the confirmation may reach any server process.
-    """
-
-    __tablename__ = "staged_imports"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -23,7 +23,7 @@ from certsvc.accounts import totp
 from certsvc.accounts.models import LINK_PURPOSES, STAFF_ROLES, ApiToken, OneTimeLink, User, UserSession
 from certsvc.accounts.notifications import notify
 from certsvc.accounts.passwords import check_new_password, hash_password, needs_rehash, verify_password
-from certsvc.db.models import Authority, Certificate, Holder
+from certsvc.certificates.models import Certificate, Holder
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.idnumber import normalize_id_number
 from certsvc.domain.names import mask_name, normalize_name
@@ -36,6 +36,7 @@ from certsvc.errors import (
     LoginFailed,
     NotFound,
 )
+from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
 
 SESSION_LIFETIME = dt.timedelta(hours=8)
@@ -85,7 +86,7 @@ def sha256_hex(text: str) -> str:
 # --- sign-in -------------------------------------------------------------------------------------
 def login_key(runtime: Runtime, account: str) -> str | None:
     """The ``users.login`` an account name maps to: a staff username, or a holder's ID number."""
-    from certsvc.services.holders import id_index
+    from certsvc.certificates.holders import id_index
 
     text = account.strip()
     if _USERNAME.fullmatch(text.lower()):
@@ -222,7 +223,7 @@ def disable_totp(user: User, password: str) -> None:
 def _holder_by_identity(
     session: Session, runtime: Runtime, id_number: str, name: str, certificate_number: str
 ) -> Holder | None:
-    from certsvc.services.holders import id_index
+    from certsvc.certificates.holders import id_index
 
     number = validate_certificate_number(certificate_number)
     id_number = normalize_id_number(id_number)
@@ -508,7 +509,7 @@ def create_demo_accounts(runtime: Runtime) -> list[str]:
     Development and test installations get the fixed password ``DEMO_PASSWORD`` so the demo can be
     followed from the README; any other environment gets random passwords printed once.
     """
-    from certsvc.services.holders import decrypt_id
+    from certsvc.certificates.holders import decrypt_id
 
     fixed = runtime.settings.environment in ("development", "test")
     lines: list[str] = []

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from certsvc.certificates.services import FORMATS
 from certsvc.cli import EXIT_OK, EXIT_USAGE
 from certsvc.cli.common import cli_runtime
-from certsvc.services.certificates import FORMATS
 
 
 def register(subparsers: Any) -> None:
@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_render(args: argparse.Namespace) -> int:
-    from certsvc.services.certificates import render
+    from certsvc.certificates.services import render
 
     binary = args.fmt in ("png", "pdf")
     if binary and args.output is None and sys.stdout.isatty():

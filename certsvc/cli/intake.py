@@ -38,7 +38,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from certsvc.services.issuing import import_results
+    from certsvc.certificates.issuing import import_results
 
     path: Path = args.file
     if not path.is_file():

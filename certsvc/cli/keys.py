@@ -41,7 +41,7 @@ def _time(text: str) -> dt.datetime:
 
 
 def run_rotate(args: argparse.Namespace) -> int:
-    from certsvc.services.ledger import record
+    from certsvc.ledger.services import record
 
     runtime = cli_runtime()
     now = runtime.now()
@@ -54,7 +54,7 @@ def run_rotate(args: argparse.Namespace) -> int:
 
 
 def run_compromise(args: argparse.Namespace) -> int:
-    from certsvc.services.ledger import record
+    from certsvc.ledger.services import record
 
     runtime = cli_runtime()
     now = runtime.now()

@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
 
 
 def audit(args: argparse.Namespace) -> int:
-    from certsvc.services.ledger import audit as run_audit
+    from certsvc.ledger.services import audit as run_audit
 
     since: str | None = None
     if args.since is not None:
@@ -65,7 +65,7 @@ def audit(args: argparse.Namespace) -> int:
 
 
 def checkpoint(args: argparse.Namespace) -> int:
-    from certsvc.services.ledger import latest_checkpoint
+    from certsvc.ledger.services import latest_checkpoint
 
     with cli_runtime().database.read() as session:
         sys.stdout.write(latest_checkpoint(session))
@@ -73,7 +73,7 @@ def checkpoint(args: argparse.Namespace) -> int:
 
 
 def key(args: argparse.Namespace) -> int:
-    from certsvc.services.ledger import verifier_key
+    from certsvc.ledger.services import verifier_key
 
     print(verifier_key(cli_runtime()))
     return EXIT_OK

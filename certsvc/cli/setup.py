@@ -22,7 +22,7 @@ def register(subparsers: Any) -> None:
 
 def initialise(runtime: Runtime, registry_json: bytes | None) -> list[str]:
     """Create/upgrade everything; returns human-readable lines describing what was done."""
-    from certsvc.services.registry import apply_registry
+    from certsvc.registry.services import apply_registry
 
     settings = runtime.settings
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
@@ -49,7 +49,7 @@ def init(args: argparse.Namespace) -> int:
     for line in initialise(runtime, registry_json):
         print(line)
     if args.demo:
-        from certsvc.services.demo import load_demo
+        from certsvc.demo import load_demo
 
         for line in load_demo(runtime):
             print(line)

@@ -85,8 +85,8 @@ def _read_target(target: str) -> str | bytes:
 
 def _online(target: str | bytes) -> tuple[str, str | None, str, dict[str, Any] | None]:
     from certsvc.cli.common import cli_runtime
-    from certsvc.services.verification import verify_target
     from certsvc.verification import counters
+    from certsvc.verification.services import verify_target
 
     runtime = cli_runtime()
     verdict = verify_target(runtime, target, channel="cli")

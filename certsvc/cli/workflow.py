@@ -10,10 +10,10 @@ import argparse
 import datetime as dt
 from typing import Any
 
-from certsvc.accounts.models import CORRECTABLE_FIELDS, REISSUE_REASONS
+from certsvc.certificates.models import CORRECTABLE_FIELDS, REISSUE_REASONS
+from certsvc.certificates.revocation import REASONS
 from certsvc.cli.common import cli_runtime
 from certsvc.errors import BadRequest
-from certsvc.services.revocation import REASONS
 
 
 def register(subparsers: Any) -> None:
@@ -49,7 +49,7 @@ def _date(text: str) -> dt.date:
 
 
 def run_reissue(args: argparse.Namespace) -> int:
-    from certsvc.services.reissue import check_correction, reissue
+    from certsvc.certificates.reissue import check_correction, reissue
 
     correction = check_correction(args.reason, args.field, args.value)
     if correction is None and (args.field or args.value):
@@ -63,7 +63,7 @@ def run_reissue(args: argparse.Namespace) -> int:
 
 
 def run_status_change(args: argparse.Namespace) -> int:
-    from certsvc.services.revocation import change_status
+    from certsvc.certificates.revocation import change_status
 
     runtime = cli_runtime()
     with runtime.database.write() as session:

@@ -7,7 +7,8 @@ import importlib
 from certsvc.db.base import Base
 
 MODEL_MODULES = (
-    "certsvc.db.models",
+    "certsvc.registry.models",
+    "certsvc.certificates.models",
     "certsvc.ledger.models",
     "certsvc.accounts.models",
     "certsvc.verification.models",

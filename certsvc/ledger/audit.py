@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certsvc.db.models import Certificate, CertificateVersion
+from certsvc.certificates.models import Certificate, CertificateVersion
 from certsvc.errors import CheckpointError, LedgerAuditFailure
 from certsvc.ledger import checkpoint as notes
 from certsvc.ledger import merkle

@@ -159,7 +159,7 @@ def reason_text(code: str | None, lang: str) -> str | None:
 
 @functools.cache
 def _reasons() -> dict[str, tuple[str, str]]:
-    from certsvc.services.revocation import REASONS as STATUS_REASONS
+    from certsvc.certificates.revocation import REASONS as STATUS_REASONS
 
     table = dict(REISSUE_REASONS)
     for action in ("reinstate", "suspend", "revoke"):  # revoke last: its wording wins for shared slugs

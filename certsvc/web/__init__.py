@@ -11,17 +11,17 @@ from certsvc.runtime import Runtime
 # (module, attribute). Modules that do not exist yet are skipped so features can land one by one.
 BLUEPRINTS = (
     ("certsvc.web.ops", "bp"),
-    ("certsvc.web.wellknown", "bp"),
+    ("certsvc.verification.views.wellknown", "bp"),
     ("certsvc.web.api", "bp"),
-    ("certsvc.web.ledger_api", "bp"),
-    ("certsvc.web.verify_api", "bp"),
-    ("certsvc.web.results_api", "bp"),
-    ("certsvc.web.certificates_api", "bp"),
-    ("certsvc.web.status_api", "bp"),
-    ("certsvc.web.public", "bp"),
-    ("certsvc.web.holder", "bp"),
-    ("certsvc.web.issuer", "bp"),
-    ("certsvc.web.auth", "bp"),
+    ("certsvc.ledger.views", "bp"),
+    ("certsvc.verification.views.api", "bp"),
+    ("certsvc.certificates.views.results_api", "bp"),
+    ("certsvc.certificates.views.api", "bp"),
+    ("certsvc.verification.views.status", "bp"),
+    ("certsvc.verification.views.pages", "bp"),
+    ("certsvc.certificates.views.holder", "bp"),
+    ("certsvc.certificates.views.console", "bp"),
+    ("certsvc.accounts.views", "bp"),
 )
 
 

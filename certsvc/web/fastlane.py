@@ -32,8 +32,8 @@ from flask.json.provider import JSONProvider
 from certsvc.errors import CertsvcError
 from certsvc.log import get_logger, request_id_var
 from certsvc.runtime import Runtime
-from certsvc.services.verification import verify_target
-from certsvc.web import verify_api
+from certsvc.verification.services import verify_target
+from certsvc.verification.views import api as verify_api
 from certsvc.web.budgets import DRAWN_ENVIRON_KEY, Drawn
 from certsvc.web.extensions import limiter, log_request, request_id_of, security_headers
 

@@ -6,7 +6,7 @@ Kept as a Python dictionary rather than gettext catalogues so no build step (msg
 
 from __future__ import annotations
 
-from certsvc.services.revocation import REASONS
+from certsvc.certificates.revocation import REASONS
 
 # slug -> Chinese label; English comes from ``EN`` like any other text.
 LABELS: dict[str, dict[str, str]] = {

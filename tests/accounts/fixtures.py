@@ -16,10 +16,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from certsvc.accounts.services import create_holder_user, create_staff_user
-from certsvc.db.models import Certificate, Holder
+from certsvc.certificates.holders import decrypt_id
+from certsvc.certificates.issuing import import_results
+from certsvc.certificates.models import Certificate, Holder
 from certsvc.runtime import Runtime
-from certsvc.services.holders import decrypt_id
-from certsvc.services.issuing import import_results
 
 COUNTY = "421221"
 PROVINCE = "500000"

@@ -9,11 +9,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from certsvc.accounts.models import ReissueRequest
-from certsvc.db.models import Certificate
+from certsvc.certificates.models import Certificate, ReissueRequest
+from certsvc.certificates.reissue import Evidence, submit_request
 from certsvc.ledger.models import LedgerEntry
 from certsvc.runtime import Runtime
-from certsvc.services.reissue import Evidence, submit_request
 from tests.accounts.fixtures import COUNTY, PROVINCE, Person, holder_account, people, sign_in, staff_account
 
 PDF = b"%PDF-1.4\n% evidence\n"

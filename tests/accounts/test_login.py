@@ -150,7 +150,7 @@ def test_sign_in_attempts_are_rate_limited_per_client_with_headers(issued: Runti
     """Password guessing from one address meets the sign-in limit: every attempt says how many are
     left, and the one past the limit is a 429 with Retry-After."""
     web.environ_base["REMOTE_ADDR"] = "198.51.100.77"
-    limit = 20  # certsvc.web.auth.AUTH_LIMIT's per-minute budget
+    limit = 20  # certsvc.accounts.views.AUTH_LIMIT's per-minute budget
     attempts = [
         web.post("/auth/login", data={"account": "nobody", "password": "guess"}) for _ in range(limit + 1)
     ]

@@ -12,7 +12,10 @@ SOURCES = [
     *sorted((ROOT / "templates").glob("auth/*.html")),
     *sorted((ROOT / "templates").glob("holder/*.html")),
     *sorted((ROOT / "templates").glob("issuer/*.html")),
-    *(ROOT / "certsvc" / "web" / name for name in ("auth.py", "holder.py", "issuer.py", "portal.py")),
+    ROOT / "certsvc" / "accounts" / "views.py",
+    ROOT / "certsvc" / "certificates" / "views" / "holder.py",
+    ROOT / "certsvc" / "certificates" / "views" / "console.py",
+    ROOT / "certsvc" / "web" / "portal.py",
 ]
 CALL = re.compile(r"""\bt\(\s*(["'])([^"']*[\u4e00-\u9fff][^"']*)\1""")
 

@@ -17,9 +17,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from certsvc.certificates.versions import verification_url
+from certsvc.ledger.services import audit
 from certsvc.runtime import Runtime
-from certsvc.services.ledger import audit
-from certsvc.services.versions import verification_url
 from tests.accounts.fixtures import PASSWORD, PROVINCE, issued, people, staff_account  # noqa: F401
 from tests.workflows.support import versions
 

@@ -55,8 +55,8 @@ def payload(runtime: Runtime) -> str:
 
     from sqlalchemy import select
 
-    from certsvc.db.models import CertificateVersion
-    from certsvc.services.issuing import import_results
+    from certsvc.certificates.issuing import import_results
+    from certsvc.certificates.models import CertificateVersion
 
     data = resources.files("certsvc.demo").joinpath("sample-421200.csv").read_bytes()
     assert import_results(runtime, data, "sample-421200.csv", dry_run=False).ok

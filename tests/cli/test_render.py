@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from certsvc.certificates.issuing import import_results
 from certsvc.cli import main
 from certsvc.documents import credential_from_pdf, qr_text_from_image
 from certsvc.runtime import Runtime
-from certsvc.services.issuing import import_results
 from tests.services.support import sample
 
 

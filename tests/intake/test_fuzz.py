@@ -7,12 +7,12 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from certsvc.certificates.intake.readers import RawRow, read_rows
+from certsvc.certificates.intake.validate import validate_rows
 from certsvc.domain.record import FIELDS
 from certsvc.domain.registry import demo_registry
 from certsvc.domain.rules import check_raw_fields
 from certsvc.errors import UnreadableFile
-from certsvc.intake.readers import RawRow, read_rows
-from certsvc.intake.validate import validate_rows
 from tests.intake.helpers import csv_bytes, sample_table, valid_row, xlsx_bytes
 
 REGISTRY = demo_registry()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from certsvc.certificates.intake.readers import RawRow, read_path, read_rows
 from certsvc.domain.record import FIELDS
 from certsvc.errors import BadHeader, UnreadableFile
-from certsvc.intake.readers import RawRow, read_path, read_rows
 from tests.intake.helpers import SAMPLES_DIR, chinese_header, csv_bytes, sample_table, valid_row, xlsx_bytes
 
 

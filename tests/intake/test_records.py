@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
+from certsvc.certificates.intake.readers import RawRow
+from certsvc.certificates.intake.records import parse_date, parse_row
 from certsvc.domain.levels import Level
 from certsvc.domain.record import ResultRecord
 from certsvc.domain.rules import Violation
-from certsvc.intake.readers import RawRow
-from certsvc.intake.records import parse_date, parse_row
 from tests.intake.helpers import valid_row
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from certsvc.certificates.intake import records
+from certsvc.certificates.intake.readers import RawRow
 from certsvc.domain.record import FIELDS
-from certsvc.intake import records
-from certsvc.intake.readers import RawRow
 from tests.intake.helpers import valid_row
 
 # Field values near the edges of the rules: blanks, full-width forms, odd spacing, bad numbers and

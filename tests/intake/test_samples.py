@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from certsvc.certificates.intake.readers import read_path, read_rows
+from certsvc.certificates.intake.validate import validate_rows
 from certsvc.domain.record import FIELDS, ResultRecord
 from certsvc.domain.registry import demo_registry
-from certsvc.intake.readers import read_path, read_rows
-from certsvc.intake.validate import validate_rows
 from tests.intake.helpers import SAMPLES, chinese_header, csv_bytes, sample_table, xlsx_bytes
 
 TODAY = dt.date(2026, 11, 21)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from certsvc.certificates.intake.readers import RawRow, read_rows
+from certsvc.certificates.intake.validate import validate_rows
 from certsvc.domain.registry import demo_registry
-from certsvc.intake.readers import RawRow, read_rows
-from certsvc.intake.validate import validate_rows
 from tests.intake.helpers import csv_bytes, sample_table
 
 TODAY = dt.date(2026, 11, 21)

@@ -8,14 +8,14 @@ import random
 
 from sqlalchemy import text
 
+from certsvc.certificates.models import Certificate, CertificateVersion, Holder, StatusList
 from certsvc.config import Settings
-from certsvc.db.models import Certificate, CertificateVersion, Holder, StatusList
 from certsvc.db.session import Database
 from certsvc.domain.certno import make_certificate_number
 from certsvc.domain.levels import Level
 from certsvc.ledger import entries
+from certsvc.ledger import services as ledger
 from certsvc.runtime import Runtime
-from certsvc.services import ledger
 
 T0 = dt.datetime(2026, 11, 21, 2, 0, tzinfo=dt.UTC)
 APPEND_ONLY_TABLES = ("ledger_entries", "ledger_nodes", "ledger_checkpoints")

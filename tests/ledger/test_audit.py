@@ -11,8 +11,8 @@ from certsvc.cli import main
 from certsvc.db.session import Database
 from certsvc.errors import CheckpointError
 from certsvc.ledger import checkpoint, merkle
+from certsvc.ledger import services as ledger
 from certsvc.runtime import Runtime
-from certsvc.services import ledger
 from tests.ledger.db_helpers import (
     add_certificate,
     append,

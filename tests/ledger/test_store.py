@@ -12,9 +12,9 @@ from sqlalchemy.exc import DBAPIError
 from certsvc.db.session import Database
 from certsvc.errors import NotFound
 from certsvc.ledger import checkpoint, merkle
+from certsvc.ledger import services as ledger
 from certsvc.ledger.store import LedgerStore
 from certsvc.runtime import Runtime
-from certsvc.services import ledger
 from tests.ledger.db_helpers import (
     APPEND_ONLY_TABLES,
     append,

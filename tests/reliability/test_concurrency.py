@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from certsvc.db.models import Certificate
+from certsvc.certificates.models import Certificate
 from certsvc.ledger.models import LedgerEntry
 from tests.reliability.figures import record
 from tests.reliability.installation import PYTHON, Installation, data_rows

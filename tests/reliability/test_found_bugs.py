@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from certsvc.accounts.services import create_api_token
-from certsvc.db.models import Certificate
+from certsvc.certificates.models import Certificate
 from certsvc.domain.canonical import canonical_json
 from certsvc.errors import InvalidStatusList
 from certsvc.runtime import Runtime
@@ -91,9 +91,9 @@ def test_reissue_during_an_import_does_not_deadlock(
     both complete: one waits for the other instead of deadlocking."""
     import threading
 
-    from certsvc.services import ledger
-    from certsvc.services.issuing import import_results
-    from certsvc.services.reissue import reissue
+    from certsvc.certificates.issuing import import_results
+    from certsvc.certificates.reissue import reissue
+    from certsvc.ledger import services as ledger
     from tests.reliability.world import demo_batch, populate
 
     if runtime.database.engine.dialect.name != "postgresql":

@@ -16,13 +16,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from certsvc.certificates.intake.readers import read_rows
+from certsvc.certificates.intake.records import parse_row
+from certsvc.certificates.intake.validate import validate_rows
 from certsvc.domain.record import ResultRecord
 from certsvc.domain.registry import demo_registry
 from certsvc.domain.rules import Violation
 from certsvc.errors import UnreadableFile
-from certsvc.intake.readers import read_rows
-from certsvc.intake.records import parse_row
-from certsvc.intake.validate import validate_rows
 from tests.reliability import strategies as fs
 from tests.reliability.figures import Tally, fuzz_settings
 

@@ -23,8 +23,8 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from certsvc.db.models import Certificate, CertificateVersion
-from certsvc.services.versions import verification_url
+from certsvc.certificates.models import Certificate, CertificateVersion
+from certsvc.certificates.versions import verification_url
 from tests.conftest import DATABASE_KINDS, reachable_redis_url
 from tests.reliability.figures import record
 from tests.reliability.installation import PYTHON, Installation

@@ -31,7 +31,7 @@ def main(argv: list[str]) -> int:
     outcomes: Counter[str] = Counter()
     started = time.perf_counter()
     if role == "import":
-        from certsvc.services.issuing import import_results
+        from certsvc.certificates.issuing import import_results
 
         try:
             report = import_results(
@@ -72,9 +72,9 @@ ACTIONS = {"reissue": ("reissue",), "revoke": ("revoke",), "suspend": ("suspend"
 
 
 def _act(runtime: object, action: str, number: str) -> None:
+    from certsvc.certificates.reissue import reissue
+    from certsvc.certificates.revocation import change_status
     from certsvc.runtime import Runtime
-    from certsvc.services.reissue import reissue
-    from certsvc.services.revocation import change_status
 
     assert isinstance(runtime, Runtime)
     effective = dt.date(2026, 11, 20)

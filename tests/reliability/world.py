@@ -22,10 +22,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, text
 
-from certsvc.db.models import Certificate, CertificateVersion, StatusList
+from certsvc.certificates.issuing import import_results
+from certsvc.certificates.models import Certificate, CertificateVersion, StatusList
 from certsvc.ledger.models import LedgerEntry
 from certsvc.runtime import Runtime
-from certsvc.services.issuing import import_results
 
 DEMO_BATCHES = ("421200", "421221", "450000", "500000")
 # Rates high enough that a fuzzer or a load generator measures the service, not the limiter;
@@ -94,7 +94,7 @@ class StoreFacts:
 
 def check_store(runtime: Runtime) -> StoreFacts:
     """Assert the invariants of a consistent store; return its counts."""
-    from certsvc.services.ledger import audit
+    from certsvc.ledger.services import audit
 
     with runtime.database.read() as session:
         numbers = session.scalars(select(Certificate.number)).all()

@@ -21,12 +21,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from certsvc.accounts.services import _create_holder_user, create_staff_user
+from certsvc.certificates.holders import decrypt_id
+from certsvc.certificates.models import Certificate, Holder
+from certsvc.certificates.reissue import Evidence, submit_request
 from certsvc.cli.setup import initialise
-from certsvc.db.models import Certificate, Holder
 from certsvc.db.session import Database
 from certsvc.runtime import Runtime
-from certsvc.services.holders import decrypt_id
-from certsvc.services.reissue import Evidence, submit_request
 from tests.conftest import DATABASE_KINDS, FakeClock, make_settings
 from tests.reliability.world import fresh_database_url, populate
 

@@ -352,8 +352,7 @@ def _state(world: World, owner: str) -> tuple[object, ...]:
     """What a write on ``owner``'s certificate or request would change."""
     from sqlalchemy import select
 
-    from certsvc.accounts.models import ReissueRequest
-    from certsvc.db.models import Certificate, CertificateVersion
+    from certsvc.certificates.models import Certificate, CertificateVersion, ReissueRequest
 
     person = world.holders[owner]
     with world.runtime.database.read() as session:
@@ -537,7 +536,7 @@ def test_complete_token_bodies_do_act_for_the_right_staff(world: World, matrix: 
     county certificate nobody else uses here, do change it (a refusal above is the authorization)."""
     from sqlalchemy import select
 
-    from certsvc.db.models import Certificate
+    from certsvc.certificates.models import Certificate
 
     taken = {person.number for person in world.holders.values()}
     with world.runtime.database.read() as session:

@@ -23,13 +23,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from certsvc.accounts.services import _create_holder_user, create_api_token, create_staff_user
+from certsvc.certificates.holders import decrypt_id
+from certsvc.certificates.issuing import import_results
+from certsvc.certificates.models import Certificate, CertificateVersion, Holder
 from certsvc.cli.setup import initialise
-from certsvc.db.models import Certificate, CertificateVersion, Holder
 from certsvc.db.session import Database
 from certsvc.log import JsonFormatter
 from certsvc.runtime import Runtime
-from certsvc.services.holders import decrypt_id
-from certsvc.services.issuing import import_results
 from tests.conftest import FakeClock, make_settings
 from tests.reliability.figures import record
 from tests.reliability.world import demo_batch

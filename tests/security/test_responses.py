@@ -14,11 +14,11 @@ from flask import url_for
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from certsvc.db.models import Certificate, CertificateVersion, Holder
+from certsvc.certificates.holders import decrypt_id
+from certsvc.certificates.models import Certificate, CertificateVersion, Holder
+from certsvc.certificates.versions import verification_url
 from certsvc.domain.idnumber import mask_id
 from certsvc.domain.names import mask_name
-from certsvc.services.holders import decrypt_id
-from certsvc.services.versions import verification_url
 from tests.reliability.figures import record
 from tests.security.conftest import World, csrf_token
 
@@ -121,14 +121,14 @@ def test_hostile_text_in_forms_is_printed_literally(world: World) -> None:
 def test_hostile_text_stored_by_a_holder_is_printed_literally_to_staff(world: World) -> None:
     """A reissue request note written by a holder (a stored-XSS vector into the issuer console) is
     shown escaped and unevaluated on the reviewer's request page."""
-    from certsvc.services.reissue import submit_request
+    from certsvc.certificates.reissue import submit_request
 
     person = world.holders["holder-c"]
     with world.runtime.database.write() as session:
         holder_id = session.scalar(select(Certificate.holder_id).where(Certificate.number == person.number))
         assert holder_id is not None
         # holder C's first request is still pending; a second certificate is not needed: cancel by rejecting
-        from certsvc.services.reissue import reject_request
+        from certsvc.certificates.reissue import reject_request
 
         reject_request(
             session, world.runtime, person.request_id, reason=HOSTILE, actor="test", actor_authority=None

@@ -120,7 +120,7 @@ def test_csrf_refusal_does_not_act(world: World) -> None:
     """A reviewer's revoke form without its token changes nothing."""
     from sqlalchemy import select
 
-    from certsvc.db.models import Certificate, CertificateVersion
+    from certsvc.certificates.models import Certificate, CertificateVersion
 
     number = world.holders["holder-a"].number
     client = world.client("reviewer-own")

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from certsvc.db.models import Certificate, CertificateVersion
+from certsvc.certificates.issuing import import_results
+from certsvc.certificates.models import Certificate, CertificateVersion
+from certsvc.certificates.services import document_for, get_by_number, get_version, render
 from certsvc.documents import credential_from_png, qr_text_from_image
 from certsvc.errors import CertificateNumberCheckError, NotFound
 from certsvc.runtime import Runtime
-from certsvc.services.certificates import document_for, get_by_number, get_version, render
-from certsvc.services.issuing import import_results
 from tests.services.support import sample
 
 

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certsvc.services.holders import HolderKeys
+from certsvc.certificates.holders import HolderKeys
 
 
 @settings(max_examples=300, deadline=None)

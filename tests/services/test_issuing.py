@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from certsvc.db.models import Certificate, CertificateVersion, Holder, StatusList
+from certsvc.certificates.holders import decrypt_id, id_index
+from certsvc.certificates.issuing import ImportReport, import_results
+from certsvc.certificates.models import Certificate, CertificateVersion, Holder, StatusList
 from certsvc.domain.certno import parse_certificate_number
 from certsvc.domain.levels import Level
 from certsvc.ledger.models import LedgerEntry
 from certsvc.runtime import Runtime
-from certsvc.services.holders import decrypt_id, id_index
-from certsvc.services.issuing import ImportReport, import_results
 from certsvc.signing.jwks import KeySet
 from certsvc.signing.statuslist import DEFAULT_SIZE
 from certsvc.signing.verifier import verify

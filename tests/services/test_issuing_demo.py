@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from certsvc.demo import load_demo
 from certsvc.runtime import Runtime
-from certsvc.services.demo import load_demo
 from tests.services.support import table_counts
 
 

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from certsvc.db.models import Certificate, CertificateVersion
+from certsvc.certificates.models import Certificate, CertificateVersion
 from certsvc.db.session import Database
 from certsvc.runtime import Runtime
 from certsvc.verification import counters
@@ -41,7 +41,7 @@ def sample_rows() -> list[dict[str, str]]:
 @pytest.fixture
 def issued(runtime: Runtime) -> list[Issued]:
     """The packaged sample batch of authority 421200, issued through the real import."""
-    from certsvc.services.issuing import import_results
+    from certsvc.certificates.issuing import import_results
 
     data = resources.files("certsvc.demo").joinpath(SAMPLE).read_bytes()
     report = import_results(runtime, data, SAMPLE, dry_run=False, actor="test")

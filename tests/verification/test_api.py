@@ -202,7 +202,7 @@ def test_certificate_files_can_be_posted_to_the_api(
     """A certificate PDF or PNG posted as multipart "file" is read server-side and verified."""
     import io
 
-    from certsvc.services.certificates import render
+    from certsvc.certificates.services import render
 
     for fmt in ("pdf", "png"):
         document = render(runtime, issued[2].number, fmt)

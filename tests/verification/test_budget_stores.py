@@ -135,8 +135,8 @@ def test_budgets_stay_in_the_shared_store_after_flask_limiter_falls_back(
 
 def _counted_keys(app: Flask, client: FlaskClient) -> list[str]:
     """The bucket keys of this client's per-client verify budgets (what the budgets count under)."""
+    from certsvc.verification.views.api import verify_rate
     from certsvc.web.budgets import parsed
-    from certsvc.web.verify_api import verify_rate
 
     with app.test_request_context():
         items = parsed(verify_rate())

@@ -33,7 +33,7 @@ def cli_env(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Runtime:
 
 
 def _revoke(runtime: Runtime, number: str) -> None:
-    from certsvc.services.revocation import change_status
+    from certsvc.certificates.revocation import change_status
 
     with runtime.database.write() as session:
         change_status(session, runtime, number, "revoke", "fraud", "人社职改〔2026〕7号")
@@ -61,7 +61,7 @@ def test_online_exit_codes(
     cli_env: Runtime, issued: list[Issued], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Online: valid 0 (URL, payload, JWS, PNG and PDF files); revoked or forged 1; verdict in zh and en."""
-    from certsvc.services.certificates import render
+    from certsvc.certificates.services import render
 
     png = tmp_path / "certificate.png"
     png.write_bytes(render(cli_env, issued[1].number, "png"))

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import Client, TestResponse
 
+from certsvc.certificates.revocation import change_status
 from certsvc.runtime import Runtime
-from certsvc.services.revocation import change_status
 from certsvc.web import fastlane
 from tests.verification.conftest import Issued
 

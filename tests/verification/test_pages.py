@@ -67,8 +67,8 @@ def test_each_status_has_its_own_unmistakable_block(
     runtime: Runtime, page_client: FlaskClient, issued: list[Issued]
 ) -> None:
     """Superseded, suspended and revoked pages say so at the top; revoked shows date, reason and document."""
-    from certsvc.services.reissue import reissue
-    from certsvc.services.revocation import change_status
+    from certsvc.certificates.reissue import reissue
+    from certsvc.certificates.revocation import change_status
 
     with runtime.database.write() as session:
         reissue(session, runtime, issued[0].number, "lost")
@@ -148,7 +148,7 @@ def test_upload_certificate_png_and_phone_photo(
     import qrcode
     from PIL import Image
 
-    from certsvc.services.certificates import render
+    from certsvc.certificates.services import render
     from certsvc.signing.qrpayload import qr_url
 
     token = _token(page_client)

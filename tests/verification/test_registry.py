@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from certsvc.db.models import Certificate, CertificateVersion
+from certsvc.certificates.models import Certificate, CertificateVersion
 from certsvc.runtime import Runtime
-from certsvc.services import verification
-from certsvc.verification import registry
-from certsvc.verification.registry import RegistryUnavailable, first_row
+from certsvc.verification import lookup as registry
+from certsvc.verification import services as verification
+from certsvc.verification.lookup import RegistryUnavailable, first_row
 from tests.verification.conftest import Issued, unreachable_database
 
 

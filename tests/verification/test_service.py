@@ -11,10 +11,10 @@ import pytest
 
 from certsvc.errors import CertificateNumberCheckError, InvalidCertificateNumber
 from certsvc.runtime import Runtime
-from certsvc.services.verification import verify_by_number, verify_target
 from certsvc.signing.keystore import FileKeyStore
 from certsvc.signing.qrpayload import decode_qr, encode_qr, qr_url
 from certsvc.verification import counters
+from certsvc.verification.services import verify_by_number, verify_target
 from tests.verification.conftest import Issued, UntouchableDatabase, unreachable_database
 
 
@@ -23,21 +23,21 @@ def _swap_check_char(number: str) -> str:
 
 
 def _revoke(runtime: Runtime, number: str) -> None:
-    from certsvc.services.revocation import change_status
+    from certsvc.certificates.revocation import change_status
 
     with runtime.database.write() as session:
         change_status(session, runtime, number, "revoke", "fraud", "人社职改〔2026〕7号")
 
 
 def _suspend(runtime: Runtime, number: str) -> None:
-    from certsvc.services.revocation import change_status
+    from certsvc.certificates.revocation import change_status
 
     with runtime.database.write() as session:
         change_status(session, runtime, number, "suspend", "investigation", "人社调〔2026〕3号")
 
 
 def _reissue(runtime: Runtime, number: str) -> str:
-    from certsvc.services.reissue import reissue
+    from certsvc.certificates.reissue import reissue
 
     with runtime.database.write() as session:
         return reissue(session, runtime, number, "lost").qr_payload

@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 from flask.testing import FlaskClient
 
 from certsvc.runtime import Runtime
-from certsvc.services.statuslists import signed_status_list, status_list_jws
 from certsvc.signing.credential import decode_unverified
 from certsvc.signing.jwks import KeySet
 from certsvc.signing.statuslist import verify_status_list
+from certsvc.verification.statuslists import signed_status_list, status_list_jws
 from tests.verification.conftest import Issued
 
 
@@ -30,8 +30,8 @@ def test_revocation_list_marks_revoked_and_superseded_and_suspension_list_suspen
     runtime: Runtime, issued: list[Issued], clock: object
 ) -> None:
     """Revoked and superseded versions set the revocation bit, suspended ones the suspension bit."""
-    from certsvc.services.reissue import reissue
-    from certsvc.services.revocation import change_status
+    from certsvc.certificates.reissue import reissue
+    from certsvc.certificates.revocation import change_status
 
     url, _ = _slot(issued[0].credential)
     list_id = int(url.rstrip("/").split("/")[-2])
@@ -47,7 +47,7 @@ def test_revocation_list_marks_revoked_and_superseded_and_suspension_list_suspen
 
 def test_a_status_change_is_served_at_once_despite_the_cache(runtime: Runtime, issued: list[Issued]) -> None:
     """Within the cache window the same signed list is reused, but a status change rebuilds it."""
-    from certsvc.services.revocation import change_status
+    from certsvc.certificates.revocation import change_status
 
     list_id = int(_slot(issued[0].credential)[0].split("/")[-2])
     first = signed_status_list(runtime, list_id, "suspension")

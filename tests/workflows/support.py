@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from certsvc.db.models import Certificate, CertificateVersion
+from certsvc.certificates.models import Certificate, CertificateVersion
 from certsvc.ledger.models import LedgerEntry
 from certsvc.runtime import Runtime
 

@@ -17,13 +17,13 @@ from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from certsvc.accounts.models import ReissueRequest
 from certsvc.accounts.services import create_api_token
+from certsvc.certificates.models import ReissueRequest
+from certsvc.certificates.reissue import submit_request
+from certsvc.certificates.revocation import change_status
 from certsvc.domain.checkdigits import mod37_36_check_char
+from certsvc.ledger.services import audit
 from certsvc.runtime import Runtime
-from certsvc.services.ledger import audit
-from certsvc.services.reissue import submit_request
-from certsvc.services.revocation import change_status
 from tests.accounts.fixtures import COUNTY, PROVINCE, Person, holder_account, people
 from tests.workflows.support import certificate_state, ledger_entries, ledger_size, versions
 
@@ -342,7 +342,7 @@ def test_queue_lists_the_tokens_authority_only_and_filters_by_status(api: Api) -
 def test_request_view_carries_the_correction_and_evidence_facts(api: Api) -> None:
     """A correction request shows the field, the corrected value, the holder's note and the evidence
     type and size (the file itself stays in the console)."""
-    from certsvc.services.reissue import Evidence
+    from certsvc.certificates.reissue import Evidence
 
     person = people(api.runtime, COUNTY, 1)[0]
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -18,8 +18,8 @@ from schemathesis import GenerationMode, checks
 from schemathesis.core.result import Ok
 
 from certsvc.accounts.services import create_api_token
+from certsvc.certificates.reissue import submit_request
 from certsvc.runtime import Runtime
-from certsvc.services.reissue import submit_request
 from tests.accounts.fixtures import COUNTY, people
 from tests.reliability.figures import fuzz_scale
 from tests.reliability.world import check_store

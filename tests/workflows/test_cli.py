@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from certsvc.cli import main
+from certsvc.ledger.services import audit
 from certsvc.runtime import Runtime
-from certsvc.services.ledger import audit
 from tests.accounts.fixtures import PROVINCE, people
 from tests.workflows.support import certificate_state, ledger_entries, ledger_size, versions
 

@@ -7,15 +7,23 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from certsvc.accounts.models import OutboxMessage, ReissueRequest, User
+from certsvc.accounts.models import OutboxMessage, User
+from certsvc.certificates.models import ReissueRequest
+from certsvc.certificates.reissue import (
+    Evidence,
+    approve_request,
+    queue,
+    reissue,
+    reject_request,
+    submit_request,
+)
+from certsvc.certificates.services import render
+from certsvc.certificates.versions import verification_url
 from certsvc.errors import BadRequest, NotFound, WorkflowError
+from certsvc.ledger.services import audit
 from certsvc.runtime import Runtime
-from certsvc.services.certificates import render
-from certsvc.services.ledger import audit
-from certsvc.services.reissue import Evidence, approve_request, queue, reissue, reject_request, submit_request
-from certsvc.services.verification import verify_target
-from certsvc.services.versions import verification_url
 from certsvc.signing.credential import decode_unverified
+from certsvc.verification.services import verify_target
 from tests.accounts.fixtures import COUNTY, PROVINCE, Person, holder_account, people
 from tests.conftest import FakeClock
 from tests.workflows.support import certificate_state, ledger_entries, ledger_size, versions
@@ -188,7 +196,7 @@ def test_old_requests_are_flagged_after_the_configured_working_days(
 
 def test_ledger_audit_passes_after_every_workflow(issued: Runtime) -> None:
     """Requests, approvals, rejections, reissues and status changes keep the ledger consistent."""
-    from certsvc.services.revocation import change_status
+    from certsvc.certificates.revocation import change_status
 
     a, b, c = people(issued, PROVINCE, 3)
     approve_id, reject_id = _submit(issued, a), _submit(issued, b)

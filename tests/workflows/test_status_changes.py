@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
+from certsvc.certificates.reissue import reissue
+from certsvc.certificates.revocation import change_status
+from certsvc.certificates.versions import verification_url
 from certsvc.errors import BadRequest, NotFound, WorkflowError
 from certsvc.runtime import Runtime
-from certsvc.services.reissue import reissue
-from certsvc.services.revocation import change_status
-from certsvc.services.verification import verify_target
-from certsvc.services.versions import verification_url
+from certsvc.verification.services import verify_target
 from tests.accounts.fixtures import COUNTY, PROVINCE, people
 from tests.workflows.support import certificate_state, ledger_entries, ledger_size, versions
 

@@ -17,11 +17,11 @@ from flask.typing import ResponseReturnValue
 
 from certsvc.domain.certno import normalize_certificate_number
 from certsvc.errors import BadRequest, CertsvcError
-from certsvc.services.verification import OnlineVerdict, verify_by_number, verify_target
 from certsvc.verification import texts
+from certsvc.verification.services import OnlineVerdict, verify_by_number, verify_target
+from certsvc.verification.views.api import MAX_BATCH, MAX_UPLOAD_BYTES, NUMBER_SCOPE, number_rate, verify_rate
 from certsvc.web import runtime
 from certsvc.web.extensions import SUPPORTED_LANGUAGES, limiter, select_locale
-from certsvc.web.verify_api import MAX_BATCH, MAX_UPLOAD_BYTES, NUMBER_SCOPE, number_rate, verify_rate
 
 bp = Blueprint("public", __name__)
 

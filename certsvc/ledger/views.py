@@ -14,9 +14,9 @@ from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from certsvc.errors import BadRequest, LedgerRangeError, NotFound
+from certsvc.ledger import services as ledger_service
+from certsvc.ledger.services import b64
 from certsvc.ledger.store import LedgerStore
-from certsvc.services import ledger as ledger_service
-from certsvc.services.ledger import b64
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
 from certsvc.web.openapi import problem_responses

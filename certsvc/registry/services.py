@@ -13,11 +13,11 @@ from types import MappingProxyType
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certsvc.db.models import Authority, CommitteeRegistration
 from certsvc.domain.levels import AuthorityKind, Level
 from certsvc.domain.registry import Authority as AuthorityFacts
 from certsvc.domain.registry import Committee as CommitteeFacts
 from certsvc.domain.registry import Registry, load_registry
+from certsvc.registry.models import Authority, CommitteeRegistration
 
 _LEVEL_ORDER = [level.value for level in Level]
 

@@ -12,11 +12,11 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from certsvc.certificates.intake.readers import RawRow
+from certsvc.certificates.intake.records import parse_row
 from certsvc.domain.record import ResultRecord
 from certsvc.domain.registry import Registry
 from certsvc.domain.rules import DuplicateFinder, Violation, already_holds, check_raw_fields, check_record
-from certsvc.intake.readers import RawRow
-from certsvc.intake.records import parse_row
 
 HoldsActive = Callable[[str, str], bool]
 """``holds_active(id_number, title)``: whether that person already holds an active certificate for it."""

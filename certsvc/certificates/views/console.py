@@ -20,17 +20,24 @@ from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from certsvc.accounts import services as accounts
-from certsvc.accounts.models import CORRECTABLE_FIELDS, REISSUE_REASONS, StagedImport
 from certsvc.accounts.notifications import deliver_outbox
-from certsvc.db.models import Authority, Certificate, CertificateVersion, Holder
+from certsvc.certificates import reissue as reissue_service
+from certsvc.certificates import revocation
+from certsvc.certificates.models import (
+    CORRECTABLE_FIELDS,
+    REISSUE_REASONS,
+    Certificate,
+    CertificateVersion,
+    Holder,
+    StagedImport,
+)
+from certsvc.certificates.versions import verification_url
+from certsvc.certificates.views.holder import security_page
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.idnumber import normalize_id_number
 from certsvc.errors import BadRequest, IntakeError, NotFound, WorkflowError
-from certsvc.services import reissue as reissue_service
-from certsvc.services import revocation
-from certsvc.services.versions import verification_url
+from certsvc.registry.models import Authority
 from certsvc.web import runtime
-from certsvc.web.holder import security_page
 from certsvc.web.portal import error_text, me, staff_required, t
 
 bp = Blueprint("issuer", __name__, url_prefix="/issuer")
@@ -201,7 +208,7 @@ def import_upload() -> ResponseReturnValue:
     """Upload a results file: it is checked (dry run) and kept until the operator confirms."""
     if request.method == "GET":
         return render_template("issuer/import.html", report=None, token=None, error=None)
-    from certsvc.services.issuing import import_results
+    from certsvc.certificates.issuing import import_results
 
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -231,7 +238,7 @@ def import_upload() -> ResponseReturnValue:
 @bp.post("/import/confirm")
 @staff_required("operator")
 def import_confirm() -> ResponseReturnValue:
-    from certsvc.services.issuing import import_results
+    from certsvc.certificates.issuing import import_results
 
     rt = runtime()
     principal = me()
@@ -389,7 +396,7 @@ def _looks_like_id_number(text: str) -> bool:
 
 
 def _find(query: str) -> list[dict[str, Any]]:
-    from certsvc.services.holders import find_holder
+    from certsvc.certificates.holders import find_holder
 
     rt = runtime()
     with rt.database.read() as db:
@@ -534,8 +541,8 @@ def ledger() -> ResponseReturnValue:
 @staff_required()
 def ledger_audit() -> ResponseReturnValue:
     """Recompute the whole ledger now (read-only, but heavy: hence a deliberate POST)."""
+    from certsvc.ledger.services import audit
     from certsvc.ledger.store import LedgerStore
-    from certsvc.services.ledger import audit
 
     rt = runtime()
     report = audit(rt, None)

@@ -14,15 +14,22 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certsvc.accounts.models import CORRECTABLE_FIELDS, REISSUE_REASONS, ReissueRequest, User
+from certsvc.accounts.models import User
 from certsvc.accounts.notifications import notify
-from certsvc.db.models import Certificate, CertificateVersion, Holder
+from certsvc.certificates.models import (
+    CORRECTABLE_FIELDS,
+    REISSUE_REASONS,
+    Certificate,
+    CertificateVersion,
+    Holder,
+    ReissueRequest,
+)
+from certsvc.certificates.revocation import STATUS_ZH, credential_sha256, current_version, lock_certificate
 from certsvc.domain.names import check_name
 from certsvc.domain.workdays import working_days
 from certsvc.errors import BadRequest, CalendarNotCovered, NotFound, WorkflowError
 from certsvc.ledger.entries import certificate_event
 from certsvc.runtime import Runtime
-from certsvc.services.revocation import STATUS_ZH, credential_sha256, current_version, lock_certificate
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 # Evidence types are recognised by their first bytes; the browser's declared type is not trusted.
@@ -117,8 +124,8 @@ def _new_current_version(
     reason: str,
     request_id: int | None,
 ) -> CertificateVersion:
-    from certsvc.services.ledger import record
-    from certsvc.services.versions import new_version
+    from certsvc.certificates.versions import new_version
+    from certsvc.ledger.services import record
 
     if reason not in REISSUE_REASONS:
         raise BadRequest(f"reason must be one of {', '.join(REISSUE_REASONS)}", detail_zh="补发原因不正确")
@@ -223,7 +230,7 @@ def submit_request(
     )
     session.add(request)
     session.flush()
-    from certsvc.services.ledger import record
+    from certsvc.ledger.services import record
 
     entry = certificate_event(
         "reissue-request",
@@ -261,7 +268,7 @@ def get_request(
     if holder_id is not None:
         query = query.where(ReissueRequest.holder_id == holder_id)
     if for_update:
-        from certsvc.services.ledger import lock as lock_ledger
+        from certsvc.ledger.services import lock as lock_ledger
 
         lock_ledger(session)
         query = query.with_for_update()
@@ -334,7 +341,7 @@ def reject_request(
     request.decision_reason = reason[:MAX_NOTE]
     request.decided_by = actor[:100]
     request.decided_at = now
-    from certsvc.services.ledger import record
+    from certsvc.ledger.services import record
 
     record(
         session,

@@ -16,7 +16,7 @@ import threading
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from certsvc.db.models import CertificateVersion, StatusList
+from certsvc.certificates.models import CertificateVersion, StatusList
 from certsvc.errors import BadRequest, NotFound
 from certsvc.runtime import Runtime
 from certsvc.signing.statuslist import PURPOSES, StatusBits, sign_status_list, status_list_url

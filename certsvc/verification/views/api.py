@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from certsvc.errors import BadRequest, CertsvcError
-from certsvc.services.verification import OUTCOMES, OnlineVerdict, verify_by_number, verify_target
+from certsvc.verification.services import OUTCOMES, OnlineVerdict, verify_by_number, verify_target
 from certsvc.web import runtime
 from certsvc.web.budgets import Budgets
 from certsvc.web.extensions import RATE_LIMIT_HEADERS, csrf, limiter

@@ -12,7 +12,7 @@ from werkzeug.utils import redirect
 
 from certsvc.accounts import services as accounts
 from certsvc.accounts.notifications import deliver_outbox
-from certsvc.db.models import Holder
+from certsvc.certificates.models import Holder
 from certsvc.domain.names import mask_name
 from certsvc.errors import BadRequest, CertsvcError, LoginFailed
 from certsvc.web import runtime

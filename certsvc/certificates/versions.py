@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from certsvc.db.models import Authority, Certificate, CertificateVersion, StatusList
+from certsvc.certificates.holders import holder_keys
+from certsvc.certificates.models import Certificate, CertificateVersion, StatusList
 from certsvc.domain.names import mask_name
 from certsvc.ledger.entries import certificate_event
+from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
-from certsvc.services.holders import holder_keys
 from certsvc.signing.credential import CredentialFacts, issuer_id_for_uscc, sign_credential
 from certsvc.signing.keystore import SigningKey
 from certsvc.signing.qrpayload import QrFields, encode_qr, qr_url

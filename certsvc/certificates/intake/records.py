@@ -18,12 +18,12 @@ import re
 import unicodedata
 from typing import cast
 
+from certsvc.certificates.intake.readers import RawRow
 from certsvc.domain.idnumber import normalize_id_number
 from certsvc.domain.levels import Level
 from certsvc.domain.names import normalize_name
 from certsvc.domain.record import FIELD_LABELS_ZH, ResultRecord
 from certsvc.domain.rules import Violation
-from certsvc.intake.readers import RawRow
 
 __all__ = ["ResultRecord", "parse_date", "parse_row"]
 

@@ -21,20 +21,26 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certsvc.accounts.models import CORRECTABLE_FIELDS, REISSUE_REASONS, STAFF_ROLES, ReissueRequest
+from certsvc.accounts.models import STAFF_ROLES
 from certsvc.accounts.services import ApiPrincipal
-from certsvc.db.models import Certificate, CertificateVersion
+from certsvc.accounts.tokens import api_principal
+from certsvc.certificates import reissue as reissue_service
+from certsvc.certificates import revocation
+from certsvc.certificates.models import (
+    CORRECTABLE_FIELDS,
+    REISSUE_REASONS,
+    Certificate,
+    CertificateVersion,
+    ReissueRequest,
+)
+from certsvc.certificates.versions import verification_url
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.names import mask_name
 from certsvc.errors import BadRequest, ImplausibleName, InvalidField, NotFound
 from certsvc.runtime import Runtime
-from certsvc.services import reissue as reissue_service
-from certsvc.services import revocation
-from certsvc.services.versions import verification_url
 from certsvc.web import runtime
 from certsvc.web.extensions import csrf, limiter
 from certsvc.web.openapi import problem_responses
-from certsvc.web.tokens import api_principal
 
 bp = Blueprint("certificates_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
 from certsvc.errors import NotFound
-from certsvc.services.statuslists import DEFAULT_TTL_SECONDS, signed_status_list
+from certsvc.verification.statuslists import DEFAULT_TTL_SECONDS, signed_status_list
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
 from certsvc.web.openapi import problem_responses

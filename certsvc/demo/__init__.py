@@ -9,9 +9,9 @@ from __future__ import annotations
 import importlib
 from importlib import resources
 
+from certsvc.certificates.issuing import ImportReport, import_results
+from certsvc.certificates.versions import verification_url
 from certsvc.runtime import Runtime
-from certsvc.services.issuing import ImportReport, import_results
-from certsvc.services.versions import verification_url
 
 DEMO_PACKAGE = "certsvc.demo"
 SHOWN_PER_BATCH = 2
@@ -48,7 +48,7 @@ def _describe(runtime: Runtime, report: ImportReport) -> list[str]:
 def _urls(runtime: Runtime, numbers: list[str]) -> dict[str, str]:
     from sqlalchemy import select
 
-    from certsvc.db.models import Certificate, CertificateVersion
+    from certsvc.certificates.models import Certificate, CertificateVersion
 
     with runtime.database.read() as session:
         rows = session.execute(

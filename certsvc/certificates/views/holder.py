@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from certsvc.accounts import services as accounts
 from certsvc.accounts import totp
-from certsvc.accounts.models import CORRECTABLE_FIELDS, REISSUE_REASONS, OutboxMessage, ReissueRequest, User
+from certsvc.accounts.models import OutboxMessage, User
 from certsvc.accounts.notifications import deliver_outbox
-from certsvc.db.models import Authority, Certificate
+from certsvc.certificates import reissue as reissue_service
+from certsvc.certificates.models import CORRECTABLE_FIELDS, REISSUE_REASONS, Certificate, ReissueRequest
+from certsvc.certificates.versions import verification_url
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.errors import BadRequest, Forbidden, NotFound, WorkflowError
-from certsvc.services import reissue as reissue_service
-from certsvc.services.versions import verification_url
+from certsvc.registry.models import Authority
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
 from certsvc.web.portal import error_text, holder_required, me, qr_svg, t
@@ -118,7 +119,7 @@ def certificate(number: str) -> ResponseReturnValue:
 @holder_required
 @limiter.limit("60 per minute")
 def download(number: str, fmt: str) -> ResponseReturnValue:
-    from certsvc.services.certificates import render
+    from certsvc.certificates.services import render
 
     if fmt not in DOWNLOADS:
         raise NotFound("no such format", detail_zh="没有这种格式")

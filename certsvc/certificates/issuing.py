@@ -42,7 +42,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from certsvc.db.models import Authority, Certificate, CertificateVersion, Holder, ImportBatch, NumberSequence
+from certsvc.certificates.holders import SEX_CODES, HolderKeys, holder_keys
+from certsvc.certificates.intake.readers import RawRow, read_path, read_rows
+from certsvc.certificates.intake.records import parse_row
+from certsvc.certificates.models import Certificate, CertificateVersion, Holder, ImportBatch, NumberSequence
+from certsvc.certificates.versions import STATUS_VALID, allocate_slots, ledger_entry, sign_version
 from certsvc.domain.certno import CERTIFICATE_NUMBER_LENGTH, make_certificate_number
 from certsvc.domain.idnumber import identity_facts
 from certsvc.domain.levels import Level
@@ -50,13 +54,10 @@ from certsvc.domain.record import ResultRecord
 from certsvc.domain.registry import Registry
 from certsvc.domain.rules import DuplicateFinder, Violation, already_holds, check_raw_fields, check_record
 from certsvc.errors import Conflict, UnreadableFile
-from certsvc.intake.readers import RawRow, read_path, read_rows
-from certsvc.intake.records import parse_row
+from certsvc.ledger.services import lock as lock_ledger
+from certsvc.registry.models import Authority
+from certsvc.registry.services import registry_from_database
 from certsvc.runtime import Runtime
-from certsvc.services.holders import SEX_CODES, HolderKeys, holder_keys
-from certsvc.services.ledger import lock as lock_ledger
-from certsvc.services.registry import registry_from_database
-from certsvc.services.versions import STATUS_VALID, allocate_slots, ledger_entry, sign_version
 from certsvc.signing.credential import CredentialFacts, issuer_id_for_uscc
 from certsvc.signing.keystore import SigningKey
 
@@ -512,7 +513,7 @@ class _Issuer:
     def issue(self, pending: list[_Pending]) -> None:
         if not pending:
             return
-        from certsvc.services.ledger import record as record_in_ledger
+        from certsvc.ledger.services import record as record_in_ledger
 
         session = self.session
         batch_id = self._batch_id()

@@ -14,7 +14,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from certsvc.db.models import Authority, Certificate, CertificateVersion, Holder
+from certsvc.certificates.holders import SEX_ZH, decrypt_id
+from certsvc.certificates.models import Certificate, CertificateVersion, Holder
+from certsvc.certificates.versions import verification_url
 from certsvc.documents import (
     CertificateDocument,
     CjkFont,
@@ -27,9 +29,8 @@ from certsvc.documents import (
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.idnumber import mask_id as masked_id_number
 from certsvc.errors import BadRequest, NotFound
+from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
-from certsvc.services.holders import SEX_ZH, decrypt_id
-from certsvc.services.versions import verification_url
 from certsvc.signing.credential import decode_unverified
 
 FORMATS = ("png", "pdf", "jws", "url")

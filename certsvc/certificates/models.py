@@ -1,4 +1,5 @@
-"""Core tables: the registry, holders, certificates and their versions, status-list slots.
+"""Certificate tables: holders, certificates and their versions, status-list slots, import batches,
+reissue requests and staged console imports.
 
 Personal data at rest: a holder's ID number is stored only encrypted (``id_ciphertext``) and is
 found through a keyed hash (``id_index``, a blind index), so a database dump alone does not reveal
@@ -27,39 +28,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from certsvc.db.base import Base, UTCDateTime
 
 CERTIFICATE_STATUSES = ("valid", "superseded", "suspended", "revoked")
-
-
-class Authority(Base):
-    """An issuing body: a province/city/county HR department or a self-review unit."""
-
-    __tablename__ = "authorities"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    uscc: Mapped[str] = mapped_column(String(18))
-    kind: Mapped[str] = mapped_column(String(16))
-    levels: Mapped[list[str]] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-
-
-class CommitteeRegistration(Base):
-    """One registration (核准备案) of a review committee; renewals add rows, history is kept."""
-
-    __tablename__ = "committee_registrations"
-    __table_args__ = (UniqueConstraint("code", "registered_from"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
-    series: Mapped[str] = mapped_column(String(64))
-    level: Mapped[str] = mapped_column(String(8))
-    size: Mapped[int] = mapped_column(Integer)
-    registered_from: Mapped[dt.date] = mapped_column(Date)
-    registered_until: Mapped[dt.date] = mapped_column(Date)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+REISSUE_REASONS = ("lost", "damaged", "correction")
+CORRECTABLE_FIELDS = ("name", "employer")
+REQUEST_STATUSES = ("pending", "approved", "rejected")
 
 
 class Holder(Base):
@@ -185,3 +156,48 @@ class CertificateVersion(Base):
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     certificate: Mapped[Certificate] = relationship(back_populates="versions")
+
+
+class ReissueRequest(Base):
+    """A holder's request for a new version of one of their certificates."""
+
+    __tablename__ = "reissue_requests"
+    __table_args__ = (Index("ix_reissue_requests_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(16))
+    corrected_field: Mapped[str | None] = mapped_column(String(32))
+    corrected_value: Mapped[str | None] = mapped_column(String(200))
+    holder_note: Mapped[str | None] = mapped_column(String(500))
+    evidence: Mapped[bytes | None] = mapped_column(LargeBinary)
+    evidence_type: Mapped[str | None] = mapped_column(String(64))
+    evidence_name: Mapped[str | None] = mapped_column(String(255))
+    evidence_size: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    new_version: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    certificate: Mapped[Certificate] = relationship()
+
+
+class StagedImport(Base):
+    """A results file uploaded in the console, kept between its dry run and the confirmation.
+
+    Kept in the database, not on local disk, so the confirmation may reach any server process.
+    """
+
+    __tablename__ = "staged_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

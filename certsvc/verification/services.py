@@ -26,19 +26,20 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from certsvc.db.models import Authority, Certificate, CertificateVersion, Holder
+from certsvc.certificates.models import Certificate, CertificateVersion, Holder
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.names import mask_name, normalize_name
 from certsvc.errors import BadRequest, CertsvcError
+from certsvc.ledger import services as ledger_service
 from certsvc.log import get_logger
+from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
-from certsvc.services import ledger as ledger_service
 from certsvc.signing import verifier
 from certsvc.signing.jwks import KeySet
 from certsvc.signing.keystore import KeyInfo
 from certsvc.signing.qrpayload import payload_from_url_or_text
 from certsvc.verification import counters
-from certsvc.verification.registry import RegistryUnavailable, first_row
+from certsvc.verification.lookup import RegistryUnavailable, first_row
 from certsvc.verification.targets import MAX_TOKEN_CHARS, is_document, token_from_document
 from certsvc.verification.texts import HEADLINES, STEPS
 
@@ -467,7 +468,7 @@ def _confirm_holder(runtime: Runtime, holder_id: int, claim: str) -> bool:
         return False
     id_candidate = unicodedata.normalize("NFKC", claim).strip().upper()
     if _ID_NUMBER.fullmatch(id_candidate):
-        from certsvc.services.holders import id_index
+        from certsvc.certificates.holders import id_index
 
         try:
             typed_index = id_index(runtime, id_candidate)

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certsvc.db.models import Holder
+from certsvc.certificates.models import Holder
 from certsvc.domain.idnumber import Sex, normalize_id_number, parse_id_number
 from certsvc.errors import KeyStoreError
 from certsvc.runtime import Runtime

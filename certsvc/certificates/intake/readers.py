@@ -30,8 +30,8 @@ from typing import IO, Any, NamedTuple
 
 import openpyxl
 
+from certsvc.certificates.intake.headers import field_for, map_headers
 from certsvc.errors import BadHeader, UnreadableFile
-from certsvc.intake.headers import field_for, map_headers
 
 _CHUNK = 1 << 16
 _ZIP_MAGIC = b"PK\x03\x04"

@@ -13,12 +13,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from certsvc.accounts.tokens import api_principal
 from certsvc.errors import BadRequest, UnreadableFile
 from certsvc.web import runtime
 from certsvc.web.errors import problem_response
 from certsvc.web.extensions import csrf
 from certsvc.web.openapi import problem_responses
-from certsvc.web.tokens import api_principal
 
 bp = Blueprint("results_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -37,7 +37,7 @@ _TRUE = ("1", "true", "yes")
 
 @bp.post("/results")
 def submit_results() -> Response:
-    from certsvc.services.issuing import import_results
+    from certsvc.certificates.issuing import import_results
 
     principal = api_principal(*IMPORT_ROLES)
     data, filename = _uploaded_file()

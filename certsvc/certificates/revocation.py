@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certsvc.db.models import Certificate, CertificateVersion
+from certsvc.certificates.models import Certificate, CertificateVersion
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.errors import BadRequest, NotFound, WorkflowError
 from certsvc.ledger.entries import certificate_event
@@ -69,7 +69,7 @@ def lock_certificate(session: Session, number: str, actor_authority: str | None)
 
     Another authority's certificate is reported as absent, exactly like a missing one.
     """
-    from certsvc.services.ledger import lock as lock_ledger
+    from certsvc.ledger.services import lock as lock_ledger
 
     number = validate_certificate_number(number)
     lock_ledger(session)
@@ -168,7 +168,7 @@ def change_status(  # noqa: PLR0917 - positional order fixed by docs/architectur
         doc_no=doc_no,
         effective=effective.isoformat(),
     )
-    from certsvc.services.ledger import record
+    from certsvc.ledger.services import record
 
     record(session, runtime, [entry])
     session.flush()
