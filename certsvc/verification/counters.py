@@ -26,7 +26,7 @@ from certsvc.log import get_logger
 from certsvc.verification.models import VerificationCount
 
 log = get_logger("certsvc.verification")
-CHANNELS = ("page", "number", "upload", "bulk", "api", "api-batch", "cli")
+CHANNELS = ("page", "number", "upload", "bulk", "api", "api-batch", "cli", "share")
 DEFAULT_FLUSH_INTERVAL = 2.0
 
 Key = tuple[dt.date, str, str]

@@ -20,6 +20,7 @@ BLUEPRINTS = (
     ("certsvc.verification.views.status", "bp"),
     ("certsvc.verification.views.pages", "bp"),
     ("certsvc.certificates.views.holder", "bp"),
+    ("certsvc.certificates.views.shared", "bp"),
     ("certsvc.certificates.views.console", "bp"),
     ("certsvc.accounts.views", "bp"),
 )

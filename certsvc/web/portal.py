@@ -31,7 +31,7 @@ from certsvc.web import runtime
 from certsvc.web.portal_text import EN, LABELS
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
-PORTAL_BLUEPRINTS = ("auth", "holder", "issuer")
+PORTAL_BLUEPRINTS = ("auth", "holder", "issuer", "shared")
 P = ParamSpec("P")
 R = TypeVar("R")
 
