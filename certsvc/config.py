@@ -40,6 +40,11 @@ class Settings:
     log_level: str
     calendar_file: Path | None = None
     ratelimit_key_prefix: str = ""
+    # Who runs this site, shown in every page's footer (public pages must say who answers for them).
+    operator_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    icp_number: str = ""  # ICP 备案号, required for a site hosted in mainland China
 
     @property
     def is_production(self) -> bool:
@@ -103,6 +108,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     reissue_flag_working_days = _int(env, "CERTSVC_REISSUE_FLAG_WORKING_DAYS", 10)
     log_level = env.get("CERTSVC_LOG_LEVEL", "INFO").upper()
     calendar_file = env.get("CERTSVC_CALENDAR_FILE") or None
+    operator_name = env.get("CERTSVC_OPERATOR_NAME", "").strip()
+    contact_phone = env.get("CERTSVC_CONTACT_PHONE", "").strip()
+    contact_email = env.get("CERTSVC_CONTACT_EMAIL", "").strip()
+    icp_number = env.get("CERTSVC_ICP_NUMBER", "").strip()
 
     if environment not in ENVIRONMENTS:
         raise ConfigurationError(f"CERTSVC_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
@@ -128,6 +137,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         reissue_flag_working_days=reissue_flag_working_days,
         log_level=log_level,
         calendar_file=Path(calendar_file).absolute() if calendar_file else None,
+        operator_name=operator_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        icp_number=icp_number,
     )
 
 

@@ -128,9 +128,7 @@ def create_share(
 def shares_of(session: Session, holder_id: int, number: str) -> list[tuple[CertificateShare, int]]:
     """The holder's shares of one certificate, newest first, each with how often it was opened."""
     certificate = _own_certificate(session, holder_id, number)
-    opened = (
-        select(ShareAccess.share_id, func.count().label("n")).group_by(ShareAccess.share_id).subquery()
-    )
+    opened = select(ShareAccess.share_id, func.count().label("n")).group_by(ShareAccess.share_id).subquery()
     rows = session.execute(
         select(CertificateShare, func.coalesce(opened.c.n, 0))
         .outerjoin(opened, opened.c.share_id == CertificateShare.id)

@@ -39,7 +39,8 @@ def register(subparsers: Any) -> None:
     link.set_defaults(handler=run_activation_link)
 
     code = commands.add_parser(
-        "activation-code", help="a one-time activation code for the holder of a certificate (printable notice)"
+        "activation-code",
+        help="a one-time activation code for the holder of a certificate (printable notice)",
     )
     code.add_argument("certificate_number", metavar="CERT_NO")
     code.set_defaults(handler=run_activation_code)

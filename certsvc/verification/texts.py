@@ -172,3 +172,92 @@ def _reasons() -> dict[str, tuple[str, str]]:
 def label(key: str, lang: str) -> str:
     zh, en = LABELS[key]
     return en if lang == "en" else zh
+
+
+# The help page (/help): how to verify, what each verdict means, how offline verification works.
+VERDICT_ORDER = ("valid", "superseded", "suspended", "revoked", "invalid", "unknown")
+LABELS.update(
+    {
+        "help": ("帮助", "Help"),
+        "help_title": ("如何查验职称电子证书", "How to verify a title certificate"),
+        "help_lead": (
+            "职称电子证书由发证机构以数字签名签发。任何人都可以免费查验证书是否真实、是否仍然有效，无需注册。",
+            "Title certificates are issued with the issuing body's digital signature. Anyone can check, "
+            "free and without an account, that a certificate is genuine and still in force.",
+        ),
+        "help_how": ("三种查验方式", "Three ways to verify"),
+        "help_how_scan": (
+            "用手机相机或微信“扫一扫”扫描证书上的二维码，打开本站的查验页面。",
+            "Scan the certificate's QR code with a phone camera or WeChat; it opens this site's "
+            "verification page.",
+        ),
+        "help_how_number": (
+            "在首页输入证书编号和持证人全名。编号和姓名都相符才会显示证书。",
+            "On the start page, type the certificate number and the holder's full name; a certificate "
+            "is shown only when both match.",
+        ),
+        "help_how_upload": (
+            "上传证书的 PDF 或 PNG 文件，或手机拍摄的证书照片（包括微信转发的图片）。",
+            "Upload the certificate's PDF or PNG file, or a phone photo of it (WeChat-forwarded "
+            "pictures work too).",
+        ),
+        "help_how_confirm": (
+            "页面只显示脱敏的姓名。要确认面前的人就是持证人，请在查验页输入其全名或身份证号核对。",
+            "Pages show the holder's name masked. To confirm the person in front of you is the holder, "
+            "type their full name or ID number on the verification page.",
+        ),
+        "help_verdicts": ("查验结果的含义", "What each verdict means"),
+        "help_do_valid": ("可以采信。", "You can rely on it."),
+        "help_do_superseded": (
+            "证书补发过，请让持证人提供最新版本。",
+            "The certificate was reissued; ask the holder for the newest version.",
+        ),
+        "help_do_suspended": (
+            "暂停期间证书不能使用，请联系发证机构了解情况。",
+            "It cannot be relied on while suspended; ask the issuing body.",
+        ),
+        "help_do_revoked": ("证书已失效，不能采信。", "It is no longer valid; do not rely on it."),
+        "help_do_invalid": (
+            "签名不符或内容无法识别。如果是拍照或输入的问题，请重新拍摄或核对后再试；否则不要采信。",
+            "The signature does not match or the content cannot be read. If the photo or the typing "
+            "may be at fault, try again; otherwise do not rely on it.",
+        ),
+        "help_do_unknown": (
+            "签名真实，但暂时无法确认状态，请稍后再查。",
+            "The signature is genuine but the status cannot be confirmed now; check again later.",
+        ),
+        "help_offline": ("离线查验", "Offline verification"),
+        "help_offline_how": (
+            "证书的二维码和 PDF/PNG 文件里都带有发证机构的数字签名（Ed25519）。签名用的公钥公开在 "
+            "/.well-known/jwks.json，证书状态（撤销、暂停）以签名的状态列表公开。保存公钥和状态列表后，"
+            "没有网络也能用开源的 certsvc 命令行工具核验：certsvc verify 文件或二维码内容 --offline "
+            "--jwks jwks.json --status 状态列表。",
+            "The QR code and the PDF/PNG files carry the issuing body's digital signature (Ed25519). "
+            "The public keys are published at /.well-known/jwks.json and revocations and suspensions "
+            "in signed status lists. With those saved, the open-source certsvc command line verifies "
+            "without a network: certsvc verify FILE-or-QR-text --offline --jwks jwks.json --status LIST.",
+        ),
+        "help_offline_ledger": (
+            "每次签发、补发、撤销都记入公开的默克尔账本（/ledger/checkpoint），任何人都可以核对记录没有被删改。",
+            "Every issue, reissue and revocation is recorded in a public Merkle ledger "
+            "(/ledger/checkpoint), so anyone can check that no record was altered or removed.",
+        ),
+        "help_privacy": ("隐私", "Privacy"),
+        "help_privacy_text": (
+            "查验不需要登录，本站不记录查验人的身份，只统计每天的查验次数。",
+            "Verifying needs no account; this site does not record who verifies, only daily counts.",
+        ),
+        "help_holders": ("持证人", "Holders"),
+        "help_holders_text": (
+            "持证人凭发证机构提供的激活码或邮件链接激活账号后，可以下载证书、为某个用途生成分享链接并查看谁打开过。",
+            "Holders activate their account with the code or e-mail link from their issuing body, then "
+            "download certificates, make a share link for one purpose and see who opened it.",
+        ),
+        "help_contact": ("联系我们", "Contact"),
+        "operator": ("运营单位", "Operated by"),
+        "phone": ("电话", "Telephone"),
+        "email": ("邮箱", "E-mail"),
+        "holder_signin": ("持证人登录", "Holder sign-in"),
+        "staff_signin": ("发证机构登录", "Staff sign-in"),
+    }
+)

@@ -11,6 +11,7 @@ from certsvc.runtime import Runtime
 # (module, attribute). Modules that do not exist yet are skipped so features can land one by one.
 BLUEPRINTS = (
     ("certsvc.web.ops", "bp"),
+    ("certsvc.web.site", "bp"),
     ("certsvc.verification.views.wellknown", "bp"),
     ("certsvc.web.api", "bp"),
     ("certsvc.ledger.views", "bp"),

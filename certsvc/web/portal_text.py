@@ -258,3 +258,144 @@ EN: dict[str, str] = _REASON_EN | {
     ),
     "立即审计": "Audit now",
 }
+
+
+# Share links (亮证), download options, activation codes and e-mailed links.
+LABELS |= {
+    "share": {"active": "生效中", "ended": "已结束", "expired": "已过期"},
+    "browser": {
+        "WeChat": "微信",
+        "DingTalk": "钉钉",
+        "QQ": "QQ",
+        "Edge": "Edge",
+        "Opera": "Opera",
+        "Firefox": "Firefox",
+        "Chrome": "Chrome",
+        "Safari": "Safari",
+        "program": "程序（如链接预览）",
+        "other": "其他浏览器",
+        "unknown": "未知",
+    },
+    "device": {"phone": "手机", "tablet": "平板", "computer": "电脑", "other": "其他", "unknown": "未知"},
+}
+EN |= {
+    "生效中": "active",
+    "已结束": "ended",
+    "已过期": "expired",
+    "微信": "WeChat",
+    "钉钉": "DingTalk",
+    "QQ": "QQ",
+    "Edge": "Edge",
+    "Opera": "Opera",
+    "Firefox": "Firefox",
+    "Chrome": "Chrome",
+    "Safari": "Safari",
+    "程序（如链接预览）": "a program (e.g. a link preview)",
+    "其他浏览器": "another browser",
+    "未知": "unknown",
+    "手机": "phone",
+    "平板": "tablet",
+    "电脑": "computer",
+    "其他": "other",
+    "不勾选时只显示脱敏姓名。证书名称、级别、编号和查验结果总会显示。": (
+        "Unticked, only the masked name is shown. Title, level, number and the verdict are always shown."
+    ),
+    "为一个用途生成链接：对方打开后看到您选择的信息、用途和证书的实时查验结果。您能看到每一次打开，并可随时结束。": (
+        "Make a link for one purpose: whoever opens it sees what you choose, the purpose and the "
+        "certificate's live verdict. You see every opening and can end the link at any time."
+    ),
+    "为某个用途生成单独的链接，可选择对方看到的信息，查看每次打开记录，并可随时结束。": (
+        "Make a separate link for each purpose, choose what the other side sees, see every opening "
+        "and end it at any time."
+    ),
+    "以后用身份证号和密码登录，查看、下载和分享您的证书。": (
+        "From then on, sign in with your ID number and password to see, download and share your certificates."
+    ),
+    "供查验软件离线核验的签名数据文件": "The signed data file verification software checks offline",
+    "分享链接": "Share link",
+    "分享链接已失效": "Share link no longer valid",
+    "分享链接已生成": "Share link created",
+    "分享链接已结束，打开它只会看到“已结束”。": "The share link has ended; opening it now only says so.",
+    "分享（亮证）": "Share",
+    "创建时间": "Created",
+    "前往查验首页": "Go to the verification page",
+    "发送激活链接": "Send activation link",
+    "只记录时间、浏览器类型和设备类别，不记录对方的 IP 地址。同一访问者标识表示同一台设备上的同一浏览器。": (
+        "Only the time, browser family and device class are recorded, never the visitor's IP address. "
+        "The same visitor label means the same browser on the same device."
+    ),
+    "填写激活码、身份证号和姓名，设置密码。": "Type the activation code, your ID number and name, and set a password.",
+    "如仍需查验，请向持证人索取新的链接，或在查验首页输入证书编号和姓名。": (
+        "To verify anyway, ask the holder for a new link, or type the certificate number and name on "
+        "the verification page."
+    ),
+    "完整姓名": "Full name",
+    "对方可以看到": "The other side sees",
+    "已有的分享链接": "Your share links",
+    "打印": "Print",
+    "打印完整身份证号（默认只显示前 3 位和后 4 位）": (
+        "Print the full ID number (by default only its first 3 and last 4 characters)"
+    ),
+    "打开 %(url)s": "Open %(url)s",
+    "打开次数": "Opened",
+    "持证人分享此证书，仅用于：": "The holder shares this certificate only for: ",
+    "持证人分享的证书": "Certificate shared by its holder",
+    "持证人已于 %(at)s 结束了这个链接。": "The holder ended this link on %(at)s.",
+    "持证人登记的邮箱": "The holder's e-mail address on file",
+    "持证人能看到此链接的每一次打开（时间和浏览器类型），并可随时结束它。": (
+        "The holder sees every opening of this link (time and browser type) and can end it at any time."
+    ),
+    "新建分享链接": "New share link",
+    "有效天数（1–%(max)s）": "Valid for (1–%(max)s days)",
+    "有效期至": "Valid until",
+    "查看访问记录": "See who opened it",
+    "查验时间：": "Checked at: ",
+    "核验持证人身份后打印一次性激活码（30 天有效），交给持证人本人或经用人单位转交。新激活码会使旧的失效。": (
+        "After checking the holder's identity, print a one-time activation code (valid 30 days) for "
+        "the holder in person or through their employer. A new code cancels earlier ones."
+    ),
+    "此分享链接已结束": "This share link has ended",
+    "此分享链接已过期": "This share link has expired",
+    "水印：仅用于 …（可选，例如：入职 XX 公司）": "Watermark: only for … (optional, e.g. joining XX Ltd.)",
+    "没有激活码？请携带身份证件联系发证机构：他们可以打印激活码通知书，或把一次性激活链接发到您的邮箱。证书上印有的信息不能单独用于激活。": (
+        "No activation code? Contact your issuing body with your ID card: they can print an activation "
+        "notice or e-mail you a one-time link. What is printed on the certificate cannot activate an "
+        "account on its own."
+    ),
+    "浏览器 · 设备": "Browser · device",
+    "激活码": "Activation code",
+    "激活码只能使用一次，请勿转给他人。本页面只显示这一次，关闭前请打印。": (
+        "The code works once; do not pass it on. This page is shown only once: print it before closing."
+    ),
+    "激活码通知书": "Activation notice",
+    "激活码（16 位，例如 ABCD-EFGH-JKMN-PQRS）": "Activation code (16 characters, e.g. ABCD-EFGH-JKMN-PQRS)",
+    "激活链接已发送到该邮箱。": "The activation link was sent to that address.",
+    "生成并打印激活码": "Make and print an activation code",
+    "生成链接": "Create link",
+    "用途": "Purpose",
+    "用途（例如：入职 XX 公司）": "Purpose (e.g. joining XX Ltd.)",
+    "用途：": "Purpose: ",
+    "立即结束此链接": "End this link now",
+    "管理分享链接": "Manage share links",
+    "结束时间": "Ended",
+    "职称电子证书持证人账号激活通知书": "Title certificate holder account activation notice",
+    "脱敏姓名": "Masked name",
+    "访问者标识": "Visitor",
+    "访问记录": "Openings",
+    "详情": "Details",
+    "请填写发证机构《账号激活通知书》上的激活码、您的身份证号和姓名，并设置密码。以后用身份证号和密码登录。": (
+        "Type the activation code from your issuing body's activation notice, your ID number and name, "
+        "and set a password. From then on, sign in with your ID number and password."
+    ),
+    "账号激活通知书": "Activation notice",
+    "身份证号后 4 位": "Last 4 characters of the ID number",
+    "还没有人打开过这个链接。": "Nobody has opened this link yet.",
+    "还没有分享链接。": "No share links yet.",
+    "这个链接已于 %(at)s 到期。": "This link expired on %(at)s.",
+    "邮件发送激活链接": "E-mail an activation link",
+    "链接只显示这一次，请现在复制或截图二维码发给对方。": (
+        "The link is shown only this once: copy it or screenshot the QR code now and send it."
+    ),
+    "链接有效期至": "Link valid until",
+    "（已脱敏）": "(masked)",
+}

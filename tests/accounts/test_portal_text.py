@@ -12,9 +12,11 @@ SOURCES = [
     *sorted((ROOT / "templates").glob("auth/*.html")),
     *sorted((ROOT / "templates").glob("holder/*.html")),
     *sorted((ROOT / "templates").glob("issuer/*.html")),
+    *sorted((ROOT / "templates").glob("share/*.html")),
     ROOT / "certsvc" / "accounts" / "views.py",
     ROOT / "certsvc" / "certificates" / "views" / "holder.py",
     ROOT / "certsvc" / "certificates" / "views" / "console.py",
+    ROOT / "certsvc" / "certificates" / "views" / "shared.py",
     ROOT / "certsvc" / "web" / "portal.py",
 ]
 CALL = re.compile(r"""\bt\(\s*(["'])([^"']*[\u4e00-\u9fff][^"']*)\1""")

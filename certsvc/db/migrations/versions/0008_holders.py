@@ -29,14 +29,20 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["certificate_id"], ["certificates.id"], name=op.f("fk_certificate_shares_certificate_id_certificates")
+            ["certificate_id"],
+            ["certificates.id"],
+            name=op.f("fk_certificate_shares_certificate_id_certificates"),
         ),
-        sa.ForeignKeyConstraint(["holder_id"], ["holders.id"], name=op.f("fk_certificate_shares_holder_id_holders")),
+        sa.ForeignKeyConstraint(
+            ["holder_id"], ["holders.id"], name=op.f("fk_certificate_shares_holder_id_holders")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_certificate_shares")),
         sa.UniqueConstraint("token_sha256", name=op.f("uq_certificate_shares_token_sha256")),
     )
     with op.batch_alter_table("certificate_shares", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_certificate_shares_certificate_id"), ["certificate_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_certificate_shares_certificate_id"), ["certificate_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_certificate_shares_holder_id"), ["holder_id"], unique=False)
 
     op.create_table(
@@ -47,7 +53,9 @@ def upgrade() -> None:
         sa.Column("client", sa.String(length=64), nullable=False),
         sa.Column("visitor", sa.String(length=16), nullable=False),
         sa.ForeignKeyConstraint(
-            ["share_id"], ["certificate_shares.id"], name=op.f("fk_share_accesses_share_id_certificate_shares")
+            ["share_id"],
+            ["certificate_shares.id"],
+            name=op.f("fk_share_accesses_share_id_certificate_shares"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_share_accesses")),
     )
@@ -64,7 +72,9 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["holder_id"], ["holders.id"], name=op.f("fk_activation_codes_holder_id_holders")),
+        sa.ForeignKeyConstraint(
+            ["holder_id"], ["holders.id"], name=op.f("fk_activation_codes_holder_id_holders")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activation_codes")),
         sa.UniqueConstraint("code_sha256", name=op.f("uq_activation_codes_code_sha256")),
     )
