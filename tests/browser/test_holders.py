@@ -185,7 +185,9 @@ def test_activation_by_emailed_link(
 
 
 @pytest.mark.parametrize(("lang", "viewport"), [("zh", DESKTOP), ("en", PHONE)])
-def test_help_page(served: tuple[Runtime, str], browser: Browser, lang: str, viewport: dict[str, int]) -> None:
+def test_help_page(
+    served: tuple[Runtime, str], browser: Browser, lang: str, viewport: dict[str, int]
+) -> None:
     """The help page renders in both languages with the footer's operator, ICP and sign-in links."""
     _, server = served
     page = browser.new_context(locale="zh-CN", viewport=viewport).new_page()
@@ -197,4 +199,52 @@ def test_help_page(served: tuple[Runtime, str], browser: Browser, lang: str, vie
     footer = page.locator("footer.site-footer").inner_text()
     assert "重庆市职称电子证书服务中心" in footer and "渝ICP备12345678号" in footer and "持证人登录" in footer
     _shot(page, f"12-help-{lang}")
+    assert problems == [], problems
+
+
+def test_photo_of_a_printed_certificate_taken_at_an_angle(
+    served: tuple[Runtime, str], browser: Browser
+) -> None:
+    """A verifier on a phone photographs the printed certificate from the side (perspective, uneven
+    light, noise, JPEG) and uploads it: the page reads the QR and shows the verdict."""
+    import io
+
+    import cv2
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    from certsvc.certificates.services import render
+
+    runtime, server = served
+    person = people(runtime, PROVINCE, 1)[0]
+    sheet = Image.open(io.BytesIO(render(runtime, person.number, "png", mask_id=True))).convert("RGB")
+    width, height = sheet.size
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    seen = np.float32([[width * 0.25, height * 0.05], [width * 0.92, 0], [width, height], [0, height * 0.95]])
+    warped = cv2.warpPerspective(
+        np.asarray(sheet),
+        cv2.getPerspectiveTransform(corners, seen),
+        (width, height),
+        borderValue=(120, 110, 100),
+    )
+    pixels = warped.astype(np.float32) * np.linspace(0.65, 1.0, width)[None, :, None]
+    pixels += np.random.default_rng(7).normal(0, 10, pixels.shape)
+    photo = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.7))
+    photo = photo.resize((width * 1200 // height, 1200))
+    jpeg = io.BytesIO()
+    photo.save(jpeg, "JPEG", quality=60)
+    photo.save(SCREENSHOTS / "holders-13-angled-photo-uploaded.png")
+
+    page = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True).new_page()
+    problems = _watch(page)
+    page.goto(server + "/")
+    page.set_input_files(
+        "#file", files=[{"name": "IMG_2041.jpg", "mimeType": "image/jpeg", "buffer": jpeg.getvalue()}]
+    )
+    page.wait_for_load_state("load")
+    verdict = page.locator("section.verdict")
+    verdict.wait_for(state="visible")
+    assert verdict.get_attribute("data-outcome") == "valid"
+    assert person.number in page.content()
+    _shot(page, "14-angled-photo-verdict-phone")
     assert problems == [], problems
