@@ -73,7 +73,10 @@ def _submit(page: Page, selector: str = "main form button[type=submit]") -> None
     page.wait_for_load_state("load")
 
 
-def test_share_link_opened_logged_and_ended(served: tuple[Runtime, str], browser: Browser) -> None:
+def test_share_link_opened_logged_and_ended(
+    served: tuple[Runtime, str],  # noqa: F811
+    browser: Browser,
+) -> None:
     """The holder makes a link; an HR clerk opens it in WeChat on a phone and sees the purpose, the
     masked ID and the verdict; the holder sees that opening and ends the link; it then says so."""
     runtime, server = served
@@ -122,7 +125,10 @@ def test_share_link_opened_logged_and_ended(served: tuple[Runtime, str], browser
     assert problems == [], problems
 
 
-def test_activation_by_printed_code(served: tuple[Runtime, str], browser: Browser) -> None:
+def test_activation_by_printed_code(
+    served: tuple[Runtime, str],  # noqa: F811
+    browser: Browser,
+) -> None:
     """An operator prints a notice; the holder types its code with ID number and name and is in."""
     runtime, server = served
     person = people(runtime, PROVINCE, 1)[0]
@@ -152,7 +158,7 @@ def test_activation_by_printed_code(served: tuple[Runtime, str], browser: Browse
 
 
 def test_activation_by_emailed_link(
-    served: tuple[Runtime, str],
+    served: tuple[Runtime, str],  # noqa: F811
     browser: Browser,
     smtp_server: tuple[Inbox, str],  # noqa: F811
 ) -> None:
@@ -186,7 +192,10 @@ def test_activation_by_emailed_link(
 
 @pytest.mark.parametrize(("lang", "viewport"), [("zh", DESKTOP), ("en", PHONE)])
 def test_help_page(
-    served: tuple[Runtime, str], browser: Browser, lang: str, viewport: dict[str, int]
+    served: tuple[Runtime, str],  # noqa: F811
+    browser: Browser,
+    lang: str,
+    viewport: dict[str, int],
 ) -> None:
     """The help page renders in both languages with the footer's operator, ICP and sign-in links."""
     _, server = served
@@ -203,7 +212,8 @@ def test_help_page(
 
 
 def test_photo_of_a_printed_certificate_taken_at_an_angle(
-    served: tuple[Runtime, str], browser: Browser
+    served: tuple[Runtime, str],  # noqa: F811
+    browser: Browser,
 ) -> None:
     """A verifier on a phone photographs the printed certificate from the side (perspective, uneven
     light, noise, JPEG) and uploads it: the page reads the QR and shows the verdict."""
