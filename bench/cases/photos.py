@@ -43,7 +43,10 @@ def _skewed(page: Image.Image) -> Image.Image:
     corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
     seen = np.float32([[width * 0.25, height * 0.05], [width * 0.92, 0], [width, height], [0, height * 0.95]])
     warped = cv2.warpPerspective(
-        np.asarray(page), cv2.getPerspectiveTransform(corners, seen), (width, height), borderValue=(120, 110, 100)
+        np.asarray(page),
+        cv2.getPerspectiveTransform(corners, seen),
+        (width, height),
+        borderValue=(120, 110, 100),
     )
     return _camera(Image.fromarray(warped)).filter(ImageFilter.GaussianBlur(0.7))
 
