@@ -77,7 +77,10 @@ def _formatted(code: str) -> str:
 
 
 def _certificate(session: Session, number: str, actor_authority: str | None) -> Certificate:
-    canonical = validate_certificate_number(number)
+    try:
+        canonical = validate_certificate_number(number)
+    except BadRequest:
+        raise NotFound("no such certificate here", detail_zh="本机构没有这张证书") from None
     certificate = session.scalar(select(Certificate).where(Certificate.number == canonical))
     if certificate is None or (actor_authority is not None and certificate.authority_code != actor_authority):
         raise NotFound(f"no certificate {canonical} here", detail_zh=f"本机构没有证书 {canonical}")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from certsvc.certificates.holders import decrypt_id
 from certsvc.certificates.models import Certificate, CertificateShare, Holder, ShareAccess
+from certsvc.certificates.reissue import MAX_ROW_ID
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.names import mask_name
 from certsvc.errors import BadRequest, NotFound
@@ -140,7 +141,8 @@ def shares_of(session: Session, holder_id: int, number: str) -> list[tuple[Certi
 
 def own_share(session: Session, holder_id: int, share_id: int) -> CertificateShare:
     """One of the holder's shares; another holder's answers 404 like one that does not exist."""
-    share = session.get(CertificateShare, share_id)
+    # Beyond the database's integer range the lookup itself would fail; such a share is simply not there.
+    share = session.get(CertificateShare, share_id) if 0 < share_id <= MAX_ROW_ID else None
     if share is None or share.holder_id != holder_id:
         raise NotFound("no such share link", detail_zh="没有这个分享链接")
     return share

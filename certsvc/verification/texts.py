@@ -238,9 +238,9 @@ LABELS.update(
             "without a network: certsvc verify FILE-or-QR-text --offline --jwks jwks.json --status LIST.",
         ),
         "help_offline_ledger": (
-            "每次签发、补发、撤销都记入公开的默克尔账本（/ledger/checkpoint），任何人都可以核对记录没有被删改。",
+            "每次签发、补发、撤销都记入公开的默克尔账本（/api/v1/ledger/checkpoint），任何人都可以核对记录没有被删改。",
             "Every issue, reissue and revocation is recorded in a public Merkle ledger "
-            "(/ledger/checkpoint), so anyone can check that no record was altered or removed.",
+            "(/api/v1/ledger/checkpoint), so anyone can check that no record was altered or removed.",
         ),
         "help_privacy": ("隐私", "Privacy"),
         "help_privacy_text": (

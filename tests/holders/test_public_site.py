@@ -104,3 +104,15 @@ def test_emailing_a_link_without_smtp_says_so(issued: Runtime, portal_app: Flask
     )
     assert response.status_code == 200
     assert "未配置邮件发送" in response.get_data(as_text=True)
+
+
+def test_help_page_links_lead_somewhere(portal_app: Flask) -> None:
+    """Every same-site link on the help page answers 200 (keys, ledger checkpoint, sign-in, start)."""
+    import re
+
+    client = portal_app.test_client()
+    page = client.get("/help").get_data(as_text=True)
+    links = set(re.findall(r'href="(/[^"]*)"', page)) - {"/favicon.ico"}
+    assert {"/.well-known/jwks.json", "/api/v1/ledger/checkpoint", "/auth/login"} <= links
+    for link in sorted(links):
+        assert client.get(link).status_code == 200, link
