@@ -207,7 +207,8 @@ def test_download_masks_the_id_number_unless_the_full_one_is_asked_for(
     assert person.id_number not in _pdf_text(masked.data)
     assert person.id_number[:3] + "*" * 11 + person.id_number[-4:] in _pdf_text(masked.data)
     assert person.id_number in _pdf_text(full.data)
-    assert "masked" in masked.headers["Content-Disposition"]
+    assert "full-id" in full.headers["Content-Disposition"]
+    assert "full-id" not in masked.headers["Content-Disposition"]
 
 
 def test_download_carries_the_holders_watermark(issued: Runtime, web: FlaskClient) -> None:

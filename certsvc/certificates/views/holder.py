@@ -153,7 +153,8 @@ def download(number: str, fmt: str) -> ResponseReturnValue:
             "the watermark has a character the certificate font cannot print",
             detail_zh="水印中有证书字体无法打印的字符",
         ) from error
-    variant = "" if full_id or fmt == "jws" else "-masked"
+    # The copy showing the whole ID number says so in its name, so it is not sent on by mistake.
+    variant = "-full-id" if full_id and fmt != "jws" else ""
     response = Response(data, mimetype=media_type)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{canonical}-v{version}{variant}.{extension}"'
