@@ -225,6 +225,9 @@ class ItemProblem(ResponseShape):
     status: int
     detail: str
     detail_zh: str | SkipJsonSchema[None] = Field(default=None, exclude_if=absent)
+    field: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="the member of the item at fault"
+    )
 
 
 class ItemVerdict(ResponseShape):

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
-from certsvc.errors import BadRequest, CertsvcError
+from certsvc.errors import BadRequest, CertsvcError, InvalidField
 from certsvc.verification.schemas import (
     MAX_BATCH,
     BatchResult,
@@ -141,6 +141,7 @@ def _item_problem(error: CertsvcError) -> ItemProblem:
         status=error.status,
         detail=error.message,
         detail_zh=error.detail_zh,
+        field=error.field if isinstance(error, InvalidField) else None,
     )
 
 
