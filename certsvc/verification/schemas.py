@@ -194,24 +194,11 @@ class Verdict(ResponseShape):
                 kid=facts.kid,
                 form=facts.form,
             ),
-            status=None
-            if status is None
-            else VerdictStatus(
-                state=status.state,
-                effective=status.effective,
-                reason_category=status.reason_category,
-                document_number=status.document_number,
-                changed_at=status.changed_at,
-            ),
+            # Same members by the same names: read from the facts' attributes.
+            status=None if status is None else VerdictStatus.model_validate(status, from_attributes=True),
             versions=None
             if versions is None
-            else VerdictVersions(
-                this=versions.this,
-                current=versions.current,
-                newer_exists=versions.newer_exists,
-                current_issued_at=versions.current_issued_at,
-                current_reissue_reason=versions.current_reissue_reason,
-            ),
+            else VerdictVersions.model_validate(versions, from_attributes=True),
             ledger=verdict.ledger,
             holder_confirmed=verdict.holder_confirmed,
         )
