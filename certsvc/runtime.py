@@ -17,6 +17,7 @@ from certsvc.config import Settings
 from certsvc.db.session import Database
 from certsvc.domain.workdays import install_supplements, parse_supplements
 from certsvc.errors import ConfigurationError
+from certsvc.timefmt import china_date
 
 if TYPE_CHECKING:
     from certsvc.signing.keystore import FileKeyStore
@@ -47,7 +48,7 @@ class Runtime:
 
     def today(self) -> dt.date:
         # Title-review dates are Chinese calendar dates: judge "today" in China Standard Time.
-        return self.clock().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+        return china_date(self.clock())
 
 
 def build_runtime(settings: Settings) -> Runtime:

@@ -30,6 +30,7 @@ from certsvc.domain.workdays import working_days
 from certsvc.errors import BadRequest, CalendarNotCovered, NotFound, WorkflowError
 from certsvc.ledger.entries import certificate_event
 from certsvc.runtime import Runtime
+from certsvc.timefmt import china_date
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 # Evidence types are recognised by their first bytes; the browser's declared type is not trusted.
@@ -379,7 +380,7 @@ def _notify_holder(
 def request_age(created_at: dt.datetime, today: dt.date) -> tuple[int, bool]:
     """Working days a request has waited (after its submission day, up to today) and whether the
     count is approximate (Mon–Fri) because the official calendar does not cover the dates."""
-    submitted = created_at.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    submitted = china_date(created_at)
     start = submitted + dt.timedelta(days=1)
     try:
         return working_days(start, today), False

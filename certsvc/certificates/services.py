@@ -7,7 +7,6 @@ correction changed the holder's current name.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from pathlib import Path
 
@@ -32,9 +31,9 @@ from certsvc.errors import BadRequest, NotFound
 from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
 from certsvc.signing.credential import decode_unverified
+from certsvc.timefmt import china_date
 
 FORMATS = ("png", "pdf", "jws", "url")
-_CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 def get_by_number(session: Session, number: str) -> Certificate:
@@ -82,7 +81,7 @@ def _document(
     authority = session.scalars(select(Authority).where(Authority.code == certificate.authority_code)).one()
     subject = decode_unverified(version.credential)["credentialSubject"]
     id_number = decrypt_id(runtime, holder)
-    first_issue = certificate.created_at.astimezone(_CHINA).date()
+    first_issue = china_date(certificate.created_at)
     return CertificateDocument(
         holder_name=subject["name"],
         sex=SEX_ZH.get(holder.sex, holder.sex),
@@ -100,7 +99,7 @@ def _document(
         authority_name=authority.name,
         issue_date=first_issue,
         version=version.version,
-        reissue_date=None if version.version == 1 else version.issued_at.astimezone(_CHINA).date(),
+        reissue_date=None if version.version == 1 else china_date(version.issued_at),
         qr_url=verification_url(runtime, version.qr_payload),
         credential_jws=version.credential,
         seal_text=authority.name,

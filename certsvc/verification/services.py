@@ -38,6 +38,7 @@ from certsvc.signing import verifier
 from certsvc.signing.jwks import KeySet
 from certsvc.signing.keystore import KeyInfo
 from certsvc.signing.qrpayload import payload_from_url_or_text
+from certsvc.timefmt import china_date, rfc3339
 from certsvc.verification import counters
 from certsvc.verification.lookup import RegistryUnavailable, first_row
 from certsvc.verification.targets import MAX_TOKEN_CHARS, is_document, token_from_document
@@ -186,7 +187,7 @@ class OnlineVerdict:
             "step": self.step,
             "reason": self.reason,
             "reason_zh": self.reason_zh,
-            "checked_at": _rfc3339(self.checked_at),
+            "checked_at": rfc3339(self.checked_at),
             "certificate": None if self.facts is None else _facts_json(self.facts),
             "status": None if self.status is None else _status_json(self.status),
             "versions": None if self.versions is None else _versions_json(self.versions),
@@ -513,13 +514,7 @@ def _invalid(now: dt.datetime, step: str | None, reason: str) -> OnlineVerdict:
 
 
 def _count(runtime: Runtime, now: dt.datetime, channel: str, outcome: str) -> None:
-    counters.count(
-        runtime.database, now.astimezone(dt.timezone(dt.timedelta(hours=8))).date(), channel, outcome
-    )
-
-
-def _rfc3339(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    counters.count(runtime.database, china_date(now), channel, outcome)
 
 
 def _facts_json(facts: PublicFacts) -> dict[str, Any]:
@@ -532,7 +527,7 @@ def _facts_json(facts: PublicFacts) -> dict[str, Any]:
         "series": facts.series,
         "specialty": facts.specialty,
         "obtained": facts.obtained.isoformat(),
-        "issued_at": _rfc3339(facts.issued_at),
+        "issued_at": rfc3339(facts.issued_at),
         "issuer": {"name": facts.issuer_name, "code": facts.issuer_code},
         "kid": facts.kid,
         "form": facts.form,
@@ -545,7 +540,7 @@ def _status_json(status: StatusFacts) -> dict[str, Any]:
         "effective": None if status.effective is None else status.effective.isoformat(),
         "reason_category": status.reason_category,
         "document_number": status.document_number,
-        "changed_at": None if status.changed_at is None else _rfc3339(status.changed_at),
+        "changed_at": None if status.changed_at is None else rfc3339(status.changed_at),
     }
 
 
@@ -556,6 +551,6 @@ def _versions_json(versions: VersionFacts) -> dict[str, Any]:
         "newer_exists": versions.newer_exists,
         "current_issued_at": None
         if versions.current_issued_at is None
-        else _rfc3339(versions.current_issued_at),
+        else rfc3339(versions.current_issued_at),
         "current_reissue_reason": versions.current_reissue_reason,
     }

@@ -27,10 +27,10 @@ from werkzeug.wrappers.response import Response as BaseResponse
 from certsvc.accounts.services import close_session, open_session, session_user
 from certsvc.documents.qr import qr_matrix
 from certsvc.errors import CertsvcError, Forbidden
+from certsvc.timefmt import china_minute
 from certsvc.web import runtime
 from certsvc.web.portal_text import EN, LABELS
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
 PORTAL_BLUEPRINTS = ("auth", "holder", "issuer")
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -221,7 +221,7 @@ def install(bp: Blueprint) -> None:
 
     @bp.app_template_filter("cst")
     def _china_time(value: dt.datetime | None) -> str:
-        return "" if value is None else value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+        return "" if value is None else china_minute(value)
 
     @bp.after_app_request
     def _remember_language(response: Response) -> Response:

@@ -37,6 +37,7 @@ from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.idnumber import normalize_id_number
 from certsvc.errors import BadRequest, IntakeError, NotFound, WorkflowError
 from certsvc.registry.models import Authority
+from certsvc.timefmt import china_midnight
 from certsvc.web import runtime
 from certsvc.web.portal import error_text, me, staff_required, t
 
@@ -46,7 +47,6 @@ DASHBOARD_DAYS = 14
 STAGED_LIFETIME = dt.timedelta(hours=1)
 MAX_IMPORT_BYTES = 30 * 1024 * 1024
 REPORT_ROWS_SHOWN = 200
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 # --- dashboard -------------------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def daily_activity(
     """Issuances, reissues and revocations of one authority per China-time day, plus verifications
     (counted for the whole service: verifiers do not say whose certificate they checked)."""
     first = today - dt.timedelta(days=days - 1)
-    since = dt.datetime.combine(first, dt.time(), CHINA)
+    since = china_midnight(first)
     mine = Certificate.authority_code == authority_code
     series = {
         "issued": _per_day(

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 
 from certsvc.domain.certno import normalize_certificate_number
 from certsvc.errors import BadRequest, CertsvcError
+from certsvc.timefmt import china_minute
 from certsvc.verification import texts
 from certsvc.verification.services import OnlineVerdict, verify_by_number, verify_target
 from certsvc.verification.views.api import MAX_BATCH, MAX_UPLOAD_BYTES, NUMBER_SCOPE, number_rate, verify_rate
@@ -25,7 +26,6 @@ from certsvc.web.extensions import SUPPORTED_LANGUAGES, limiter, select_locale
 
 bp = Blueprint("public", __name__)
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 LEVELS_EN = {
     "正高级": "Senior (full)",
@@ -58,7 +58,7 @@ def _remember_language(response: Response) -> Response:
 def china_time(moment: dt.datetime | None) -> str:
     if moment is None:
         return "—"
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") + " (UTC+8)"
+    return china_minute(moment) + " (UTC+8)"
 
 
 @bp.app_template_filter("long_date")
