@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from certsvc.accounts.models import User
 from certsvc.accounts.notifications import notify
+from certsvc.certificates.lookup import find_version
 from certsvc.certificates.models import (
     CORRECTABLE_FIELDS,
     REISSUE_REASONS,
@@ -24,7 +25,7 @@ from certsvc.certificates.models import (
     Holder,
     ReissueRequest,
 )
-from certsvc.certificates.revocation import STATUS_ZH, credential_sha256, current_version, lock_certificate
+from certsvc.certificates.revocation import STATUS_ZH, credential_sha256, lock_certificate
 from certsvc.domain.names import check_name
 from certsvc.domain.workdays import working_days
 from certsvc.errors import BadRequest, CalendarNotCovered, NotFound, WorkflowError
@@ -130,7 +131,7 @@ def _new_current_version(
 
     if reason not in REISSUE_REASONS:
         raise BadRequest(f"reason must be one of {', '.join(REISSUE_REASONS)}", detail_zh="补发原因不正确")
-    previous = current_version(session, certificate)
+    previous = find_version(session, certificate)
     if previous.status != "valid" or certificate.status != "valid":
         raise WorkflowError(
             f"only a valid certificate can be reissued; this one is {previous.status}",
@@ -197,7 +198,7 @@ def submit_request(
         raise NotFound(
             f"no certificate {certificate.number} here", detail_zh=f"没有证书 {certificate.number}"
         )
-    row = current_version(session, certificate)
+    row = find_version(session, certificate)
     if row.status != "valid":
         raise WorkflowError(
             f"a {row.status} certificate cannot be reissued", detail_zh="证书当前状态不能申请补发"

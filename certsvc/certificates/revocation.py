@@ -12,12 +12,12 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certsvc.certificates.lookup import find_certificate, find_version
 from certsvc.certificates.models import Certificate, CertificateVersion
 from certsvc.domain.certno import validate_certificate_number
-from certsvc.errors import BadRequest, NotFound, WorkflowError
+from certsvc.errors import BadRequest, WorkflowError
 from certsvc.ledger.entries import certificate_event
 from certsvc.runtime import Runtime
 
@@ -73,21 +73,7 @@ def lock_certificate(session: Session, number: str, actor_authority: str | None)
 
     number = validate_certificate_number(number)
     lock_ledger(session)
-    certificate = session.scalar(select(Certificate).where(Certificate.number == number).with_for_update())
-    if certificate is None or (actor_authority is not None and certificate.authority_code != actor_authority):
-        raise NotFound(f"no certificate {number} here", detail_zh=f"本机构没有证书 {number}")
-    return certificate
-
-
-def current_version(session: Session, certificate: Certificate) -> CertificateVersion:
-    version = session.scalar(
-        select(CertificateVersion).where(
-            CertificateVersion.certificate_id == certificate.id,
-            CertificateVersion.version == certificate.current_version,
-        )
-    )
-    assert version is not None, "a certificate always has its current version"
-    return version
+    return find_certificate(session, number, authority_code=actor_authority, for_update=True)
 
 
 def check_reason(action: str, reason: str) -> str:
@@ -144,7 +130,7 @@ def change_status(  # noqa: PLR0917 - positional order fixed by docs/architectur
             f"only version {certificate.current_version} can change status",
             detail_zh=f"第 {version} 版已被取代，只能对当前第 {certificate.current_version} 版操作",
         )
-    row = current_version(session, certificate)
+    row = find_version(session, certificate)
     transition = TRANSITIONS[action]
     if row.status not in transition.from_statuses:
         raise WorkflowError(

@@ -6,7 +6,7 @@ to its routes, so the description cannot drift far from the code that implements
 
 from __future__ import annotations
 
-import importlib
+import sys
 from typing import Any
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -24,7 +24,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 
 def build_document(base_url: str, version: str = "0.1.0") -> dict[str, Any]:
-    from certsvc.web import BLUEPRINTS
+    from certsvc.web import blueprints
 
     document: dict[str, Any] = {
         "openapi": "3.1.0",
@@ -37,14 +37,8 @@ def build_document(base_url: str, version: str = "0.1.0") -> dict[str, Any]:
         "paths": {},
         "components": {"schemas": {"Problem": PROBLEM_SCHEMA}, "securitySchemes": {}},
     }
-    for module_name, _ in BLUEPRINTS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:
-                continue
-            raise
-        fragment = getattr(module, "OPENAPI", None)
+    for blueprint in blueprints():
+        fragment = getattr(sys.modules[blueprint.import_name], "OPENAPI", None)
         if not fragment:
             continue
         document["paths"].update(fragment.get("paths", {}))

@@ -23,6 +23,7 @@ from certsvc.accounts import services as accounts
 from certsvc.accounts.notifications import deliver_outbox
 from certsvc.certificates import reissue as reissue_service
 from certsvc.certificates import revocation
+from certsvc.certificates.lookup import find_certificate
 from certsvc.certificates.models import (
     CORRECTABLE_FIELDS,
     REISSUE_REASONS,
@@ -358,14 +359,7 @@ def decide(request_id: int) -> ResponseReturnValue:
 
 # --- certificates ----------------------------------------------------------------------------------
 def _my_certificate(db: Session, number: str) -> Certificate:
-    try:
-        canonical = validate_certificate_number(number)
-    except BadRequest:
-        raise NotFound("no such certificate here", detail_zh="本机构没有这张证书") from None
-    cert = db.scalar(select(Certificate).where(Certificate.number == canonical))
-    if cert is None or cert.authority_code != me().authority_code:
-        raise NotFound("no such certificate here", detail_zh="本机构没有这张证书")
-    return cert
+    return find_certificate(db, number, authority_code=me().authority_code, malformed_is_absent=True)
 
 
 @bp.route("/certificates", methods=["GET", "POST"])

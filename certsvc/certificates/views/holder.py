@@ -16,9 +16,9 @@ from certsvc.accounts import totp
 from certsvc.accounts.models import OutboxMessage, User
 from certsvc.accounts.notifications import deliver_outbox
 from certsvc.certificates import reissue as reissue_service
+from certsvc.certificates.lookup import find_certificate
 from certsvc.certificates.models import CORRECTABLE_FIELDS, REISSUE_REASONS, Certificate, ReissueRequest
 from certsvc.certificates.versions import verification_url
-from certsvc.domain.certno import validate_certificate_number
 from certsvc.errors import BadRequest, Forbidden, NotFound, WorkflowError
 from certsvc.registry.models import Authority
 from certsvc.web import runtime
@@ -35,14 +35,7 @@ DOWNLOADS = {
 
 
 def _own_certificate(db: Session, number: str) -> Certificate:
-    try:
-        canonical = validate_certificate_number(number)
-    except BadRequest:
-        raise NotFound("no such certificate", detail_zh="没有这张证书") from None
-    certificate = db.scalar(select(Certificate).where(Certificate.number == canonical))
-    if certificate is None or certificate.holder_id != me().holder_id:
-        raise NotFound("no such certificate", detail_zh="没有这张证书")
-    return certificate
+    return find_certificate(db, number, holder_id=me().holder_id or -1, malformed_is_absent=True)
 
 
 def _authority_names(db: Session) -> dict[str, str]:
