@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -92,17 +91,13 @@ def _hmac_sha256_pads(key: bytes) -> tuple[_Hash, _Hash]:
     return inner, outer
 
 
-_KEYS: weakref.WeakKeyDictionary[object, HolderKeys] = weakref.WeakKeyDictionary()
-
-
 def holder_keys(runtime: Runtime) -> HolderKeys:
-    """The holder keys of ``runtime``'s key store, derived once per key store object."""
-    store = runtime.keys
-    cached = _KEYS.get(store)
+    """The holder keys of ``runtime``'s key store, derived once per runtime."""
+    cached = runtime.cache.holder_keys
     if cached is None:
-        data = store.data_keys()
+        data = runtime.keys.data_keys()
         cached = HolderKeys(data.blind_index, AESGCM(data.id_encryption), data.status_permutation)
-        _KEYS[store] = cached
+        runtime.cache.holder_keys = cached
     return cached
 
 

@@ -9,7 +9,6 @@ unknown.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import sys
@@ -85,14 +84,11 @@ def _read_target(target: str) -> str | bytes:
 
 def _online(target: str | bytes) -> tuple[str, str | None, str, dict[str, Any] | None]:
     from certsvc.cli.common import cli_runtime
-    from certsvc.verification import counters
     from certsvc.verification.services import verify_target
 
     runtime = cli_runtime()
     verdict = verify_target(runtime, target, channel="cli")
-    # Counting is statistics: a verdict stands even when its count cannot be stored.
-    with contextlib.suppress(Exception):
-        counters.flush(runtime.database)
+    runtime.close()  # stores the count; a verdict stands even when it cannot be stored
     body = verdict.to_json()
     return verdict.outcome, verdict.step, verdict.reason, body
 

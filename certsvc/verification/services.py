@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 import hmac
 import re
-import threading
 import time
 import unicodedata
 from typing import Any, cast
@@ -36,7 +35,6 @@ from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
 from certsvc.signing import verifier
 from certsvc.signing.jwks import KeySet
-from certsvc.signing.keystore import KeyInfo
 from certsvc.signing.qrpayload import payload_from_url_or_text
 from certsvc.timefmt import china_date, rfc3339
 from certsvc.verification import counters
@@ -268,22 +266,16 @@ def no_match_verdict(now: dt.datetime) -> OnlineVerdict:
 def keyset(runtime: Runtime) -> KeySet:
     """The key set of every signing key ever used, rebuilt only when the key history changes."""
     history = runtime.keys.history()
-    cached = _keyset_cache.get(id(runtime.keys))
+    cache = runtime.cache
+    cached = cache.keyset
     # The same tuple while the manifest is unchanged: no lock and no field-by-field comparison.
     if cached is not None and cached[0] is history:
         return cached[1]
-    with _keyset_lock:
-        cached = _keyset_cache.get(id(runtime.keys))
-        if cached is not None and cached[0] == history:
-            _keyset_cache[id(runtime.keys)] = (history, cached[1])
-            return cached[1]
-        built = KeySet.from_history(history)
-        _keyset_cache[id(runtime.keys)] = (history, built)
+    with cache.lock:
+        cached = cache.keyset
+        built = cached[1] if cached is not None and cached[0] == history else KeySet.from_history(history)
+        cache.keyset = (history, built)
         return built
-
-
-_keyset_cache: dict[int, tuple[tuple[KeyInfo, ...], KeySet]] = {}
-_keyset_lock = threading.Lock()
 
 
 # --- the registry's truth ----------------------------------------------------------------------
@@ -433,23 +425,21 @@ def _ledger_evidence(runtime: Runtime, index: int | None) -> dict[str, Any] | No
     """
     if index is None:
         return None
-    key = (id(runtime.database), index)
-    cached = _evidence_cache.get(key)
+    remembered = runtime.cache.ledger_evidence
+    cached = remembered.get(index)
     if cached is not None and time.monotonic() - cached[0] < EVIDENCE_SECONDS:
         return cached[1]
     evidence = _fresh_evidence(runtime, index)
     if evidence is not None:
-        with _evidence_lock:
-            if len(_evidence_cache) >= EVIDENCE_CACHE_ENTRIES:
-                _evidence_cache.clear()
-            _evidence_cache[key] = (time.monotonic(), evidence)
+        with runtime.cache.lock:
+            if len(remembered) >= EVIDENCE_CACHE_ENTRIES:
+                remembered.clear()
+            remembered[index] = (time.monotonic(), evidence)
     return evidence
 
 
 EVIDENCE_SECONDS = 300.0
 EVIDENCE_CACHE_ENTRIES = 20_000
-_evidence_cache: dict[tuple[int, int], tuple[float, dict[str, Any]]] = {}
-_evidence_lock = threading.Lock()
 
 
 def _fresh_evidence(runtime: Runtime, index: int) -> dict[str, Any] | None:
@@ -514,7 +504,7 @@ def _invalid(now: dt.datetime, step: str | None, reason: str) -> OnlineVerdict:
 
 
 def _count(runtime: Runtime, now: dt.datetime, channel: str, outcome: str) -> None:
-    counters.count(runtime.database, china_date(now), channel, outcome)
+    counters.count(runtime, china_date(now), channel, outcome)
 
 
 def _facts_json(facts: PublicFacts) -> dict[str, Any]:
