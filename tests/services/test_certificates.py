@@ -18,10 +18,10 @@ from tests.services.support import sample
 
 
 @pytest.fixture
-def number(runtime: Runtime, shared_testdata: Path) -> str:
+def number(runtime: Runtime, sample_results: Path) -> str:
     """The certificate issued for row 3 of the 450000 sample (刘思, 45050219910912597X)."""
     report = import_results(
-        runtime, sample(shared_testdata, "sample-450000.csv"), "sample-450000.csv", dry_run=False
+        runtime, sample(sample_results, "sample-450000.csv"), "sample-450000.csv", dry_run=False
     )
     return dict(report.issued)[3]
 
