@@ -41,6 +41,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=runtime.settings.is_production,
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,
+        # Read by the views' rate limits (tests tighten them per app).
+        CERTSVC_VERIFY_RATE=runtime.settings.verify_rate,
+        CERTSVC_VERIFY_NUMBER_RATE=runtime.settings.verify_number_rate,
+        CERTSVC_STATUS_RATE=runtime.settings.status_rate,
+        CERTSVC_STATUS_TTL=runtime.settings.status_ttl_seconds,
+        CERTSVC_ISSUER_API_RATE=runtime.settings.issuer_api_rate,
     )
     app.json = CertsvcJSONProvider(app)
     app.extensions["certsvc"] = runtime

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
 from certsvc.errors import NotFound
-from certsvc.verification.statuslists import DEFAULT_TTL_SECONDS, signed_status_list
+from certsvc.verification.statuslists import signed_status_list
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
 from certsvc.web.openapi import problem_responses
@@ -20,11 +20,10 @@ from certsvc.web.openapi import problem_responses
 bp = Blueprint("status_api", __name__)
 
 MEDIA_TYPE = "application/vc+jwt"
-DEFAULT_RATE = "600/minute"
 
 
 def _rate() -> str:
-    return str(current_app.config.get("CERTSVC_STATUS_RATE", DEFAULT_RATE))
+    return str(current_app.config["CERTSVC_STATUS_RATE"])
 
 
 def _list_operation(operation_id: str) -> dict[str, Any]:
@@ -83,7 +82,7 @@ def status_list(list_id: int, purpose: str) -> ResponseReturnValue:
     if not 1 <= list_id <= MAX_DATABASE_INTEGER:
         raise NotFound("no such status list", detail_zh="没有该状态列表")
     rt = runtime()
-    ttl = int(current_app.config.get("CERTSVC_STATUS_TTL", DEFAULT_TTL_SECONDS))
+    ttl = int(current_app.config["CERTSVC_STATUS_TTL"])
     signed = signed_status_list(rt, list_id, purpose, ttl_seconds=ttl)
     response = Response(signed.jws, mimetype=MEDIA_TYPE)
     response.headers["Cache-Control"] = f"public, max-age={signed.max_age(rt.now())}"
