@@ -10,9 +10,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certsvc.certificates.holders import find_holder
 from certsvc.certificates.models import Certificate, CertificateVersion
 from certsvc.domain.certno import validate_certificate_number
+from certsvc.domain.idnumber import normalize_id_number
 from certsvc.errors import BadRequest, NotFound
+from certsvc.runtime import Runtime
 
 
 def find_certificate(
@@ -70,3 +73,33 @@ def find_version(
             detail_zh=f"证书 {certificate.number} 没有第 {wanted} 版",
         )
     return row
+
+
+def looks_like_id_number(text: str) -> bool:
+    """True for text shaped like an 18-character resident ID number (spaces and full-width allowed)."""
+    id_number = normalize_id_number(text)
+    return len(id_number) == 18 and id_number[:17].isdigit()
+
+
+def search_certificates(
+    session: Session, runtime: Runtime, query: str, *, authority_code: str
+) -> list[Certificate]:
+    """``authority_code``'s certificates matching ``query``: a certificate number, or a holder's ID
+    number (found through the blind index). A malformed number raises ``InvalidCertificateNumber``
+    (a typo is worth telling apart from "not ours")."""
+    if looks_like_id_number(query):
+        holder = find_holder(session, runtime, normalize_id_number(query))
+        if holder is None:
+            return []
+        return list(
+            session.scalars(
+                select(Certificate).where(
+                    Certificate.holder_id == holder.id, Certificate.authority_code == authority_code
+                )
+            )
+        )
+    validate_certificate_number(query)
+    try:
+        return [find_certificate(session, query, authority_code=authority_code)]
+    except NotFound:
+        return []
