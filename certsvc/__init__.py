@@ -24,7 +24,7 @@ def _template_folder() -> str:
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     """Wire configuration, runtime, extensions, blueprints and error handlers; nothing else."""
     from certsvc.log import configure_logging
-    from certsvc.web import blueprints, errors, extensions, fastlane
+    from certsvc.web import blueprints, errors, extensions, fastlane, language, portal
     from certsvc.web.jsonio import CertsvcJSONProvider
 
     if runtime is None:
@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.json = CertsvcJSONProvider(app)
     app.extensions["certsvc"] = runtime
     extensions.init_app(app, runtime)
+    language.init_app(app)
+    portal.init_app(app)
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -25,12 +25,13 @@ from certsvc.certificates.models import (
     Holder,
     ReissueRequest,
 )
-from certsvc.certificates.revocation import STATUS_ZH, credential_sha256, lock_certificate
+from certsvc.certificates.revocation import credential_sha256, lock_certificate
 from certsvc.domain.names import check_name
 from certsvc.domain.workdays import working_days
 from certsvc.errors import BadRequest, CalendarNotCovered, NotFound, WorkflowError
 from certsvc.ledger.entries import certificate_event
 from certsvc.runtime import Runtime
+from certsvc.texts import label
 from certsvc.timefmt import china_date
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
@@ -135,7 +136,7 @@ def _new_current_version(
     if previous.status != "valid" or certificate.status != "valid":
         raise WorkflowError(
             f"only a valid certificate can be reissued; this one is {previous.status}",
-            detail_zh=f"证书当前状态为“{STATUS_ZH.get(previous.status, previous.status)}”，不能补发",
+            detail_zh=f"证书当前状态为“{label('outcome', previous.status, 'zh')}”，不能补发",
         )
     now = runtime.now()
     created = new_version(

@@ -18,7 +18,7 @@ from typing import Any
 from certsvc.cli import EXIT_FAILED, EXIT_OK, EXIT_STATUS_UNKNOWN
 from certsvc.domain.names import mask_name
 from certsvc.errors import BadRequest, InvalidKeySet, InvalidStatusList, UnreadableDocument
-from certsvc.verification.texts import HEADLINES, STEPS
+from certsvc.texts import LABELS, bilingual
 
 OFFLINE_OUTCOMES = {"unknown-status": "unknown"}
 
@@ -162,10 +162,12 @@ def _print(
             )
         )
         return
-    zh, en, zh_more, en_more = HEADLINES.get(outcome, HEADLINES["unknown"])
+    shown = outcome if outcome in LABELS["outcome"] else "unknown"
+    zh, en = bilingual("outcome", shown)
+    zh_more, en_more = bilingual("explanation", shown)
     print(f"{zh} {en}: {zh_more} / {en_more}")
-    if step and step in STEPS and step != "status":
-        print(f"  {STEPS[step][0]} / {STEPS[step][1]}")
+    if step and step in LABELS["step"] and step != "status":
+        print("  {} / {}".format(*bilingual("step", step)))
     elif outcome not in ("valid",) and step:
         print(f"  step: {step}")
     print(f"  {reason}")

@@ -36,11 +36,11 @@ from certsvc.runtime import Runtime
 from certsvc.signing import verifier
 from certsvc.signing.jwks import KeySet
 from certsvc.signing.qrpayload import payload_from_url_or_text
+from certsvc.texts import LABELS, bilingual, label
 from certsvc.timefmt import china_date, rfc3339
 from certsvc.verification import counters
 from certsvc.verification.lookup import RegistryUnavailable, first_row
 from certsvc.verification.targets import MAX_TOKEN_CHARS, is_document, token_from_document
-from certsvc.verification.texts import HEADLINES, STEPS
 
 log = get_logger("certsvc.verification")
 
@@ -260,7 +260,7 @@ def _pure_verify(text: str, keys: KeySet, now: dt.datetime) -> verifier.Verdict:
 
 def no_match_verdict(now: dt.datetime) -> OnlineVerdict:
     """The one answer for an unknown number and for a name that does not match it."""
-    return _invalid(now, "not-found", STEPS["not-found"][1])
+    return _invalid(now, "not-found", label("step", "not-found", "en"))
 
 
 def keyset(runtime: Runtime) -> KeySet:
@@ -290,7 +290,7 @@ def _online(runtime: Runtime, pure: verifier.Verdict, text: str, confirm: str | 
             {"number": facts.certificate_number, "version": facts.version},
         )
         if row is None:
-            return _invalid(now, "not-registered", STEPS["not-registered"][1])
+            return _invalid(now, "not-registered", label("step", "not-registered", "en"))
         # A valid signature over bytes the registry does not hold means a signing key was misused.
         stored, presented = (
             (row.v_credential, text)
@@ -298,7 +298,7 @@ def _online(runtime: Runtime, pure: verifier.Verdict, text: str, confirm: str | 
             else (row.v_qr_payload, payload_from_url_or_text(text))
         )
         if not hmac.compare_digest(stored.encode(), presented.encode()):
-            return _invalid(now, "registry-mismatch", STEPS["registry-mismatch"][1])
+            return _invalid(now, "registry-mismatch", label("step", "registry-mismatch", "en"))
         return _registered_truth(runtime, now, row, token=facts, confirm=confirm)
     except RegistryUnavailable as error:
         return _registry_unavailable(now, error, facts=_facts_from_token(facts))
@@ -307,7 +307,7 @@ def _online(runtime: Runtime, pure: verifier.Verdict, text: str, confirm: str | 
 def _registry_unavailable(now: dt.datetime, error: Exception, facts: PublicFacts | None) -> OnlineVerdict:
     """Authentic or not, the status cannot be established while the registry cannot be read."""
     log.warning("registry unavailable during verification", extra={"fields": {"error": str(error)}})
-    zh, en = STEPS["registry-unavailable"]
+    zh, en = bilingual("step", "registry-unavailable")
     return OnlineVerdict("unknown", "registry-unavailable", en, zh, now, facts=facts)
 
 
@@ -342,7 +342,7 @@ def _registered_truth(
         outcome = "valid"
     else:
         outcome = "unknown"
-    zh_explanation, en_explanation = HEADLINES[outcome][2], HEADLINES[outcome][3]
+    zh_explanation, en_explanation = bilingual("explanation", outcome)
     holder_confirmed = None if confirm is None else _confirm_holder(runtime, row.holder_id, confirm)
     return OnlineVerdict(
         outcome=outcome,
@@ -499,7 +499,7 @@ def _token_text(target: str | bytes) -> str | None:
 
 
 def _invalid(now: dt.datetime, step: str | None, reason: str) -> OnlineVerdict:
-    zh = STEPS.get(step or "", (HEADLINES["invalid"][2], ""))[0]
+    zh = label("step", step, "zh") if step in LABELS["step"] else label("explanation", "invalid", "zh")
     return OnlineVerdict("invalid", step, reason, zh, now)
 
 

@@ -20,6 +20,7 @@ from werkzeug.http import parse_accept_header
 
 from certsvc.log import get_logger, request_id_var
 from certsvc.runtime import Runtime
+from certsvc.texts import LANGUAGES
 from certsvc.web import host_storage, limits_storage  # noqa: F401 (host_storage: registers certsvc-host:// with limits)
 from certsvc.web.budgets import CertsvcLimiter
 
@@ -28,7 +29,7 @@ RATE_LIMIT_HEADERS = True
 
 limiter = CertsvcLimiter(key_func=get_remote_address, default_limits=[], headers_enabled=RATE_LIMIT_HEADERS)
 babel = Babel()
-SUPPORTED_LANGUAGES = ("zh", "en")
+SUPPORTED_LANGUAGES = LANGUAGES
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

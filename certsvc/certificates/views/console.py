@@ -31,7 +31,8 @@ from certsvc.certificates.versions import verification_url
 from certsvc.certificates.views.holder import security_page
 from certsvc.errors import BadRequest, IntakeError, NotFound, WorkflowError
 from certsvc.web import runtime
-from certsvc.web.portal import error_text, me, staff_required, t
+from certsvc.web.language import error_text, t
+from certsvc.web.portal import me, staff_required
 
 bp = Blueprint("issuer", __name__, url_prefix="/issuer")
 

@@ -23,7 +23,8 @@ from certsvc.errors import BadRequest, Forbidden, NotFound, WorkflowError
 from certsvc.registry.models import Authority
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
-from certsvc.web.portal import error_text, holder_required, me, qr_svg, t
+from certsvc.web.language import error_text, t
+from certsvc.web.portal import holder_required, me, qr_svg
 
 bp = Blueprint("holder", __name__, url_prefix="/me")
 
