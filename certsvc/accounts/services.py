@@ -289,10 +289,6 @@ def create_holder_user(
     return user
 
 
-# The name other packages' tests imported before the function became public.
-_create_holder_user = create_holder_user
-
-
 def create_activation_link(
     session: Session, runtime: Runtime, number: str, *, created_by: str, actor_authority: str | None = None
 ) -> str:

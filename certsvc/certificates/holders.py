@@ -12,7 +12,6 @@ Birth date and sex are taken from the ID number (GB 11643), never from the file.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certsvc.certificates.models import Holder
-from certsvc.domain.idnumber import Sex, normalize_id_number, parse_id_number
+from certsvc.domain.idnumber import Sex, normalize_id_number
 from certsvc.errors import KeyStoreError
 from certsvc.runtime import Runtime
 
@@ -106,13 +105,6 @@ def id_index(runtime: Runtime, id_number: str) -> str:
     return holder_keys(runtime).index(normalize_id_number(id_number))
 
 
-def encrypt_id(runtime: Runtime, id_number: str) -> tuple[str, bytes]:
-    """(blind index, ciphertext) of a normalised ID number."""
-    keys = holder_keys(runtime)
-    index = keys.index(id_number)
-    return index, keys.encrypt(id_number, index)
-
-
 def decrypt_id(runtime: Runtime, holder: Holder) -> str:
     """The holder's ID number in clear. Callers show it only to the holder (or masked)."""
     return holder_keys(runtime).decrypt(holder.id_ciphertext, holder.id_index)
@@ -120,32 +112,3 @@ def decrypt_id(runtime: Runtime, holder: Holder) -> str:
 
 def find_holder(session: Session, runtime: Runtime, id_number: str) -> Holder | None:
     return session.scalar(select(Holder).where(Holder.id_index == id_index(runtime, id_number)))
-
-
-def get_or_create_holder(
-    session: Session, runtime: Runtime, id_number: str, name: str, today: dt.date
-) -> Holder:
-    """The holder with this ID number, created if new; a changed name replaces the stored one.
-
-    Raises the ``InvalidIdNumber`` subclass when the number is not a valid GB 11643 number.
-    """
-    number = normalize_id_number(id_number)
-    facts = parse_id_number(number, today=today)
-    keys = holder_keys(runtime)
-    index = keys.index(number)
-    holder = session.scalar(select(Holder).where(Holder.id_index == index))
-    if holder is not None:
-        if holder.name != name:
-            holder.name = name
-        return holder
-    holder = Holder(
-        id_index=index,
-        id_ciphertext=keys.encrypt(number, index),
-        name=name,
-        birth_date=facts.birth_date,
-        sex=SEX_CODES[facts.sex],
-        created_at=runtime.now(),
-    )
-    session.add(holder)
-    session.flush()
-    return holder

@@ -41,12 +41,6 @@ EVIDENCE_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
 )
-REASON_LABELS = {
-    "lost": ("遗失", "lost"),
-    "damaged": ("损毁", "damaged"),
-    "correction": ("信息更正", "correction"),
-}
-FIELD_LABELS = {"name": ("姓名", "name"), "employer": ("工作单位", "employer")}
 MAX_NOTE = 500
 MAX_ROW_ID = 2**31 - 1
 

@@ -37,11 +37,6 @@ class SignedStatusList:
         return max(0, int((self.valid_until - now).total_seconds()))
 
 
-def status_list_jws(runtime: Runtime, list_id: int, purpose: str) -> str:
-    """The signed BitstringStatusListCredential (compact ``vc+jwt``) of one list and purpose."""
-    return signed_status_list(runtime, list_id, purpose).jws
-
-
 def signed_status_list(
     runtime: Runtime, list_id: int, purpose: str, *, ttl_seconds: int = DEFAULT_TTL_SECONDS
 ) -> SignedStatusList:
