@@ -27,8 +27,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certsvc.db.base import Base, UTCDateTime
 
+CERTIFICATE_STATUSES = ("valid", "superseded", "suspended", "revoked")
 REISSUE_REASONS = ("lost", "damaged", "correction")
 CORRECTABLE_FIELDS = ("name", "employer")
+REQUEST_STATUSES = ("pending", "approved", "rejected")
 
 
 class Holder(Base):

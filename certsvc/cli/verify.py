@@ -84,12 +84,13 @@ def _read_target(target: str) -> str | bytes:
 
 def _online(target: str | bytes) -> tuple[str, str | None, str, dict[str, Any] | None]:
     from certsvc.cli.common import cli_runtime
+    from certsvc.verification.schemas import Verdict
     from certsvc.verification.services import verify_target
 
     runtime = cli_runtime()
     verdict = verify_target(runtime, target, channel="cli")
     runtime.close()  # stores the count; a verdict stands even when it cannot be stored
-    body = verdict.to_json()
+    body = Verdict.of(verdict).model_dump(mode="json")
     return verdict.outcome, verdict.step, verdict.reason, body
 
 

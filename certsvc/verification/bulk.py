@@ -14,10 +14,10 @@ import io
 from certsvc.domain.certno import normalize_certificate_number
 from certsvc.errors import BadRequest, CertsvcError
 from certsvc.runtime import Runtime
+from certsvc.verification.schemas import MAX_BATCH
 from certsvc.verification.services import OnlineVerdict, verify_by_number, verify_target
 
-MAX_BATCH = 100
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_CSV_BYTES = 10 * 1024 * 1024
 _FIELD_SEPARATORS = (",", "，", "\t", ";", "；")
 
 
@@ -95,7 +95,7 @@ def _item_from_fields(line: int, fields: list[str]) -> BulkItem:
 def parse_bulk_csv(data: bytes) -> list[BulkItem]:
     """Items of a CSV upload: a ``qr`` column, or ``certificate_number`` and ``name`` columns (Chinese
     headers too), or headerless number,name rows. UTF-8 (with or without BOM) or GBK."""
-    if len(data) > MAX_UPLOAD_BYTES:
+    if len(data) > MAX_CSV_BYTES:
         raise BadRequest("the CSV file is too large", detail_zh="CSV 文件过大")
     text = _decode_csv(data)
     rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]

@@ -11,16 +11,16 @@ from flask.typing import ResponseReturnValue
 
 from certsvc.errors import BadRequest
 from certsvc.verification.bulk import (
-    MAX_BATCH,
-    MAX_UPLOAD_BYTES,
+    MAX_CSV_BYTES,
     BulkItem,
     BulkRow,
     parse_bulk_csv,
     parse_bulk_text,
     verify_bulk,
 )
+from certsvc.verification.schemas import MAX_BATCH
 from certsvc.verification.services import OnlineVerdict, verify_by_number, verify_target
-from certsvc.verification.views.api import NUMBER_SCOPE, number_rate, verify_rate
+from certsvc.verification.views.api import MAX_UPLOAD_BYTES, NUMBER_SCOPE, number_rate, verify_rate
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
 
@@ -106,7 +106,7 @@ def bulk_items() -> list[BulkItem]:
     if cached is None:
         upload = request.files.get("csv")
         if upload is not None and upload.filename:
-            cached = parse_bulk_csv(upload.read(MAX_UPLOAD_BYTES + 1))
+            cached = parse_bulk_csv(upload.read(MAX_CSV_BYTES + 1))
         else:
             cached = parse_bulk_text(request.form.get("items", ""))
         g.bulk_items = cached
