@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from pathlib import Path
 
 import openpyxl
 
 from certsvc.domain.record import FIELD_LABELS_ZH, FIELDS
+from tests.conftest import SAMPLE_RESULTS
 
-SAMPLES_DIR = Path("/work/shared/testdata/results")
+SAMPLES_DIR = SAMPLE_RESULTS
 SAMPLES = sorted(SAMPLES_DIR.glob("sample-*.csv"))
 
 

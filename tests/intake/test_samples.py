@@ -1,4 +1,4 @@
-"""The shared sample batches, and the same batch in every encoding and format clerks use."""
+"""The packaged sample batches, and the same batch in every encoding and format clerks use."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from certsvc.domain.registry import demo_registry
 from tests.intake.helpers import SAMPLES, chinese_header, csv_bytes, sample_table, xlsx_bytes
 
 TODAY = dt.date(2026, 11, 21)
-pytestmark = pytest.mark.skipif(not SAMPLES, reason="shared sample batches not present")
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)

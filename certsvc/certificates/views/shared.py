@@ -10,12 +10,11 @@ from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from certsvc.certificates import shares as share_service
-from certsvc.verification import texts
 from certsvc.verification.services import verify_target
 from certsvc.verification.views.api import verify_rate
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
-from certsvc.web.portal import language
+from certsvc.web.language import label
 
 bp = Blueprint("shared", __name__)
 
@@ -32,7 +31,6 @@ def opened(token: str) -> ResponseReturnValue:
             user_agent=request.headers.get("User-Agent", ""),
             address=request.remote_addr or "",
         )
-    lang = language()
     if isinstance(shown, share_service.ClosedShare):
         page, status = render_template("share/closed.html", closed=shown), 410
     else:
@@ -41,8 +39,8 @@ def opened(token: str) -> ResponseReturnValue:
             "share/view.html",
             shown=shown,
             verdict=verdict,
-            headline=texts.headline(verdict.outcome, lang),
-            explanation=texts.explanation(verdict.outcome, lang),
+            headline=label("outcome", verdict.outcome),
+            explanation=label("explanation", verdict.outcome),
         )
         status = 200
     response = Response(page, status=status)
