@@ -45,7 +45,7 @@ from certsvc.certificates.intake.validate import CheckedRecord, ValidationReport
 from certsvc.certificates.models import Certificate, CertificateVersion, Holder, ImportBatch, NumberSequence
 from certsvc.certificates.versions import STATUS_VALID, allocate_slots, ledger_entry, sign_version
 from certsvc.db.base import Base
-from certsvc.db.bulk import insert_returning_ids
+from certsvc.db.bulk import insert_rows
 from certsvc.domain.certno import CERTIFICATE_NUMBER_LENGTH, make_certificate_number
 from certsvc.domain.idnumber import identity_facts
 from certsvc.domain.levels import Level
@@ -456,7 +456,7 @@ class _Issuer:
             version = sign_version(facts, signing_key, self.base_url, self.now)
             signed.append(version)
             entries.append(ledger_entry("issue", number, 1, version.credential, self.now))
-        certificate_ids = insert_returning_ids(
+        certificate_ids = insert_rows(
             session,
             _CERTIFICATES,
             [
@@ -484,12 +484,13 @@ class _Issuer:
                     pending, (item.record for item in pending), numbers, holder_ids, strict=True
                 )
             ],
-            key="number",
+            ids_by="number",
         )
         # Late in the chunk: the ledger lock is held from here until the commit.
         ledger_indexes = record_in_ledger(session, self.runtime, entries)
-        session.execute(
-            insert(_VERSIONS),
+        insert_rows(
+            session,
+            _VERSIONS,
             [
                 {
                     "certificate_id": certificate_ids[number],
@@ -587,7 +588,7 @@ class _Issuer:
                     "created_at": self.now,
                 }
             )
-        created = insert_returning_ids(self.session, _HOLDERS, rows, key="id_index")
+        created = insert_rows(self.session, _HOLDERS, rows, ids_by="id_index")
         return [created[item.id_index] if item.holder is None else item.holder.id for item in pending]
 
     def _numbers(self, pending: list[_Pending]) -> list[str]:

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from certsvc.db.base import Base
+from certsvc.db.bulk import insert_rows
 from certsvc.errors import LedgerRangeError
 from certsvc.ledger import merkle
 from certsvc.ledger.merkle import NodeRef
@@ -96,18 +97,19 @@ class LedgerStore:
         leaf_hashes = [merkle.leaf_hash(content) for content in entries]
         inner_nodes, root = merkle.append_leaves(size, leaf_hashes, self.lookup)
         new_size = size + len(entries)
-        self._session.execute(
-            insert(_ENTRIES),
+        insert_rows(
+            self._session,
+            _ENTRIES,
             [
                 {"idx": size + offset, "leaf_hash": leaf, "content": content, "created_at": now}
                 for offset, (leaf, content) in enumerate(zip(leaf_hashes, entries, strict=True))
             ],
         )
-        if inner_nodes:
-            self._session.execute(
-                insert(_NODES),
-                [{"level": level, "idx": index, "hash": digest} for level, index, digest in inner_nodes],
-            )
+        insert_rows(
+            self._session,
+            _NODES,
+            [{"level": level, "idx": index, "hash": digest} for level, index, digest in inner_nodes],
+        )
         self._session.execute(update(LedgerHead).where(LedgerHead.id == HEAD_ROW_ID).values(size=new_size))
         self._session.execute(
             insert(_CHECKPOINTS),
