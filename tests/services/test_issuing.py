@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 from collections.abc import Callable
@@ -294,38 +293,6 @@ def test_issued_rows_read_back_with_their_dates_and_issue_time(
         )
         assert certificate.created_at == version.issued_at == certificate.holder.created_at == issued_at
         assert certificate.holder.birth_date.isoformat() == "1970-01-28"
-
-
-def test_import_leaves_the_garbage_collector_as_it_found_it(runtime: Runtime, sample_results: Path) -> None:
-    """An import sets older objects aside and pauses automatic collection only while it runs (also
-    when it fails), and what the host process froze or paused itself stays so."""
-    from certsvc.errors import UnreadableFile
-
-    collecting_during_import: list[bool] = []
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
-    _import(
-        runtime,
-        sample(sample_results, "sample-450000.csv"),
-        progress=lambda rows: collecting_during_import.append(gc.isenabled()),
-    )
-    assert collecting_during_import == [False]
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
-    with pytest.raises(UnreadableFile):
-        _import(runtime, b"\x00\x01\x02binary", "broken.csv")
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
-
-    gc.freeze()
-    try:
-        _import(runtime, sample(sample_results, "sample-500000.csv"))
-        assert gc.get_freeze_count() > 0 and gc.isenabled()  # the host's freeze was not undone
-    finally:
-        gc.unfreeze()
-    gc.disable()
-    try:
-        _import(runtime, sample(sample_results, "sample-500000.csv"), name="again.csv")
-        assert not gc.isenabled()  # the host's pause was not undone
-    finally:
-        gc.enable()
 
 
 def test_a_second_result_for_a_title_held_is_refused_unless_revoked(
