@@ -230,10 +230,13 @@ def _holder_by_identity(
     if len(id_number) != 18:
         return None
     holder = session.scalar(select(Holder).where(Holder.id_index == id_index(runtime, id_number)))
-    if holder is None or holder.name != normalize_name(name):
+    if holder is None:
         return None
     certificate = session.scalar(select(Certificate).where(Certificate.number == number))
+    # The name is the one on that certificate (each authority registers its own; issue 16).
     if certificate is None or certificate.holder_id != holder.id:
+        return None
+    if certificate.holder_name != normalize_name(name):
         return None
     return holder
 

@@ -52,7 +52,14 @@ from certsvc.domain.idnumber import identity_facts
 from certsvc.domain.levels import Level
 from certsvc.domain.record import ResultRecord
 from certsvc.domain.registry import Registry
-from certsvc.domain.rules import DuplicateFinder, Violation, already_holds, check_raw_fields, check_record
+from certsvc.domain.rules import (
+    DuplicateFinder,
+    Violation,
+    already_holds,
+    check_raw_fields,
+    check_record,
+    name_differs,
+)
 from certsvc.errors import Conflict, UnreadableFile
 from certsvc.ledger.services import lock as lock_ledger
 from certsvc.registry.models import Authority
@@ -395,6 +402,15 @@ class _KnownHolder:
     name: str
     active_titles: set[str] = field(default_factory=set)
     results: dict[str, str] = field(default_factory=dict)
+    # (certificate number, authority, name on its current version) of each non-revoked certificate.
+    registered_names: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def other_name(self, name: str) -> tuple[str, str] | None:
+        """(number, authority) of a live certificate registered under another name, if any."""
+        for number, authority, registered in self.registered_names:
+            if registered != name:
+                return number, authority
+        return None
 
 
 @dataclass(slots=True)
@@ -427,6 +443,11 @@ def _classify(
         if holder is not None and not candidate.duplicate and record.title in holder.active_titles:
             checker.violations.append(already_holds(record))
             continue
+        conflict = holder.other_name(record.name) if holder is not None else None
+        if conflict is not None:
+            # Never applied to the existing certificate: its authority alone corrects it (issue 16).
+            checker.violations.append(name_differs(record, *conflict))
+            continue
         if not candidate.refused:
             ready.append(_Pending(record, index, key, holder))
     return ready
@@ -441,7 +462,8 @@ def _known_holders(session: Session, indexes: list[str]) -> dict[str, _KnownHold
     if not indexes:
         return {}
     known: dict[str, _KnownHolder] = {}
-    for holder_id, index, name, key, number, title, status in _holder_rows(session, indexes):
+    rows = _holder_rows(session, indexes)
+    for holder_id, index, name, key, number, title, status, authority, registered_name in rows:
         holder = known.get(index)
         if holder is None:
             holder = known[index] = _KnownHolder(holder_id, name)
@@ -449,13 +471,16 @@ def _known_holders(session: Session, indexes: list[str]) -> dict[str, _KnownHold
             holder.results[key] = number
             if status != "revoked":
                 holder.active_titles.add(title)
+                holder.registered_names.append((number, authority, registered_name))
     return known
 
 
 _HOLDER_ROWS = (
     "SELECT holders.id, holders.id_index, holders.name, certificates.result_key, certificates.number, "
-    "certificates.title, certificates.status FROM holders "
-    "LEFT OUTER JOIN certificates ON certificates.holder_id = holders.id WHERE holders.id_index "
+    "certificates.title, certificates.status, certificates.authority_code, certificate_versions.holder_name "
+    "FROM holders LEFT OUTER JOIN certificates ON certificates.holder_id = holders.id "
+    "LEFT OUTER JOIN certificate_versions ON certificate_versions.certificate_id = certificates.id "
+    "AND certificate_versions.version = certificates.current_version WHERE holders.id_index "
 )
 
 
@@ -599,9 +624,10 @@ class _Issuer:
                     slot[0],
                     slot[1],
                     ledger_index,
+                    item.record.name,
                 )
-                for certificate_id, version, slot, ledger_index in zip(
-                    certificate_ids, signed, slots, ledger_indexes, strict=True
+                for certificate_id, version, slot, ledger_index, item in zip(
+                    certificate_ids, signed, slots, ledger_indexes, pending, strict=True
                 )
             ],
         )
@@ -670,11 +696,8 @@ class _Issuer:
         for item in pending:
             record = item.record
             if item.holder is not None:
-                if item.holder.name != record.name:
-                    # The newest confirmed result carries the holder's current name (e.g. after a change).
-                    self.session.execute(
-                        update(Holder).where(Holder.id == item.holder.id).values(name=record.name)
-                    )
+                # The holder row is shared by every authority: a new result never rewrites it. Its
+                # certificates' names live on their versions (issue 16).
                 ids.append(item.holder.id)
                 continue
             facts = identity_facts(record.id_number)  # the identity rule accepted it
@@ -764,6 +787,7 @@ _VERSION_COLUMNS = (
     "status_list_id",
     "status_index",
     "ledger_index",
+    "holder_name",
 )
 
 

@@ -201,7 +201,7 @@ def _certificate_json(rt: Runtime, certificate: Certificate) -> dict[str, Any]:
     return {
         "certificate_number": certificate.number,
         "authority_code": certificate.authority_code,
-        "holder": mask_name(certificate.holder.name),
+        "holder": mask_name(certificate.holder_name),
         "series": certificate.series,
         "specialty": certificate.specialty,
         "title": certificate.title,

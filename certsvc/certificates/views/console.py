@@ -28,7 +28,6 @@ from certsvc.certificates.models import (
     REISSUE_REASONS,
     Certificate,
     CertificateVersion,
-    Holder,
     StagedImport,
 )
 from certsvc.certificates.versions import verification_url
@@ -291,13 +290,12 @@ def request_detail(request_id: int) -> ResponseReturnValue:
     with rt.database.read() as db:
         req = reissue_service.get_request(db, request_id, authority_code=me().authority_code)
         cert = req.certificate
-        holder = db.get(Holder, cert.holder_id)
         age, approximate = reissue_service.request_age(req.created_at, rt.today())
         return render_template(
             "issuer/request.html",
             req=req,
             cert=cert,
-            holder_name=holder.name if holder else "",
+            holder_name=cert.holder_name,
             age=age,
             approximate=approximate,
             flagged=req.status == "pending" and age > rt.settings.reissue_flag_working_days,
@@ -421,7 +419,7 @@ def _find(query: str) -> list[dict[str, Any]]:
         return [
             {
                 "number": c.number,
-                "name": c.holder.name,
+                "name": c.holder_name,
                 "title": c.title,
                 "level": c.level,
                 "status": c.status,
@@ -443,7 +441,7 @@ def certificate(number: str) -> ResponseReturnValue:
         return render_template(
             "issuer/certificate.html",
             cert=cert,
-            holder_name=cert.holder.name,
+            holder_name=cert.holder_name,
             versions=versions,
             current=current,
             verify_url=verification_url(rt, current.qr_payload),
