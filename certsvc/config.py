@@ -73,7 +73,7 @@ def _development_secret(instance_dir: Path) -> str:
     path = instance_dir / "secret_key"
     if path.exists():
         return path.read_text(encoding="ascii").strip()
-    instance_dir.mkdir(parents=True, exist_ok=True)
+    instance_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = DEVELOPMENT_SECRET_PREFIX + secrets.token_urlsafe(32)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(value, encoding="ascii")

@@ -185,16 +185,19 @@ def dashboard() -> ResponseReturnValue:
 
 # --- import ----------------------------------------------------------------------------------------
 def _stage(rt: Any, user_id: int, filename: str, data: bytes) -> str:
+    from certsvc.certificates.holders import seal_staged_file
+
     token = secrets.token_urlsafe(24)
+    digest = hashlib.sha256(token.encode()).hexdigest()
     now = rt.now()
     with rt.database.write() as db:
         db.execute(delete(StagedImport).where(StagedImport.created_at < now - STAGED_LIFETIME))
         db.add(
             StagedImport(
-                token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+                token_sha256=digest,
                 user_id=user_id,
                 filename=filename[:255],
-                data=data,
+                data=seal_staged_file(rt, data, digest),
                 created_at=now,
             )
         )
@@ -237,6 +240,7 @@ def import_upload() -> ResponseReturnValue:
 @bp.post("/import/confirm")
 @staff_required("operator")
 def import_confirm() -> ResponseReturnValue:
+    from certsvc.certificates.holders import open_staged_file
     from certsvc.certificates.issuing import import_results
 
     rt = runtime()
@@ -254,7 +258,7 @@ def import_confirm() -> ResponseReturnValue:
             raise NotFound(
                 "this upload expired; upload the file again", detail_zh="上传已过期，请重新上传文件"
             )
-        data, filename = staged.data, staged.filename
+        data, filename = open_staged_file(rt, staged.data, digest), staged.filename
         db.delete(staged)
     report = import_results(
         rt, data, filename, dry_run=False, acting_authority=principal.authority_code, actor=principal.actor
