@@ -210,6 +210,8 @@ def enable_totp(runtime: Runtime, user: User, secret: str, code: str) -> None:
         raise BadRequest("the code does not match; check the authenticator's clock", detail_zh="验证码不正确")
     user.totp_secret = totp.encrypt_secret(runtime.keys.data_keys(), user.id, secret)
     user.totp_last_counter = counter
+    # A second factor added because a session may be stolen must end the others (issue 16).
+    user.auth_epoch += 1
 
 
 def disable_totp(user: User, password: str) -> None:
@@ -217,6 +219,7 @@ def disable_totp(user: User, password: str) -> None:
         raise Forbidden("the password is wrong", detail_zh="密码不正确")
     user.totp_secret = None
     user.totp_last_counter = None
+    user.auth_epoch += 1
 
 
 # --- holder activation and reset ------------------------------------------------------------------

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, g, request, session, url_for
 from flask_babel import get_locale
 from markupsafe import Markup, escape
+from werkzeug.routing import BuildError
 from werkzeug.utils import redirect
 from werkzeug.wrappers.response import Response as BaseResponse
 
@@ -32,6 +33,7 @@ from certsvc.web.portal_text import EN, LABELS
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 PORTAL_BLUEPRINTS = ("auth", "holder", "issuer")
+MAX_LINK_PARAMETER_CHARS = 500
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -200,10 +202,25 @@ def qr_svg(text: str, size: int = 200) -> Markup:
     )
 
 
+# The query parameters a portal page means (everything else is dropped from its language links):
+# url_for treats some names as instructions (``_external``, ``_scheme``, ``_method``, ``_anchor``),
+# which let a crafted query string put a forged Host into links or raise an error (issue 16).
+LANGUAGE_LINK_PARAMETERS = ("status", "activated", "next", "q")
+
+
 def lang_url(lang: str) -> str:
     """The current page in another language (the choice is then remembered in a cookie)."""
-    values: dict[str, Any] = {**request.args.to_dict(), **(request.view_args or {}), "lang": lang}
-    return url_for(request.endpoint or "auth.login", **values)
+    values: dict[str, Any] = {
+        name: value
+        for name in LANGUAGE_LINK_PARAMETERS
+        if isinstance(value := request.args.get(name), str) and len(value) <= MAX_LINK_PARAMETER_CHARS
+    }
+    values.update(request.view_args or {})
+    values["lang"] = lang
+    try:
+        return url_for(request.endpoint or "auth.login", **values)
+    except BuildError:
+        return url_for("auth.login", lang=lang)
 
 
 def install(bp: Blueprint) -> None:
@@ -227,6 +244,10 @@ def install(bp: Blueprint) -> None:
     def _remember_language(response: Response) -> Response:
         if request.blueprint not in PORTAL_BLUEPRINTS:
             return response
+        # Portal pages show names, ID numbers and account details: never kept by a browser or proxy
+        # cache (a shared computer's back button, a corporate proxy; issue 16, finding 6).
+        if "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "private, no-store"
         chosen = request.args.get("lang")
         if chosen in ("zh", "en") and request.cookies.get("lang") != chosen:
             response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
