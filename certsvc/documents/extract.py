@@ -1,24 +1,36 @@
-"""Reading back what a rendered certificate carries, for ``certsvc verify FILE``.
+"""Reading back what a rendered certificate carries, for ``certsvc verify FILE`` and uploads.
 
-Inputs here are untrusted files: anything unreadable raises :class:`UnreadableDocument`, and image
-size is bounded before pixels are decoded.
+Inputs here are untrusted files: anything unreadable raises :class:`UnreadableDocument`, and every
+image has a pixel budget checked from its header before pixels are decoded (issue 16, finding 3):
+PNG/JPEG headers, and the /Width and /Height a PDF declares for each image it holds. The PDF
+library may fail on a crafted file with almost any exception, so its parsing is fenced in one
+place and whatever it raises means "not a readable PDF".
 """
 
 from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
+from typing import TypeVar
 
-from PIL import Image, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from PIL import Image, PngImagePlugin, UnidentifiedImageError
+from pypdf import PageObject, PdfReader
 
 from certsvc.documents.pdf import ATTACHMENT_NAME
 from certsvc.documents.png import CREDENTIAL_KEY
 from certsvc.errors import DocumentError, UnreadableDocument
 
-# A phone photo is ~50 megapixels at most; anything larger is refused before decoding.
-MAX_IMAGE_PIXELS = 64_000_000
+# A phone photo is 12 (at most ~24) megapixels and a 300 dpi A4 scan 9: a larger image is refused
+# from its header, before decoding (an 8000×8000 PNG fits in 8 KB and decodes to 64 MB).
+MAX_IMAGE_PIXELS = 25_000_000
+# Real images carry some bytes per pixel; one that claims many pixels for almost no bytes is a bomb.
+MIN_BYTES_PER_MEGAPIXEL = 1024
+_SMALL_IMAGE_PIXELS = 4_000_000
+# Our credential chunk is ~2 KB; Pillow's defaults let text chunks inflate to 1 MB each, 64 MB in all.
+PngImagePlugin.MAX_TEXT_CHUNK = 64 * 1024
+PngImagePlugin.MAX_TEXT_MEMORY = 256 * 1024
+T = TypeVar("T")
 
 
 def credential_from_png(data: bytes) -> str | None:
@@ -31,19 +43,84 @@ def credential_from_png(data: bytes) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def _fenced_pdf(read: Callable[[], T]) -> T:
+    """Run ``read`` over an untrusted PDF: whatever the PDF library raises means unreadable."""
+    try:
+        return read()
+    except UnreadableDocument:
+        raise
+    except Exception as exc:
+        raise UnreadableDocument("the file is not a readable PDF", detail_zh="无法读取该 PDF 文件") from exc
+
+
 def credential_from_pdf(data: bytes) -> str | None:
     """The compact JWS attached to a certsvc PDF as ``credential.jws``, or None if absent."""
-    try:
+
+    def read() -> list[bytes] | None:
         attachments = PdfReader(io.BytesIO(data)).attachments
-        contents = attachments.get(ATTACHMENT_NAME) if ATTACHMENT_NAME in attachments else None
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise UnreadableDocument("the file is not a readable PDF") from exc
+        return attachments.get(ATTACHMENT_NAME) if ATTACHMENT_NAME in attachments else None
+
+    contents = _fenced_pdf(read)
     if not contents:
         return None
     try:
         return contents[0].decode("ascii").strip() or None
     except UnicodeDecodeError as exc:
         raise UnreadableDocument(f"{ATTACHMENT_NAME} is not a compact JWS") from exc
+
+
+def qr_texts_from_pdf_images(data: bytes, pages: int) -> list[str]:
+    """Texts of the QR codes in the images of the first ``pages`` pages of a (scanned) PDF."""
+
+    def images() -> list[bytes]:
+        found: list[bytes] = []
+        for page in PdfReader(io.BytesIO(data)).pages[:pages]:
+            _check_pdf_image_sizes(page)
+            found.extend(image.data for image in page.images)
+        return found
+
+    texts: list[str] = []
+    for image in _fenced_pdf(images):
+        try:
+            texts.extend(qr_text_from_image(image))
+        except UnreadableDocument:
+            continue
+    return texts
+
+
+def _check_pdf_image_sizes(page: PageObject) -> None:
+    """Refuse a page whose images declare sizes out of budget before the library decodes them."""
+    resources = page.get("/Resources")
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    if xobjects is None:
+        return
+    for reference in xobjects.get_object().values():
+        xobject = reference.get_object()
+        if xobject.get("/Subtype") != "/Image":
+            continue
+        width, height = xobject.get("/Width"), xobject.get("/Height")
+        if not isinstance(width, int) or not isinstance(height, int) or width <= 0 or height <= 0:
+            raise UnreadableDocument("the PDF holds an image without a valid size")
+        _check_pixel_budget(width, height, None)
+
+
+def _check_pixel_budget(width: int, height: int, size: int | None) -> None:
+    """Refuse an image over the pixel budget, or a large one with implausibly few bytes per pixel."""
+    pixels = width * height
+    if pixels > MAX_IMAGE_PIXELS:
+        raise UnreadableDocument(
+            f"the image is too large ({width}×{height} pixels; at most {MAX_IMAGE_PIXELS // 1_000_000} megapixels)",
+            detail_zh=f"图片过大（{width}×{height} 像素，最多 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素）",
+        )
+    if (
+        size is not None
+        and pixels > _SMALL_IMAGE_PIXELS
+        and size * 1_000_000 < pixels * MIN_BYTES_PER_MEGAPIXEL
+    ):
+        raise UnreadableDocument(
+            f"the image claims far more pixels ({width}×{height}) than its {size} bytes can hold",
+            detail_zh="图片声明的像素数与文件大小不符",
+        )
 
 
 def qr_text_from_image(data: bytes) -> list[str]:
@@ -69,11 +146,14 @@ def _open_image(data: bytes) -> Image.Image:
     except (
         UnidentifiedImageError,
         OSError,
+        ValueError,  # e.g. a PNG text chunk that inflates beyond MAX_TEXT_CHUNK
         Image.DecompressionBombWarning,
         Image.DecompressionBombError,
     ) as exc:
         raise UnreadableDocument("the file is not an image certsvc can read") from exc
-    if image.width * image.height > MAX_IMAGE_PIXELS:
+    try:
+        _check_pixel_budget(image.width, image.height, len(data))
+    except UnreadableDocument:
         image.close()
-        raise UnreadableDocument(f"the image is too large ({image.width}×{image.height} pixels)")
+        raise
     return image

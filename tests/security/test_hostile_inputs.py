@@ -1,0 +1,270 @@
+"""Every route in the URL map, public and portal, survives hostile requests without a 5xx.
+
+Issue 16, finding 3 and its done-when item: a property-based test sends hostile variants (deep
+nesting inside JSON and inside JWS headers and claims, lone surrogates, NUL and control
+characters, decompression and pixel bombs, degenerate PDFs, odd query parameters and headers) to
+every rule of ``app.url_map``, signed in as the principal each area needs, and requires that no
+answer is a server error. A fixed set of examples covers every hostile class on each run; the
+random ones combine them. The example budget keeps the test well under a minute (CI runs it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from werkzeug.routing import Rule
+
+from certsvc.accounts.services import create_api_token
+from certsvc.certificates.models import Certificate
+from tests.security import hostile
+from tests.security.conftest import COUNTY, PASSWORD, World
+
+EXAMPLES = int(os.environ.get("CERTSVC_HOSTILE_EXAMPLES", "6"))
+BODY_KINDS = ("none", "json", "form", "multipart", "raw")
+# Where each area of the app needs a signed-in principal (the rest is public).
+AREAS = (
+    ("/issuer/", "staff"),
+    ("/me/", "holder"),
+    ("/api/v1/certificates", "token"),
+    ("/api/v1/reissue-requests", "token"),
+    ("/api/v1/results", "token"),
+)
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """One hostile variant, sent to every route."""
+
+    text: str
+    body: str = "none"
+    file: str = "junk.bin"
+    query: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    hostile_path: bool = False
+    anonymous: bool = False
+    role: int = 0
+
+
+@dataclass
+class Target:
+    app: Flask
+    world: World
+    number: str
+    payload: str
+    request_id: int
+    tokens: tuple[str, str]
+    clients: dict[str, FlaskClient] = field(default_factory=dict)
+    routes: list[tuple[Rule, str]] = field(default_factory=list)
+
+
+def _encode(text: str) -> str:
+    """Percent-encode any text, lone surrogates included (as the bytes a hostile client sends)."""
+    return quote(text.encode("utf-8", "surrogatepass"), safe="")
+
+
+@pytest.fixture(scope="module")
+def target(world: World) -> Iterator[Target]:
+    """The world's data behind an app with CSRF checks off (so hostile forms reach the views)."""
+    from certsvc import create_app
+
+    app = create_app(runtime=world.runtime)
+    app.config.update(TESTING=False, WTF_CSRF_ENABLED=False, PROPAGATE_EXCEPTIONS=False)
+    runtime = world.runtime
+    holder = world.holders["holder-a"]
+    with runtime.database.write() as session:
+        certificate = session.scalars(select(Certificate).where(Certificate.number == holder.number)).one()
+        payload = certificate.versions[-1].qr_payload
+        tokens = tuple(
+            create_api_token(session, runtime, authority_code=COUNTY, role=role, label="hostile")
+            for role in ("operator", "reviewer")
+        )
+    routes = [
+        (rule, method)
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+    ]
+    found = Target(app, world, holder.number, payload, holder.request_id, tokens, routes=routes)  # type: ignore[arg-type]
+    for key, login in (
+        ("holder", holder.login),
+        ("staff0", world.staff["operator-own"][0]),
+        ("staff1", world.staff["reviewer-own"][0]),
+    ):
+        client = app.test_client()
+        response = client.post("/auth/login", data={"account": login, "password": PASSWORD})
+        assert response.status_code == 302
+        found.clients[key] = client
+    found.clients["anonymous"] = app.test_client()
+    yield found
+
+
+_PLACEHOLDER = re.compile(r"<(?:([^>]*):)?(\w+)>")
+
+
+def _path(target: Target, rule: Rule, variant: Hostile) -> str:
+    """The rule's path with real values (a certificate, a request of the signed-in holder), or
+    hostile text in every plain string argument."""
+    values = {
+        "number": target.number,
+        "payload": target.payload,
+        "request_id": str(target.request_id),
+        "token": "x" * 43,
+        "list_id": "1",
+        "purpose": "revocation",
+        "size": "1",
+        "index": "0",
+        "fmt": "png",
+        "filename": "style.css",
+    }
+
+    def fill(match: re.Match[str]) -> str:
+        converter, name = match.group(1), match.group(2)
+        if variant.hostile_path and converter in (None, "string", "path"):
+            return _encode(variant.text[:200] or "\x00")
+        return values.get(name, "1")
+
+    return _PLACEHOLDER.sub(fill, rule.rule)
+
+
+def _principal(path: str, variant: Hostile) -> tuple[str, dict[str, str]]:
+    """The client key and extra headers a route's area needs (anonymous when the variant says so)."""
+    if variant.anonymous:
+        return "anonymous", {}
+    for prefix, kind in AREAS:
+        if path.startswith(prefix):
+            if kind == "token":
+                return "anonymous", {}
+            return ("holder" if kind == "holder" else f"staff{variant.role}"), {}
+    return "anonymous", {}
+
+
+def _body(variant: Hostile) -> dict[str, object]:
+    text = variant.text
+    if variant.body == "json":
+        if text in ("deep", "deep-jws"):
+            raw = hostile.deep_json() if text == "deep" else json.dumps({"credential": hostile.deep_jws()})
+        else:
+            raw = json.dumps(
+                {name: text for name in hostile.FIELD_NAMES}
+                | {
+                    "items": [{"qr": text, "credential": hostile.surrogate_jws()}],
+                    "credential": hostile.surrogate_jws(),
+                },
+                ensure_ascii=True,
+            )
+        return {"data": raw.encode("utf-8"), "content_type": "application/json"}
+    if variant.body == "form":
+        raw = "&".join(f"{name}={_encode(text)}" for name in hostile.FIELD_NAMES)
+        return {"data": raw.encode("ascii"), "content_type": "application/x-www-form-urlencoded"}
+    if variant.body == "multipart":
+        import io
+
+        contents = hostile.HOSTILE_FILES[variant.file]()
+        data: dict[str, object] = {
+            name: text.encode("utf-8", "surrogatepass") for name in ("name", "confirm", "reason", "action")
+        }
+        for name in ("file", "evidence", "files"):
+            data[name] = (io.BytesIO(contents), variant.file)
+        return {"data": data, "content_type": "multipart/form-data"}
+    if variant.body == "raw":
+        return {"data": hostile.HOSTILE_FILES[variant.file](), "content_type": "text/csv"}
+    return {}
+
+
+def _send_everywhere(target: Target, variant: Hostile) -> list[str]:
+    failures = []
+    query = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in variant.query)
+    for rule, method in target.routes:
+        path = _path(target, rule, variant)
+        principal, headers = _principal(path, variant)
+        if rule.rule == "/auth/logout":
+            principal = "anonymous"  # signing the shared clients out would blind the rest of the run
+        if (
+            principal == "anonymous"
+            and not variant.anonymous
+            and rule.rule.startswith(("/api/v1/certificates", "/api/v1/reissue-requests", "/api/v1/results"))
+        ):
+            headers["Authorization"] = f"Bearer {target.tokens[variant.role]}"
+        headers.update(dict(variant.headers))
+        client = target.clients[principal]
+        response = client.open(
+            path + ("?" + query if query else ""),
+            method=method,
+            headers=headers,
+            **(_body(variant) if method != "GET" else {}),
+        )
+        if response.status_code >= 500:
+            failures.append(f"{method} {rule.rule} -> {response.status_code}")
+        response.close()
+    return failures
+
+
+TEXTS = st.sampled_from((*hostile.HOSTILE_TEXTS, "deep", "deep-jws"))
+VARIANTS = st.builds(
+    Hostile,
+    text=TEXTS,
+    body=st.sampled_from(BODY_KINDS),
+    file=st.sampled_from(sorted(hostile.HOSTILE_FILES)),
+    query=st.lists(st.sampled_from(hostile.QUERY_PARAMETERS), max_size=3).map(tuple),
+    headers=st.lists(st.sampled_from(hostile.HEADERS), max_size=2, unique_by=lambda h: h[0]).map(tuple),
+    hostile_path=st.booleans(),
+    anonymous=st.booleans(),
+    role=st.integers(0, 1),
+)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(variant=VARIANTS)
+@example(Hostile("deep", body="json"))
+@example(
+    Hostile(
+        "deep-jws",
+        body="json",
+        query=(("_external", "1"), ("_method", "PATCH")),
+        headers=(("Host", "evil.example"),),
+    )
+)
+@example(Hostile("a\udfffb", body="json", hostile_path=True))
+@example(Hostile("张\x00三", body="form", query=(("status", "\ud800"), ("lang", "\x00"))))
+@example(Hostile("\x07\x1b[31m", body="form", role=1, headers=(("Accept", "application/json"),)))
+@example(Hostile("x", body="multipart", file="pixel-bomb.png"))
+@example(Hostile("x", body="multipart", file="text-bomb.png", role=1))
+@example(Hostile("x", body="multipart", file="bad-attachment.pdf"))
+@example(Hostile("x", body="multipart", file="huge-image.pdf"))
+@example(Hostile("x", body="multipart", file="zero-image.pdf", role=1))
+@example(Hostile("x", body="multipart", file="negative-image.pdf"))
+@example(Hostile("x", body="multipart", file="bad-colourspace.pdf"))
+@example(Hostile("x", body="multipart", file="loop.pdf"))
+@example(
+    Hostile(
+        "\x00",
+        body="raw",
+        file="nul.csv",
+        anonymous=True,
+        headers=(("Authorization", "Bearer " + "A" * 5000),),
+    )
+)
+@example(
+    Hostile(
+        "\ud800",
+        body="raw",
+        file="surrogate.json",
+        headers=(("Content-Type", "application/json; charset=utf-16"),),
+    )
+)
+@example(
+    Hostile("x" * 70_000, body="raw", file="deep.json", headers=(("Cookie", "session=\x00; lang=\xfe"),))
+)
+def test_no_route_answers_a_hostile_request_with_a_server_error(target: Target, variant: Hostile) -> None:
+    """Whatever the variant, every route answers with a client error or success, never a 5xx."""
+    assert _send_everywhere(target, variant) == []
