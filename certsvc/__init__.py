@@ -35,7 +35,7 @@ def _refuse_plaintext_keys(runtime: Runtime) -> None:
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     """Wire configuration, runtime, extensions, blueprints and error handlers; nothing else."""
     from certsvc.log import configure_logging
-    from certsvc.web import errors, extensions, fastlane, register_blueprints
+    from certsvc.web import errors, extensions, fastlane, incoming, register_blueprints
     from certsvc.web.jsonio import CertsvcJSONProvider
 
     if runtime is None:
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.json = CertsvcJSONProvider(app)
     app.extensions["certsvc"] = runtime
     extensions.init_app(app, runtime)
+    incoming.init_app(app)
     register_blueprints(app)
     errors.init_app(app)
     fastlane.install(app, runtime)

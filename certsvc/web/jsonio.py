@@ -6,6 +6,8 @@ from typing import Any
 
 from flask.json.provider import DefaultJSONProvider
 
+from certsvc.domain.incoming import MAX_JSON_DEPTH, nested_too_deeply
+
 
 class CertsvcJSONProvider(DefaultJSONProvider):
     """Answers in UTF-8 (Flask 3 reads no JSON_AS_ASCII setting) with members in the order the code
@@ -17,7 +19,12 @@ class CertsvcJSONProvider(DefaultJSONProvider):
     sort_keys = False
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        # Depth is checked here; the characters of its strings by ``certsvc.web.incoming`` (which
+        # names the offending member in its 400 problem).
         try:
-            return super().loads(s, **kwargs)
+            value = super().loads(s, **kwargs)
         except RecursionError:
             raise ValueError("JSON nested too deeply") from None
+        if nested_too_deeply(value):
+            raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        return value
