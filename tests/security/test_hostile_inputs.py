@@ -30,7 +30,7 @@ from certsvc.certificates.models import Certificate
 from tests.security import hostile
 from tests.security.conftest import COUNTY, PASSWORD, World
 
-EXAMPLES = int(os.environ.get("CERTSVC_HOSTILE_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("CERTSVC_HOSTILE_EXAMPLES", "4"))
 BODY_KINDS = ("none", "json", "form", "multipart", "raw")
 # Where each area of the app needs a signed-in principal (the rest is public).
 AREAS = (
@@ -299,4 +299,5 @@ VARIANTS = st.builds(
 )
 def test_no_route_answers_a_hostile_request_with_a_server_error(target: Target, variant: Hostile) -> None:
     """Whatever the variant, every route answers with a client error or success, never a 5xx."""
-    assert _send_everywhere(target, variant) == []
+    failures = _send_everywhere(target, variant)
+    assert not failures, "\n".join(failures)
