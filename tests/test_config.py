@@ -149,5 +149,5 @@ def test_production_app_refuses_plaintext_private_keys(tmp_path: Path) -> None:
         }
     )
     runtime = Runtime(settings=settings, database=Database(f"sqlite:///{tmp_path / 'x.sqlite3'}"))
-    with pytest.raises(ConfigurationError, match="CERTSVC_KEYS_DIR .* unencrypted private keys"):
+    with pytest.raises(ConfigurationError, match=r"CERTSVC_KEYS_DIR .* unencrypted private keys"):
         create_app(runtime=runtime)

@@ -13,7 +13,6 @@ from flask import Flask, request
 from certsvc.domain.incoming import UnacceptableText, check_json, check_text, check_texts
 from certsvc.errors import InvalidField
 
-
 # Views whose body is a file (its reader reports row, field and rule), not request text.
 FILE_BODY_ENDPOINTS = frozenset({"results_api.submit_results"})
 
