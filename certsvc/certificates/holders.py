@@ -158,7 +158,8 @@ def find_holder(session: Session, runtime: Runtime, id_number: str) -> Holder | 
 def get_or_create_holder(
     session: Session, runtime: Runtime, id_number: str, name: str, today: dt.date
 ) -> Holder:
-    """The holder with this ID number, created if new; a changed name replaces the stored one.
+    """The holder with this ID number, created if new. An existing holder's name is left as it is:
+    each certificate version keeps its own (issue 16), so another spelling never rewrites it.
 
     Raises the ``InvalidIdNumber`` subclass when the number is not a valid GB 11643 number.
     """
@@ -168,8 +169,6 @@ def get_or_create_holder(
     index = keys.index(number)
     holder = session.scalar(select(Holder).where(Holder.id_index == index))
     if holder is not None:
-        if holder.name != name:
-            holder.name = name
         return holder
     holder = Holder(
         id_index=index,
