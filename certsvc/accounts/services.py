@@ -32,6 +32,7 @@ from certsvc.accounts.models import (
 )
 from certsvc.accounts.notifications import notify
 from certsvc.accounts.passwords import check_new_password, hash_password, needs_rehash, verify_password
+from certsvc.certificates.lookup import find_certificate
 from certsvc.certificates.models import Certificate, Holder
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.idnumber import normalize_id_number
@@ -282,9 +283,10 @@ def _holder_by_identity(
     holder = session.scalar(select(Holder).where(Holder.id_index == id_index(runtime, id_number)))
     if holder is None:
         return None
-    certificate = session.scalar(select(Certificate).where(Certificate.number == number))
     # The name is the one on that certificate (each authority registers its own; issue 16).
-    if certificate is None or certificate.holder_id != holder.id:
+    try:
+        certificate = find_certificate(session, number, holder_id=holder.id)
+    except NotFound:
         return None
     if certificate.holder_name != normalize_name(name):
         return None
@@ -340,10 +342,6 @@ def create_holder_user(
     return user
 
 
-# The name other packages' tests imported before the function became public.
-_create_holder_user = create_holder_user
-
-
 def create_activation_link(
     session: Session, runtime: Runtime, number: str, *, created_by: str, actor_authority: str | None = None
 ) -> str:
@@ -352,10 +350,7 @@ def create_activation_link(
     The issuing body hands it over after checking the person's identity, so it also replaces a
     forgotten password and a lost authenticator.
     """
-    number = validate_certificate_number(number)
-    certificate = session.scalar(select(Certificate).where(Certificate.number == number))
-    if certificate is None or (actor_authority is not None and certificate.authority_code != actor_authority):
-        raise NotFound(f"no certificate {number} here", detail_zh=f"本机构没有证书 {number}")
+    certificate = find_certificate(session, number, authority_code=actor_authority)
     return _new_link(session, runtime, certificate.holder_id, "activate", created_by)
 
 
