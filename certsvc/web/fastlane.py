@@ -29,6 +29,7 @@ from typing import Any
 from flask import Flask
 from flask.json.provider import JSONProvider
 
+from certsvc.domain.incoming import check_json
 from certsvc.errors import CertsvcError
 from certsvc.log import get_logger, request_id_var
 from certsvc.runtime import Runtime
@@ -133,7 +134,9 @@ def _plain_target(json_provider: JSONProvider, body: bytes) -> str | None:
     accept the same bodies.
     """
     try:
-        item = verify_api.parse_item(json_provider.loads(body))
+        parsed = json_provider.loads(body)
+        check_json(parsed)  # the text Flask's incoming check would refuse, Flask refuses
+        item = verify_api.parse_item(parsed)
     except (ValueError, CertsvcError):  # Flask's view answers these its own way
         return None
     if item.target is None or item.tests_a_name:
