@@ -42,17 +42,29 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from certsvc.certificates import integrity
 from certsvc.certificates.holders import SEX_CODES, HolderKeys, holder_keys
 from certsvc.certificates.intake.readers import RawRow, read_path, read_rows
 from certsvc.certificates.intake.records import parse_row
 from certsvc.certificates.models import Certificate, CertificateVersion, Holder, ImportBatch, NumberSequence
 from certsvc.certificates.versions import STATUS_VALID, allocate_slots, ledger_entry, sign_version
+from certsvc.documents.fonts import text_drawable
 from certsvc.domain.certno import CERTIFICATE_NUMBER_LENGTH, make_certificate_number
 from certsvc.domain.idnumber import identity_facts
 from certsvc.domain.levels import Level
 from certsvc.domain.record import ResultRecord
 from certsvc.domain.registry import Registry
-from certsvc.domain.rules import DuplicateFinder, Violation, already_holds, check_raw_fields, check_record
+from certsvc.domain.rules import (
+    CanDraw,
+    DuplicateFinder,
+    HeldTitle,
+    Violation,
+    already_holds,
+    check_raw_fields,
+    check_record,
+    check_warnings,
+    integrity_refusal,
+)
 from certsvc.errors import Conflict, UnreadableFile
 from certsvc.ledger.services import lock as lock_ledger
 from certsvc.registry.models import Authority
@@ -115,6 +127,7 @@ class ImportReport:
     issued: NumberedRows = field(default_factory=NumberedRows)
     already_issued: NumberedRows = field(default_factory=NumberedRows)
     refused: list[Violation] = field(default_factory=list)
+    warnings: list[Violation] = field(default_factory=list)
     would_issue: int = 0
     batch_id: int | None = None
 
@@ -139,6 +152,10 @@ class ImportReport:
                     "message_zh": v.message_zh,
                 }
                 for v in self.refused
+            ],
+            "warnings": [
+                {"row": v.row, "field": v.field, "rule": v.rule, "message": v.message_en, "message_zh": v.message_zh}
+                for v in self.warnings
             ],
             "would_issue": self.would_issue,
             "batch_id": self.batch_id,
@@ -262,6 +279,7 @@ def _import_once(
     rows = read_rows(data, filename) if isinstance(data, bytes) else read_path(data, filename)
     now, today = runtime.now(), runtime.today()
     keys = holder_keys(runtime)
+    can_draw = text_drawable(runtime.settings.cjk_font)
     if dry_run:
         with runtime.database.read() as session:
             _run(
@@ -273,6 +291,7 @@ def _import_once(
                 acting=acting_authority,
                 issuer=None,
                 progress=progress,
+                can_draw=can_draw,
             )
         return report
     try:
@@ -297,6 +316,7 @@ def _import_once(
                 acting=acting_authority,
                 issuer=issuer,
                 progress=progress,
+                can_draw=can_draw,
             )
             if not report.ok:
                 raise _Refused(report)
@@ -317,8 +337,9 @@ def _run(
     acting: str | None,
     issuer: _Issuer | None,
     progress: Progress | None,
+    can_draw: CanDraw | None = None,
 ) -> None:
-    checker = _Checker(registry_from_database(session), today, acting)
+    checker = _Checker(registry_from_database(session), today, acting, can_draw=can_draw)
     iterator = iter(rows)
     while chunk := list(itertools.islice(iterator, CHUNK_ROWS)):
         candidates = [candidate for raw in chunk if (candidate := checker.check(raw)) is not None]
@@ -332,6 +353,7 @@ def _run(
             progress(report.rows)
     # Rows are checked in order, but "already holds" findings come after each chunk's rule checks.
     report.refused = sorted(checker.violations, key=lambda v: v.row)
+    report.warnings = checker.warnings
     if checker.violations:
         report.would_issue = 0
 
@@ -347,13 +369,17 @@ class _Candidate:
 class _Checker:
     """Every per-row rule, with the state that spans rows (duplicates, shared strings)."""
 
-    def __init__(self, registry: Registry, today: dt.date, acting_authority: str | None) -> None:
+    def __init__(
+        self, registry: Registry, today: dt.date, acting_authority: str | None, *, can_draw: CanDraw | None
+    ) -> None:
         self.registry = registry
         self.today = today
         self.acting_authority = acting_authority
+        self.can_draw = can_draw
         self.duplicates = DuplicateFinder()
         self.shared: dict[str, str] = {}
         self.violations: list[Violation] = []
+        self.warnings: list[Violation] = []
 
     def check(self, raw: RawRow) -> _Candidate | None:
         found = check_raw_fields(raw.row, raw.fields)
@@ -361,7 +387,8 @@ class _Checker:
         if isinstance(parsed, list):
             self.violations += found + parsed
             return None
-        found += check_record(parsed, self.registry, self.today)
+        found += check_record(parsed, self.registry, self.today, can_draw=self.can_draw)
+        self.warnings += check_warnings(parsed)
         if self.acting_authority is not None and parsed.authority_code != self.acting_authority:
             found.append(_foreign_authority(parsed, self.acting_authority))
         duplicate = self.duplicates.check(parsed)
@@ -393,7 +420,7 @@ def result_key(record: ResultRecord, id_index: str) -> str:
 class _KnownHolder:
     id: int
     name: str
-    active_titles: set[str] = field(default_factory=set)
+    held: list[HeldTitle] = field(default_factory=list)
     results: dict[str, str] = field(default_factory=dict)
 
 
@@ -415,6 +442,7 @@ def _classify(
     """Answer "already issued" and "already holds" for a chunk with one query; the rows to issue."""
     indexes = [keys.index(c.record.id_number) for c in candidates]
     known = _known_holders(session, indexes)
+    barred = integrity.running(session, indexes, checker.today)
     ready: list[_Pending] = []
     for candidate, index in zip(candidates, indexes, strict=True):
         record = candidate.record
@@ -424,8 +452,13 @@ def _classify(
             if not candidate.refused:
                 report.already_issued.append(record.row, holder.results[key])
             continue
-        if holder is not None and not candidate.duplicate and record.title in holder.active_titles:
-            checker.violations.append(already_holds(record))
+        record_running = barred.get(index)
+        if record_running is not None:
+            checker.violations.append(integrity_refusal(record, record_running.doc_no, record_running.runs_until))
+            continue
+        held = already_holds(record, holder.held) if holder is not None and not candidate.duplicate else None
+        if held is not None:
+            checker.violations.append(held)
             continue
         if not candidate.refused:
             ready.append(_Pending(record, index, key, holder))
@@ -441,20 +474,24 @@ def _known_holders(session: Session, indexes: list[str]) -> dict[str, _KnownHold
     if not indexes:
         return {}
     known: dict[str, _KnownHolder] = {}
-    for holder_id, index, name, key, number, title, status in _holder_rows(session, indexes):
+    for holder_id, index, name, key, number, title, status, series, specialty, level, meeting in _holder_rows(
+        session, indexes
+    ):
         holder = known.get(index)
         if holder is None:
             holder = known[index] = _KnownHolder(holder_id, name)
         if key is not None:
             holder.results[key] = number
             if status != "revoked":
-                holder.active_titles.add(title)
+                year = meeting.year if isinstance(meeting, dt.date) else int(str(meeting)[:4])
+                holder.held.append(HeldTitle(series, specialty, title, Level(level), year))
     return known
 
 
 _HOLDER_ROWS = (
     "SELECT holders.id, holders.id_index, holders.name, certificates.result_key, certificates.number, "
-    "certificates.title, certificates.status FROM holders "
+    "certificates.title, certificates.status, certificates.series, certificates.specialty, "
+    "certificates.level, certificates.meeting_date FROM holders "
     "LEFT OUTER JOIN certificates ON certificates.holder_id = holders.id WHERE holders.id_index "
 )
 

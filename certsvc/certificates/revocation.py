@@ -39,9 +39,12 @@ REASONS: dict[str, dict[str, tuple[str, str]]] = {
     "reinstate": {
         "cleared": ("调查结束，未发现问题", "investigation closed without findings"),
         "mistaken": ("暂停有误", "suspended in error"),
+        "overturned": ("撤销决定经复查或复议撤回", "revocation reversed on review or appeal"),
         "other": ("其他", "other"),
     },
 }
+# A revocation is reversed only by a decision saying so; the other reasons end a suspension.
+REVERSAL_REASON = "overturned"
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class Transition:
 
 TRANSITIONS = {
     "suspend": Transition(frozenset({"valid"}), "suspended"),
-    "reinstate": Transition(frozenset({"suspended"}), "valid"),
+    "reinstate": Transition(frozenset({"suspended", "revoked"}), "valid"),
     "revoke": Transition(frozenset({"valid", "suspended"}), "revoked"),
 }
 STATUS_ZH = {"valid": "有效", "superseded": "已被新版本取代", "suspended": "暂停", "revoked": "已撤销"}
@@ -146,11 +149,16 @@ def change_status(  # noqa: PLR0917 - positional order fixed by docs/architectur
         )
     row = current_version(session, certificate)
     transition = TRANSITIONS[action]
-    if row.status not in transition.from_statuses:
+    reversing = action == "reinstate" and row.status == "revoked"
+    if row.status not in transition.from_statuses or reversing != (reason == REVERSAL_REASON and action == "reinstate"):
         raise WorkflowError(
-            f"cannot {action} a certificate that is {row.status}",
-            detail_zh=f"证书当前状态为“{STATUS_ZH.get(row.status, row.status)}”，不能{ACTION_ZH[action]}",
+            f"cannot {action} a certificate that is {row.status} for the reason {reason}"
+            + (f" (a revocation is reversed only with the reason {REVERSAL_REASON})" if action == "reinstate" else ""),
+            detail_zh=f"证书当前状态为“{STATUS_ZH.get(row.status, row.status)}”，不能以该原因{ACTION_ZH[action]}"
+            + ("（撤销决定须以“撤销决定经复查或复议撤回”恢复）" if action == "reinstate" else ""),
         )
+    if reversing:
+        _refuse_if_title_reissued(session, certificate)
     now = runtime.now()
     row.status = transition.to_status
     row.status_reason = reason
@@ -168,8 +176,37 @@ def change_status(  # noqa: PLR0917 - positional order fixed by docs/architectur
         doc_no=doc_no,
         effective=effective.isoformat(),
     )
+    from certsvc.certificates import integrity
     from certsvc.ledger.services import record
 
-    record(session, runtime, [entry])
+    entries = [entry]
+    actor = f"authority:{actor_authority}" if actor_authority else "operator"
+    if action == "revoke":
+        opened = integrity.open_for_revocation(
+            session, runtime, certificate, reason=reason, doc_no=doc_no, effective=effective, actor=actor
+        )
+        entries += [opened] if opened is not None else []
+    elif reversing:
+        entries += integrity.end_for_reversal(session, runtime, certificate, doc_no)
+    record(session, runtime, entries)
     session.flush()
     return row
+
+
+def _refuse_if_title_reissued(session: Session, certificate: Certificate) -> None:
+    """A reversed revocation may not give a person the same title twice (rule 8)."""
+    other = session.scalar(
+        select(Certificate.number).where(
+            Certificate.holder_id == certificate.holder_id,
+            Certificate.series == certificate.series,
+            Certificate.specialty == certificate.specialty,
+            Certificate.title == certificate.title,
+            Certificate.status != "revoked",
+            Certificate.id != certificate.id,
+        )
+    )
+    if other is not None:
+        raise WorkflowError(
+            f"the holder has held this title again since the revocation ({other}); revoke that one first",
+            detail_zh=f"撤销后该持证人已另行取得同一职称（{other}），须先处理该证书",
+        )

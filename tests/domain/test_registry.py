@@ -61,11 +61,12 @@ def test_unknown_kind_and_level_are_refused() -> None:
     assert any("ministry" in p for p in problems) and any("'高级'" in p for p in problems)
 
 
-def test_tier_may_not_be_granted_levels_above_it() -> None:
-    """A county granted 正高级 is inconsistent with rule 5 and refused."""
+def test_a_county_bureau_may_be_granted_intermediate_titles() -> None:
+    """Grants, not kinds, decide: a county granted 中级 loads (a Chongqing district registers and
+    confirms its 中级 committee, 渝职改办〔2023〕270号 §一(二)); the old tier rule is gone."""
     doc = demo_document()
-    doc["authorities"][3]["levels"] = ["正高级", "助理级"]
-    assert any("county authority may not confirm 正高级" in p for p in _problems(doc))
+    doc["authorities"][3]["levels"] = ["中级", "助理级"]
+    _load(doc)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,15 @@ from certsvc.certificates.intake.readers import RawRow
 from certsvc.certificates.intake.records import parse_row
 from certsvc.domain.record import ResultRecord
 from certsvc.domain.registry import Registry
-from certsvc.domain.rules import DuplicateFinder, Violation, already_holds, check_raw_fields, check_record
+from certsvc.domain.rules import (
+    CanDraw,
+    DuplicateFinder,
+    Violation,
+    already_holds,
+    check_raw_fields,
+    check_record,
+    check_warnings,
+)
 
 HoldsActive = Callable[[str, str], bool]
 """``holds_active(id_number, title)``: whether that person already holds an active certificate for it."""
@@ -29,6 +37,7 @@ class ValidationReport:
 
     records: list[ResultRecord] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
+    warnings: list[Violation] = field(default_factory=list)
     rows: int = 0
 
     @property
@@ -41,6 +50,8 @@ def validate_rows(
     registry: Registry,
     today: dt.date,
     holds_active: HoldsActive | None = None,
+    *,
+    can_draw: CanDraw | None = None,
 ) -> ValidationReport:
     """Check every raw row against the registry and ``today``; see the module docstring."""
     report = ValidationReport()
@@ -54,10 +65,11 @@ def validate_rows(
             report.violations += parsed
             continue
         report.records.append(parsed)
-        report.violations += check_record(parsed, registry, today)
+        report.violations += check_record(parsed, registry, today, can_draw=can_draw)
+        report.warnings += check_warnings(parsed)
         duplicate = duplicates.check(parsed)
         if duplicate is not None:
             report.violations.append(duplicate)
         elif holds_active is not None and holds_active(parsed.id_number, parsed.title):
-            report.violations.append(already_holds(parsed))
+            report.violations += filter(None, [already_holds(parsed)])
     return report
