@@ -65,7 +65,7 @@ def test_a_county_bureau_may_be_granted_intermediate_titles() -> None:
     """Grants, not kinds, decide: a county granted 中级 loads (a Chongqing district registers and
     confirms its 中级 committee, 渝职改办〔2023〕270号 §一(二)); the old tier rule is gone."""
     doc = demo_document()
-    doc["authorities"][3]["levels"] = ["中级", "助理级"]
+    doc["authorities"][3]["levels"] = ["中级", "助理级", "员级"]
     _load(doc)
 
 

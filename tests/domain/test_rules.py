@@ -145,7 +145,7 @@ def test_county_may_not_confirm_a_high_title() -> None:
     """A county HR bureau confirming 正高级 (even via a province committee) is refused twice over."""
     found = violations(record(authority_code="421221"))
     assert rules_of(found) == {"jurisdiction"}
-    expected = "嘉鱼县人力资源和社会保障局（县级人力资源社会保障部门）无权确认正高级职称"
+    expected = "嘉鱼县人力资源和社会保障局（县级人力资源社会保障部门）在 2024-11-20 没有确认工程技术系列正高级职称（评审）的授权"
     assert any(v.message_zh == expected for v in found)
     assert any(v.field == "authority_code" and "500000-GC-正高级" in v.message_zh for v in found)
 
