@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "certsvc.cli.intake",
     "certsvc.cli.documents",
     "certsvc.cli.workflow",
+    "certsvc.cli.integrity",
     "certsvc.cli.verify",
     "certsvc.cli.ledger",
     "certsvc.cli.keys",
