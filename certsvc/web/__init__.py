@@ -21,6 +21,8 @@ BLUEPRINTS = (
     ("certsvc.verification.views.pages", "bp"),
     ("certsvc.certificates.views.holder", "bp"),
     ("certsvc.certificates.views.console", "bp"),
+    ("certsvc.certificates.views.integrity", "bp"),
+    ("certsvc.registry.views", "bp"),
     ("certsvc.accounts.views", "bp"),
 )
 

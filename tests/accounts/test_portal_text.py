@@ -15,6 +15,8 @@ SOURCES = [
     ROOT / "certsvc" / "accounts" / "views.py",
     ROOT / "certsvc" / "certificates" / "views" / "holder.py",
     ROOT / "certsvc" / "certificates" / "views" / "console.py",
+    ROOT / "certsvc" / "certificates" / "views" / "integrity.py",
+    ROOT / "certsvc" / "registry" / "views.py",
     ROOT / "certsvc" / "web" / "portal.py",
 ]
 CALL = re.compile(r"""\bt\(\s*(["'])([^"']*[\u4e00-\u9fff][^"']*)\1""")
