@@ -222,7 +222,7 @@ class HeldTitle:
     route: str = REVIEW
 
 
-def already_holds(record: ResultRecord, held: Iterable[HeldTitle] = ()) -> Violation | None:
+def already_holds(record: ResultRecord, held: Iterable[HeldTitle] | None = None) -> Violation | None:
     """Rule 8 against titles already held: the same series, specialty and title; or a second
     review title of the same level in the same review year (广西办法 第三十八条). Another specialty
     or series of the same level in another year (多评同级, 转评) passes.
@@ -230,9 +230,11 @@ def already_holds(record: ResultRecord, held: Iterable[HeldTitle] = ()) -> Viola
     Called without ``held`` it states the first finding for a holder known to hold this title.
     """
     masked_name, masked = mask_name(record.name), mask_id(record.id_number)
-    items = list(held) or [
-        HeldTitle(record.series, record.specialty, record.title, record.level, 0, route="")
-    ]
+    items = (
+        list(held)
+        if held is not None
+        else [HeldTitle(record.series, record.specialty, record.title, record.level, 0, route="")]
+    )
     for title in items:
         if (title.series, title.specialty, title.title) == (record.series, record.specialty, record.title):
             return Violation(
