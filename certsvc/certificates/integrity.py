@@ -96,7 +96,9 @@ def open_for_revocation(
     )
 
 
-def end_for_reversal(session: Session, runtime: Runtime, certificate: Certificate, doc_no: str) -> list[bytes]:
+def end_for_reversal(
+    session: Session, runtime: Runtime, certificate: Certificate, doc_no: str
+) -> list[bytes]:
     """End the running records a reversed revocation had opened; their ledger entries."""
     today = runtime.today()
     records = session.scalars(
@@ -104,7 +106,9 @@ def end_for_reversal(session: Session, runtime: Runtime, certificate: Certificat
             IntegrityRecord.certificate_id == certificate.id, IntegrityRecord.ended_on.is_(None)
         )
     ).all()
-    return [_end(record, runtime, doc_no, today, "reversal") for record in records if today < record.runs_until]
+    return [
+        _end(record, runtime, doc_no, today, "reversal") for record in records if today < record.runs_until
+    ]
 
 
 def running(session: Session, id_indexes: Iterable[str], day: dt.date) -> dict[str, IntegrityRecord]:
@@ -167,19 +171,25 @@ def end_record(
     """End a running record early by decision ``doc_no``; another authority's record is absent."""
     doc_no = " ".join((doc_no or "").split())
     if not doc_no or len(doc_no) > 100 or doc_no[0] in "=+-@":
-        raise BadRequest("a document number (文号) is required to end a record", detail_zh="结束诚信档案记录须填写决定文号")
+        raise BadRequest(
+            "a document number (文号) is required to end a record", detail_zh="结束诚信档案记录须填写决定文号"
+        )
     record = session.scalar(select(IntegrityRecord).where(IntegrityRecord.id == record_id).with_for_update())
     if record is None or (
-        actor_authority is not None and record.authority_code not in _consultable_codes(session, actor_authority)
+        actor_authority is not None
+        and record.authority_code not in _consultable_codes(session, actor_authority)
     ):
-        raise NotFound(f"no integrity record {record_id} here", detail_zh=f"本机构没有诚信档案记录 {record_id}")
+        raise NotFound(
+            f"no integrity record {record_id} here", detail_zh=f"本机构没有诚信档案记录 {record_id}"
+        )
     today = runtime.today()
     if record.ended_on is not None or today >= record.runs_until:
         raise WorkflowError(
             f"integrity record {record_id} has already ended",
             detail_zh=f"诚信档案记录 {record_id} 已经结束",
         )
-    from certsvc.ledger.services import lock, record as append
+    from certsvc.ledger.services import lock
+    from certsvc.ledger.services import record as append
 
     lock(session)
     entry = _end(record, runtime, doc_no, today, actor)

@@ -154,7 +154,13 @@ class ImportReport:
                 for v in self.refused
             ],
             "warnings": [
-                {"row": v.row, "field": v.field, "rule": v.rule, "message": v.message_en, "message_zh": v.message_zh}
+                {
+                    "row": v.row,
+                    "field": v.field,
+                    "rule": v.rule,
+                    "message": v.message_en,
+                    "message_zh": v.message_zh,
+                }
                 for v in self.warnings
             ],
             "would_issue": self.would_issue,
@@ -454,7 +460,9 @@ def _classify(
             continue
         record_running = barred.get(index)
         if record_running is not None:
-            checker.violations.append(integrity_refusal(record, record_running.doc_no, record_running.runs_until))
+            checker.violations.append(
+                integrity_refusal(record, record_running.doc_no, record_running.runs_until)
+            )
             continue
         held = already_holds(record, holder.held) if holder is not None and not candidate.duplicate else None
         if held is not None:

@@ -150,10 +150,16 @@ def change_status(  # noqa: PLR0917 - positional order fixed by docs/architectur
     row = current_version(session, certificate)
     transition = TRANSITIONS[action]
     reversing = action == "reinstate" and row.status == "revoked"
-    if row.status not in transition.from_statuses or reversing != (reason == REVERSAL_REASON and action == "reinstate"):
+    if row.status not in transition.from_statuses or reversing != (
+        reason == REVERSAL_REASON and action == "reinstate"
+    ):
         raise WorkflowError(
             f"cannot {action} a certificate that is {row.status} for the reason {reason}"
-            + (f" (a revocation is reversed only with the reason {REVERSAL_REASON})" if action == "reinstate" else ""),
+            + (
+                f" (a revocation is reversed only with the reason {REVERSAL_REASON})"
+                if action == "reinstate"
+                else ""
+            ),
             detail_zh=f"证书当前状态为“{STATUS_ZH.get(row.status, row.status)}”，不能以该原因{ACTION_ZH[action]}"
             + ("（撤销决定须以“撤销决定经复查或复议撤回”恢复）" if action == "reinstate" else ""),
         )

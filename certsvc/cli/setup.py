@@ -53,7 +53,10 @@ def init(args: argparse.Namespace) -> int:
         lines = initialise(runtime, registry_json)
     except InvalidRegistry as error:
         # Every problem on its own line (JSON path and rule), so the file is fixed in one pass.
-        print(f"certsvc: the registry was refused, nothing loaded: {len(error.problems)} problem(s)", file=sys.stderr)
+        print(
+            f"certsvc: the registry was refused, nothing loaded: {len(error.problems)} problem(s)",
+            file=sys.stderr,
+        )
         print(f"certsvc: 登记册未通过校验，未作任何更改：共 {len(error.problems)} 个问题", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)

@@ -39,7 +39,9 @@ MAX_REGISTRATION_YEARS = 3
 REVIEW = "评审"
 ROUTES = ("评审", "认定", "重新确认", "考试")
 ORGANISATIONS = ("series", "specialty", "self-review")
-ORGANISATION_ZH = MappingProxyType({"series": "按系列组建", "specialty": "按专业组建", "self-review": "自主评审"})
+ORGANISATION_ZH = MappingProxyType(
+    {"series": "按系列组建", "specialty": "按专业组建", "self-review": "自主评审"}
+)
 LEVEL_GROUPS = ("高级", "中级", "初级")
 _AUTHORITY_CODE = re.compile(r"[0-9A-Z]{6}")
 _REGION = re.compile(r"[0-9]{6}")
@@ -236,7 +238,9 @@ class Registry:
                 return commission
         return None
 
-    def confirmation_link(self, authority_code: str, committee: Committee, level: Level, day: dt.date) -> str | None:
+    def confirmation_link(
+        self, authority_code: str, committee: Committee, level: Level, day: dt.date
+    ) -> str | None:
         """Why ``authority_code`` may confirm this committee's results (rule 6), or None.
 
         ``registered`` (it registered the committee), ``own`` (the forming unit, authorised) or
@@ -277,7 +281,10 @@ def size_problem(committee: Committee, policy: Policy | None) -> tuple[str, str]
     adjustment = committee.size_adjustment
     if adjustment is not None:
         minimum: int | None = adjustment.minimum
-        basis_en, basis_zh = f"the approved minimum ({adjustment.letter})", f"经批准调整的人数（{adjustment.letter}）"
+        basis_en, basis_zh = (
+            f"the approved minimum ({adjustment.letter})",
+            f"经批准调整的人数（{adjustment.letter}）",
+        )
     else:
         minimum = None if policy is None else policy.minimum(committee.level, committee.organisation)
         basis_en = f"{policy.name if policy else ''}'s minimum for {committee.level.value} ({committee.organisation})"
@@ -348,13 +355,17 @@ class _Builder:
     # --- the document ---------------------------------------------------------------------
     def build(self, document: Any) -> Registry:
         if not isinstance(document, dict):
-            raise InvalidRegistry([f"{self.where}: $ [shape]: top level must be an object with authorities and committees"])
+            raise InvalidRegistry(
+                [f"{self.where}: $ [shape]: top level must be an object with authorities and committees"]
+            )
         policies: dict[str, Policy] = {}
         for i, item in enumerate(self.array(document, "policies", required=False)):
             policy = self.policy(item, f"$.policies[{i}]")
             if policy is not None:
                 if policy.region in policies:
-                    self.add(f"$.policies[{i}].region", "duplicate", f"duplicate policy for region {policy.region}")
+                    self.add(
+                        f"$.policies[{i}].region", "duplicate", f"duplicate policy for region {policy.region}"
+                    )
                 policies[policy.region] = policy
         authorities: dict[str, Authority] = {}
         for i, item in enumerate(self.array(document, "authorities")):
@@ -362,7 +373,9 @@ class _Builder:
             if authority is None:
                 continue
             if authority.code in authorities:
-                self.add(f"$.authorities[{i}].code", "duplicate", f"duplicate authority code {authority.code}")
+                self.add(
+                    f"$.authorities[{i}].code", "duplicate", f"duplicate authority code {authority.code}"
+                )
             authorities[authority.code] = authority
         registrations: list[tuple[str, Committee]] = []
         for i, item in enumerate(self.array(document, "committees")):
@@ -377,7 +390,10 @@ class _Builder:
                 commissions.append((f"$.commissions[{i}]", commission))
         self.check_registrations(registrations)
         registry = make_registry(
-            authorities.values(), (c for _, c in registrations), policies.values(), (c for _, c in commissions)
+            authorities.values(),
+            (c for _, c in registrations),
+            policies.values(),
+            (c for _, c in commissions),
         )
         for path, committee in registrations:
             self.check_committee(path, committee, registry)
@@ -435,7 +451,9 @@ class _Builder:
         self.add(f"{path}.{key}", "date", f"{key} must be a date YYYY-MM-DD, got {value!r}")
         return None
 
-    def window(self, path: str, start: dt.date | None, until: dt.date | None, start_key: str, until_key: str) -> bool:
+    def window(
+        self, path: str, start: dt.date | None, until: dt.date | None, start_key: str, until_key: str
+    ) -> bool:
         if start is not None and until is not None and until < start:
             self.add(f"{path}.{until_key}", "date", f"{until_key} {until} is before {start_key} {start}")
             return False
@@ -449,7 +467,9 @@ class _Builder:
         before = len(self.problems)
         region = self.text(item, "region", path)
         if region is not None and not (_REGION.fullmatch(region) and region.endswith("0000")):
-            self.add(f"{path}.region", "code", f"region {region} must be a province code (6 digits ending 0000)")
+            self.add(
+                f"{path}.region", "code", f"region {region} must be a province code (6 digits ending 0000)"
+            )
         name = self.text(item, "name", path)
         supervisor = self.text(item, "supervisor", path, required=False)
         minimums: dict[str, int] = {}
@@ -460,7 +480,9 @@ class _Builder:
         for key, value in raw.items():
             where = f"{path}.committee_minimums[{json.dumps(key, ensure_ascii=False)}]"
             head, _, organisation = str(key).partition("/")
-            if head not in LEVEL_GROUPS and Level.parse(head) is None or (organisation and organisation not in ORGANISATIONS):
+            if (head not in LEVEL_GROUPS and Level.parse(head) is None) or (
+                organisation and organisation not in ORGANISATIONS
+            ):
                 self.add(
                     where,
                     "policy",
@@ -475,7 +497,11 @@ class _Builder:
         if "adjustable" in item and item["adjustable"] is not None:
             raw_adjustable = item["adjustable"]
             if not isinstance(raw_adjustable, list) or any(g not in LEVEL_GROUPS for g in raw_adjustable):
-                self.add(f"{path}.adjustable", "policy", f"adjustable must list level groups of {', '.join(LEVEL_GROUPS)}")
+                self.add(
+                    f"{path}.adjustable",
+                    "policy",
+                    f"adjustable must list level groups of {', '.join(LEVEL_GROUPS)}",
+                )
             else:
                 adjustable = frozenset(raw_adjustable)
         if len(self.problems) > before or region is None or name is None:
@@ -492,7 +518,11 @@ class _Builder:
         name = self.text(item, "name", path)
         uscc = self.text(item, "uscc", path)
         if code is not None and not _AUTHORITY_CODE.fullmatch(code):
-            self.add(f"{path}.code", "code", f"code {code} must be 6 characters 0-9A-Z (it is part of certificate numbers)")
+            self.add(
+                f"{path}.code",
+                "code",
+                f"code {code} must be 6 characters 0-9A-Z (it is part of certificate numbers)",
+            )
         if uscc is not None and not uscc_is_valid(uscc):
             self.add(f"{path}.uscc", "uscc", f"USCC {uscc} of {code} fails the GB 32100 check")
         raw_kind = item.get("kind")
@@ -502,7 +532,9 @@ class _Builder:
             self.add(f"{path}.kind", "shape", f"unknown kind {raw_kind!r} (known: {known})")
         region = self.text(item, "region", path, required=False)
         if region is not None and not _REGION.fullmatch(region):
-            self.add(f"{path}.region", "code", f"region {region} must be a 6-digit administrative division code")
+            self.add(
+                f"{path}.region", "code", f"region {region} must be a 6-digit administrative division code"
+            )
         if region is None and code is not None and _REGION.fullmatch(code):
             region = code  # the old shape: an HR department's code is its division code
         grants: list[Grant] = []
@@ -534,19 +566,33 @@ class _Builder:
         series: frozenset[str] | None = None
         raw_series = item.get("series")
         if raw_series is not None:
-            if not isinstance(raw_series, list) or not raw_series or not all(isinstance(s, str) and s.strip() for s in raw_series):
-                self.add(f"{path}.series", "shape", "series must be a non-empty array of names (omit it for every series)")
+            if (
+                not isinstance(raw_series, list)
+                or not raw_series
+                or not all(isinstance(s, str) and s.strip() for s in raw_series)
+            ):
+                self.add(
+                    f"{path}.series",
+                    "shape",
+                    "series must be a non-empty array of names (omit it for every series)",
+                )
             else:
                 series = frozenset(s.strip() for s in raw_series)
         routes = frozenset({REVIEW})
         raw_routes = item.get("routes")
         if raw_routes is not None:
             if not isinstance(raw_routes, list) or not raw_routes:
-                self.add(f"{path}.routes", "shape", f"routes must be a non-empty array of {', '.join(ROUTES)}")
+                self.add(
+                    f"{path}.routes", "shape", f"routes must be a non-empty array of {', '.join(ROUTES)}"
+                )
             else:
                 unknown = [r for r in raw_routes if r not in ROUTES]
                 if unknown:
-                    self.add(f"{path}.routes", "route", f"unknown route(s) {unknown!r} (known: {', '.join(ROUTES)})")
+                    self.add(
+                        f"{path}.routes",
+                        "route",
+                        f"unknown route(s) {unknown!r} (known: {', '.join(ROUTES)})",
+                    )
                 routes = frozenset(r for r in raw_routes if r in ROUTES)
         start = self.date(item, "from", path, required=False)
         until = self.date(item, "until", path, required=False)
@@ -569,9 +615,15 @@ class _Builder:
         specialty = self.text(item, "specialty", path, required=False)
         organisation = item.get("organisation") or "series"
         if organisation not in ORGANISATIONS:
-            self.add(f"{path}.organisation", "shape", f"organisation {organisation!r} must be one of {', '.join(ORGANISATIONS)}")
+            self.add(
+                f"{path}.organisation",
+                "shape",
+                f"organisation {organisation!r} must be one of {', '.join(ORGANISATIONS)}",
+            )
         elif organisation == "specialty" and specialty is None:
-            self.add(f"{path}.specialty", "shape", f"committee {code} is organised by specialty but names none")
+            self.add(
+                f"{path}.specialty", "shape", f"committee {code} is organised by specialty but names none"
+            )
         own = item.get("confirms_own_results", False)
         if not isinstance(own, bool):
             self.add(f"{path}.confirms_own_results", "shape", "confirms_own_results must be true or false")
@@ -582,13 +634,16 @@ class _Builder:
         adjustment = self.adjustment(item.get("size_adjustment"), f"{path}.size_adjustment", authorities)
         start = self.date(item, "registered_from", path)
         until = self.date(item, "registered_until", path)
-        if start is not None and until is not None and self.window(path, start, until, "registered_from", "registered_until"):
-            if until >= _add_years(start, MAX_REGISTRATION_YEARS):
-                self.add(
-                    f"{path}.registered_until",
-                    "registration",
-                    f"registration {start}..{until} of {code} is longer than {MAX_REGISTRATION_YEARS} years",
-                )
+        if (
+            start is not None
+            and until is not None
+            and self.window(path, start, until, "registered_from", "registered_until")
+        ) and until >= _add_years(start, MAX_REGISTRATION_YEARS):
+            self.add(
+                f"{path}.registered_until",
+                "registration",
+                f"registration {start}..{until} of {code} is longer than {MAX_REGISTRATION_YEARS} years",
+            )
         for key, value in (("authority", forming), ("registered_by", registered_by)):
             if value is not None and value not in authorities:
                 self.add(f"{path}.{key}", "reference", f"authority {value} is not in the registry")
@@ -616,7 +671,9 @@ class _Builder:
         if item is None:
             return None
         if not isinstance(item, dict):
-            self.add(path, "shape", "size_adjustment must be null or an object with minimum, approved_by, letter")
+            self.add(
+                path, "shape", "size_adjustment must be null or an object with minimum, approved_by, letter"
+            )
             return None
         minimum = item.get("minimum")
         if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 1:
@@ -635,7 +692,10 @@ class _Builder:
         seen: dict[str, list[Committee]] = {}
         for path, committee in registrations:
             for other in seen.get(committee.code, []):
-                if committee.registered_from <= other.registered_until and other.registered_from <= committee.registered_until:
+                if (
+                    committee.registered_from <= other.registered_until
+                    and other.registered_from <= committee.registered_until
+                ):
                     self.add(
                         f"{path}.code",
                         "duplicate",

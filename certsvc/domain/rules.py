@@ -65,7 +65,6 @@ FORMULA_PREFIXES = frozenset("=+-@")
 CONTROL_PREFIXES = frozenset("\t\r")
 
 
-
 @dataclass(frozen=True, slots=True)
 class Violation:
     row: int
@@ -437,7 +436,10 @@ def _jurisdiction(
                 f"{r.level.value}职称（评审）的授权",
             )
         )
-    if committee is not None and registry.confirmation_link(authority.code, committee, r.level, r.meeting_date) is None:
+    if (
+        committee is not None
+        and registry.confirmation_link(authority.code, committee, r.level, r.meeting_date) is None
+    ):
         found.append(
             Violation(
                 r.row,

@@ -90,7 +90,9 @@ def apply_loaded_registry(session: Session, registry: Registry, now: dt.datetime
         (c.authority_code, c.committee_code, c.letter): c for c in session.scalars(select(Commission))
     }
     for commission in registry.commissions:
-        commission_row = commissions.get((commission.authority_code, commission.committee_code, commission.letter))
+        commission_row = commissions.get(
+            (commission.authority_code, commission.committee_code, commission.letter)
+        )
         if commission_row is None:
             commission_row = Commission(
                 authority_code=commission.authority_code,
@@ -134,7 +136,9 @@ def registry_from_database(session: Session) -> Registry:
             grants=tuple(_grant(g) for g in a.grants)
             if a.grants is not None
             else (Grant(frozenset(Level(level) for level in a.levels)),),
-            region=a.region if a.region is not None else (a.code if a.code.isdigit() and len(a.code) == 6 else None),
+            region=a.region
+            if a.region is not None
+            else (a.code if a.code.isdigit() and len(a.code) == 6 else None),
         )
         for a in session.scalars(select(Authority).order_by(Authority.code))
     ]
@@ -155,7 +159,9 @@ def registry_from_database(session: Session) -> Registry:
             size_adjustment=_adjustment(c.size_adjustment),
         )
         for c in session.scalars(
-            select(CommitteeRegistration).order_by(CommitteeRegistration.registered_from, CommitteeRegistration.id)
+            select(CommitteeRegistration).order_by(
+                CommitteeRegistration.registered_from, CommitteeRegistration.id
+            )
         )
     ]
     commissions = [

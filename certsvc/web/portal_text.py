@@ -274,7 +274,6 @@ EN: dict[str, str] = _REASON_EN | {
     "有效期": "Valid",
     "全部系列": "every series",
     "评审委员会": "Review committees",
-    "评委会": "Committee",
     "本机构为": "This body is",
     "系列/专业": "Series / specialty",
     "人数": "Members",

@@ -70,7 +70,9 @@ FORMING_UNIT = dataclasses.replace(
     votes_for=6,
 )
 # 委托评审: 桂林 commissioned the industry department's committee (桂市人社函〔2024〕12号).
-COMMISSIONED = dataclasses.replace(INDUSTRY, authority_code="450300", confirmation_doc_no="桂市人社职〔2024〕35号")
+COMMISSIONED = dataclasses.replace(
+    INDUSTRY, authority_code="450300", confirmation_doc_no="桂市人社职〔2024〕35号"
+)
 
 
 def found(r: ResultRecord, registry: Registry = DEMO) -> set[tuple[str, str]]:
@@ -88,7 +90,9 @@ def problems(document: dict[str, Any]) -> list[str]:
 
 
 # --- rule 5 and the confirmation link of rule 6 -------------------------------------------------
-@pytest.mark.parametrize("result", [DISTRICT, INDUSTRY, FORMING_UNIT, COMMISSIONED], ids=lambda r: r.authority_code)
+@pytest.mark.parametrize(
+    "result", [DISTRICT, INDUSTRY, FORMING_UNIT, COMMISSIONED], ids=lambda r: r.authority_code
+)
 def test_real_confirmations_pass(result: ResultRecord) -> None:
     """District bureau, industry department, authorised forming unit and commissioning unit each
     confirm the results the regulations give them (渝职改办〔2023〕270号, 广西办法 第三十一、三十三条)."""
@@ -152,8 +156,14 @@ def test_forming_unit_without_authorisation_is_refused() -> None:
     committee = next(c for c in document["committees"] if c["code"] == "45BBW1-ZZ-中级")
     committee["confirms_own_results"] = False
     document["commissions"].append(  # keeps the registry loadable: someone may confirm
-        {"authority": "450300", "committee": "45BBW1-ZZ-中级", "levels": ["中级"], "letter": "函1",
-         "from": "2024-01-01", "until": "2024-12-31"}
+        {
+            "authority": "450300",
+            "committee": "45BBW1-ZZ-中级",
+            "levels": ["中级"],
+            "letter": "函1",
+            "from": "2024-01-01",
+            "until": "2024-12-31",
+        }
     )
     assert found(FORMING_UNIT, load(document)) == {("jurisdiction", "authority_code")}
 
@@ -183,7 +193,9 @@ def test_committee_organised_by_specialty_reviews_only_that_specialty() -> None:
     assert found(dataclasses.replace(FORMING_UNIT, specialty="数字技术")) == {("committee", "specialty")}
 
 
-def _with_committee(level: Level, size: int, organisation: str = "series", adjustment: Any = None) -> Registry:
+def _with_committee(
+    level: Level, size: int, organisation: str = "series", adjustment: Any = None
+) -> Registry:
     """The demo registry plus one Guangxi committee built directly (as if registered before the
     province's policy was loaded), so the intake rule itself is exercised."""
     committee = Committee(
@@ -229,7 +241,9 @@ def test_size_minimums_follow_the_province_and_organisation() -> None:
     by_specialty = _with_committee(Level.FU_GAO, 13, organisation="specialty")
     assert check_record(_high(13, 9, 6), by_specialty, TODAY) == []
     refused = check_record(_high(13, 9, 6), _with_committee(Level.FU_GAO, 13), TODAY)
-    assert [v.message_zh for v in refused] == ["评委会 450000-T 组成人数 13 少于广西壮族自治区副高级评委会（按系列组建）的最低人数 25 人"]
+    assert [v.message_zh for v in refused] == [
+        "评委会 450000-T 组成人数 13 少于广西壮族自治区副高级评委会（按系列组建）的最低人数 25 人"
+    ]
 
 
 def test_size_below_the_minimum_loads_only_with_an_adjustment_the_policy_allows() -> None:
@@ -237,16 +251,32 @@ def test_size_below_the_minimum_loads_only_with_an_adjustment_the_policy_allows(
     adjustment loads; a 中级 committee of 7 with one is refused, without one too."""
     document = demo_document()
     document["committees"].append(
-        {"code": "450000-A", "name": "调整评委会", "authority": "450000", "series": "工程技术",
-         "level": "副高级", "size": 21, "registered_from": "2023-01-01", "registered_until": "2025-12-31",
-         "size_adjustment": {"minimum": 21, "approved_by": "450000", "letter": "桂人社函〔2023〕5号"}}
+        {
+            "code": "450000-A",
+            "name": "调整评委会",
+            "authority": "450000",
+            "series": "工程技术",
+            "level": "副高级",
+            "size": 21,
+            "registered_from": "2023-01-01",
+            "registered_until": "2025-12-31",
+            "size_adjustment": {"minimum": 21, "approved_by": "450000", "letter": "桂人社函〔2023〕5号"},
+        }
     )
     registry = load(document)
     assert registry.committees["450000-A"].size_adjustment is not None
     document["committees"].append(
-        {"code": "450300-B", "name": "桂林中级评委会", "authority": "450300", "series": "工程技术",
-         "level": "中级", "size": 7, "registered_from": "2023-01-01", "registered_until": "2025-12-31",
-         "size_adjustment": {"minimum": 7, "approved_by": "450000", "letter": "桂人社函〔2023〕6号"}}
+        {
+            "code": "450300-B",
+            "name": "桂林中级评委会",
+            "authority": "450300",
+            "series": "工程技术",
+            "level": "中级",
+            "size": 7,
+            "registered_from": "2023-01-01",
+            "registered_until": "2025-12-31",
+            "size_adjustment": {"minimum": 7, "approved_by": "450000", "letter": "桂人社函〔2023〕6号"},
+        }
     )
     listed = problems(document)
     assert any("$.committees[" in p and ".size_adjustment [committee-size]" in p for p in listed)
@@ -284,8 +314,14 @@ def test_every_problem_is_listed_with_its_json_path_and_rule() -> None:
     document = demo_document()
     document["authorities"][4]["grants"] = [{"levels": ["中级"], "routes": ["推荐"]}]
     document["commissions"].append(
-        {"authority": "450300", "committee": "NOPE", "levels": ["中级"], "letter": "x",
-         "from": "2024-01-01", "until": "2024-12-31"}
+        {
+            "authority": "450300",
+            "committee": "NOPE",
+            "levels": ["中级"],
+            "letter": "x",
+            "from": "2024-01-01",
+            "until": "2024-12-31",
+        }
     )
     document["committees"][0]["size"] = 26
     document["committees"][1]["registered_by"] = "999999"
@@ -335,7 +371,9 @@ def test_same_level_in_another_specialty_another_year_is_allowed() -> None:
 
 def test_two_review_titles_of_one_level_in_one_year_are_refused() -> None:
     """广西办法 第三十八条: one same-level review title a year, even in another specialty."""
-    same_year = record(specialty="电子信息", title="工程师", level=Level.ZHONG, meeting_date=dt.date(2024, 10, 25))
+    same_year = record(
+        specialty="电子信息", title="工程师", level=Level.ZHONG, meeting_date=dt.date(2024, 10, 25)
+    )
     refusal = already_holds(same_year, [ENGINEER_2024])
     assert refusal is not None and (refusal.rule, refusal.field) == ("duplicate", "level")
     assert "2024" in refusal.message_zh and "同一年度" in refusal.message_zh
@@ -384,12 +422,21 @@ def test_deadline_counts_working_days_on_the_official_calendar() -> None:
         confirmation_date=dt.date(2024, 10, 23),
     )
     assert check_warnings(r) == []
-    assert "16 working days" in check_warnings(dataclasses.replace(r, confirmation_date=dt.date(2024, 10, 24)))[0].message_en
+    assert (
+        "16 working days"
+        in check_warnings(dataclasses.replace(r, confirmation_date=dt.date(2024, 10, 24)))[0].message_en
+    )
 
 
 def test_authority_built_directly_keeps_old_meaning() -> None:
     """``Authority`` with explicit grants answers per grant window (inclusive)."""
-    grant = Grant(frozenset({Level.ZHONG}), frozenset({"工程技术"}), frozenset({REVIEW}), dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    grant = Grant(
+        frozenset({Level.ZHONG}),
+        frozenset({"工程技术"}),
+        frozenset({REVIEW}),
+        dt.date(2024, 1, 1),
+        dt.date(2024, 12, 31),
+    )
     authority = Authority("450300", "桂林", "x", AuthorityKind.CITY, (grant,), "450300")
     assert authority.may_confirm(Level.ZHONG, "工程技术", REVIEW, dt.date(2024, 12, 31))
     assert not authority.may_confirm(Level.ZHONG, "工程技术", REVIEW, dt.date(2025, 1, 1))

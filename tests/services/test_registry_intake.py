@@ -45,7 +45,9 @@ def csv_of(*rows: str) -> bytes:
     return "\n".join((HEADER, *rows)).encode("utf-8")
 
 
-def industry_row(specialty: str, name: str, id_number: str, *, year: int = 2024, doc: str = "桂工信职〔2024〕30号") -> str:
+def industry_row(
+    specialty: str, name: str, id_number: str, *, year: int = 2024, doc: str = "桂工信职〔2024〕30号"
+) -> str:
     dates = {
         2024: "2024-11-20,4500GX,{c},2024-10-25,2024-11-04,2024-11-08",
         2025: "2025-11-20,4500GX,{c},2025-10-24,2025-11-03,2025-11-07",
@@ -53,7 +55,9 @@ def industry_row(specialty: str, name: str, id_number: str, *, year: int = 2024,
     return f"{doc},{dates},工程技术,{specialty},{name},{id_number},广西北部湾智造有限公司,工程师,中级,9,8"
 
 
-@pytest.mark.parametrize("name", ["sample-500112.csv", "sample-4500GX.csv", "sample-45BBW1.csv", "sample-450300.csv"])
+@pytest.mark.parametrize(
+    "name", ["sample-500112.csv", "sample-4500GX.csv", "sample-45BBW1.csv", "sample-450300.csv"]
+)
 def test_new_demo_batches_issue(runtime: Runtime, name: str) -> None:
     """District bureau, industry department, authorised forming unit, commissioning unit: each
     demo batch issues whole, numbered by the confirming authority."""
@@ -100,7 +104,12 @@ def test_same_level_title_in_another_specialty_issues_in_another_year(runtime: R
     """多评同级: 工程师 (电子信息) of 2024 held, 工程师 (数字技术) of 2025 issues beside it; the
     database's uniqueness allows it too."""
     assert run(runtime, csv_of(industry_row("电子信息", "覃志强", "450102198709305812"))).ok
-    second = run(runtime, csv_of(industry_row("数字技术", "覃志强", "450102198709305812", year=2025, doc="桂工信职〔2025〕2号")))
+    second = run(
+        runtime,
+        csv_of(
+            industry_row("数字技术", "覃志强", "450102198709305812", year=2025, doc="桂工信职〔2025〕2号")
+        ),
+    )
     assert second.refused == [] and len(second.issued) == 1
 
 
@@ -108,9 +117,16 @@ def test_second_same_level_title_in_one_year_is_refused(runtime: Runtime) -> Non
     """广西办法 第三十八条: another 工程师 in 2024, even in another specialty, is refused; and the
     same series, specialty and title is refused in any year."""
     assert run(runtime, csv_of(industry_row("电子信息", "覃志强", "450102198709305812"))).ok
-    same_year = run(runtime, csv_of(industry_row("数字技术", "覃志强", "450102198709305812", doc="桂工信职〔2024〕31号")))
+    same_year = run(
+        runtime, csv_of(industry_row("数字技术", "覃志强", "450102198709305812", doc="桂工信职〔2024〕31号"))
+    )
     assert [(v.rule, v.field) for v in same_year.refused] == [("duplicate", "level")]
-    same_title = run(runtime, csv_of(industry_row("电子信息", "覃志强", "450102198709305812", year=2025, doc="桂工信职〔2025〕3号")))
+    same_title = run(
+        runtime,
+        csv_of(
+            industry_row("电子信息", "覃志强", "450102198709305812", year=2025, doc="桂工信职〔2025〕3号")
+        ),
+    )
     assert [(v.rule, v.field) for v in same_title.refused] == [("duplicate", "title")]
 
 
@@ -131,8 +147,12 @@ def _fraud(runtime: Runtime) -> tuple[str, bytes]:
     first = run(runtime, csv_of(industry_row("电子信息", "覃志强", "450102198709305812")))
     number = first.issued.to_json()[0]["certificate_number"]
     with runtime.database.write() as session:
-        change_status(session, runtime, number, "revoke", "fraud", "桂工信撤〔2026〕1号", actor_authority="4500GX")
-    again = csv_of(industry_row("数字技术", "覃志强", "450102198709305812", year=2025, doc="桂工信职〔2025〕9号"))
+        change_status(
+            session, runtime, number, "revoke", "fraud", "桂工信撤〔2026〕1号", actor_authority="4500GX"
+        )
+    again = csv_of(
+        industry_row("数字技术", "覃志强", "450102198709305812", year=2025, doc="桂工信职〔2025〕9号")
+    )
     return number, again
 
 
@@ -143,7 +163,11 @@ def test_fraud_revocation_bars_the_person_naming_the_document_only(runtime: Runt
     report = run(runtime, again)
     assert [(v.rule, v.field) for v in report.refused] == [("integrity", "id_number")]
     message = report.refused[0].message_zh
-    assert "桂工信撤〔2026〕1号" in message and "弄虚作假" not in message and "fraud" not in report.refused[0].message_en
+    assert (
+        "桂工信撤〔2026〕1号" in message
+        and "弄虚作假" not in message
+        and "fraud" not in report.refused[0].message_en
+    )
     other = run(runtime, csv_of(industry_row("电子信息", "黄丽萍", "450102199302172629")))
     assert other.ok
 
@@ -168,9 +192,13 @@ def test_records_are_listed_and_ended_only_by_authorities_allowed(runtime: Runti
         assert [r.id for r in integrity.list_records(session, "450000")] == [mine[0].id]
         assert integrity.list_records(session, "500000") == []
     with runtime.database.write() as session, pytest.raises(NotFound):
-        integrity.end_record(session, runtime, mine[0].id, "渝人社〔2026〕1号", actor_authority="500000", actor="t")
+        integrity.end_record(
+            session, runtime, mine[0].id, "渝人社〔2026〕1号", actor_authority="500000", actor="t"
+        )
     with runtime.database.write() as session:
-        integrity.end_record(session, runtime, mine[0].id, "桂工信〔2026〕8号", actor_authority="4500GX", actor="t")
+        integrity.end_record(
+            session, runtime, mine[0].id, "桂工信〔2026〕8号", actor_authority="4500GX", actor="t"
+        )
     assert run(runtime, again).ok
 
 
@@ -192,7 +220,9 @@ def test_ledger_records_each_change_without_personal_data(runtime: Runtime) -> N
     with runtime.database.write() as session:
         change_status(session, runtime, number, "reinstate", "overturned", "桂工信复〔2026〕1号")
     with runtime.database.read() as session:
-        entries = [json.loads(e.content) for e in session.scalars(select(LedgerEntry).order_by(LedgerEntry.idx))]
+        entries = [
+            json.loads(e.content) for e in session.scalars(select(LedgerEntry).order_by(LedgerEntry.idx))
+        ]
     changes = [e for e in entries if e["type"].startswith("integrity-")]
     assert [e["type"] for e in changes] == ["integrity-open", "integrity-end"]
     assert changes[0]["doc_no"] == "桂工信撤〔2026〕1号" and changes[0]["authority"] == "4500GX"
@@ -216,12 +246,20 @@ def test_registry_update_never_breaks_issued_certificates(runtime: Runtime) -> N
     rows = list(csv.DictReader(io.StringIO(demo_batch("sample-4500GX.csv").decode("utf-8-sig"))))
     verdict = verify_by_number(runtime, number, rows[0]["name"])
     assert verdict.outcome == "valid"
-    assert verdict.facts is not None and verdict.facts.committee_name == "广西壮族自治区工业和信息化厅工程技术中级评审委员会"
+    assert (
+        verdict.facts is not None
+        and verdict.facts.committee_name == "广西壮族自治区工业和信息化厅工程技术中级评审委员会"
+    )
     assert render(runtime, number, "pdf").startswith(b"%PDF")
     with runtime.database.read() as session:
         registry = registry_from_database(session)
     assert registry.committees["4500GX-GC-中级"].name.endswith("（新）")
-    later = run(runtime, demo_batch("sample-4500GX.csv").replace("桂工信职〔2024〕21号".encode(), "桂工信职〔2024〕22号".encode()))
+    later = run(
+        runtime,
+        demo_batch("sample-4500GX.csv").replace(
+            "桂工信职〔2024〕21号".encode(), "桂工信职〔2024〕22号".encode()
+        ),
+    )
     assert {v.rule for v in later.refused} >= {"jurisdiction", "committee"}
 
 

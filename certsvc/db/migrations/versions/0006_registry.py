@@ -11,7 +11,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0006_registry"
 down_revision = "0004_verification"
 branch_labels = None
@@ -39,7 +38,9 @@ def upgrade() -> None:
         )
         batch.add_column(sa.Column("specialty", sa.String(length=64), nullable=True))
         batch.add_column(
-            sa.Column("organisation", sa.String(length=16), server_default=sa.text("'series'"), nullable=False)
+            sa.Column(
+                "organisation", sa.String(length=16), server_default=sa.text("'series'"), nullable=False
+            )
         )
         batch.add_column(sa.Column("size_adjustment", sa.JSON(), nullable=True))
         batch.create_foreign_key(
@@ -84,10 +85,14 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=100), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["authority_code"], ["authorities.code"], name=op.f("fk_integrity_records_authority_code_authorities")
+            ["authority_code"],
+            ["authorities.code"],
+            name=op.f("fk_integrity_records_authority_code_authorities"),
         ),
         sa.ForeignKeyConstraint(
-            ["certificate_id"], ["certificates.id"], name=op.f("fk_integrity_records_certificate_id_certificates")
+            ["certificate_id"],
+            ["certificates.id"],
+            name=op.f("fk_integrity_records_certificate_id_certificates"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_integrity_records")),
     )
@@ -122,7 +127,9 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_commissions_authority_code"), table_name="commissions")
     op.drop_table("commissions")
     with op.batch_alter_table("committee_registrations") as batch:
-        batch.drop_constraint(op.f("fk_committee_registrations_registered_by_authorities"), type_="foreignkey")
+        batch.drop_constraint(
+            op.f("fk_committee_registrations_registered_by_authorities"), type_="foreignkey"
+        )
         batch.drop_column("size_adjustment")
         batch.drop_column("organisation")
         batch.drop_column("specialty")
