@@ -52,8 +52,10 @@ def test_attendance_two_thirds_of_25_is_17() -> None:
 
 @pytest.mark.parametrize(("votes", "passes"), [(6, True), (5, False)])
 def test_vote_two_thirds_exactly_passes(votes: int, passes: bool) -> None:
-    """ "⅔以上" includes ⅔: 6 of 9 present passes, 5 of 9 fails (committee of 9, all present)."""
-    registry = registry_with_committee(size=9)
+    """ "⅔以上" includes ⅔: 6 of 9 present passes, 5 of 9 fails (committee of 9, all present;
+    Chongqing's minimum of 25 adjusted to 9 by approval, as 渝职改办〔2023〕270号 §三 allows)."""
+    adjustment = {"minimum": 9, "approved_by": "500000", "letter": "渝职改办函〔2023〕1号"}
+    registry = registry_with_committee(size=9, size_adjustment=adjustment)
     r = record(committee_code="500000-GC-TEST", committee_name="测试评审委员会", committee_size=9)
     found = violations(replace(r, attendees=9, votes_for=votes), registry)
     if passes:
