@@ -348,6 +348,7 @@ class _Builder:
     def __init__(self, where: str) -> None:
         self.where = where
         self.problems: list[str] = []
+        self.known_codes: set[str] = set()
 
     def add(self, path: str, rule: str, message: str) -> None:
         self.problems.append(f"{self.where}: {path} [{rule}]: {message}")
@@ -368,7 +369,15 @@ class _Builder:
                     )
                 policies[policy.region] = policy
         authorities: dict[str, Authority] = {}
-        for i, item in enumerate(self.array(document, "authorities")):
+        raw_authorities = self.array(document, "authorities")
+        # Codes of every listed authority, even one with problems of its own, so references to it
+        # are not reported a second time as references to a missing authority.
+        self.known_codes = {
+            item["code"].strip()
+            for item in raw_authorities
+            if isinstance(item, dict) and isinstance(item.get("code"), str)
+        }
+        for i, item in enumerate(raw_authorities):
             authority = self.authority(item, f"$.authorities[{i}]")
             if authority is None:
                 continue
@@ -645,7 +654,9 @@ class _Builder:
                 f"registration {start}..{until} of {code} is longer than {MAX_REGISTRATION_YEARS} years",
             )
         for key, value in (("authority", forming), ("registered_by", registered_by)):
-            if value is not None and value not in authorities:
+            if key == "registered_by" and value == forming:
+                continue
+            if value is not None and value not in self.known_codes:
                 self.add(f"{path}.{key}", "reference", f"authority {value} is not in the registry")
         if len(self.problems) > before:
             return None
@@ -681,7 +692,7 @@ class _Builder:
             minimum = None
         approved_by = self.text(item, "approved_by", path)
         letter = self.text(item, "letter", path)
-        if approved_by is not None and approved_by not in authorities:
+        if approved_by is not None and approved_by not in self.known_codes:
             self.add(f"{path}.approved_by", "reference", f"authority {approved_by} is not in the registry")
         if minimum is None or approved_by is None or letter is None:
             return None
@@ -719,6 +730,8 @@ class _Builder:
         if committee.confirms_own_results:
             confirmers.add(committee.authority_code)
         confirmers |= {c.authority_code for c in registry.commissions if c.committee_code == committee.code}
+        if any(code not in registry.authorities for code in confirmers):
+            return  # an authority with problems of its own: its grants are unknown, already reported
         able = [
             code
             for code in confirmers
@@ -749,7 +762,7 @@ class _Builder:
         start = self.date(item, "from", path)
         until = self.date(item, "until", path)
         self.window(path, start, until, "from", "until")
-        if authority is not None and authority not in authorities:
+        if authority is not None and authority not in self.known_codes:
             self.add(f"{path}.authority", "reference", f"authority {authority} is not in the registry")
         committee = committees.get(committee_code) if committee_code is not None else None
         if committee_code is not None and committee is None:
