@@ -310,4 +310,5 @@ EN: dict[str, str] = _REASON_EN | {
     "结束": "End",
     "没有诚信档案记录。": "No integrity records.",
     "诚信档案记录已结束并记入账本。": "The integrity record was ended and the change recorded in the ledger.",
+    "提醒（已受理）": "Warnings (accepted)",
 }
