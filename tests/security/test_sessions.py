@@ -89,6 +89,7 @@ def _form_posts(world: World) -> list[str]:
         "request_id": world.holders["holder-a"].request_id,
         "payload": "AAAA",
         "token": "x" * 43,
+        "record_id": 1,
     }
     urls = []
     for rule in world.app.url_map.iter_rules():
