@@ -101,8 +101,7 @@ class CjkFont:
         return runs
 
     def can_draw_alone(self, text: str) -> bool:
-        codepoints = self._codepoints
-        return all(ord(char) in codepoints for char in text)
+        return self._codepoints.issuperset(map(ord, text))
 
     def can_draw(self, text: str) -> bool:
         """Whether the chain draws every (non-space) character of ``text``."""

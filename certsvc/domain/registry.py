@@ -203,6 +203,17 @@ class Registry:
     policies: Mapping[str, Policy] = field(default_factory=lambda: _EMPTY)
     commissions: tuple[Commission, ...] = ()
     registrations: Mapping[str, tuple[Committee, ...]] = field(default_factory=lambda: _EMPTY, compare=False)
+    # Per-registration answers of rule 6's size check: the same for every row of a committee.
+    _size_verdicts: dict[int, tuple[str, str] | None] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
+
+    def size_problem(self, committee: Committee) -> tuple[str, str] | None:
+        """``size_problem`` for a registration of this registry, computed once per registration."""
+        key = id(committee)
+        if key not in self._size_verdicts:
+            self._size_verdicts[key] = size_problem(committee, self.policy_for(committee))
+        return self._size_verdicts[key]
 
     def committee_on(self, code: str, day: dt.date) -> Committee | None:
         """The registration of committee ``code`` in force on ``day``, else its latest one."""

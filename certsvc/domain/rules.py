@@ -37,7 +37,7 @@ from certsvc.domain.idnumber import mask_id, parse_id_number
 from certsvc.domain.levels import AuthorityKind, Level
 from certsvc.domain.names import check_name, mask_name
 from certsvc.domain.record import FIELD_LABELS_ZH, ResultRecord
-from certsvc.domain.registry import REVIEW, Authority, Committee, Registry, size_problem
+from certsvc.domain.registry import REVIEW, Authority, Committee, Registry
 from certsvc.domain.titles import expected_title
 from certsvc.domain.workdays import working_days
 from certsvc.errors import CalendarNotCovered, ImplausibleName, InvalidIdNumber
@@ -516,7 +516,7 @@ def _committee(r: ResultRecord, committee: Committee | None, registry: Registry)
                 f"评审日期 {r.meeting_date} 不在评委会 {committee.code} 的核准备案有效期（{window_zh}）内",
             )
         )
-    size = size_problem(committee, registry.policy_for(committee))
+    size = registry.size_problem(committee)
     if size is not None:
         found.append(Violation(r.row, "committee_size", "committee", size[0], size[1]))
     if committee.size != r.committee_size:
