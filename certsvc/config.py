@@ -40,6 +40,11 @@ class Settings:
     log_level: str
     calendar_file: Path | None = None
     ratelimit_key_prefix: str = ""
+    verify_rate: str = "120/minute;2000/hour"
+    verify_number_rate: str = "20/minute;200/hour"
+    status_rate: str = "600/minute"
+    status_ttl_seconds: int = 300
+    issuer_api_rate: str = "300/minute"
 
     @property
     def is_production(self) -> bool:
@@ -64,6 +69,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _rate(value: str, name: str) -> str:
+    """A rate limit as Flask-Limiter reads it (``120/minute;2000/hour``), checked at start-up."""
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be a rate such as 120/minute;2000/hour, got {value!r}"
+        ) from None
+    return value
 
 
 def _development_secret(instance_dir: Path) -> str:
@@ -103,6 +121,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     reissue_flag_working_days = _int(env, "CERTSVC_REISSUE_FLAG_WORKING_DAYS", 10)
     log_level = env.get("CERTSVC_LOG_LEVEL", "INFO").upper()
     calendar_file = env.get("CERTSVC_CALENDAR_FILE") or None
+    verify_rate = env.get("CERTSVC_VERIFY_RATE") or Settings.verify_rate
+    verify_number_rate = env.get("CERTSVC_VERIFY_NUMBER_RATE") or Settings.verify_number_rate
+    status_rate = env.get("CERTSVC_STATUS_RATE") or Settings.status_rate
+    status_ttl_seconds = _int(env, "CERTSVC_STATUS_TTL", Settings.status_ttl_seconds)
+    issuer_api_rate = env.get("CERTSVC_ISSUER_API_RATE") or Settings.issuer_api_rate
 
     if environment not in ENVIRONMENTS:
         raise ConfigurationError(f"CERTSVC_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
@@ -128,6 +151,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         reissue_flag_working_days=reissue_flag_working_days,
         log_level=log_level,
         calendar_file=Path(calendar_file).absolute() if calendar_file else None,
+        verify_rate=_rate(verify_rate, "CERTSVC_VERIFY_RATE"),
+        verify_number_rate=_rate(verify_number_rate, "CERTSVC_VERIFY_NUMBER_RATE"),
+        status_rate=_rate(status_rate, "CERTSVC_STATUS_RATE"),
+        status_ttl_seconds=status_ttl_seconds,
+        issuer_api_rate=_rate(issuer_api_rate, "CERTSVC_ISSUER_API_RATE"),
     )
 
 

@@ -107,11 +107,6 @@ class CjkFont:
         """Whether the chain draws every (non-space) character of ``text``."""
         return self.can_draw_alone(text) or not self.missing_glyphs(text)
 
-    @property
-    def cache_id(self) -> str:
-        """Identifies the face for caches and registrations within one process."""
-        return f"{self.path}#{self.index}"
-
     def missing_glyphs(self, text: str) -> str:
         """The distinct characters of ``text`` this font cannot draw, in order of appearance."""
         seen: dict[str, None] = {}

@@ -9,12 +9,17 @@ from typing import Any
 
 import pytest
 
+import certsvc.domain
 from certsvc.domain.levels import AuthorityKind, Level
 from certsvc.domain.registry import demo_registry, load_registry
 from certsvc.errors import ConfigurationError, InvalidRegistry
+from tests.conftest import SHARED_TESTDATA
 from tests.domain.helpers import demo_document
 
-SHARED_REGISTRY = Path("/work/shared/testdata/registry.json")
+PACKAGED_REGISTRY = Path(certsvc.domain.__file__).parent / "demo_registry.json"
+REGISTRY_FILES = [PACKAGED_REGISTRY] + [
+    path for path in [SHARED_TESTDATA / "registry.json"] if path.is_file()
+]
 
 
 def _load(document: dict[str, Any]) -> None:
@@ -31,15 +36,16 @@ def test_demo_registry_is_typed() -> None:
     assert committee.registered_until == dt.date(2025, 12, 31)
 
 
-@pytest.mark.skipif(not SHARED_REGISTRY.exists(), reason="shared test data not present")
-def test_loading_from_a_path_matches_the_packaged_copy() -> None:
-    """A path loads the same registry as bytes; the old-shape shared registry keeps loading
-    unchanged, and the packaged demo registry extends it without changing any of its entries."""
-    shared = load_registry(SHARED_REGISTRY)
-    assert load_registry(str(SHARED_REGISTRY)) == load_registry(SHARED_REGISTRY.read_bytes()) == shared
+@pytest.mark.parametrize("path", REGISTRY_FILES, ids=lambda path: path.parent.name)
+def test_loading_from_a_path_matches_the_packaged_copy(path: Path) -> None:
+    """A path (as Path or text) loads the same registry as its bytes; the old-shape shared
+    registry keeps loading unchanged, and the packaged demo registry extends it without changing
+    any of its entries."""
+    loaded = load_registry(path)
+    assert load_registry(str(path)) == load_registry(path.read_bytes()) == loaded
     demo = demo_registry()
-    assert {code: demo.authorities[code] for code in shared.authorities} == dict(shared.authorities)
-    assert {code: demo.committees[code] for code in shared.committees} == dict(shared.committees)
+    assert {code: demo.authorities[code] for code in loaded.authorities} == dict(loaded.authorities)
+    assert {code: demo.committees[code] for code in loaded.committees} == dict(loaded.committees)
 
 
 def _problems(document: dict[str, Any]) -> list[str]:

@@ -13,7 +13,8 @@ from flask.typing import ResponseReturnValue
 from certsvc.certificates import integrity
 from certsvc.errors import BadRequest, WorkflowError
 from certsvc.web import runtime
-from certsvc.web.portal import error_text, me, staff_required, t
+from certsvc.web.language import error_text, t
+from certsvc.web.portal import me, staff_required
 
 bp = Blueprint("issuer_integrity", __name__, url_prefix="/issuer/integrity")
 
