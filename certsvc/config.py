@@ -40,6 +40,11 @@ class Settings:
     log_level: str
     calendar_file: Path | None = None
     ratelimit_key_prefix: str = ""
+    # Who runs this site, shown in every page's footer (public pages must say who answers for them).
+    operator_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    icp_number: str = ""  # ICP 备案号, required for a site hosted in mainland China
     verify_rate: str = "120/minute;2000/hour"
     verify_number_rate: str = "20/minute;200/hour"
     status_rate: str = "600/minute"
@@ -121,6 +126,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     reissue_flag_working_days = _int(env, "CERTSVC_REISSUE_FLAG_WORKING_DAYS", 10)
     log_level = env.get("CERTSVC_LOG_LEVEL", "INFO").upper()
     calendar_file = env.get("CERTSVC_CALENDAR_FILE") or None
+    operator_name = env.get("CERTSVC_OPERATOR_NAME", "").strip()
+    contact_phone = env.get("CERTSVC_CONTACT_PHONE", "").strip()
+    contact_email = env.get("CERTSVC_CONTACT_EMAIL", "").strip()
+    icp_number = env.get("CERTSVC_ICP_NUMBER", "").strip()
     verify_rate = env.get("CERTSVC_VERIFY_RATE") or Settings.verify_rate
     verify_number_rate = env.get("CERTSVC_VERIFY_NUMBER_RATE") or Settings.verify_number_rate
     status_rate = env.get("CERTSVC_STATUS_RATE") or Settings.status_rate
@@ -151,6 +160,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         reissue_flag_working_days=reissue_flag_working_days,
         log_level=log_level,
         calendar_file=Path(calendar_file).absolute() if calendar_file else None,
+        operator_name=operator_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        icp_number=icp_number,
         verify_rate=_rate(verify_rate, "CERTSVC_VERIFY_RATE"),
         verify_number_rate=_rate(verify_number_rate, "CERTSVC_VERIFY_NUMBER_RATE"),
         status_rate=_rate(status_rate, "CERTSVC_STATUS_RATE"),

@@ -454,6 +454,191 @@ EN: dict[str, str] = {
 }
 
 
+# Share links (亮证), download options, activation codes and e-mailed links.
+# New kinds only: nothing above is redefined.
+LABELS |= {
+    "share": {"active": "生效中", "ended": "已结束", "expired": "已过期"},
+    "browser": {
+        "WeChat": "微信",
+        "DingTalk": "钉钉",
+        "QQ": "QQ",
+        "Edge": "Edge",
+        "Opera": "Opera",
+        "Firefox": "Firefox",
+        "Chrome": "Chrome",
+        "Safari": "Safari",
+        "program": "程序（如链接预览）",
+        "other": "其他浏览器",
+        "unknown": "未知",
+    },
+    "device": {"phone": "手机", "tablet": "平板", "computer": "电脑", "other": "其他", "unknown": "未知"},
+}
+_HOLDERS_EN = {
+    "生效中": "active",
+    "已结束": "ended",
+    "已过期": "expired",
+    "微信": "WeChat",
+    "钉钉": "DingTalk",
+    "QQ": "QQ",
+    "Edge": "Edge",
+    "Opera": "Opera",
+    "Firefox": "Firefox",
+    "Chrome": "Chrome",
+    "Safari": "Safari",
+    "程序（如链接预览）": "a program (e.g. a link preview)",
+    "其他浏览器": "another browser",
+    "未知": "unknown",
+    "手机": "phone",
+    "平板": "tablet",
+    "电脑": "computer",
+    "其他": "other",
+    "不勾选时只显示脱敏姓名。证书名称、级别、编号和查验结果总会显示。": (
+        "Unticked, only the masked name is shown. Title, level, number and the verdict are always shown."
+    ),
+    "为一个用途生成链接：对方打开后看到您选择的信息、用途和证书的实时查验结果。您能看到每一次打开，并可随时结束。": (
+        "Make a link for one purpose: whoever opens it sees what you choose, the purpose and the "
+        "certificate's live verdict. You see every opening and can end the link at any time."
+    ),
+    "为某个用途生成单独的链接，可选择对方看到的信息，查看每次打开记录，并可随时结束。": (
+        "Make a separate link for each purpose, choose what the other side sees, see every opening "
+        "and end it at any time."
+    ),
+    "以后用身份证号和密码登录，查看、下载和分享您的证书。": (
+        "From then on, sign in with your ID number and password to see, download and share your certificates."
+    ),
+    "供查验软件离线核验的签名数据文件": "The signed data file verification software checks offline",
+    "分享链接": "Share link",
+    "分享链接已失效": "Share link no longer valid",
+    "分享链接已生成": "Share link created",
+    "分享链接已结束，打开它只会看到“已结束”。": "The share link has ended; opening it now only says so.",
+    "分享（亮证）": "Share",
+    "创建时间": "Created",
+    "前往查验首页": "Go to the verification page",
+    "发送激活链接": "Send activation link",
+    "只记录时间、浏览器类型和设备类别，不记录对方的 IP 地址。同一访问者标识表示同一台设备上的同一浏览器。": (
+        "Only the time, browser family and device class are recorded, never the visitor's IP address. "
+        "The same visitor label means the same browser on the same device."
+    ),
+    "填写激活码、身份证号和姓名，设置密码。": "Type the activation code, your ID number and name, and set a password.",
+    "如仍需查验，请向持证人索取新的链接，或在查验首页输入证书编号和姓名。": (
+        "To verify anyway, ask the holder for a new link, or type the certificate number and name on "
+        "the verification page."
+    ),
+    "完整姓名": "Full name",
+    "对方可以看到": "The other side sees",
+    "已有的分享链接": "Your share links",
+    "打印": "Print",
+    "打印完整身份证号（默认只显示前 3 位和后 4 位）": (
+        "Print the full ID number (by default only its first 3 and last 4 characters)"
+    ),
+    "打开 %(url)s": "Open %(url)s",
+    "打开次数": "Opened",
+    "持证人分享此证书，仅用于：": "The holder shares this certificate only for: ",
+    "持证人分享的证书": "Certificate shared by its holder",
+    "持证人已于 %(at)s 结束了这个链接。": "The holder ended this link on %(at)s.",
+    "持证人登记的邮箱": "The holder's e-mail address on file",
+    "持证人能看到此链接的每一次打开（时间和浏览器类型），并可随时结束它。": (
+        "The holder sees every opening of this link (time and browser type) and can end it at any time."
+    ),
+    "新建分享链接": "New share link",
+    "有效天数（1–%(max)s）": "Valid for (1–%(max)s days)",
+    "有效期至": "Valid until",
+    "查看访问记录": "See who opened it",
+    "查验时间：": "Checked at: ",
+    "核验持证人身份后打印一次性激活码（30 天有效），交给持证人本人或经用人单位转交。新激活码会使旧的失效。": (
+        "After checking the holder's identity, print a one-time activation code (valid 30 days) for "
+        "the holder in person or through their employer. A new code cancels earlier ones."
+    ),
+    "此分享链接已结束": "This share link has ended",
+    "此分享链接已过期": "This share link has expired",
+    "水印：仅用于 …（可选，例如：入职 XX 公司）": "Watermark: only for … (optional, e.g. joining XX Ltd.)",
+    "没有激活码？请携带身份证件联系发证机构：他们可以打印激活码通知书，或把一次性激活链接发到您的邮箱。证书上印有的信息不能单独用于激活。": (
+        "No activation code? Contact your issuing body with your ID card: they can print an activation "
+        "notice or e-mail you a one-time link. What is printed on the certificate cannot activate an "
+        "account on its own."
+    ),
+    "浏览器 · 设备": "Browser · device",
+    "激活码": "Activation code",
+    "激活码只能使用一次，请勿转给他人。本页面只显示这一次，关闭前请打印。": (
+        "The code works once; do not pass it on. This page is shown only once: print it before closing."
+    ),
+    "激活码通知书": "Activation notice",
+    "激活码（16 位，例如 ABCD-EFGH-JKMN-PQRS）": "Activation code (16 characters, e.g. ABCD-EFGH-JKMN-PQRS)",
+    "激活链接已发送到该邮箱。": "The activation link was sent to that address.",
+    "生成并打印激活码": "Make and print an activation code",
+    "生成链接": "Create link",
+    "用途": "Purpose",
+    "用途（例如：入职 XX 公司）": "Purpose (e.g. joining XX Ltd.)",
+    "用途：": "Purpose: ",
+    "立即结束此链接": "End this link now",
+    "管理分享链接": "Manage share links",
+    "结束时间": "Ended",
+    "职称电子证书持证人账号激活通知书": "Title certificate holder account activation notice",
+    "脱敏姓名": "Masked name",
+    "访问者标识": "Visitor",
+    "访问记录": "Openings",
+    "详情": "Details",
+    "请填写发证机构《账号激活通知书》上的激活码、您的身份证号和姓名，并设置密码。以后用身份证号和密码登录。": (
+        "Type the activation code from your issuing body's activation notice, your ID number and name, "
+        "and set a password. From then on, sign in with your ID number and password."
+    ),
+    "账号激活通知书": "Activation notice",
+    "身份证号后 4 位": "Last 4 characters of the ID number",
+    "还没有人打开过这个链接。": "Nobody has opened this link yet.",
+    "还没有分享链接。": "No share links yet.",
+    "这个链接已于 %(at)s 到期。": "This link expired on %(at)s.",
+    "邮件发送激活链接": "E-mail an activation link",
+    "链接只显示这一次，请现在复制或截图二维码发给对方。": (
+        "The link is shown only this once: copy it or screenshot the QR code now and send it."
+    ),
+    "链接有效期至": "Link valid until",
+    "（已脱敏）": "(masked)",
+}
+
+# The help page (/help): how to verify, what each verdict means, how offline verification works.
+LABELS["help_do"] = {
+    "valid": "可以采信。",
+    "superseded": "证书补发过，请让持证人提供最新版本。",
+    "suspended": "暂停期间证书不能使用，请联系发证机构了解情况。",
+    "revoked": "证书已失效，不能采信。",
+    "invalid": "签名不符或内容无法识别。如果是拍照或输入的问题，请重新拍摄或核对后再试；否则不要采信。",
+    "unknown": "签名真实，但暂时无法确认状态，请稍后再查。",
+}
+_HOLDERS_EN |= {
+    "帮助": "Help",
+    "如何查验职称电子证书": "How to verify a title certificate",
+    "职称电子证书由发证机构以数字签名签发。任何人都可以免费查验证书是否真实、是否仍然有效，无需注册。": "Title certificates are issued with the issuing body's digital signature. Anyone can check, free and without an account, that a certificate is genuine and still in force.",
+    "三种查验方式": "Three ways to verify",
+    "用手机相机或微信“扫一扫”扫描证书上的二维码，打开本站的查验页面。": "Scan the certificate's QR code with a phone camera or WeChat; it opens this site's verification page.",
+    "在首页输入证书编号和持证人全名。编号和姓名都相符才会显示证书。": "On the start page, type the certificate number and the holder's full name; a certificate is shown only when both match.",
+    "上传证书的 PDF 或 PNG 文件，或手机拍摄的证书照片（包括微信转发的图片）。": "Upload the certificate's PDF or PNG file, or a phone photo of it (WeChat-forwarded pictures work too).",
+    "页面只显示脱敏的姓名。要确认面前的人就是持证人，请在查验页输入其全名或身份证号核对。": "Pages show the holder's name masked. To confirm the person in front of you is the holder, type their full name or ID number on the verification page.",
+    "查验结果的含义": "What each verdict means",
+    "离线查验": "Offline verification",
+    "证书的二维码和 PDF/PNG 文件里都带有发证机构的数字签名（Ed25519）。签名用的公钥公开在 /.well-known/jwks.json，证书状态（撤销、暂停）以签名的状态列表公开。保存公钥和状态列表后，没有网络也能用开源的 certsvc 命令行工具核验：certsvc verify 文件或二维码内容 --offline --jwks jwks.json --status 状态列表。": "The QR code and the PDF/PNG files carry the issuing body's digital signature (Ed25519). The public keys are published at /.well-known/jwks.json and revocations and suspensions in signed status lists. With those saved, the open-source certsvc command line verifies without a network: certsvc verify FILE-or-QR-text --offline --jwks jwks.json --status LIST.",
+    "每次签发、补发、撤销都记入公开的默克尔账本（/api/v1/ledger/checkpoint），任何人都可以核对记录没有被删改。": "Every issue, reissue and revocation is recorded in a public Merkle ledger (/api/v1/ledger/checkpoint), so anyone can check that no record was altered or removed.",
+    "隐私": "Privacy",
+    "查验不需要登录，本站不记录查验人的身份，只统计每天的查验次数。": "Verifying needs no account; this site does not record who verifies, only daily counts.",
+    "持证人": "Holders",
+    "持证人凭发证机构提供的激活码或邮件链接激活账号后，可以下载证书、为某个用途生成分享链接并查看谁打开过。": "Holders activate their account with the code or e-mail link from their issuing body, then download certificates, make a share link for one purpose and see who opened it.",
+    "联系我们": "Contact",
+    "运营单位": "Operated by",
+    "电话": "Telephone",
+    "邮箱": "E-mail",
+    "持证人登录": "Holder sign-in",
+    "发证机构登录": "Staff sign-in",
+    "可以采信。": "You can rely on it.",
+    "证书补发过，请让持证人提供最新版本。": "The certificate was reissued; ask the holder for the newest version.",
+    "暂停期间证书不能使用，请联系发证机构了解情况。": "It cannot be relied on while suspended; ask the issuing body.",
+    "证书已失效，不能采信。": "It is no longer valid; do not rely on it.",
+    "签名不符或内容无法识别。如果是拍照或输入的问题，请重新拍摄或核对后再试；否则不要采信。": "The signature does not match or the content cannot be read. If the photo or the typing may be at fault, try again; otherwise do not rely on it.",
+    "签名真实，但暂时无法确认状态，请稍后再查。": "The signature is genuine but the status cannot be confirmed now; check again later.",
+}
+# Added without overriding: where the catalogue above already has a word, its English stands.
+for _chinese, _english in _HOLDERS_EN.items():
+    EN.setdefault(_chinese, _english)
+
+
 def translate(text: str, lang: str, *, context: str | None = None, **values: Any) -> str:
     """``text`` (Chinese) in ``lang``; ``%(name)s`` placeholders are filled from ``values``."""
     if lang == "en":

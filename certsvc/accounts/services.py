@@ -240,33 +240,13 @@ def _holder_by_identity(
     return holder
 
 
-def _clean_email(email: str | None) -> str | None:
+def clean_email(email: str | None) -> str | None:
     email = (email or "").strip()
     if not email:
         return None
     if not _EMAIL.fullmatch(email) or len(email) > 254:
         raise BadRequest("this is not an email address", detail_zh="邮箱地址格式不正确")
     return email
-
-
-def activate_with_identity(
-    session: Session,
-    runtime: Runtime,
-    *,
-    id_number: str,
-    name: str,
-    certificate_number: str,
-    password: str,
-    confirmation: str,
-    email: str | None = None,
-) -> User:
-    """Create a holder's account after they prove ID number, name and a certificate number they hold."""
-    check_new_password(password, confirmation)
-    email = _clean_email(email)
-    holder = _holder_by_identity(session, runtime, id_number, name, certificate_number)
-    if holder is None or session.scalar(select(User.id).where(User.holder_id == holder.id)) is not None:
-        raise ActivationFailed(ACTIVATION_FAILED_MESSAGE, detail_zh=ACTIVATION_FAILED_ZH)
-    return create_holder_user(session, runtime, holder, password, email)
 
 
 def create_holder_user(
@@ -341,7 +321,7 @@ def use_link(
 ) -> User:
     """Set a password through a one-time link: creates the account, or resets an existing one."""
     check_new_password(password, confirmation)
-    email = _clean_email(email)
+    email = clean_email(email)
     link = valid_link(session, runtime, token)
     link.used_at = runtime.now()
     user = session.scalar(select(User).where(User.holder_id == link.holder_id))
@@ -349,17 +329,23 @@ def use_link(
         holder = session.get(Holder, link.holder_id)
         assert holder is not None
         return create_holder_user(session, runtime, holder, password, email)
+    restore_account(user, password, email, clear_totp=link.purpose == "activate")
+    return user
+
+
+def restore_account(user: User, password: str, email: str | None, *, clear_totp: bool = True) -> None:
+    """A new password set through a secret the issuing body handed over (link or activation code):
+    other sessions end and the lockout lifts. The issuing body checked the person face to face,
+    so unless this is a self-service reset, a lost authenticator must not lock them out either."""
     user.password_hash = hash_password(password)
     user.auth_epoch += 1
     user.failed_logins = 0
     user.locked_until = None
     if email:
         user.email = email
-    if link.purpose == "activate":
-        # The issuing body checked the person face to face; a lost authenticator must not lock them out.
+    if clear_totp:
         user.totp_secret = None
         user.totp_last_counter = None
-    return user
 
 
 def request_password_reset(
@@ -422,7 +408,7 @@ def create_staff_user(
         authority_code=authority_code,
         role=role,
         display_name=display_name or username,
-        email=_clean_email(email),
+        email=clean_email(email),
         password_hash=digest,
         failed_logins=0,
         auth_epoch=0,

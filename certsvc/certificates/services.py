@@ -36,17 +36,24 @@ from certsvc.timefmt import china_date
 FORMATS = ("png", "pdf", "jws", "url")
 
 
-def document_for(runtime: Runtime, version: CertificateVersion, *, mask_id: bool) -> CertificateDocument:
+def document_for(
+    runtime: Runtime, version: CertificateVersion, *, mask_id: bool, watermark: str | None = None
+) -> CertificateDocument:
     """The printable document of ``version``; ``mask_id`` prints the ID number masked."""
     session = object_session(version)
     if session is not None:
-        return _document(session, runtime, version, mask=mask_id)
+        return _document(session, runtime, version, mask=mask_id, watermark=watermark)
     with runtime.database.read() as fresh:
-        return _document(fresh, runtime, version, mask=mask_id)
+        return _document(fresh, runtime, version, mask=mask_id, watermark=watermark)
 
 
 def _document(
-    session: Session, runtime: Runtime, version: CertificateVersion, *, mask: bool
+    session: Session,
+    runtime: Runtime,
+    version: CertificateVersion,
+    *,
+    mask: bool,
+    watermark: str | None = None,
 ) -> CertificateDocument:
     certificate = session.get(Certificate, version.certificate_id)
     assert certificate is not None  # a foreign key guarantees it
@@ -77,16 +84,24 @@ def _document(
         qr_url=verification_url(runtime, version.qr_payload),
         credential_jws=version.credential,
         seal_text=authority.name,
+        watermark=watermark,
     )
 
 
 def render(
-    runtime: Runtime, number: str, fmt: str, version: int | None = None, *, mask_id: bool = False
+    runtime: Runtime,
+    number: str,
+    fmt: str,
+    version: int | None = None,
+    *,
+    mask_id: bool = False,
+    watermark: str | None = None,
 ) -> bytes:
     """The certificate's document (png, pdf), signed credential (jws) or QR URL (url), as bytes.
 
     Documents are cached under ``settings.cache_dir`` by (number, version, variant): versions never
-    change, so a cached file never goes stale.
+    change, so a cached file never goes stale. A watermarked copy ("仅用于 …", free text chosen by
+    the holder) is rendered each time: caching every wording would grow the cache without bound.
     """
     if fmt not in FORMATS:
         raise BadRequest(
@@ -104,9 +119,10 @@ def render(
         renderer = render_png if fmt == "png" else render_pdf
 
         def draw() -> bytes:
-            return renderer(_document(session, runtime, row, mask=mask_id), _font(runtime.settings.cjk_font))
+            document = _document(session, runtime, row, mask=mask_id, watermark=watermark)
+            return renderer(document, _font(runtime.settings.cjk_font))
 
-        return cached_render(cache_dir, key, draw)
+        return draw() if watermark else cached_render(cache_dir, key, draw)
 
 
 @functools.lru_cache(maxsize=4)

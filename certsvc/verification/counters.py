@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from certsvc.runtime import Runtime
 
 log = get_logger("certsvc.verification")
-CHANNELS = ("page", "number", "upload", "bulk", "api", "api-batch", "cli")
+CHANNELS = ("page", "number", "upload", "bulk", "api", "api-batch", "cli", "share")
 DEFAULT_FLUSH_INTERVAL = 2.0
 
 Key = tuple[dt.date, str, str]

@@ -15,6 +15,7 @@ def blueprints() -> list[Blueprint]:
     from certsvc.certificates.views.holder import bp as holder
     from certsvc.certificates.views.integrity import bp as integrity
     from certsvc.certificates.views.results_api import bp as results_api
+    from certsvc.certificates.views.shared import bp as shared
     from certsvc.ledger.views import bp as ledger
     from certsvc.registry.views import bp as registry
     from certsvc.verification.views.api import bp as verification_api
@@ -23,9 +24,11 @@ def blueprints() -> list[Blueprint]:
     from certsvc.verification.views.wellknown import bp as wellknown
     from certsvc.web.api import bp as api
     from certsvc.web.ops import bp as ops
+    from certsvc.web.site import bp as site
 
     return [
         ops,
+        site,
         wellknown,
         api,
         ledger,
@@ -35,6 +38,7 @@ def blueprints() -> list[Blueprint]:
         status,
         pages,
         holder,
+        shared,
         console,
         integrity,
         registry,

@@ -18,7 +18,7 @@ from certsvc.timefmt import china_minute
 from certsvc.web.extensions import select_locale
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
-HTML_BLUEPRINTS = ("public", "auth", "holder", "issuer")
+HTML_BLUEPRINTS = ("public", "auth", "holder", "issuer", "shared")
 
 
 def language() -> str:

@@ -31,6 +31,7 @@ from certsvc.certificates.versions import verification_url
 from certsvc.certificates.views.holder import security_page
 from certsvc.errors import BadRequest, IntakeError, NotFound, WorkflowError
 from certsvc.web import runtime
+from certsvc.web.extensions import limiter
 from certsvc.web.language import error_text, t
 from certsvc.web.portal import me, staff_required
 
@@ -326,6 +327,43 @@ def activation_link(number: str) -> ResponseReturnValue:
     response = Response(render_template("issuer/activation_link.html", link=link, number=canonical))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/certificates/<number>/activation-code")
+@staff_required("operator")
+@limiter.limit("60 per hour")
+def activation_code(number: str) -> ResponseReturnValue:
+    """A printable activation notice with a one-time code; shown once here, never stored in clear."""
+    from certsvc.accounts.activation import issue_activation_code
+
+    notice = issue_activation_code(
+        runtime(), number, created_by=me().actor, actor_authority=me().authority_code
+    )
+    response = Response(render_template("issuer/activation_notice.html", notice=notice))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/certificates/<number>/activation-email")
+@staff_required("operator")
+@limiter.limit("30 per hour")
+def activation_email(number: str) -> ResponseReturnValue:
+    """Mail the holder a one-time activation link at the address they gave the issuing body."""
+    from certsvc.accounts.activation import email_activation_link
+
+    try:
+        email_activation_link(
+            runtime(),
+            number,
+            request.form.get("email", ""),
+            created_by=me().actor,
+            actor_authority=me().authority_code,
+        )
+    except BadRequest as error:
+        flash(error_text(error), "error")
+    else:
+        flash(t("激活链接已发送到该邮箱。"), "info")
+    return redirect(url_for("issuer.certificate", number=number))
 
 
 # --- ledger ----------------------------------------------------------------------------------------

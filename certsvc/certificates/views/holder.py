@@ -15,6 +15,7 @@ from certsvc.accounts import totp
 from certsvc.accounts.models import User
 from certsvc.accounts.notifications import deliver_outbox, has_unread, read_messages
 from certsvc.certificates import reissue as reissue_service
+from certsvc.certificates import shares as share_service
 from certsvc.certificates.holdings import (
     authority_names,
     certificate_requests,
@@ -27,7 +28,7 @@ from certsvc.certificates.versions import verification_url
 from certsvc.errors import BadRequest, Forbidden, NotFound, WorkflowError
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
-from certsvc.web.language import error_text, t
+from certsvc.web.language import error_text, label, t
 from certsvc.web.portal import holder_required, me, qr_svg
 
 bp = Blueprint("holder", __name__, url_prefix="/me")
@@ -37,6 +38,7 @@ DOWNLOADS = {
     "png": ("image/png", "png"),
     "jws": ("application/vc+jwt", "jwt"),
 }
+MAX_WATERMARK_CHARS = 40
 
 
 def _own_certificate(db: Session, number: str) -> Certificate:
@@ -87,10 +89,20 @@ def certificate(number: str) -> ResponseReturnValue:
 @holder_required
 @limiter.limit("60 per minute")
 def download(number: str, fmt: str) -> ResponseReturnValue:
+    """The holder's copy: the ID number masked unless ``id=full`` is asked for, and an optional
+    "仅用于 …" watermark (``purpose``) printed across the page."""
     from certsvc.certificates.services import render
+    from certsvc.errors import InvalidDocument
 
     if fmt not in DOWNLOADS:
         raise NotFound("no such format", detail_zh="没有这种格式")
+    full_id = request.args.get("id") == "full"
+    purpose = " ".join(request.args.get("purpose", "").split())
+    if len(purpose) > MAX_WATERMARK_CHARS:
+        raise BadRequest(
+            f"the watermark holds at most {MAX_WATERMARK_CHARS} characters",
+            detail_zh=f"水印用途不超过 {MAX_WATERMARK_CHARS} 字",
+        )
     rt = runtime()
     with rt.database.read() as db:
         cert = _own_certificate(db, number)
@@ -101,11 +113,104 @@ def download(number: str, fmt: str) -> ResponseReturnValue:
             )
         canonical, version = cert.number, cert.current_version
     media_type, extension = DOWNLOADS[fmt]
-    data = render(rt, canonical, fmt, version)
+    watermark = f"仅用于 {purpose}" if purpose and fmt in ("pdf", "png") else None
+    try:
+        data = render(rt, canonical, fmt, version, mask_id=not full_id, watermark=watermark)
+    except InvalidDocument as error:
+        raise BadRequest(
+            "the watermark has a character the certificate font cannot print",
+            detail_zh="水印中有证书字体无法打印的字符",
+        ) from error
+    # The copy showing the whole ID number says so in its name, so it is not sent on by mistake.
+    variant = "-full-id" if full_id and fmt != "jws" else ""
     response = Response(data, mimetype=media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{canonical}-v{version}.{extension}"'
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{canonical}-v{version}{variant}.{extension}"'
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- share links (亮证) -----------------------------------------------------------------------------
+@bp.route("/certificates/<number>/shares", methods=["GET", "POST"])
+@holder_required
+@limiter.limit("30 per hour", methods=["POST"])
+def shares(number: str) -> ResponseReturnValue:
+    """The certificate's share links, and the form making a new one (its link is shown once)."""
+    rt = runtime()
+    error, created, status = None, None, 200
+    form = request.form.to_dict() if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            with rt.database.write() as db:
+                share, token = share_service.create_share(
+                    db,
+                    rt,
+                    holder_id=me().holder_id or 0,
+                    number=number,
+                    purpose=request.form.get("purpose", ""),
+                    days=request.form.get("days", ""),
+                    show_full_name=request.form.get("full_name") == "1",
+                    show_id_last4=request.form.get("id_last4") == "1",
+                )
+                url = share_service.share_url(rt, token)
+                created = {"id": share.id, "url": url, "qr": qr_svg(url), "purpose": share.purpose}
+        except BadRequest as error_:
+            error, status = error_text(error_), 400
+    with rt.database.read() as db:
+        cert = _own_certificate(db, number)
+        now = rt.now()
+        rows = [
+            {"share": share, "state": share_service.share_state(share, now), "opened": opened}
+            for share, opened in share_service.shares_of(db, me().holder_id or 0, cert.number)
+        ]
+        page = render_template(
+            "holder/shares.html",
+            cert=cert,
+            rows=rows,
+            created=created,
+            error=error,
+            form=form,
+            max_days=share_service.MAX_SHARE_DAYS,
+            default_days=share_service.DEFAULT_SHARE_DAYS,
+        )
+    response = Response(page, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/shares/<int:share_id>")
+@holder_required
+def share(share_id: int) -> ResponseReturnValue:
+    """One share link: what it shows, its state and every opening."""
+    rt = runtime()
+    with rt.database.read() as db:
+        row = share_service.own_share(db, me().holder_id or 0, share_id)
+        return render_template(
+            "holder/share.html",
+            share=row,
+            number=row.certificate.number,
+            state=share_service.share_state(row, rt.now()),
+            accesses=share_service.accesses(db, row),
+            client_text=_client_text,
+        )
+
+
+def _client_text(client: str) -> str:
+    """``WeChat · phone`` in the page's language (微信 · 手机)."""
+    browser, _, device = client.partition(" · ")
+    return f"{label('browser', browser)} · {label('device', device)}"
+
+
+@bp.post("/shares/<int:share_id>/end")
+@holder_required
+@limiter.limit("60 per hour")
+def end_share(share_id: int) -> ResponseReturnValue:
+    rt = runtime()
+    with rt.database.write() as db:
+        share_service.end_share(db, rt, me().holder_id or 0, share_id)
+    flash(t("分享链接已结束，打开它只会看到“已结束”。"), "info")
+    return redirect(url_for("holder.share", share_id=share_id))
 
 
 @bp.route("/certificates/<number>/reissue", methods=["GET", "POST"])

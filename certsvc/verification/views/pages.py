@@ -42,6 +42,12 @@ def start() -> ResponseReturnValue:
     return render_template("public/start.html", switch_url=url_for("public.start"))
 
 
+@bp.get("/help")
+def help_page() -> ResponseReturnValue:
+    """How to verify, what each verdict means, how offline verification works, who runs the site."""
+    return render_template("public/help.html", switch_url=url_for("public.help_page"))
+
+
 @bp.get("/v/<payload>")
 @bp.get("/V/<payload>")
 @limiter.limit(verify_rate)
