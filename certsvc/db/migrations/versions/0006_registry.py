@@ -3,7 +3,7 @@ records, and rule 8's uniqueness by series, specialty and title (owned by certsv
 certsvc.certificates)
 
 Revision ID: 0006_registry
-Revises: 0008_holders (relinked after 0008 landed on main first)
+Revises: 0008 (0008_holders.py, relinked after 0008 landed on main first)
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_registry"
-down_revision = "0008_holders"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
