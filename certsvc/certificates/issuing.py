@@ -39,6 +39,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from certsvc.certificates import integrity
 from certsvc.certificates.holders import SEX_CODES, HolderKeys, holder_keys
 from certsvc.certificates.intake.readers import RawRow, read_path, read_rows
 from certsvc.certificates.intake.validate import CheckedRecord, ValidationReport, validate_rows
@@ -46,11 +47,12 @@ from certsvc.certificates.models import Certificate, CertificateVersion, Holder,
 from certsvc.certificates.versions import STATUS_VALID, allocate_slots, ledger_entry, sign_version
 from certsvc.db.base import Base
 from certsvc.db.bulk import insert_rows
+from certsvc.documents.fonts import text_drawable
 from certsvc.domain.certno import CERTIFICATE_NUMBER_LENGTH, make_certificate_number
 from certsvc.domain.idnumber import identity_facts
 from certsvc.domain.levels import Level
 from certsvc.domain.record import ResultRecord
-from certsvc.domain.rules import Violation, already_holds, name_differs
+from certsvc.domain.rules import CanDraw, HeldTitle, Violation, already_holds, integrity_refusal, name_differs
 from certsvc.errors import Conflict, UnreadableFile
 from certsvc.ledger.services import lock as lock_ledger
 from certsvc.registry.models import Authority
@@ -113,6 +115,7 @@ class ImportReport:
     issued: NumberedRows = field(default_factory=NumberedRows)
     already_issued: NumberedRows = field(default_factory=NumberedRows)
     refused: list[Violation] = field(default_factory=list)
+    warnings: list[Violation] = field(default_factory=list)
     would_issue: int = 0
     batch_id: int | None = None
 
@@ -137,6 +140,16 @@ class ImportReport:
                     "message_zh": v.message_zh,
                 }
                 for v in self.refused
+            ],
+            "warnings": [
+                {
+                    "row": v.row,
+                    "field": v.field,
+                    "rule": v.rule,
+                    "message": v.message_en,
+                    "message_zh": v.message_zh,
+                }
+                for v in self.warnings
             ],
             "would_issue": self.would_issue,
             "batch_id": self.batch_id,
@@ -231,6 +244,7 @@ def _import_once(
     rows = read_rows(data, filename) if isinstance(data, bytes) else read_path(data, filename)
     now, today = runtime.now(), runtime.today()
     keys = holder_keys(runtime)
+    can_draw = text_drawable(runtime.settings.cjk_font)
     if dry_run:
         with runtime.database.read() as session:
             _run(
@@ -242,6 +256,7 @@ def _import_once(
                 acting=acting_authority,
                 issuer=None,
                 progress=progress,
+                can_draw=can_draw,
             )
         return report
     try:
@@ -266,6 +281,7 @@ def _import_once(
                 acting=acting_authority,
                 issuer=issuer,
                 progress=progress,
+                can_draw=can_draw,
             )
             if not report.ok:
                 raise _Refused(report)
@@ -286,11 +302,14 @@ def _run(
     acting: str | None,
     issuer: _Issuer | None,
     progress: Progress | None,
+    can_draw: CanDraw | None = None,
 ) -> None:
     validation = ValidationReport()
-    checked = validate_rows(rows, registry_from_database(session), today, validation, acting_authority=acting)
+    checked = validate_rows(
+        rows, registry_from_database(session), today, validation, acting_authority=acting, can_draw=can_draw
+    )
     while chunk := list(itertools.islice(checked, CHUNK_ROWS)):
-        ready = _classify(session, keys, chunk, validation, report)
+        ready = _classify(session, keys, chunk, validation, report, today=today)
         if issuer is not None and validation.ok:
             issuer.issue(ready)
         else:
@@ -304,6 +323,7 @@ def _run(
             progress(report.rows)
     # Rows are checked in order, but "already holds" findings come after each chunk's rule checks.
     report.refused = validation.in_row_order()
+    report.warnings = validation.warnings
     if report.refused:
         report.would_issue = 0
 
@@ -318,7 +338,7 @@ def result_key(record: ResultRecord, id_index: str) -> str:
 class _KnownHolder:
     id: int
     name: str
-    active_titles: set[str] = field(default_factory=set)
+    held: list[HeldTitle] = field(default_factory=list)
     results: dict[str, str] = field(default_factory=dict)
     # (certificate number, authority, name on its current version) of each non-revoked certificate.
     registered_names: list[tuple[str, str, str]] = field(default_factory=list)
@@ -345,10 +365,14 @@ def _classify(
     chunk: list[CheckedRecord],
     validation: ValidationReport,
     report: ImportReport,
+    *,
+    today: dt.date,
 ) -> list[_Pending]:
-    """Answer "already issued" and "already holds" for a chunk with one query; the rows to issue."""
+    """Answer "already issued", "already holds" (rule 8) and "in the integrity record" (rule 10)
+    for a chunk with one query each; the rows to issue."""
     indexes = [keys.index(checked.record.id_number) for checked in chunk]
     known = _known_holders(session, indexes)
+    barred = integrity.running(session, indexes, today)
     ready: list[_Pending] = []
     for checked, index in zip(chunk, indexes, strict=True):
         record = checked.record
@@ -358,8 +382,13 @@ def _classify(
             if not checked.refused:
                 report.already_issued.append(record.row, holder.results[key])
             continue
-        if holder is not None and not checked.repeated and record.title in holder.active_titles:
-            validation.refuse(already_holds(record))
+        record_running = barred.get(index)
+        if record_running is not None:
+            validation.refuse(integrity_refusal(record, record_running.doc_no, record_running.runs_until))
+            continue
+        held = already_holds(record, holder.held) if holder is not None and not checked.repeated else None
+        if held is not None:
+            validation.refuse(held)
             continue
         conflict = holder.other_name(record.name) if holder is not None else None
         if conflict is not None:
@@ -384,6 +413,10 @@ def _known_holders(session: Session, indexes: list[str]) -> dict[str, _KnownHold
             Certificate.number,
             Certificate.title,
             Certificate.status,
+            Certificate.series,
+            Certificate.specialty,
+            Certificate.level,
+            Certificate.meeting_date,
             Certificate.authority_code,
             CertificateVersion.holder_name,
         )
@@ -396,14 +429,28 @@ def _known_holders(session: Session, indexes: list[str]) -> dict[str, _KnownHold
         .where(Holder.id_index.in_(indexes))
     )
     known: dict[str, _KnownHolder] = {}
-    for holder_id, index, name, key, number, title, status, authority, registered_name in rows:
+    for (
+        holder_id,
+        index,
+        name,
+        key,
+        number,
+        title,
+        status,
+        series,
+        specialty,
+        level,
+        meeting,
+        authority,
+        registered_name,
+    ) in rows:
         holder = known.get(index)
         if holder is None:
             holder = known[index] = _KnownHolder(holder_id, name)
         if key is not None:
             holder.results[key] = number
             if status != "revoked":
-                holder.active_titles.add(title)
+                holder.held.append(HeldTitle(series, specialty, title, Level(level), meeting.year))
                 holder.registered_names.append((number, authority, registered_name))
     return known
 

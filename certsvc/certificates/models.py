@@ -81,10 +81,13 @@ class Certificate(Base):
 
     __tablename__ = "certificates"
     __table_args__ = (
-        # At most one non-revoked certificate per holder and title (rule 8, enforced by the database too).
+        # At most one non-revoked certificate per holder, series, specialty and title (rule 8,
+        # enforced by the database too); the same title in another specialty is 多评同级.
         Index(
             "uq_certificates_active_title",
             "holder_id",
+            "series",
+            "specialty",
             "title",
             unique=True,
             sqlite_where=text("status <> 'revoked'"),
@@ -210,6 +213,33 @@ class StagedImport(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class IntegrityRecord(Base):
+    """An entry of the integrity record (诚信档案): a person barred from titles for 3 years.
+
+    Created by revoking a certificate for fraud; the person is named only by the blind index of
+    the ID number. ``doc_no`` is the decision that opened it (the revocation's document number),
+    the only thing refusals show. It runs from ``starts_on`` to ``runs_until`` (exclusive) unless
+    ended early (``ended_on``, ``end_doc_no``) by an authority's decision or by the revocation
+    being reversed. Never public.
+    """
+
+    __tablename__ = "integrity_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_index: Mapped[str] = mapped_column(String(64), index=True)
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"), index=True)
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    doc_no: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(32))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    runs_until: Mapped[dt.date] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    end_doc_no: Mapped[str | None] = mapped_column(String(100))
+    ended_by: Mapped[str | None] = mapped_column(String(100))
+    created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certsvc.certificates.lookup import find_certificate, find_version
@@ -27,8 +28,10 @@ ACTIONS = ("suspend", "reinstate", "revoke")
 REASONS: dict[str, tuple[str, ...]] = {
     "revoke": ("fraud", "misconduct", "procedure", "error", "other"),
     "suspend": ("investigation", "complaint", "other"),
-    "reinstate": ("cleared", "mistaken", "other"),
+    "reinstate": ("cleared", "mistaken", "overturned", "other"),
 }
+# A revocation is reversed only by a decision saying so; the other reasons end a suspension.
+REVERSAL_REASON = "overturned"
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class Transition:
 
 TRANSITIONS = {
     "suspend": Transition(frozenset({"valid"}), "suspended"),
-    "reinstate": Transition(frozenset({"suspended"}), "valid"),
+    "reinstate": Transition(frozenset({"suspended", "revoked"}), "valid"),
     "revoke": Transition(frozenset({"valid", "suspended"}), "revoked"),
 }
 
@@ -117,11 +120,23 @@ def change_status(  # noqa: PLR0917 - positional order fixed by docs/architectur
         )
     row = find_version(session, certificate)
     transition = TRANSITIONS[action]
-    if row.status not in transition.from_statuses:
-        raise WorkflowError(
-            f"cannot {action} a certificate that is {row.status}",
-            detail_zh=f"证书当前状态为“{label('outcome', row.status, 'zh')}”，不能{label('action', action, 'zh')}",
+    reversing = action == "reinstate" and row.status == "revoked"
+    if row.status not in transition.from_statuses or reversing != (
+        action == "reinstate" and reason == REVERSAL_REASON
+    ):
+        reversal_en = (
+            f" (a revocation is reversed only with the reason {REVERSAL_REASON})"
+            if action == "reinstate"
+            else ""
         )
+        reversal_zh = "（撤销决定须以“撤销决定经复查或复议撤回”恢复）" if action == "reinstate" else ""
+        raise WorkflowError(
+            f"cannot {action} a certificate that is {row.status} for the reason {reason}{reversal_en}",
+            detail_zh=f"证书当前状态为“{label('outcome', row.status, 'zh')}”，不能以该原因"
+            f"{label('action', action, 'zh')}{reversal_zh}",
+        )
+    if reversing:
+        _refuse_if_title_held_again(session, certificate)
     now = runtime.now()
     row.status = transition.to_status
     row.status_reason = reason
@@ -139,8 +154,37 @@ def change_status(  # noqa: PLR0917 - positional order fixed by docs/architectur
         doc_no=doc_no,
         effective=effective.isoformat(),
     )
+    from certsvc.certificates import integrity
     from certsvc.ledger.services import record
 
-    record(session, runtime, [entry])
+    entries = [entry]
+    actor = f"authority:{actor_authority}" if actor_authority else "operator"
+    if action == "revoke":
+        opened = integrity.open_for_revocation(
+            session, runtime, certificate, reason=reason, doc_no=doc_no, effective=effective, actor=actor
+        )
+        entries += [opened] if opened is not None else []
+    elif reversing:
+        entries += integrity.end_for_reversal(session, runtime, certificate, doc_no)
+    record(session, runtime, entries)
     session.flush()
     return row
+
+
+def _refuse_if_title_held_again(session: Session, certificate: Certificate) -> None:
+    """A reversed revocation may not give a person the same title twice (rule 8)."""
+    other = session.scalar(
+        select(Certificate.number).where(
+            Certificate.holder_id == certificate.holder_id,
+            Certificate.series == certificate.series,
+            Certificate.specialty == certificate.specialty,
+            Certificate.title == certificate.title,
+            Certificate.status != "revoked",
+            Certificate.id != certificate.id,
+        )
+    )
+    if other is not None:
+        raise WorkflowError(
+            f"the holder has held this title again since the revocation ({other}); revoke that one first",
+            detail_zh=f"撤销后该持证人已另行取得同一职称（{other}），须先处理该证书",
+        )

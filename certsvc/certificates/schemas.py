@@ -16,7 +16,7 @@ from certsvc.certificates.models import (
 )
 from certsvc.certificates.reissue import MAX_NOTE
 from certsvc.certificates.revocation import REASONS
-from certsvc.domain.rules import RULES
+from certsvc.domain.rules import RULES, WARNINGS
 from certsvc.schemas import Moment, OneOf, RequestShape, ResponseShape, UrlArguments, absent
 from certsvc.web.errors import Problem
 
@@ -179,6 +179,16 @@ class RefusedRow(ResponseShape):
     message_zh: str | SkipJsonSchema[None] = Field(default=None, exclude_if=absent)
 
 
+class WarningRow(ResponseShape):
+    """An accepted row worth a clerk's attention (rule 11: confirmed late after the publicity)."""
+
+    row: int
+    field: str
+    rule: Annotated[str, OneOf(WARNINGS)]
+    message: str
+    message_zh: str | SkipJsonSchema[None] = Field(default=None, exclude_if=absent)
+
+
 class ImportSummary(ResponseShape):
     """What an import did (for a dry run: would do)."""
 
@@ -189,6 +199,7 @@ class ImportSummary(ResponseShape):
     issued: list[NumberedRow]
     already_issued: list[NumberedRow]
     refused: list[RefusedRow]
+    warnings: list[WarningRow]
     would_issue: int
     batch_id: int | None
 

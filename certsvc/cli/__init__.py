@@ -23,9 +23,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="Signed electronic professional-title certificates (职称电子证书).",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from certsvc.cli import accounts, documents, intake, keys, ledger, serve, setup, verify, workflow
+    from certsvc.cli import (
+        accounts,
+        documents,
+        intake,
+        integrity,
+        keys,
+        ledger,
+        serve,
+        setup,
+        verify,
+        workflow,
+    )
 
-    for module in (setup, serve, intake, documents, workflow, verify, ledger, keys, accounts):
+    for module in (setup, serve, intake, documents, workflow, integrity, verify, ledger, keys, accounts):
         module.register(subparsers)
     return parser
 

@@ -101,6 +101,9 @@ def print_report(report: dict[str, Any], out: TextIO) -> None:
             print(f"  row {item['row']}: {item['certificate_number']}", file=out)
         if len(issued) > SHOWN_ISSUED:
             print(f"  … and {len(issued) - SHOWN_ISSUED} more (--json lists them all)", file=out)
+    for item in report.get("warnings", []):
+        print(f"  warning, row {item['row']}, {item['field']} [{item['rule']}]: {item['message']}", file=out)
+        print(f"      提醒：第 {item['row']} 行：{item['message_zh']}", file=out)
     if already:
         print(
             f"{len(already)} row(s) were already issued earlier and were not issued again "

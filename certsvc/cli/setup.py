@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from certsvc.cli import EXIT_FAILED
 from certsvc.cli.common import cli_runtime
 from certsvc.db.migrate import upgrade
+from certsvc.errors import InvalidRegistry
 from certsvc.runtime import Runtime
 
 
@@ -75,7 +78,19 @@ def init(args: argparse.Namespace) -> int:
         registry_json = args.registry.read_bytes()
     elif args.demo:
         registry_json = resources.files("certsvc.domain").joinpath("demo_registry.json").read_bytes()
-    for line in initialise(runtime, registry_json):
+    try:
+        lines = initialise(runtime, registry_json)
+    except InvalidRegistry as error:
+        # Every problem on its own line (JSON path and rule), so the file is fixed in one pass.
+        print(
+            f"certsvc: the registry was refused, nothing loaded: {len(error.problems)} problem(s)",
+            file=sys.stderr,
+        )
+        print(f"certsvc: 登记册未通过校验，未作任何更改：共 {len(error.problems)} 个问题", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    for line in lines:
         print(line)
     if args.demo:
         from certsvc.demo import load_demo

@@ -28,9 +28,17 @@ def register(subparsers: Any) -> None:
     reissue.add_argument("--value", help="with --reason correction: the corrected value")
     reissue.set_defaults(handler=run_reissue)
     for action, help_text in (
-        ("revoke", "revoke a certificate (撤销); cannot be undone"),
+        (
+            "revoke",
+            "revoke a certificate (撤销); reason fraud also records the holder in the integrity "
+            "record (诚信档案) for 3 years",
+        ),
         ("suspend", "suspend a certificate during an investigation"),
-        ("reinstate", "reinstate a suspended certificate"),
+        (
+            "reinstate",
+            "reinstate a suspended certificate, or with --reason overturned one whose revocation was "
+            "reversed by decision (which ends its integrity record)",
+        ),
     ):
         parser = subparsers.add_parser(action, help=help_text)
         parser.add_argument("certificate_number", metavar="CERT_NO")

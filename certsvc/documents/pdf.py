@@ -30,8 +30,9 @@ def render_pdf(doc: CertificateDocument, font: CjkFont | None = None) -> bytes:
 
 def _draw(page: Page, font: CjkFont) -> bytes:
     face = font.reportlab_font()
-    if face.fontName not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(face)
+    for chained in font.faces:
+        if chained.reportlab_font().fontName not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(chained.reportlab_font())
     out = io.BytesIO()
     # invariant=1 fixes the creation date and document ID, so the same page gives the same bytes.
     canvas = Canvas(
@@ -46,7 +47,7 @@ def _draw(page: Page, font: CjkFont) -> bytes:
     canvas.setTitle(page.title)
     canvas.setCreator("certsvc")
     canvas.setProducer("certsvc (reportlab)")
-    painter = _Painter(canvas, page.height, face.fontName)
+    painter = _Painter(canvas, page.height, font)
     for item in page.items:
         painter.draw(item)
     canvas.showPage()
@@ -57,10 +58,11 @@ def _draw(page: Page, font: CjkFont) -> bytes:
 class _Painter:
     """Translates layout primitives (mm, y down) into PDF drawing operations (pt, y up)."""
 
-    def __init__(self, canvas: Canvas, page_height: float, font_name: str) -> None:
+    def __init__(self, canvas: Canvas, page_height: float, font: CjkFont) -> None:
         self.canvas = canvas
         self.page_height = page_height
-        self.font_name = font_name
+        self.font = font
+        self.font_name = font.reportlab_font().fontName
 
     def y(self, value: float) -> float:
         return float((self.page_height - value) * mm)
@@ -90,14 +92,16 @@ class _Painter:
         # text objects: confine them to this text with q/Q.
         self.canvas.saveState()
         text = self.canvas.beginText(item.x * mm, self.y(item.y))
-        text.setFont(self.font_name, item.size * mm)
         text.setFillColorRGB(*_rgb(item.colour))
         if item.stroke:
             # Fill plus an outline in the same colour: the PDF form of the PNG's faux bold.
             text.setTextRenderMode(2)
             text.setStrokeColorRGB(*_rgb(item.colour))
             self.canvas.setLineWidth(2 * item.stroke * mm)
-        text.textOut(item.text)
+        # One run per face of the fallback chain; textOut advances the pen by each run's width.
+        for face, run in self.font.runs(item.text):
+            text.setFont(face.reportlab_font().fontName, item.size * mm)
+            text.textOut(run)
         self.canvas.drawText(text)
         self.canvas.restoreState()
 

@@ -55,15 +55,19 @@ def _paint(page: Page, font: CjkFont) -> Image.Image:
     for item in page.items:
         match item:
             case Text():
-                draw.text(
-                    (item.x * PX_PER_MM, item.y * PX_PER_MM),
-                    item.text,
-                    font=pil_font(font.path, font.index, _px(item.size)),
-                    fill=item.colour,
-                    anchor="ls",
-                    stroke_width=_px(item.stroke),
-                    stroke_fill=item.colour,
-                )
+                x = item.x
+                # One run per face of the fallback chain (a name with 𠮷 switches face for it).
+                for face, run in font.runs(item.text):
+                    draw.text(
+                        (x * PX_PER_MM, item.y * PX_PER_MM),
+                        run,
+                        font=pil_font(face.path, face.index, _px(item.size)),
+                        fill=item.colour,
+                        anchor="ls",
+                        stroke_width=_px(item.stroke),
+                        stroke_fill=item.colour,
+                    )
+                    x += face.text_width(run, item.size)
             case Line():
                 points = [
                     (item.x1 * PX_PER_MM, item.y1 * PX_PER_MM),

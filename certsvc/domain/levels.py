@@ -1,9 +1,13 @@
-"""Title levels (级别) and the kinds of authority that confirm them (DESIGN §2, rule 5)."""
+"""Title levels (级别) and the kinds of authority (DESIGN §2).
+
+The kind of an authority describes it (for people and for the province's policy); it never decides
+what the authority may confirm: that comes from the grants in the registry (rule 5).
+"""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 
 
@@ -55,11 +59,13 @@ _BY_NAME: Mapping[str, Level] = MappingProxyType({level.value: level for level i
 
 
 class AuthorityKind(enum.Enum):
-    """Who confirms results: an HR department at some tier, or a unit granted self-review rights."""
+    """What sort of body an authority is: an HR department at some tier, an industry department
+    (行业主管部门), or a unit granted self-review rights. Descriptive only: grants decide jurisdiction."""
 
     PROVINCE = "province"
     CITY = "city"
     COUNTY = "county"
+    INDUSTRY = "industry"
     SELF_REVIEW = "self-review"
 
     @classmethod
@@ -69,28 +75,27 @@ class AuthorityKind(enum.Enum):
         except ValueError:
             return None
 
+    @property
+    def label_zh(self) -> str:
+        return _KIND_ZH[self]
+
+
+_KIND_ZH: Mapping[AuthorityKind, str] = MappingProxyType(
+    {
+        AuthorityKind.PROVINCE: "省级人力资源社会保障部门",
+        AuthorityKind.CITY: "市级人力资源社会保障部门",
+        AuthorityKind.COUNTY: "区县人力资源社会保障部门",
+        AuthorityKind.INDUSTRY: "行业主管部门",
+        AuthorityKind.SELF_REVIEW: "自主评审单位",
+    }
+)
 
 HIGH_LEVELS = frozenset({Level.ZHENG_GAO, Level.FU_GAO})
 JUNIOR_LEVELS = frozenset({Level.ZHU_LI, Level.YUAN})
 
-# A self-review unit has no default: it confirms exactly the levels it was granted.
-DEFAULT_LEVELS: Mapping[AuthorityKind, frozenset[Level]] = MappingProxyType(
-    {
-        AuthorityKind.PROVINCE: HIGH_LEVELS,
-        AuthorityKind.CITY: frozenset({Level.ZHONG}),
-        AuthorityKind.COUNTY: JUNIOR_LEVELS,
-        AuthorityKind.SELF_REVIEW: frozenset(),
-    }
-)
 
-
-def confirmable_levels(kind: AuthorityKind, granted: Iterable[Level]) -> frozenset[Level]:
-    """The levels an authority of ``kind`` with ``granted`` levels may confirm.
-
-    An HR department may confirm only levels that are both granted to it and belong to its tier;
-    a self-review unit exactly the levels granted.
-    """
-    granted_set = frozenset(granted)
-    if kind is AuthorityKind.SELF_REVIEW:
-        return granted_set
-    return granted_set & DEFAULT_LEVELS[kind]
+def level_group(level: Level) -> str:
+    """高级, 中级 or 初级: the groups the regulations set committee sizes by."""
+    if level.is_high:
+        return "高级"
+    return "中级" if level.is_intermediate else "初级"

@@ -6,7 +6,8 @@ A plausible name is either
   the dots people type instead (U+30FB ・, U+2022 •, U+2027 ‧, U+FF65 ･, U+2219, U+22C5) become U+00B7;
 - Latin: 2-100 characters of Latin letters (with diacritics), words separated by single spaces,
   hyphens or apostrophes (Mary-Jane O'Neil).
-No digits, symbols or mixtures of the two scripts. Whitespace around the name is dropped and runs
+No digits, symbols, private-use characters (U+E000–U+F8FF, planes 15–16: each computer shows
+something else) or mixtures of the two scripts. Whitespace around the name is dropped and runs
 of whitespace inside a Latin name become one space; a space inside a Han name is refused, since
 the name on an ID card never has one.
 
@@ -36,6 +37,7 @@ _HAN = (
 )
 _LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
 
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _HAN_CHAR = re.compile(f"[{_HAN}]")
 _HAN_NAME = re.compile(f"[{_HAN}]+(?:{MIDDLE_DOT}[{_HAN}]+)*")
 _LATIN_NAME = re.compile(f"[{_LATIN}]+(?:[ '\\-][{_LATIN}]+)*")
@@ -59,6 +61,13 @@ def check_name(text: str) -> str:
     name = normalize_name(text)
     if not name:
         raise ImplausibleName("name is empty", detail_zh="姓名为空")
+    if _PRIVATE_USE.search(name):
+        # Private-use code points mean a different character on every computer (rule 9).
+        raise ImplausibleName(
+            "a name may not contain private-use characters (they show differently on every computer); "
+            "use the standard GB 18030 character",
+            detail_zh="姓名不能包含私用区字符（不同电脑显示不同），请使用 GB 18030 标准字符",
+        )
     if _HAN_CHAR.search(name):
         letters = len(name.replace(MIDDLE_DOT, ""))
         if not _HAN_NAME.fullmatch(name):

@@ -7,13 +7,22 @@ Decisions:
 - The ⅔ thresholds use integer arithmetic (3·attendees ≥ 2·size, 3·votes ≥ 2·attendees), so ⅔
   exactly passes; attendance is measured against the *registered* committee size, and a file whose
   committee size differs from the registration is refused under ``committee``.
-- Jurisdiction: the confirming authority must be in the registry, may confirm the level (its tier's
-  levels, or for a self-review unit the levels granted), and must be the authority the committee is
-  registered with: a committee's results are confirmed by the body that approved it.
+- Jurisdiction (rule 5): the confirming authority must hold a grant covering the level, series and
+  route (评审) on the confirmation date. Which authority may confirm which committee (rule 6): the
+  body that registered it, its forming unit when authorised, or a unit holding a commission letter
+  (委托函) for the committee covering the level and the meeting date.
+- The committee (rule 6) is judged by its registration in force at the meeting: series, specialty
+  (when organised by specialty), level, window, and size (odd, at least the province's minimum or
+  the approved adjusted minimum).
 - Chronology (``order``): meeting ≤ publicity start, publicity end < confirmation, and no date after
-  ``today``.
+  ``today``. Confirmation more than 15 working days after the publicity is a warning (rule 11).
 - Duplicates within a file: the same ID number twice at all, whatever the titles: one review round
-  does not confirm two titles for one person, and a repeated row is the commoner cause.
+  does not confirm two titles for one person, and a repeated row is the commoner cause. Against
+  titles already held (rule 8): the same series, specialty and title is refused, as is a second
+  review title of the same level in the same review year (the year of the meeting); a same-level
+  title in another specialty or series (多评同级, 转评) in another year passes.
+- Names (rule 9): when intake knows which characters the installed fonts draw (``can_draw``), a
+  name with a character no font draws is refused before anything is signed.
 """
 
 from __future__ import annotations
@@ -21,14 +30,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from certsvc.domain.idnumber import mask_id, parse_id_number
-from certsvc.domain.levels import AuthorityKind
+from certsvc.domain.levels import AuthorityKind, Level
 from certsvc.domain.names import check_name, mask_name
 from certsvc.domain.record import FIELD_LABELS_ZH, ResultRecord
-from certsvc.domain.registry import Authority, Committee, Registry
+from certsvc.domain.registry import REVIEW, Authority, Committee, Registry
 from certsvc.domain.titles import expected_title
 from certsvc.domain.workdays import working_days
 from certsvc.errors import CalendarNotCovered, ImplausibleName, InvalidIdNumber
@@ -43,18 +52,17 @@ RULES = (
     "identity",
     "duplicate",
     "form",
+    "integrity",
 )
+WARNINGS = ("deadline",)
 MIN_PUBLICITY_WORKING_DAYS = 5
+# 渝数字职〔2024〕6号 §(3): results are sent for confirmation within 15 working days of the publicity.
+CONFIRMATION_DEADLINE_WORKING_DAYS = 15
+CanDraw = Callable[[str], bool]
+"""``can_draw(text)``: whether the installed fonts draw every character of ``text``."""
 FORMULA_PREFIXES = frozenset("=+-@")
 # Excel and LibreOffice also start formulas after a leading tab or carriage return (OWASP CSV injection).
 CONTROL_PREFIXES = frozenset("\t\r")
-
-_KIND_ZH = {
-    AuthorityKind.PROVINCE: "省级人力资源社会保障部门",
-    AuthorityKind.CITY: "市级人力资源社会保障部门",
-    AuthorityKind.COUNTY: "县级人力资源社会保障部门",
-    AuthorityKind.SELF_REVIEW: "自主评审单位",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +79,15 @@ def two_thirds_of(n: int) -> int:
     return (2 * n + 2) // 3
 
 
-def check_record(record: ResultRecord, registry: Registry, today: dt.date) -> list[Violation]:
-    """Every rule violation of one record (duplicates across rows are ``DuplicateFinder``'s job)."""
-    committee = registry.committees.get(record.committee_code)
+def check_record(
+    record: ResultRecord, registry: Registry, today: dt.date, *, can_draw: CanDraw | None = None
+) -> list[Violation]:
+    """Every rule violation of one record (duplicates across rows are ``DuplicateFinder``'s job).
+
+    ``can_draw`` (from the documents' fonts) refuses names no installed font can print; without
+    it the name's characters are judged by rule 9's form alone.
+    """
+    committee = registry.committee_on(record.committee_code, record.meeting_date)
     authority = registry.authorities.get(record.authority_code)
     size = committee.size if committee is not None else record.committee_size
     found: list[Violation] = []
@@ -81,11 +95,46 @@ def check_record(record: ResultRecord, registry: Registry, today: dt.date) -> li
     found += _vote(record)
     found += _publicity(record)
     found += _order(record, today)
-    found += _jurisdiction(record, authority, committee)
-    found += _committee(record, committee)
+    found += _jurisdiction(record, authority, committee, registry)
+    found += _committee(record, committee, registry)
     found += _identity(record, today)
-    found += _form(record)
+    found += _form(record, can_draw)
     return found
+
+
+def check_warnings(record: ResultRecord) -> list[Violation]:
+    """What is accepted but worth a clerk's attention: confirmation late after the publicity (rule 11)."""
+    end, confirmed = record.publicity_end, record.confirmation_date
+    # Fifteen calendar days cannot hold more than fifteen working days: the usual row stops here.
+    if (confirmed - end).days <= CONFIRMATION_DEADLINE_WORKING_DAYS or confirmed <= end:
+        return []
+    try:
+        days = working_days(end + dt.timedelta(days=1), confirmed)
+    except CalendarNotCovered:
+        return [
+            Violation(
+                record.row,
+                "confirmation_date",
+                "deadline",
+                f"cannot count the working days from the end of publicity {end} to the confirmation "
+                f"{confirmed} (calendar not covered); check the {CONFIRMATION_DEADLINE_WORKING_DAYS}-day deadline",
+                f"无法计算公示结束 {end} 至确认日期 {confirmed} 的工作日（日历未覆盖），请核对"
+                f" {CONFIRMATION_DEADLINE_WORKING_DAYS} 个工作日的确认时限",
+            )
+        ]
+    if days <= CONFIRMATION_DEADLINE_WORKING_DAYS:
+        return []
+    return [
+        Violation(
+            record.row,
+            "confirmation_date",
+            "deadline",
+            f"confirmed {days} working days after the publicity ended ({end} → {confirmed}), later than "
+            f"the {CONFIRMATION_DEADLINE_WORKING_DAYS} working days the rules set; accepted, please check",
+            f"确认日期 {confirmed} 距公示结束 {end} 已 {days} 个工作日，超过 "
+            f"{CONFIRMATION_DEADLINE_WORKING_DAYS} 个工作日的时限；已受理，请核实",
+        )
+    ]
 
 
 def check_raw_fields(row: int, fields: Mapping[str, str]) -> list[Violation]:
@@ -160,15 +209,69 @@ class DuplicateFinder:
         )
 
 
-def already_holds(record: ResultRecord) -> Violation:
-    """The violation for a holder who already has an active certificate for this title."""
+@dataclass(frozen=True, slots=True)
+class HeldTitle:
+    """A title a person already holds (a certificate that is not revoked), as rule 8 compares it."""
+
+    series: str
+    specialty: str
+    title: str
+    level: Level
+    review_year: int
+    route: str = REVIEW
+
+
+def already_holds(record: ResultRecord, held: Iterable[HeldTitle] | None = None) -> Violation | None:
+    """Rule 8 against titles already held: the same series, specialty and title; or a second
+    review title of the same level in the same review year (广西办法 第三十八条). Another specialty
+    or series of the same level in another year (多评同级, 转评) passes.
+
+    Called without ``held`` it states the first finding for a holder known to hold this title.
+    """
+    masked_name, masked = mask_name(record.name), mask_id(record.id_number)
+    items = (
+        list(held)
+        if held is not None
+        else [HeldTitle(record.series, record.specialty, record.title, record.level, 0, route="")]
+    )
+    for title in items:
+        if (title.series, title.specialty, title.title) == (record.series, record.specialty, record.title):
+            return Violation(
+                record.row,
+                "title",
+                "duplicate",
+                f"{masked_name} (ID number {masked}) already holds an active certificate for "
+                f"{record.title} ({record.series}, {record.specialty})",
+                f"{masked_name}（身份证号 {masked}）已持有有效的“{record.title}”（{record.series}系列 "
+                f"{record.specialty}专业）证书",
+            )
+    year = record.meeting_date.year
+    for title in items:
+        if title.route == REVIEW and title.level is record.level and title.review_year == year:
+            return Violation(
+                record.row,
+                "level",
+                "duplicate",
+                f"{masked_name} (ID number {masked}) already obtained a {record.level.value} title by review "
+                f"in {year} ({title.title}, {title.series}, {title.specialty}); a person obtains at most one "
+                "title of a level through review per year",
+                f"{masked_name}（身份证号 {masked}）{year} 年已通过评审取得{record.level.value}职称"
+                f"（{title.series}系列 {title.specialty}专业 {title.title}），同一年度内只能评审一个同级别职称",
+            )
+    return None
+
+
+def integrity_refusal(record: ResultRecord, doc_no: str, until: dt.date) -> Violation:
+    """Rule 10: the person is in a running integrity record; name its document, never its reasons."""
     masked_name, masked = mask_name(record.name), mask_id(record.id_number)
     return Violation(
         record.row,
-        "title",
-        "duplicate",
-        f"{masked_name} (ID number {masked}) already holds an active certificate for {record.title}",
-        f"{masked_name}（身份证号 {masked}）已持有有效的“{record.title}”证书",
+        "id_number",
+        "integrity",
+        f"{masked_name} (ID number {masked}) is in the integrity record {doc_no} until {until}; "
+        "results for this person are refused while it runs",
+        f"{masked_name}（身份证号 {masked}）已记入职称评审诚信档案（{doc_no}），影响期至 {until}，"
+        "期间评审结果不予确认",
     )
 
 
@@ -327,7 +430,7 @@ def _order(r: ResultRecord, today: dt.date) -> list[Violation]:
 
 
 def _jurisdiction(
-    r: ResultRecord, authority: Authority | None, committee: Committee | None
+    r: ResultRecord, authority: Authority | None, committee: Committee | None, registry: Registry
 ) -> list[Violation]:
     if authority is None:
         return [
@@ -340,32 +443,44 @@ def _jurisdiction(
             )
         ]
     found: list[Violation] = []
-    if not authority.may_confirm(r.level):
+    day = r.confirmation_date
+    if not authority.may_confirm(r.level, r.series, REVIEW, day):
         found.append(
             Violation(
                 r.row,
                 "level",
                 "jurisdiction",
-                f"{authority.name} ({authority.kind.value}) may not confirm {r.level.value} titles",
-                f"{authority.name}（{_KIND_ZH[authority.kind]}）无权确认{r.level.value}职称",
+                f"{authority.name} ({authority.kind.value}) holds no grant to confirm {r.level.value} "
+                f"titles of the series {r.series} by review on {day}",
+                f"{authority.name}（{_kind_zh(authority.kind)}）在 {day} 没有确认{r.series}系列"
+                f"{r.level.value}职称（评审）的授权",
             )
         )
-    if committee is not None and committee.authority_code != authority.code:
+    if (
+        committee is not None
+        and registry.confirmation_link(authority.code, committee, r.level, r.meeting_date) is None
+    ):
         found.append(
             Violation(
                 r.row,
                 "authority_code",
                 "jurisdiction",
-                f"committee {committee.code} is registered with authority {committee.authority_code}, "
-                f"so {authority.code} may not confirm its results",
-                f"评委会 {committee.code} 由发证机构 {committee.authority_code} 核准备案，"
-                f"{authority.code} 无权确认其评审结果",
+                f"{authority.code} may not confirm the results of committee {committee.code}: it neither "
+                f"registered it ({committee.registered_by}), nor is its forming unit authorised to confirm, "
+                f"nor holds a commission letter for {r.level.value} covering the meeting on {r.meeting_date}",
+                f"{authority.code} 无权确认评委会 {committee.code} 的评审结果：该评委会由 "
+                f"{committee.registered_by} 核准备案，{authority.code} 既非经授权自主确认的组建单位，"
+                f"也没有覆盖{r.level.value}和评审日期 {r.meeting_date} 的委托函",
             )
         )
     return found
 
 
-def _committee(r: ResultRecord, committee: Committee | None) -> list[Violation]:
+def _kind_zh(kind: AuthorityKind) -> str:
+    return "县级人力资源社会保障部门" if kind is AuthorityKind.COUNTY else kind.label_zh
+
+
+def _committee(r: ResultRecord, committee: Committee | None, registry: Registry) -> list[Violation]:
     if committee is None:
         return [
             Violation(
@@ -385,6 +500,17 @@ def _committee(r: ResultRecord, committee: Committee | None) -> list[Violation]:
                 "committee",
                 f"committee {committee.code} is registered for the series {committee.series}, not {r.series}",
                 f"评委会 {committee.code} 核准备案的职称系列为“{committee.series}”，不是“{r.series}”",
+            )
+        )
+    if committee.organisation == "specialty" and committee.specialty != r.specialty:
+        found.append(
+            Violation(
+                r.row,
+                "specialty",
+                "committee",
+                f"committee {committee.code} is registered for the specialty {committee.specialty}, "
+                f"not {r.specialty}",
+                f"评委会 {committee.code} 按专业组建，核准备案的专业为“{committee.specialty}”，不是“{r.specialty}”",
             )
         )
     if committee.level != r.level:
@@ -410,6 +536,9 @@ def _committee(r: ResultRecord, committee: Committee | None) -> list[Violation]:
                 f"评审日期 {r.meeting_date} 不在评委会 {committee.code} 的核准备案有效期（{window_zh}）内",
             )
         )
+    size = registry.size_problem(committee)
+    if size is not None:
+        found.append(Violation(r.row, "committee_size", "committee", size[0], size[1]))
     if committee.size != r.committee_size:
         found.append(
             Violation(
@@ -441,12 +570,25 @@ def _identity(r: ResultRecord, today: dt.date) -> list[Violation]:
     return []
 
 
-def _form(r: ResultRecord) -> list[Violation]:
+def _form(r: ResultRecord, can_draw: CanDraw | None) -> list[Violation]:
     found: list[Violation] = []
     try:
         check_name(r.name)
     except ImplausibleName as exc:
         found.append(Violation(r.row, "name", "form", exc.message, exc.detail_zh or exc.message))
+    else:
+        if can_draw is not None and not can_draw(r.name):
+            # The characters themselves would show the name: say what is wrong, not which.
+            found.append(
+                Violation(
+                    r.row,
+                    "name",
+                    "form",
+                    "the name has a character that no installed font can print, so its certificate "
+                    "could not be rendered; check the character or install a font covering it",
+                    "姓名中有已安装字体均无法显示的字符，证书将无法打印；请核对该字符或安装覆盖该字符的字体",
+                )
+            )
     title = expected_title(r.series, r.level)
     if title is not None and title != r.title:
         found.append(

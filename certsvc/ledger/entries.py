@@ -25,7 +25,9 @@ CERTIFICATE_EVENTS = frozenset(
     {"issue", "reissue", "suspend", "reinstate", "revoke", "reissue-request", "reissue-reject"}
 )
 KEY_EVENTS = frozenset({"key-rotate", "key-compromise"})
-ENTRY_TYPES = CERTIFICATE_EVENTS | KEY_EVENTS
+# Integrity records (诚信档案): opened by a fraud revocation, ended by decision; no personal data.
+INTEGRITY_EVENTS = frozenset({"integrity-open", "integrity-end"})
+ENTRY_TYPES = CERTIFICATE_EVENTS | KEY_EVENTS | INTEGRITY_EVENTS
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _KID = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -111,6 +113,25 @@ def key_event(type: str, kid: str, time: dt.datetime) -> bytes:
     if not isinstance(kid, str) or not _KID.fullmatch(kid):
         raise LedgerEntryError("kid must be a base64url key identifier")
     return _entry({}, type=type, time=format_time(time), kid=kid)
+
+
+def integrity_event(
+    type: str, record: int, authority_code: str, doc_no: str, time: dt.datetime, **dates: str
+) -> bytes:
+    """Canonical bytes of an integrity-record event: which record, by whom, by which decision and
+    when it runs or ended; never whose record it is (the record itself is not public)."""
+    if type not in INTEGRITY_EVENTS:
+        raise LedgerEntryError(f"unknown integrity event type {type!r}")
+    if isinstance(record, bool) or not isinstance(record, int) or record < 1:
+        raise LedgerEntryError("integrity record numbers are positive integers")
+    return _entry(
+        dict(dates),
+        type=type,
+        time=format_time(time),
+        integrity_record=record,
+        authority=authority_code,
+        doc_no=doc_no,
+    )
 
 
 def parse_entry(data: bytes) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import time
 import unicodedata
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, select
+from sqlalchemy import Table, and_, bindparam, exists, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from certsvc.certificates.models import Certificate, CertificateVersion, Holder
@@ -31,7 +31,7 @@ from certsvc.domain.names import mask_name, normalize_name
 from certsvc.errors import BadRequest, CertsvcError
 from certsvc.ledger import services as ledger_service
 from certsvc.log import get_logger
-from certsvc.registry.models import Authority
+from certsvc.registry.models import Authority, Commission
 from certsvc.runtime import Runtime
 from certsvc.signing import verifier
 from certsvc.signing.jwks import KeySet
@@ -55,6 +55,7 @@ _VERSIONS = cast(Table, CertificateVersion.__table__)
 _CURRENT = _VERSIONS.alias("current_version")
 _AUTHORITIES = cast(Table, Authority.__table__)
 _HOLDERS = cast(Table, Holder.__table__)
+_COMMISSIONS = cast(Table, Commission.__table__)
 _VERSION_COLUMNS = (
     "version",
     "status",
@@ -78,6 +79,14 @@ _REGISTRY_COLUMNS = (
     _CERTIFICATES.c.confirmation_date,
     _CERTIFICATES.c.holder_id,
     _AUTHORITIES.c.name.label("issuer_name"),
+    _CERTIFICATES.c.committee_name,
+    # 委托评审: the confirming authority commissioned the committee (the page says so).
+    exists()
+    .where(
+        _COMMISSIONS.c.authority_code == _CERTIFICATES.c.authority_code,
+        _COMMISSIONS.c.committee_code == _CERTIFICATES.c.committee_code,
+    )
+    .label("commissioned"),
     *(_VERSIONS.c[name].label(f"v_{name}") for name in _VERSION_COLUMNS),
     _VERSIONS.c.kid.label("v_kid"),
     _VERSIONS.c.qr_payload.label("v_qr_payload"),
@@ -136,6 +145,8 @@ class PublicFacts:
     issuer_code: str | None
     kid: str | None
     form: str  # qr | jws | number
+    committee_name: str | None = None  # the committee that reviewed (another unit's, if commissioned)
+    commissioned: bool = False  # reviewed by a committee the confirming authority commissioned
 
 
 @dataclasses.dataclass(frozen=True)
@@ -395,6 +406,8 @@ def _facts_from_registry(
         issuer_code=row.authority_code,
         kid=row.v_kid,
         form=token.form if token is not None else "number",
+        committee_name=row.committee_name,
+        commissioned=bool(row.commissioned),
     )
 
 

@@ -13,9 +13,11 @@ def blueprints() -> list[Blueprint]:
     from certsvc.certificates.views.api import bp as certificates_api
     from certsvc.certificates.views.console import bp as console
     from certsvc.certificates.views.holder import bp as holder
+    from certsvc.certificates.views.integrity import bp as integrity
     from certsvc.certificates.views.results_api import bp as results_api
     from certsvc.certificates.views.shared import bp as shared
     from certsvc.ledger.views import bp as ledger
+    from certsvc.registry.views import bp as registry
     from certsvc.verification.views.api import bp as verification_api
     from certsvc.verification.views.pages import bp as pages
     from certsvc.verification.views.status import bp as status
@@ -38,6 +40,8 @@ def blueprints() -> list[Blueprint]:
         holder,
         shared,
         console,
+        integrity,
+        registry,
         accounts,
     ]
 

@@ -17,8 +17,12 @@ from tests.documents.support import VERSION_ONE
 
 NOTO_CJK_CFF = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 LATIN_ONLY = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-# U+20000, CJK Extension B: real in rare names, absent from common fonts such as WenQuanYi.
-RARE_CHARACTER = "\U00020000"
+# U+30000, CJK Extension G (Unicode 13): beyond every installed font, fallbacks included.
+RARE_CHARACTER = "\U00030000"
+# 𠮷 (U+20BB7) and 𪚥 (U+2A6A5), Extension B: real in names, absent from WenQuanYi, drawn by the
+# fallback chain (Debian fonts-hanazono).
+EXTENSION_B_NAME = "\U00020bb7田\U0002a6a5"
+HANAZONO = Path("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf")
 
 
 def test_configured_font_path_that_does_not_exist_is_font_not_found(tmp_path: Path) -> None:
@@ -63,3 +67,26 @@ def test_name_with_a_character_the_font_lacks_is_refused_not_printed_as_tofu(
     with pytest.raises(InvalidDocument, match="holder_name") as raised:
         render(document, font)
     assert RARE_CHARACTER not in raised.value.message
+
+
+@pytest.mark.parametrize("render", [render_png, render_pdf])
+def test_extension_b_name_renders_through_the_fallback_chain(
+    font: CjkFont, render: Callable[[CertificateDocument, CjkFont], bytes]
+) -> None:
+    """A name with 𠮷 and 𪚥 renders (the main font lacks them; Hanazono draws them), and differs
+    from the same page with those characters replaced, so they were really drawn."""
+    if not HANAZONO.is_file():
+        pytest.skip("fonts-hanazono not installed (scripts/setup installs it)")
+    assert font.face_for("\U00020bb7") not in (None, font)  # a fallback face draws it
+    assert font.can_draw(EXTENSION_B_NAME)
+    rare = render(replace(VERSION_ONE, holder_name=EXTENSION_B_NAME), font)
+    plain = render(replace(VERSION_ONE, holder_name="吉田龍"), font)
+    assert rare != plain
+
+
+def test_pdf_embeds_the_fallback_face_only_when_used(font: CjkFont) -> None:
+    """The fallback font is embedded (subset) in a PDF that needs it, and not in others."""
+    if not HANAZONO.is_file():
+        pytest.skip("fonts-hanazono not installed (scripts/setup installs it)")
+    assert b"HanaMin" in render_pdf(replace(VERSION_ONE, holder_name=EXTENSION_B_NAME), font)
+    assert b"HanaMin" not in render_pdf(VERSION_ONE, font)

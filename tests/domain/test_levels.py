@@ -1,8 +1,8 @@
-"""Levels and which authorities may confirm them (DESIGN §2 rule 5)."""
+"""Levels and kinds of authority (DESIGN §2)."""
 
 from __future__ import annotations
 
-from certsvc.domain.levels import AuthorityKind, Level, confirmable_levels
+from certsvc.domain.levels import AuthorityKind, Level
 from certsvc.domain.titles import expected_title
 
 
@@ -20,19 +20,11 @@ def test_parse_accepts_exact_names_only() -> None:
     assert Level.parse("高级") is None
 
 
-def test_each_tier_confirms_its_own_levels() -> None:
-    """Province: high; city: 中级; county: 初级; granting more to a tier does not widen it."""
-    every = list(Level)
-    assert confirmable_levels(AuthorityKind.PROVINCE, every) == {Level.ZHENG_GAO, Level.FU_GAO}
-    assert confirmable_levels(AuthorityKind.CITY, every) == {Level.ZHONG}
-    assert confirmable_levels(AuthorityKind.COUNTY, every) == {Level.ZHU_LI, Level.YUAN}
-
-
-def test_self_review_unit_confirms_exactly_what_it_was_granted() -> None:
-    """A self-review unit has no default levels: only the granted ones."""
-    granted = {Level.FU_GAO, Level.ZHONG}
-    assert confirmable_levels(AuthorityKind.SELF_REVIEW, granted) == granted
-    assert confirmable_levels(AuthorityKind.SELF_REVIEW, []) == frozenset()
+def test_kinds_describe_authorities_without_deciding_jurisdiction() -> None:
+    """Every kind of issuing body the regulations name parses, industry departments included."""
+    assert AuthorityKind.parse("industry") is AuthorityKind.INDUSTRY
+    assert AuthorityKind.INDUSTRY.label_zh == "行业主管部门"
+    assert AuthorityKind.parse("ministry") is None
 
 
 def test_engineering_titles_by_level() -> None:

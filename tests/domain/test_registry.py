@@ -38,10 +38,14 @@ def test_demo_registry_is_typed() -> None:
 
 @pytest.mark.parametrize("path", REGISTRY_FILES, ids=lambda path: path.parent.name)
 def test_loading_from_a_path_matches_the_packaged_copy(path: Path) -> None:
-    """A path (as Path or text) loads the same registry as its bytes and as the packaged demo
-    registry (the packaged file, and the shared test data's copy when it is checked out)."""
-    assert load_registry(path) == demo_registry()
-    assert load_registry(str(path)) == load_registry(path.read_bytes())
+    """A path (as Path or text) loads the same registry as its bytes; the old-shape shared
+    registry keeps loading unchanged, and the packaged demo registry extends it without changing
+    any of its entries."""
+    loaded = load_registry(path)
+    assert load_registry(str(path)) == load_registry(path.read_bytes()) == loaded
+    demo = demo_registry()
+    assert {code: demo.authorities[code] for code in loaded.authorities} == dict(loaded.authorities)
+    assert {code: demo.committees[code] for code in loaded.committees} == dict(loaded.committees)
 
 
 def _problems(document: dict[str, Any]) -> list[str]:
@@ -67,11 +71,12 @@ def test_unknown_kind_and_level_are_refused() -> None:
     assert any("ministry" in p for p in problems) and any("'高级'" in p for p in problems)
 
 
-def test_tier_may_not_be_granted_levels_above_it() -> None:
-    """A county granted 正高级 is inconsistent with rule 5 and refused."""
+def test_a_county_bureau_may_be_granted_intermediate_titles() -> None:
+    """Grants, not kinds, decide: a county granted 中级 loads (a Chongqing district registers and
+    confirms its 中级 committee, 渝职改办〔2023〕270号 §一(二)); the old tier rule is gone."""
     doc = demo_document()
-    doc["authorities"][3]["levels"] = ["正高级", "助理级"]
-    assert any("county authority may not confirm 正高级" in p for p in _problems(doc))
+    doc["authorities"][3]["levels"] = ["中级", "助理级", "员级"]
+    _load(doc)
 
 
 @pytest.mark.parametrize(

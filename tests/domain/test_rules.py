@@ -52,8 +52,10 @@ def test_attendance_two_thirds_of_25_is_17() -> None:
 
 @pytest.mark.parametrize(("votes", "passes"), [(6, True), (5, False)])
 def test_vote_two_thirds_exactly_passes(votes: int, passes: bool) -> None:
-    """ "⅔以上" includes ⅔: 6 of 9 present passes, 5 of 9 fails (committee of 9, all present)."""
-    registry = registry_with_committee(size=9)
+    """ "⅔以上" includes ⅔: 6 of 9 present passes, 5 of 9 fails (committee of 9, all present;
+    Chongqing's minimum of 25 adjusted to 9 by approval, as 渝职改办〔2023〕270号 §三 allows)."""
+    adjustment = {"minimum": 9, "approved_by": "500000", "letter": "渝职改办函〔2023〕1号"}
+    registry = registry_with_committee(size=9, size_adjustment=adjustment)
     r = record(committee_code="500000-GC-TEST", committee_name="测试评审委员会", committee_size=9)
     found = violations(replace(r, attendees=9, votes_for=votes), registry)
     if passes:
@@ -145,7 +147,7 @@ def test_county_may_not_confirm_a_high_title() -> None:
     """A county HR bureau confirming 正高级 (even via a province committee) is refused twice over."""
     found = violations(record(authority_code="421221"))
     assert rules_of(found) == {"jurisdiction"}
-    expected = "嘉鱼县人力资源和社会保障局（县级人力资源社会保障部门）无权确认正高级职称"
+    expected = "嘉鱼县人力资源和社会保障局（县级人力资源社会保障部门）在 2024-11-20 没有确认工程技术系列正高级职称（评审）的授权"
     assert any(v.message_zh == expected for v in found)
     assert any(v.field == "authority_code" and "500000-GC-正高级" in v.message_zh for v in found)
 
@@ -269,8 +271,8 @@ def test_already_holding_the_title_message_is_masked() -> None:
 
 
 def test_rule_slugs_are_the_documented_ones() -> None:
-    """Only the nine documented rule slugs exist."""
-    documented = "attendance vote publicity order jurisdiction committee identity duplicate form"
+    """Only the documented rule slugs exist (DESIGN §4: ten refusal rules; `route` comes with 认定)."""
+    documented = "attendance vote publicity order jurisdiction committee identity duplicate form integrity"
     assert documented.split() == list(RULES)
 
 

@@ -19,11 +19,18 @@ TODAY = dt.date(2026, 11, 21)
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
 def test_every_sample_batch_is_valid(path: Path) -> None:
-    """Each of the four demo batches reads 100 rows and validates with zero violations."""
+    """Each demo batch validates with zero violations: the four of 100 rows, and the small ones of
+    the Chongqing district, the Guangxi industry department, the authorised forming unit and the
+    commissioned review."""
     report, records = validate(read_path(path), demo_registry(), TODAY)
     assert report.violations == []
-    assert report.rows == len(records) == 100
-    assert [r.row for r in records] == list(range(2, 102))
+    size = (
+        100
+        if path.name in ("sample-421200.csv", "sample-421221.csv", "sample-450000.csv", "sample-500000.csv")
+        else len(records)
+    )
+    assert report.rows == len(records) == size > 0
+    assert [r.row for r in records] == list(range(2, 2 + size))
 
 
 def _records(data: bytes, filename: str) -> list[ResultRecord]:

@@ -114,6 +114,11 @@ ENDPOINTS: dict[str, Access] = {
     "issuer.decide": Access("staff", ("reviewer",), "request"),
     "issuer.evidence": Access("staff", resource="request"),
     "issuer.security": ANY_STAFF,
+    # the registry and the integrity record: each authority's own; ending a record is a reviewer's
+    # decision (no record in this world, so an allowed reviewer is answered 404)
+    "issuer_registry.overview": ANY_STAFF,
+    "issuer_integrity.records": ANY_STAFF,
+    "issuer_integrity.end": Access("staff", ("reviewer",), allowed="not-found"),
 }
 PRINCIPALS = (
     "anonymous",
@@ -130,7 +135,7 @@ PRINCIPALS = (
 # (issued by the province); holder B owns neither, so every resource is "other" for B.
 RESOURCES = ("holder-a", "holder-c")
 CSRF_PAGES = {"anonymous": "/auth/login", "holder": "/me/security", "staff": "/issuer/security"}
-EXTRA_PARAMS = {"holder.download": {"fmt": "pdf"}}
+EXTRA_PARAMS = {"holder.download": {"fmt": "pdf"}, "issuer_integrity.end": {"record_id": 999999}}
 # The URL parameter and the Person attribute naming each kind of resource.
 RESOURCE_PARAMS = {"certificate": "number", "request": "request_id", "share": "share_id"}
 

@@ -90,6 +90,7 @@ def _form_posts(world: World) -> list[str]:
         "share_id": world.holders["holder-a"].share_id,
         "payload": "AAAA",
         "token": "x" * 43,
+        "record_id": 1,
     }
     urls = []
     for rule in world.app.url_map.iter_rules():

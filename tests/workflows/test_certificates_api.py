@@ -433,10 +433,12 @@ def test_suspend_reinstate_revoke_show_to_verifiers_and_in_the_ledger(api: Api) 
     assert view["versions"][0]["status_document_number"] == "鄂人社〔2026〕8号"
     assert view["versions"][0]["status_effective"] == "2026-11-02"
     entries = ledger_entries(api.runtime, start)
-    assert [(e["type"], e["reason"]) for e in entries] == [
+    # The fraud revocation also opens an integrity record (rule 10), with no reason in its entry.
+    assert [(e["type"], e.get("reason")) for e in entries] == [
         ("suspend", "complaint"),
         ("reinstate", "mistaken"),
         ("revoke", "fraud"),
+        ("integrity-open", None),
     ]
     assert entries[2]["doc_no"] == "鄂人社〔2026〕8号" and entries[2]["effective"] == "2026-11-02"
     assert audit(api.runtime, None).ok

@@ -58,7 +58,7 @@ def test_cli_reissue_and_status_commands(cli_env: Runtime, capsys: pytest.Captur
     assert main(["reinstate", second.number, "--reason", "cleared", "--doc-no", "x"]) == 1
     assert "workflow" in capsys.readouterr().err
     types = [entry["type"] for entry in ledger_entries(cli_env, start)]
-    assert types == ["reissue", "suspend", "reinstate", "revoke"]
+    assert types == ["reissue", "suspend", "reinstate", "revoke", "integrity-open"]  # fraud: rule 10
     assert audit(cli_env, None).ok
 
 

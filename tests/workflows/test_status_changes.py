@@ -41,10 +41,13 @@ def test_suspend_reinstate_revoke_each_update_status_ledger_and_verification(iss
     assert certificate_state(issued, person.number) == ("revoked", 1)
     assert _outcome(issued, payload) == "revoked"
     entries = ledger_entries(issued, start)
-    assert [e["type"] for e in entries] == ["suspend", "reinstate", "revoke"]
+    # A revocation for fraud also opens an integrity record (its own entry, rule 10).
+    assert [e["type"] for e in entries] == ["suspend", "reinstate", "revoke", "integrity-open"]
     assert entries[2]["reason"] == "fraud" and entries[2]["doc_no"] == DOC
-    for entry in entries:
+    for entry in entries[:3]:
         assert entry["certificate_number"] == person.number and entry["version"] == 1
+    assert entries[3]["doc_no"] == DOC and "certificate_number" not in entries[3]
+    for entry in entries:
         assert person.name not in str(entry) and person.id_number not in str(entry)
 
 
@@ -53,7 +56,7 @@ def test_suspend_reinstate_revoke_each_update_status_ledger_and_verification(iss
     [
         ([], "reinstate", "cleared"),  # nothing to reinstate
         ([("suspend", "investigation")], "suspend", "investigation"),  # already suspended
-        ([("revoke", "fraud")], "reinstate", "cleared"),  # revocation is final
+        ([("revoke", "fraud")], "reinstate", "cleared"),  # a revocation is reversed only as overturned
         ([("revoke", "fraud")], "suspend", "investigation"),
         ([("revoke", "fraud")], "revoke", "error"),
     ],

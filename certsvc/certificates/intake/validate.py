@@ -23,7 +23,14 @@ from certsvc.certificates.intake.readers import RawRow
 from certsvc.certificates.intake.records import parse_row
 from certsvc.domain.record import ResultRecord
 from certsvc.domain.registry import Registry
-from certsvc.domain.rules import DuplicateFinder, Violation, check_raw_fields, check_record
+from certsvc.domain.rules import (
+    CanDraw,
+    DuplicateFinder,
+    Violation,
+    check_raw_fields,
+    check_record,
+    check_warnings,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +48,7 @@ class ValidationReport:
     """``violations``: every finding, in the order found; ``rows``: data rows read."""
 
     violations: list[Violation] = field(default_factory=list)
+    warnings: list[Violation] = field(default_factory=list)
     rows: int = 0
 
     @property
@@ -62,6 +70,7 @@ def validate_rows(
     report: ValidationReport,
     *,
     acting_authority: str | None = None,
+    can_draw: CanDraw | None = None,
 ) -> Iterator[CheckedRecord]:
     """Check every raw row against the registry and ``today``, yielding each row that parsed.
 
@@ -77,7 +86,8 @@ def validate_rows(
         if isinstance(parsed, list):
             report.violations += found + parsed
             continue
-        found += check_record(parsed, registry, today)
+        found += check_record(parsed, registry, today, can_draw=can_draw)
+        report.warnings += check_warnings(parsed)
         if acting_authority is not None and parsed.authority_code != acting_authority:
             found.append(_foreign_authority(parsed, acting_authority))
         duplicate = duplicates.check(parsed)

@@ -6,7 +6,7 @@ against. Existing versions are filled from today's holder rows (what they verifi
 
 ``login_throttles`` (owned by certsvc.accounts) counts failed sign-ins per (account, client address).
 
-Revision ID: 0005
+Revision ID: 0005_security
 Revises: 0004_verification
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
+revision = "0005_security"
 down_revision = "0004_verification"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """holder share links and their access log (certsvc.certificates), activation codes (certsvc.accounts)
 
-Revision ID: 0008
-Revises: 0004_verification
+Revision ID: 0006_holders
+Revises: 0005_security
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0005"
+revision = "0006_holders"
+down_revision = "0005_security"
 branch_labels = None
 depends_on = None
 
