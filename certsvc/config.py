@@ -40,6 +40,8 @@ class Settings:
     log_level: str
     calendar_file: Path | None = None
     ratelimit_key_prefix: str = ""
+    # RFC 3161 timestamp authority for PDF signatures (PAdES B-T); None: B-B, no timestamp.
+    tsa_url: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -103,6 +105,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     reissue_flag_working_days = _int(env, "CERTSVC_REISSUE_FLAG_WORKING_DAYS", 10)
     log_level = env.get("CERTSVC_LOG_LEVEL", "INFO").upper()
     calendar_file = env.get("CERTSVC_CALENDAR_FILE") or None
+    tsa_url = env.get("CERTSVC_TSA_URL") or None
+    if tsa_url is not None and urlsplit(tsa_url).scheme not in ("http", "https"):
+        raise ConfigurationError(
+            f"CERTSVC_TSA_URL must be an http(s) URL of an RFC 3161 TSA, got {tsa_url!r}"
+        )
 
     if environment not in ENVIRONMENTS:
         raise ConfigurationError(f"CERTSVC_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
@@ -128,6 +135,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         reissue_flag_working_days=reissue_flag_working_days,
         log_level=log_level,
         calendar_file=Path(calendar_file).absolute() if calendar_file else None,
+        tsa_url=tsa_url,
     )
 
 

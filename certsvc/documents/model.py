@@ -36,6 +36,9 @@ class CertificateDocument:
     qr_url: str
     credential_jws: str
     seal_text: str
+    # Printed across the page when this version is no longer the valid one ("已撤销", "已被替换",
+    # "已暂停"); empty for the current, valid version.
+    watermark: str = ""
 
     def __post_init__(self) -> None:
         if self.version < 1:

@@ -46,6 +46,10 @@ STEPS: dict[str, tuple[str, str]] = {
         "The certificate registry cannot be reached right now",
     ),
     "status": ("证书状态见上", "See the status above"),
+    "pdf-signature": (
+        "PDF 文件的电子签章无效：文件在签章后被修改，或签章不是本系统发证机构所盖",
+        "The PDF's seal signature is invalid: the file was changed after signing, or not sealed by its issuer",
+    ),
 }
 
 # reissue reasons -> (zh, en); revocation and suspension categories come from the workflow's own table

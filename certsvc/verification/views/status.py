@@ -1,11 +1,14 @@
 """Signed status lists, at the URL credentials' ``credentialStatus`` points to.
 
-``signing.credential`` writes ``<base>/status/<list_id>/<purpose>``; the same list is also served
-under the API prefix, ``/api/v1/status/<list_id>/<purpose>``.
+``signing.credential`` writes ``<base>/issuers/<uscc>/status/<list_id>/<purpose>``: the list as
+issued by that authority, the issuer of the credentials pointing there. Credentials issued before
+point at the site-wide copy, ``<base>/status/<list_id>/<purpose>``, also served under the API
+prefix, ``/api/v1/status/<list_id>/<purpose>``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
@@ -27,13 +30,22 @@ def _rate() -> str:
     return str(current_app.config.get("CERTSVC_STATUS_RATE", DEFAULT_RATE))
 
 
-def _list_operation(operation_id: str) -> dict[str, Any]:
+_USCC_PARAMETER = {
+    "name": "uscc",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[0-9A-Z]{18}$"},
+}
+
+
+def _list_operation(operation_id: str, *, per_issuer: bool = False) -> dict[str, Any]:
     return {
         "get": {
             "summary": "A signed W3C BitstringStatusListCredential (revocation: revoked and superseded "
             "versions; suspension: suspended ones)",
             "operationId": operation_id,
             "parameters": [
+                *([_USCC_PARAMETER] if per_issuer else []),
                 {
                     "name": "list_id",
                     "in": "path",
@@ -67,24 +79,29 @@ def _list_operation(operation_id: str) -> dict[str, Any]:
 
 # Ids beyond a 32-bit INTEGER column cannot exist; asking the database would overflow its driver.
 MAX_DATABASE_INTEGER = 2**31 - 1
+_USCC = re.compile(r"[0-9A-Z]{18}")
 
 OPENAPI: dict[str, Any] = {
     "paths": {
         "/status/{list_id}/{purpose}": _list_operation("getStatusList"),
         "/api/v1/status/{list_id}/{purpose}": _list_operation("getStatusListApi"),
+        "/issuers/{uscc}/status/{list_id}/{purpose}": _list_operation("getIssuerStatusList", per_issuer=True),
     }
 }
 
 
 @bp.get("/status/<int:list_id>/<any(revocation, suspension):purpose>")
 @bp.get("/api/v1/status/<int:list_id>/<any(revocation, suspension):purpose>")
+@bp.get("/issuers/<uscc>/status/<int:list_id>/<any(revocation, suspension):purpose>")
 @limiter.limit(_rate)
-def status_list(list_id: int, purpose: str) -> ResponseReturnValue:
+def status_list(list_id: int, purpose: str, uscc: str | None = None) -> ResponseReturnValue:
     if not 1 <= list_id <= MAX_DATABASE_INTEGER:
+        raise NotFound("no such status list", detail_zh="没有该状态列表")
+    if uscc is not None and not _USCC.fullmatch(uscc):
         raise NotFound("no such status list", detail_zh="没有该状态列表")
     rt = runtime()
     ttl = int(current_app.config.get("CERTSVC_STATUS_TTL", DEFAULT_TTL_SECONDS))
-    signed = signed_status_list(rt, list_id, purpose, ttl_seconds=ttl)
+    signed = signed_status_list(rt, list_id, purpose, ttl_seconds=ttl, uscc=uscc)
     response = Response(signed.jws, mimetype=MEDIA_TYPE)
     response.headers["Cache-Control"] = f"public, max-age={signed.max_age(rt.now())}"
     # Verifiers in browsers on other origins fetch lists too; they carry no personal data.
