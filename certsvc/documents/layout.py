@@ -303,14 +303,15 @@ def _label(font: CjkFont, label: str, box: _Box, baseline: float) -> Iterator[Te
     the value starts: the blank half of its em keeps label, colon and value apart."""
     colon = "："
     colon_left = box.value_left - font.text_width(colon, LABEL_SIZE)
-    yield Text(colon_left, baseline, colon, LABEL_SIZE, LABEL_GREY)
     advances = [font.text_width(c, LABEL_SIZE) for c in label]
     width = max(sum(advances), LABEL_EMS * LABEL_SIZE)
     gap = (width - sum(advances)) / (len(label) - 1) if len(label) > 1 else 0.0
     x = colon_left - width
+    # Drawn in reading order, so text copied out of the PDF reads "label：value".
     for char, advance in zip(label, advances, strict=True):
         yield Text(x, baseline, char, LABEL_SIZE, LABEL_GREY)
         x += advance + gap
+    yield Text(colon_left, baseline, colon, LABEL_SIZE, LABEL_GREY)
 
 
 def _fitted(

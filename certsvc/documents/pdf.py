@@ -28,21 +28,26 @@ QR_MODULE_OVERLAP = 0.02
 
 
 def render_pdf(doc: CertificateDocument, sealer: PdfSealer, font: CjkFont | None = None) -> bytes:
-    """The certificate as a signed PDF. The signed revision (everything before the signature) is the
-    same bytes for the same input and font file; the signature itself differs at each signing."""
+    """The certificate as a signed PDF: ``page_pdf`` followed by an incremental update adding the
+    seal signature. The signature differs at each signing (time, ECDSA nonce); what it covers does not."""
     font = font or find_cjk_font()
     page = layout.build_page(doc, font)
-    seals = [item for item in page.items if isinstance(item, Seal)]
-    body = dataclasses.replace(page, items=tuple(item for item in page.items if not isinstance(item, Seal)))
-    unsigned = _with_attachment_and_info(_draw(body, font), doc)
-    [seal] = seals
-    return sign_pdf(unsigned, sealer, appearance=_seal_pdf(seal, font), box=_seal_box(seal, page))
+    [seal] = [item for item in page.items if isinstance(item, Seal)]
+    return sign_pdf(
+        _page_pdf(page, doc, font), sealer, appearance=_seal_pdf(seal, font), box=_seal_box(seal, page)
+    )
 
 
-def unsigned_pdf(doc: CertificateDocument, font: CjkFont | None = None) -> bytes:
-    """The same page with the seal printed as plain graphics and no signature (layout tests, previews)."""
+def page_pdf(doc: CertificateDocument, font: CjkFont | None = None) -> bytes:
+    """The unsigned first revision of ``render_pdf``'s file: everything but the seal, which the
+    signature adds as its appearance. The same input and font file give the same bytes."""
     font = font or find_cjk_font()
-    return _with_attachment_and_info(_draw(layout.build_page(doc, font), font), doc)
+    return _page_pdf(layout.build_page(doc, font), doc, font)
+
+
+def _page_pdf(page: Page, doc: CertificateDocument, font: CjkFont) -> bytes:
+    body = dataclasses.replace(page, items=tuple(item for item in page.items if not isinstance(item, Seal)))
+    return _with_attachment_and_info(_draw(body, font), doc)
 
 
 @functools.lru_cache(maxsize=64)

@@ -10,7 +10,7 @@ import pytest
 
 from certsvc.documents.fonts import CjkFont, find_cjk_font
 from certsvc.documents.model import CertificateDocument
-from certsvc.documents.pdf import render_pdf
+from certsvc.documents.pdf import page_pdf
 from certsvc.documents.png import render_png
 from certsvc.errors import FontNotFound, InvalidDocument
 from tests.documents.support import VERSION_ONE
@@ -54,7 +54,7 @@ def test_default_search_finds_a_font_covering_the_labels(font: CjkFont) -> None:
     assert font.missing_glyphs("职称电子证书评审委员会确认文号证书专用章") == ""
 
 
-@pytest.mark.parametrize("render", [render_png, render_pdf])
+@pytest.mark.parametrize("render", [render_png, page_pdf])
 def test_name_with_a_character_the_font_lacks_is_refused_not_printed_as_tofu(
     font: CjkFont, render: Callable[[CertificateDocument, CjkFont], bytes]
 ) -> None:
