@@ -73,7 +73,9 @@ def test_pdf_page_is_deterministic_and_only_the_signature_is_new(font: CjkFont, 
     assert len(first) > len(page)
 
 
-def test_qr_on_rasterised_pdf_scans_to_exactly_the_url(font: CjkFont, sealer: PdfSealer, tmp_path: Path) -> None:
+def test_qr_on_rasterised_pdf_scans_to_exactly_the_url(
+    font: CjkFont, sealer: PdfSealer, tmp_path: Path
+) -> None:
     """The vector QR, printed at 150 dpi, scans to the verification URL."""
     page = rasterise_pdf(render_pdf(VERSION_ONE, sealer, font), tmp_path)
     assert qr_text_from_image(png_bytes(page)) == [QR_URL]
