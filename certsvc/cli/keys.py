@@ -50,7 +50,10 @@ def run_rotate(args: argparse.Namespace) -> int:
         info = runtime.keys.rotate(now)
         [index] = record(session, runtime, [key_event("key-rotate", info.kid, now)])
     print(f"new signing key {info.kid} from {_show(info.not_before)} (ledger entry {index})")
-    print("every issuing authority's seal certificate was renewed with it")
+    from certsvc.cli.setup import ensure_seals
+
+    made = ensure_seals(runtime)
+    print(f"every issuing authority's seal certificate was renewed with it ({made} new authorities sealed)")
     return 0
 
 

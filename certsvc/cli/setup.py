@@ -36,21 +36,19 @@ def initialise(runtime: Runtime, registry_json: bytes | None) -> list[str]:
         with runtime.database.write() as session:
             summary = apply_registry(session, registry_json, now)
         lines.append(f"registry: {summary}")
-    lines.append(f"seal certificates: {ensure_seals(runtime)} issuing authorities (issuing CA in keys.json)")
+    lines.append(f"seal certificates: {ensure_seals(runtime)} new (issuing CA and seals in keys.json)")
     return lines
 
 
 def ensure_seals(runtime: Runtime) -> int:
-    """Give every registered issuing authority a seal certificate (the PDF signing key) if it has none."""
+    """Give every registered issuing authority a seal certificate (its PDF signing key) if it has none."""
     from sqlalchemy import select
 
     from certsvc.registry.models import Authority
 
     with runtime.database.read() as session:
-        authorities = session.execute(select(Authority.uscc, Authority.name)).all()
-    for uscc, name in authorities:
-        runtime.keys.seal_key(uscc, name, runtime.now())
-    return len(authorities)
+        authorities = [(uscc, name) for uscc, name in session.execute(select(Authority.uscc, Authority.name))]
+    return runtime.keys.ensure_seals(authorities, runtime.now())
 
 
 def init(args: argparse.Namespace) -> int:

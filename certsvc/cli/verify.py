@@ -85,7 +85,7 @@ def _read_target(target: str) -> str | bytes:
     """
     path = Path(target)
     could_be_path = len(target) < 4096 and "://" not in target and "\0" not in target
-    if could_be_path and path.is_file():
+    if could_be_path and _is_file(path):
         try:
             return path.read_bytes()
         except OSError as error:
@@ -93,6 +93,13 @@ def _read_target(target: str) -> str | bytes:
     if could_be_path and ("/" in target or target.lower().endswith((".png", ".pdf", ".jpg", ".jpeg"))):
         raise BadRequest(f"no such file: {target}")
     return target
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a token longer than a file name may be
+        return False
 
 
 def _online(target: str | bytes) -> tuple[str, str | None, str, dict[str, Any] | None]:

@@ -223,6 +223,7 @@ class KeyStore(Protocol):
     def data_keys(self) -> DataKeys: ...
     def issuing_ca_pem(self) -> bytes: ...
     def seal_key(self, uscc: str, authority_name: str, now: dt.datetime) -> SealKey: ...
+    def ensure_seals(self, authorities: list[tuple[str, str]], now: dt.datetime) -> int: ...
     def seal_history(self) -> tuple[SealInfo, ...]: ...
 
 
@@ -369,6 +370,20 @@ class FileKeyStore:
     def seal_history(self) -> tuple[SealInfo, ...]:
         """Every seal certificate ever issued, oldest first."""
         return self._manifest().seals
+
+    def ensure_seals(self, authorities: list[tuple[str, str]], now: dt.datetime) -> int:
+        """Give each (uscc, name) without an open seal one, in one manifest write; how many were made."""
+        with self._locked():
+            manifest = self._manifest(force=True)
+            missing = [(uscc, name) for uscc, name in authorities if manifest.open_seal(uscc) is None]
+            if not missing:
+                return 0
+            if manifest.issuing_ca is None:
+                manifest = self._add_issuing_ca(manifest, now)
+            for uscc, name in missing:
+                manifest = self._add_seal(manifest, uscc, name, now)
+            self._write_manifest(manifest)
+            return len(missing)
 
     def seal_key(self, uscc: str, authority_name: str, now: dt.datetime) -> SealKey:
         """The authority's open seal (key and certificate), created at ``now`` if it has none yet."""
