@@ -2,8 +2,8 @@
 
 ``signing.credential`` writes ``<base>/issuers/<uscc>/status/<list_id>/<purpose>``: the list as
 issued by that authority, the issuer of the credentials pointing there. Credentials issued before
-point at the site-wide copy, ``<base>/status/<list_id>/<purpose>``, also served under the API
-prefix, ``/api/v1/status/<list_id>/<purpose>``.
+point at the site-wide copy, ``<base>/status/<list_id>/<purpose>``. Both are also served under the
+API prefix (``/api/v1/…``).
 """
 
 from __future__ import annotations
@@ -86,6 +86,9 @@ OPENAPI: dict[str, Any] = {
         "/status/{list_id}/{purpose}": _list_operation("getStatusList"),
         "/api/v1/status/{list_id}/{purpose}": _list_operation("getStatusListApi"),
         "/issuers/{uscc}/status/{list_id}/{purpose}": _list_operation("getIssuerStatusList", per_issuer=True),
+        "/api/v1/issuers/{uscc}/status/{list_id}/{purpose}": _list_operation(
+            "getIssuerStatusListApi", per_issuer=True
+        ),
     }
 }
 
@@ -93,6 +96,7 @@ OPENAPI: dict[str, Any] = {
 @bp.get("/status/<int:list_id>/<any(revocation, suspension):purpose>")
 @bp.get("/api/v1/status/<int:list_id>/<any(revocation, suspension):purpose>")
 @bp.get("/issuers/<uscc>/status/<int:list_id>/<any(revocation, suspension):purpose>")
+@bp.get("/api/v1/issuers/<uscc>/status/<int:list_id>/<any(revocation, suspension):purpose>")
 @limiter.limit(_rate)
 def status_list(list_id: int, purpose: str, uscc: str | None = None) -> ResponseReturnValue:
     if not 1 <= list_id <= MAX_DATABASE_INTEGER:
