@@ -32,6 +32,7 @@ from flask.json.provider import JSONProvider
 from certsvc.errors import CertsvcError
 from certsvc.log import get_logger, request_id_var
 from certsvc.runtime import Runtime
+from certsvc.verification.schemas import MAX_TEXT, Verdict
 from certsvc.verification.services import verify_target
 from certsvc.verification.views import api as verify_api
 from certsvc.web.budgets import DRAWN_ENVIRON_KEY, Drawn
@@ -44,7 +45,7 @@ PATH = "/api/v1/verify"
 ENDPOINT = f"{verify_api.bp.name}.{verify_api.verify.__name__}"
 # Room for one member of MAX_TEXT characters in UTF-8 (up to 4 bytes each); a longer body goes to
 # Flask, which answers it the same way.
-MAX_BODY_BYTES = 4 * verify_api.MAX_TEXT + 64
+MAX_BODY_BYTES = 4 * MAX_TEXT + 64
 
 
 class VerifyFastLane:
@@ -99,7 +100,8 @@ class VerifyFastLane:
             return None
         try:
             verdict = verify_target(self.runtime, target, channel="api")
-            return f"{self.app.json.dumps(verdict.to_json())}\n".encode(), drawn
+            answer = Verdict.of(verdict).model_dump(mode="json")
+            return f"{self.app.json.dumps(answer)}\n".encode(), drawn
         except Exception:  # Flask's error handlers answer it; the budget is already drawn.
             # The record keeps the exception's type and frames, never its message (certsvc.log).
             log.warning("verify fast lane: verification failed; Flask answers", exc_info=True)

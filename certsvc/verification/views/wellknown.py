@@ -7,65 +7,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response
 from flask.typing import ResponseReturnValue
 
 from certsvc.signing.contexts import CERTSVC_CONTEXT_PATH, CONTEXT_MEDIA_TYPE, certsvc_context_bytes
+from certsvc.verification.schemas import Jwks
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
+from certsvc.web.jsonio import json_response
+from certsvc.web.openapi import Reply, Route
 
 bp = Blueprint("wellknown", __name__)
 
-OPENAPI: dict[str, Any] = {
-    "paths": {
-        "/.well-known/jwks.json": {
-            "get": {
-                "summary": "Every credential-signing public key ever used, with its validity window (RFC 7517)",
-                "operationId": "getJwks",
-                "responses": {
-                    "200": {
-                        "description": "JSON Web Key Set",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Jwks"}}},
-                    }
-                },
-            }
-        },
-        CERTSVC_CONTEXT_PATH: {
-            "get": {
-                "summary": "The JSON-LD context defining every term of certsvc credentials",
-                "operationId": "getCredentialContext",
-                "responses": {
-                    "200": {
-                        "description": "JSON-LD context document",
-                        "content": {CONTEXT_MEDIA_TYPE: {"schema": {"type": "object"}}},
-                    }
-                },
-            }
-        },
-        "/.well-known/certsvc-ca.pem": {
-            "get": {
-                "summary": "The installation's issuing CA certificate, which certifies the seal "
-                "certificates that sign certificate PDFs",
-                "operationId": "getIssuingCa",
-                "responses": {
-                    "200": {
-                        "description": "X.509 certificate, PEM",
-                        "content": {"application/x-pem-file": {"schema": {"type": "string"}}},
-                    }
-                },
-            }
-        },
-    },
-    "components": {
-        "schemas": {
-            "Jwks": {
-                "type": "object",
-                "properties": {"keys": {"type": "array", "items": {"type": "object"}}},
-                "required": ["keys"],
-            }
-        }
-    },
-}
+ROUTES = (
+    Route(
+        "get",
+        "/.well-known/jwks.json",
+        "getJwks",
+        "Every credential-signing public key ever used, with its validity window (RFC 7517)",
+        {200: Reply("JSON Web Key Set", Jwks)},
+    ),
+    Route(
+        "get",
+        "/.well-known/certsvc-ca.pem",
+        "getIssuingCa",
+        "The installation's issuing CA certificate, which certifies the seal certificates that sign "
+        "certificate PDFs",
+        {200: Reply("X.509 certificate, PEM", str, "application/x-pem-file")},
+    ),
+    Route(
+        "get",
+        CERTSVC_CONTEXT_PATH,
+        "getCredentialContext",
+        "The JSON-LD context defining every term of certsvc credentials",
+        {200: Reply("JSON-LD context document", dict[str, Any], CONTEXT_MEDIA_TYPE)},
+    ),
+)
 
 
 @bp.get("/.well-known/jwks.json")
@@ -73,7 +50,7 @@ OPENAPI: dict[str, Any] = {
 def jwks() -> ResponseReturnValue:
     from certsvc.signing.jwks import jwks_document
 
-    response = jsonify(jwks_document(runtime().keys.history()))
+    response = json_response(Jwks.model_validate(jwks_document(runtime().keys.history())))
     # Short cache: a rotation or a compromise notice must reach verifiers quickly.
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
