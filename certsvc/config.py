@@ -42,6 +42,11 @@ class Settings:
     ratelimit_key_prefix: str = ""
     # RFC 3161 timestamp authority for PDF signatures (PAdES B-T); None: B-B, no timestamp.
     tsa_url: str | None = None
+    verify_rate: str = "120/minute;2000/hour"
+    verify_number_rate: str = "20/minute;200/hour"
+    status_rate: str = "600/minute"
+    status_ttl_seconds: int = 300
+    issuer_api_rate: str = "300/minute"
 
     @property
     def is_production(self) -> bool:
@@ -66,6 +71,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _rate(value: str, name: str) -> str:
+    """A rate limit as Flask-Limiter reads it (``120/minute;2000/hour``), checked at start-up."""
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be a rate such as 120/minute;2000/hour, got {value!r}"
+        ) from None
+    return value
 
 
 def _development_secret(instance_dir: Path) -> str:
@@ -110,6 +128,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigurationError(
             f"CERTSVC_TSA_URL must be an http(s) URL of an RFC 3161 TSA, got {tsa_url!r}"
         )
+    verify_rate = env.get("CERTSVC_VERIFY_RATE") or Settings.verify_rate
+    verify_number_rate = env.get("CERTSVC_VERIFY_NUMBER_RATE") or Settings.verify_number_rate
+    status_rate = env.get("CERTSVC_STATUS_RATE") or Settings.status_rate
+    status_ttl_seconds = _int(env, "CERTSVC_STATUS_TTL", Settings.status_ttl_seconds)
+    issuer_api_rate = env.get("CERTSVC_ISSUER_API_RATE") or Settings.issuer_api_rate
 
     if environment not in ENVIRONMENTS:
         raise ConfigurationError(f"CERTSVC_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
@@ -136,6 +159,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=log_level,
         calendar_file=Path(calendar_file).absolute() if calendar_file else None,
         tsa_url=tsa_url,
+        verify_rate=_rate(verify_rate, "CERTSVC_VERIFY_RATE"),
+        verify_number_rate=_rate(verify_number_rate, "CERTSVC_VERIFY_NUMBER_RATE"),
+        status_rate=_rate(status_rate, "CERTSVC_STATUS_RATE"),
+        status_ttl_seconds=status_ttl_seconds,
+        issuer_api_rate=_rate(issuer_api_rate, "CERTSVC_ISSUER_API_RATE"),
     )
 
 

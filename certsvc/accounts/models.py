@@ -14,7 +14,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from certsvc.db.base import Base, UTCDateTime
 
-USER_KINDS = ("holder", "staff")
 STAFF_ROLES = ("operator", "reviewer", "auditor")
 LINK_PURPOSES = ("activate", "reset")
 
@@ -46,10 +45,6 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-
-    @property
-    def is_staff(self) -> bool:
-        return self.kind == "staff"
 
     @property
     def totp_enabled(self) -> bool:

@@ -102,3 +102,30 @@ def _send(url: str, message: OutboxMessage) -> None:
         if parts.username:
             client.login(unquote(parts.username), unquote(parts.password or ""))
         client.send_message(email)
+
+
+def has_unread(session: Session, user_id: int) -> bool:
+    """Whether ``user_id`` has a portal message not yet read."""
+    unread = session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.user_id == user_id, OutboxMessage.read_at.is_(None))
+    )
+    return unread is not None
+
+
+def read_messages(
+    session: Session, runtime: Runtime, user_id: int, limit: int = 100
+) -> list[dict[str, object]]:
+    """``user_id``'s newest portal messages (``new`` when unread until now), all marked read."""
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.user_id == user_id)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(limit)
+    ).all()
+    now = runtime.now()
+    messages: list[dict[str, object]] = [
+        {"subject": m.subject, "body": m.body, "at": m.created_at, "new": m.read_at is None} for m in rows
+    ]
+    for message in rows:
+        message.read_at = message.read_at or now
+    return messages

@@ -23,6 +23,7 @@ from certsvc.accounts import totp
 from certsvc.accounts.models import LINK_PURPOSES, STAFF_ROLES, ApiToken, OneTimeLink, User, UserSession
 from certsvc.accounts.notifications import notify
 from certsvc.accounts.passwords import check_new_password, hash_password, needs_rehash, verify_password
+from certsvc.certificates.lookup import find_certificate
 from certsvc.certificates.models import Certificate, Holder
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.idnumber import normalize_id_number
@@ -232,8 +233,9 @@ def _holder_by_identity(
     holder = session.scalar(select(Holder).where(Holder.id_index == id_index(runtime, id_number)))
     if holder is None or holder.name != normalize_name(name):
         return None
-    certificate = session.scalar(select(Certificate).where(Certificate.number == number))
-    if certificate is None or certificate.holder_id != holder.id:
+    try:
+        find_certificate(session, number, holder_id=holder.id)
+    except NotFound:
         return None
     return holder
 
@@ -287,10 +289,6 @@ def create_holder_user(
     return user
 
 
-# The name other packages' tests imported before the function became public.
-_create_holder_user = create_holder_user
-
-
 def create_activation_link(
     session: Session, runtime: Runtime, number: str, *, created_by: str, actor_authority: str | None = None
 ) -> str:
@@ -299,10 +297,7 @@ def create_activation_link(
     The issuing body hands it over after checking the person's identity, so it also replaces a
     forgotten password and a lost authenticator.
     """
-    number = validate_certificate_number(number)
-    certificate = session.scalar(select(Certificate).where(Certificate.number == number))
-    if certificate is None or (actor_authority is not None and certificate.authority_code != actor_authority):
-        raise NotFound(f"no certificate {number} here", detail_zh=f"本机构没有证书 {number}")
+    certificate = find_certificate(session, number, authority_code=actor_authority)
     return _new_link(session, runtime, certificate.holder_id, "activate", created_by)
 
 

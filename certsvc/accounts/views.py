@@ -17,19 +17,10 @@ from certsvc.domain.names import mask_name
 from certsvc.errors import BadRequest, CertsvcError, LoginFailed
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
-from certsvc.web.portal import (
-    current_principal,
-    end_session,
-    error_text,
-    home_for,
-    install,
-    safe_next,
-    start_session,
-    t,
-)
+from certsvc.web.language import error_text, t
+from certsvc.web.portal import current_principal, end_session, home_for, safe_next, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-install(bp)
 
 # Per address; an HR office behind one NAT signs in many people at 9 am, per-account lockout stops guessing.
 AUTH_LIMIT = "20 per minute; 200 per hour"

@@ -10,7 +10,6 @@ PDFs are signed by the issuing authority's seal certificate (``documents.signatu
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from certsvc.certificates.holders import SEX_ZH, decrypt_id
+from certsvc.certificates.lookup import find_certificate, find_version
 from certsvc.certificates.models import Certificate, CertificateVersion, Holder
 from certsvc.certificates.versions import verification_url
 from certsvc.documents import (
@@ -30,15 +30,14 @@ from certsvc.documents import (
     render_pdf,
     render_png,
 )
-from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.idnumber import mask_id as masked_id_number
-from certsvc.errors import BadRequest, NotFound
+from certsvc.errors import BadRequest
 from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
 from certsvc.signing.credential import decode_unverified
+from certsvc.timefmt import china_date
 
 FORMATS = ("png", "pdf", "jws", "url")
-_CHINA = dt.timezone(dt.timedelta(hours=8))
 # What a rendered version that is not the valid current one says across its page.
 WATERMARKS = {"revoked": "已撤销", "superseded": "已被替换", "suspended": "已暂停"}
 
@@ -50,32 +49,6 @@ def watermark_for(certificate: Certificate, version: CertificateVersion) -> str:
     if version.version != certificate.current_version:
         return WATERMARKS["superseded"]
     return ""
-
-
-def get_by_number(session: Session, number: str) -> Certificate:
-    """The certificate with this number as typed; ``InvalidCertificateNumber`` for a typo,
-    ``NotFound`` when no such certificate exists."""
-    canonical = validate_certificate_number(number)
-    certificate = session.scalar(select(Certificate).where(Certificate.number == canonical))
-    if certificate is None:
-        raise NotFound(f"no certificate {canonical}", detail_zh=f"未找到证书 {canonical}")
-    return certificate
-
-
-def get_version(session: Session, certificate: Certificate, version: int | None = None) -> CertificateVersion:
-    """Version ``version`` of ``certificate`` (its current version when None)."""
-    wanted = certificate.current_version if version is None else version
-    row = session.scalar(
-        select(CertificateVersion).where(
-            CertificateVersion.certificate_id == certificate.id, CertificateVersion.version == wanted
-        )
-    )
-    if row is None:
-        raise NotFound(
-            f"certificate {certificate.number} has no version {wanted}",
-            detail_zh=f"证书 {certificate.number} 没有第 {wanted} 版",
-        )
-    return row
 
 
 def document_for(runtime: Runtime, version: CertificateVersion, *, mask_id: bool) -> CertificateDocument:
@@ -97,7 +70,7 @@ def _document(
     authority = session.scalars(select(Authority).where(Authority.code == certificate.authority_code)).one()
     subject = decode_unverified(version.credential)["credentialSubject"]
     id_number = decrypt_id(runtime, holder)
-    first_issue = certificate.created_at.astimezone(_CHINA).date()
+    first_issue = china_date(certificate.created_at)
     return CertificateDocument(
         holder_name=subject["name"],
         sex=SEX_ZH.get(holder.sex, holder.sex),
@@ -115,7 +88,7 @@ def _document(
         authority_name=authority.name,
         issue_date=first_issue,
         version=version.version,
-        reissue_date=None if version.version == 1 else version.issued_at.astimezone(_CHINA).date(),
+        reissue_date=None if version.version == 1 else china_date(version.issued_at),
         qr_url=verification_url(runtime, version.qr_payload),
         credential_jws=version.credential,
         seal_text=authority.name,
@@ -136,8 +109,8 @@ def render(
             f"format must be one of {', '.join(FORMATS)}", detail_zh="格式应为 png、pdf、jws 或 url"
         )
     with runtime.database.read() as session:
-        certificate = get_by_number(session, number)
-        row = get_version(session, certificate, version)
+        certificate = find_certificate(session, number)
+        row = find_version(session, certificate, version)
         if fmt == "jws":
             return row.credential.encode("ascii")
         if fmt == "url":

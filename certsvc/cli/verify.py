@@ -11,7 +11,6 @@ issuing CA). Exit codes: 0 valid, 1 not valid, 2 usage error, 3 authentic but st
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -22,7 +21,7 @@ from typing import Any
 from certsvc.cli import EXIT_FAILED, EXIT_OK, EXIT_STATUS_UNKNOWN
 from certsvc.domain.names import mask_name
 from certsvc.errors import BadRequest, InvalidKeySet, InvalidStatusList, UnreadableDocument
-from certsvc.verification.texts import HEADLINES, STEPS
+from certsvc.texts import LABELS, bilingual
 
 OFFLINE_OUTCOMES = {"unknown-status": "unknown"}
 
@@ -104,15 +103,12 @@ def _is_file(path: Path) -> bool:
 
 def _online(target: str | bytes) -> tuple[str, str | None, str, dict[str, Any] | None]:
     from certsvc.cli.common import cli_runtime
-    from certsvc.verification import counters
     from certsvc.verification.schemas import Verdict
     from certsvc.verification.services import verify_target
 
     runtime = cli_runtime()
     verdict = verify_target(runtime, target, channel="cli")
-    # Counting is statistics: a verdict stands even when its count cannot be stored.
-    with contextlib.suppress(Exception):
-        counters.flush(runtime.database)
+    runtime.close()  # stores the count; a verdict stands even when it cannot be stored
     body = Verdict.of(verdict).model_dump(mode="json")
     return verdict.outcome, verdict.step, verdict.reason, body
 
@@ -225,10 +221,12 @@ def _print(
             )
         )
         return
-    zh, en, zh_more, en_more = HEADLINES.get(outcome, HEADLINES["unknown"])
+    shown = outcome if outcome in LABELS["outcome"] else "unknown"
+    zh, en = bilingual("outcome", shown)
+    zh_more, en_more = bilingual("explanation", shown)
     print(f"{zh} {en}: {zh_more} / {en_more}")
-    if step and step in STEPS and step != "status":
-        print(f"  {STEPS[step][0]} / {STEPS[step][1]}")
+    if step and step in LABELS["step"] and step != "status":
+        print("  {} / {}".format(*bilingual("step", step)))
     elif outcome not in ("valid",) and step:
         print(f"  step: {step}")
     print(f"  {reason}")

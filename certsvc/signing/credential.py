@@ -13,11 +13,11 @@ from typing import Any
 
 from certsvc.domain.canonical import canonical_json
 from certsvc.errors import MalformedToken
-from certsvc.signing._codec import format_time
 from certsvc.signing.contexts import VC_CONTEXT, certsvc_context_url, is_certsvc_context_url
 from certsvc.signing.jose import parse_vc_jwt, sign_vc_jwt_payload
 from certsvc.signing.keystore import SigningKey
 from certsvc.signing.statuslist import PURPOSES, parse_status_list_url, status_list_url
+from certsvc.timefmt import rfc3339
 
 CREDENTIAL_TYPES = ["VerifiableCredential", "ProfessionalTitleCredential"]
 
@@ -76,7 +76,7 @@ def credential_claims(facts: CredentialFacts, base_url: str, now: dt.datetime) -
         "id": jti,
         "type": list(CREDENTIAL_TYPES),
         "issuer": {"id": facts.issuer_id, "name": facts.issuer_name},
-        "validFrom": format_time(now),
+        "validFrom": rfc3339(now),
         "credentialSubject": subject,
         "credentialStatus": [
             _status_entry(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import threading
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -44,16 +43,6 @@ class SignedStatusList:
         return max(0, int((self.valid_until - now).total_seconds()))
 
 
-_cache: dict[tuple[int, str, int, str, str | None], tuple[str, SignedStatusList]] = {}
-_cache_lock = threading.Lock()
-
-
-def status_list_jws(runtime: Runtime, list_id: int, purpose: str, uscc: str | None = None) -> str:
-    """The signed BitstringStatusListCredential (compact ``vc+jwt``) of one list and purpose, issued
-    by the authority ``uscc`` (the site when None)."""
-    return signed_status_list(runtime, list_id, purpose, uscc=uscc).jws
-
-
 def signed_status_list(
     runtime: Runtime,
     list_id: int,
@@ -77,9 +66,9 @@ def signed_status_list(
         if uscc is not None and not _is_authority(session, uscc):
             raise NotFound("no such status list", detail_zh="没有这个状态列表")
         fingerprint = _fingerprint(session, list_id)
-        key = (id(runtime.database), purpose, list_id, runtime.settings.base_url, uscc)
-        with _cache_lock:
-            cached = _cache.get(key)
+        key = (purpose, list_id, uscc)
+        with runtime.cache.lock:
+            cached = runtime.cache.status_lists.get(key)
         if cached is not None and cached[0] == fingerprint:
             age = (now - cached[1].built_at).total_seconds()
             if 0 <= age < CACHE_SECONDS:
@@ -100,8 +89,8 @@ def signed_status_list(
         valid_until=now + dt.timedelta(seconds=ttl_seconds),
         etag=hashlib.sha256(jws.encode("ascii")).hexdigest()[:32],
     )
-    with _cache_lock:
-        _cache[key] = (fingerprint, signed)
+    with runtime.cache.lock:
+        runtime.cache.status_lists[key] = (fingerprint, signed)
     return signed
 
 

@@ -20,6 +20,7 @@ from werkzeug.http import parse_accept_header
 
 from certsvc.log import get_logger, request_id_var
 from certsvc.runtime import Runtime
+from certsvc.texts import LANGUAGES
 from certsvc.web import host_storage, limits_storage  # noqa: F401 (host_storage: registers certsvc-host:// with limits)
 from certsvc.web.budgets import CertsvcLimiter
 
@@ -28,7 +29,6 @@ RATE_LIMIT_HEADERS = True
 
 limiter = CertsvcLimiter(key_func=get_remote_address, default_limits=[], headers_enabled=RATE_LIMIT_HEADERS)
 babel = Babel()
-SUPPORTED_LANGUAGES = ("zh", "en")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -50,7 +50,7 @@ def select_locale() -> str:
     # Most API calls carry no query string, cookie or Accept-Language: skip parsing them.
     if environ.get("QUERY_STRING") or environ.get("HTTP_COOKIE"):
         chosen = request.args.get("lang") or request.cookies.get("lang")
-        if chosen in SUPPORTED_LANGUAGES:
+        if chosen in LANGUAGES:
             return chosen
     return _preferred_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
 
@@ -61,10 +61,10 @@ def _preferred_language(accept_language: str) -> str:
     if not accept_language:
         return "zh"
     accepted = parse_accept_header(accept_language, LanguageAccept)
-    return accepted.best_match(SUPPORTED_LANGUAGES, default="zh") or "zh"
+    return accepted.best_match(LANGUAGES, default="zh") or "zh"
 
 
-_LOCALES = {language: Locale.parse(language) for language in SUPPORTED_LANGUAGES}
+_LOCALES = {language: Locale.parse(language) for language in LANGUAGES}
 
 
 def _babel_locale() -> Locale:

@@ -20,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from certsvc.accounts.services import _create_holder_user, create_staff_user
+from certsvc.accounts.services import create_holder_user, create_staff_user
 from certsvc.certificates.holders import decrypt_id
 from certsvc.certificates.models import Certificate, Holder
 from certsvc.certificates.reissue import Evidence, submit_request
@@ -115,7 +115,7 @@ def _holders(runtime: Runtime) -> dict[str, Person]:
         with runtime.database.write() as session:
             row = session.get(Holder, holder_id)
             assert row is not None
-            _create_holder_user(session, runtime, row, PASSWORD, None)
+            create_holder_user(session, runtime, row, PASSWORD, None)
             request = submit_request(
                 session,
                 runtime,

@@ -8,22 +8,27 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certsvc.accounts import services as accounts
 from certsvc.accounts import totp
-from certsvc.accounts.models import OutboxMessage, User
-from certsvc.accounts.notifications import deliver_outbox
+from certsvc.accounts.models import User
+from certsvc.accounts.notifications import deliver_outbox, has_unread, read_messages
 from certsvc.certificates import reissue as reissue_service
-from certsvc.certificates.models import CORRECTABLE_FIELDS, REISSUE_REASONS, Certificate, ReissueRequest
+from certsvc.certificates.holdings import (
+    authority_names,
+    certificate_requests,
+    holder_certificates,
+    holder_requests,
+)
+from certsvc.certificates.lookup import find_certificate
+from certsvc.certificates.models import CORRECTABLE_FIELDS, REISSUE_REASONS, Certificate
 from certsvc.certificates.versions import verification_url
-from certsvc.domain.certno import validate_certificate_number
 from certsvc.errors import BadRequest, Forbidden, NotFound, WorkflowError
-from certsvc.registry.models import Authority
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
-from certsvc.web.portal import error_text, holder_required, me, qr_svg, t
+from certsvc.web.language import error_text, t
+from certsvc.web.portal import holder_required, me, qr_svg
 
 bp = Blueprint("holder", __name__, url_prefix="/me")
 
@@ -35,18 +40,7 @@ DOWNLOADS = {
 
 
 def _own_certificate(db: Session, number: str) -> Certificate:
-    try:
-        canonical = validate_certificate_number(number)
-    except BadRequest:
-        raise NotFound("no such certificate", detail_zh="没有这张证书") from None
-    certificate = db.scalar(select(Certificate).where(Certificate.number == canonical))
-    if certificate is None or certificate.holder_id != me().holder_id:
-        raise NotFound("no such certificate", detail_zh="没有这张证书")
-    return certificate
-
-
-def _authority_names(db: Session) -> dict[str, str]:
-    return {code: name for code, name in db.execute(select(Authority.code, Authority.name))}
+    return find_certificate(db, number, holder_id=me().holder_id or -1, malformed_is_absent=True)
 
 
 @bp.get("/")
@@ -54,34 +48,12 @@ def _authority_names(db: Session) -> dict[str, str]:
 def certificates() -> ResponseReturnValue:
     rt = runtime()
     with rt.database.read() as db:
-        rows = db.scalars(
-            select(Certificate)
-            .where(Certificate.holder_id == me().holder_id)
-            .order_by(Certificate.created_at)
-        ).all()
-        authorities = _authority_names(db)
-        unread = db.scalar(
-            select(OutboxMessage.id).where(
-                OutboxMessage.user_id == me().user_id, OutboxMessage.read_at.is_(None)
-            )
-        )
-        items = [
-            {
-                "number": c.number,
-                "title": c.title,
-                "level": c.level,
-                "series": c.series,
-                "specialty": c.specialty,
-                "authority": authorities.get(c.authority_code, c.authority_code),
-                "status": c.status,
-                "version": c.current_version,
-            }
-            for c in rows
-        ]
+        items = holder_certificates(db, me().holder_id or -1)
+        unread = has_unread(db, me().user_id)
     return render_template(
         "holder/certificates.html",
         items=items,
-        unread=unread is not None,
+        unread=unread,
         activated=request.args.get("activated"),
     )
 
@@ -95,12 +67,8 @@ def certificate(number: str) -> ResponseReturnValue:
         versions = list(reversed(cert.versions))  # newest first
         current = next(v for v in versions if v.version == cert.current_version)
         share_url = verification_url(rt, current.qr_payload)
-        requests = db.scalars(
-            select(ReissueRequest)
-            .where(ReissueRequest.certificate_id == cert.id, ReissueRequest.holder_id == me().holder_id)
-            .order_by(ReissueRequest.created_at.desc())
-        ).all()
-        authority = _authority_names(db).get(cert.authority_code, cert.authority_code)
+        requests = certificate_requests(db, cert, me().holder_id or -1)
+        authority = authority_names(db).get(cert.authority_code, cert.authority_code)
         return render_template(
             "holder/certificate.html",
             cert=cert,
@@ -182,12 +150,7 @@ def request_reissue(number: str) -> ResponseReturnValue:
 @holder_required
 def requests() -> ResponseReturnValue:
     with runtime().database.read() as db:
-        rows = db.execute(
-            select(ReissueRequest, Certificate.number, Certificate.title)
-            .join(Certificate, Certificate.id == ReissueRequest.certificate_id)
-            .where(ReissueRequest.holder_id == me().holder_id)
-            .order_by(ReissueRequest.created_at.desc())
-        ).all()
+        rows = holder_requests(db, me().holder_id or -1)
         return render_template("holder/requests.html", rows=rows)
 
 
@@ -204,18 +167,7 @@ def request_detail(request_id: int) -> ResponseReturnValue:
 def notifications() -> ResponseReturnValue:
     rt = runtime()
     with rt.database.write() as db:
-        rows = db.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.user_id == me().user_id)
-            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-            .limit(100)
-        ).all()
-        now = rt.now()
-        messages = [
-            {"subject": m.subject, "body": m.body, "at": m.created_at, "new": m.read_at is None} for m in rows
-        ]
-        for message in rows:
-            message.read_at = message.read_at or now
+        messages = read_messages(db, rt, me().user_id)
     return render_template("holder/notifications.html", messages=messages)
 
 

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from certsvc.errors import NotFound
 from certsvc.verification.schemas import CompactJws, IssuerStatusListArguments, StatusListArguments
-from certsvc.verification.statuslists import DEFAULT_TTL_SECONDS, signed_status_list
+from certsvc.verification.statuslists import signed_status_list
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
 from certsvc.web.openapi import Reply, Route, problems
@@ -23,11 +23,10 @@ from certsvc.web.openapi import Reply, Route, problems
 bp = Blueprint("status_api", __name__)
 
 MEDIA_TYPE = "application/vc+jwt"
-DEFAULT_RATE = "600/minute"
 
 
 def _rate() -> str:
-    return str(current_app.config.get("CERTSVC_STATUS_RATE", DEFAULT_RATE))
+    return str(current_app.config["CERTSVC_STATUS_RATE"])
 
 
 def _list_route(path: str, operation_id: str, *, per_issuer: bool = False) -> Route:
@@ -76,7 +75,7 @@ def status_list(list_id: int, purpose: str, uscc: str | None = None) -> Response
     if uscc is not None and not _USCC.fullmatch(uscc):
         raise NotFound("no such status list", detail_zh="没有该状态列表")
     rt = runtime()
-    ttl = int(current_app.config.get("CERTSVC_STATUS_TTL", DEFAULT_TTL_SECONDS))
+    ttl = int(current_app.config["CERTSVC_STATUS_TTL"])
     signed = signed_status_list(rt, list_id, purpose, ttl_seconds=ttl, uscc=uscc)
     response = Response(signed.jws, mimetype=MEDIA_TYPE)
     response.headers["Cache-Control"] = f"public, max-age={signed.max_age(rt.now())}"

@@ -1,14 +1,21 @@
-"""Portal UI text: Chinese source strings, their English translations, and labels for slugs.
+"""All user-facing wording: Chinese source text, its English translation, and labels for slugs.
 
-Kept as a Python dictionary rather than gettext catalogues so no build step (msgfmt) is needed;
-``tests/accounts/test_portal_text.py`` fails when a template uses a string missing here.
+One mechanism, shaped like gettext so it can move to Flask-Babel catalogues unchanged: text is
+written in Chinese (the default audience) and looked up in ``EN``; where one Chinese word needs a
+different English word in one place (a verdict headline is capitalised), ``EN_IN_CONTEXT`` has it
+under that context (``pgettext``). Slugs (statuses, reasons, verdict steps …) are shown through
+``LABELS``: kind -> slug -> Chinese, translated in the kind's context. Pages, the API and the
+command line all read from here, so they say exactly the same thing. A test fails when a template
+or view uses text that has no English here.
 """
 
 from __future__ import annotations
 
-from certsvc.certificates.revocation import REASONS
+from typing import Any
 
-# slug -> Chinese label; English comes from ``EN`` like any other text.
+LANGUAGES = ("zh", "en")
+
+# kind -> slug -> Chinese; English comes from ``EN_IN_CONTEXT[kind]`` or ``EN``.
 LABELS: dict[str, dict[str, str]] = {
     "status": {"valid": "有效", "superseded": "已被取代", "suspended": "暂停", "revoked": "已撤销"},
     "request": {"pending": "待审核", "approved": "已批准", "rejected": "已驳回"},
@@ -17,13 +24,80 @@ LABELS: dict[str, dict[str, str]] = {
     "role": {"operator": "经办员", "reviewer": "审核员", "auditor": "审计员"},
     "action": {"suspend": "暂停", "reinstate": "恢复", "revoke": "撤销"},
     "series": {"issued": "发证", "reissued": "补发", "revoked": "撤销", "verified": "查验"},
-    "reason": {slug: zh for options in REASONS.values() for slug, (zh, _) in options.items()}
-    | {"reissued": "补发"},
+    # reason categories of status changes, and "reissued" for superseded versions
+    "reason": {
+        "investigation": "立案调查中",
+        "complaint": "收到举报待核实",
+        "cleared": "调查结束，未发现问题",
+        "mistaken": "暂停有误",
+        "fraud": "弄虚作假、骗取职称",
+        "misconduct": "学术不端或违法违纪",
+        "procedure": "评审程序违规",
+        "error": "发证错误",
+        "other": "其他",
+        "reissued": "补发",
+        "lost": "遗失补发",
+        "damaged": "损毁补发",
+        "correction": "更正补发",
+    },
+    # verdicts: headline and explanation per outcome, and why (the step that decided it)
+    "outcome": {
+        "valid": "有效",
+        "superseded": "已被新版本取代",
+        "suspended": "暂停",
+        "revoked": "已撤销",
+        "invalid": "无效",
+        "unknown": "无法确认",
+    },
+    "explanation": {
+        "valid": "证书真实有效，为当前版本",
+        "superseded": "此版本已被补发的新版本取代，请以新版本为准",
+        "suspended": "证书已被发证机构暂停使用",
+        "revoked": "证书已被发证机构撤销",
+        "invalid": "证书伪造、被篡改或无法识别",
+        "unknown": "签名真实，但暂时无法确认证书状态",
+    },
+    "step": {
+        "parse": "无法识别的二维码或证书内容",
+        "key-unknown": "签名密钥不属于本系统",
+        "signature": "签名与内容不符，内容被篡改或伪造",
+        "claims": "证书内容格式不正确",
+        "key-window": "签名时间不在签名密钥的有效期内",
+        "key-compromised": "签名密钥已泄露，此后的签名无效",
+        "not-registered": "发证机构没有此证书的记录",
+        "registry-mismatch": "与发证机构的记录不一致",
+        "not-found": "没有与该证书编号和姓名相符的证书",
+        "registry-unavailable": "暂时无法查询证书登记库",
+        "status": "证书状态见上",
+        "pdf-signature": "PDF 文件的电子签章无效：文件在签章后被修改，或签章不是本系统发证机构所盖",
+    },
+    "level": {level: level for level in ("正高级", "副高级", "中级", "助理级", "员级")},
 }
 
-_REASON_EN = {zh: en for options in REASONS.values() for zh, en in options.values()}
+# Chinese -> English where one kind of label needs other English than the text has elsewhere.
+EN_IN_CONTEXT: dict[str, dict[str, str]] = {
+    "outcome": {"有效": "Valid", "暂停": "Suspended", "已撤销": "Revoked"},
+    "series": {"查验": "verified"},
+    "level": {
+        "正高级": "Senior (full)",
+        "副高级": "Senior (associate)",
+        "中级": "Intermediate",
+        "助理级": "Assistant",
+        "员级": "Junior",
+    },
+}
 
-EN: dict[str, str] = _REASON_EN | {
+EN: dict[str, str] = {
+    # status reasons (suspension, reinstatement, revocation)
+    "弄虚作假、骗取职称": "obtained by fraud or falsified documents",
+    "学术不端或违法违纪": "academic misconduct or breach of law or discipline",
+    "评审程序违规": "review procedure violated",
+    "发证错误": "issued in error",
+    "其他": "other",
+    "立案调查中": "under investigation",
+    "收到举报待核实": "complaint being checked",
+    "调查结束，未发现问题": "investigation closed without findings",
+    "暂停有误": "suspended in error",
     # labels
     "有效": "valid",
     "已被取代": "superseded",
@@ -44,7 +118,7 @@ EN: dict[str, str] = _REASON_EN | {
     "撤销": "revoke",
     "发证": "issued",
     "补发": "Reissue",
-    "查验": "verified",
+    "查验": "Verify",
     # navigation and layout
     "职称电子证书": "Title Certificates",
     "我的证书": "My certificates",
@@ -257,4 +331,90 @@ EN: dict[str, str] = _REASON_EN | {
         "Recomputes the Merkle tree from every entry and checks every signed checkpoint."
     ),
     "立即审计": "Audit now",
+    # public verification pages
+    "职称电子证书查验": "Title certificate verification",
+    "扫描证书上的二维码即可查验。也可以输入证书编号和持证人姓名，或上传证书文件、二维码照片。": "Scan the QR code on the certificate to verify it, or type its number and the holder's name, or upload the certificate file or a photo of its QR code.",
+    "按证书编号查验": "Verify by certificate number",
+    "持证人姓名（全名）": "Holder's full name",
+    "上传证书或拍摄二维码": "Upload the certificate or photograph its QR code",
+    "PNG、PDF 证书文件，或手机拍摄的二维码照片": "A PNG/PDF certificate, or a phone photo of the QR",
+    "选择文件或拍照": "Choose a file or take a photo",
+    "批量查验（用人单位）": "Bulk verification (employers)",
+    "每行一项：二维码内容（网址），或“证书编号,姓名”。也可上传 CSV 文件（列：qr，或 certificate_number,name / 证书编号,姓名）。": "One item per line: the QR text (URL), or 'certificate number,name'. Or upload a CSV file (columns: qr, or certificate_number,name).",
+    "查验内容": "Items to verify",
+    "CSV 文件": "CSV file",
+    "查验结果": "Results",
+    "系列": "Series",
+    "专业": "Specialty",
+    "取得资格日期": "Obtained on",
+    "本版本签发时间": "This version signed",
+    "文件编号": "Document number",
+    "最新版本": "Newest version",
+    "最新版本签发时间": "Newest version signed",
+    "技术细节（账本证明）": "Technical details (ledger evidence)",
+    "账本条目序号": "Ledger entry index",
+    "叶哈希": "Leaf hash",
+    "检查点树大小": "Checkpoint tree size",
+    "树根哈希": "Tree root hash",
+    "包含证明": "Inclusion proof",
+    "签名检查点": "Signed checkpoint",
+    "签名密钥": "Signing key",
+    "判定依据": "Decided at step",
+    "查验时间": "Checked at",
+    "暂无账本证明": "No ledger evidence available",
+    "核对持证人": "Confirm the holder",
+    "输入面前这位持证人的全名或身份证号码，系统只回答“相符”或“不相符”，不会显示登记的信息。": "Type the full name or ID number of the person in front of you. The answer is only 'match' or 'no match'; the stored data is never shown.",
+    "全名或身份证号码": "Full name or ID number",
+    "核对": "Check",
+    "相符：与登记的持证人一致": "Match: this is the registered holder",
+    "不相符：与登记的持证人不一致": "No match: not the registered holder",
+    "为保护个人信息，姓名部分隐去，不显示身份证号码。": "Names are masked and ID numbers never shown.",
+    "查验其他证书": "Verify another certificate",
+    "最多 %(n)s 项": "At most %(n)s items",
+    # verdicts: explanations and the step that decided them
+    "证书真实有效，为当前版本": "Genuine and current",
+    "已被新版本取代": "Superseded",
+    "此版本已被补发的新版本取代，请以新版本为准": "A newer version of this certificate exists",
+    "证书已被发证机构暂停使用": "The issuing authority has suspended it",
+    "证书已被发证机构撤销": "The issuing authority has revoked it",
+    "无效": "Invalid",
+    "证书伪造、被篡改或无法识别": "Forged, altered or unreadable",
+    "无法确认": "Unknown",
+    "签名真实，但暂时无法确认证书状态": "Authentic signature, but its status cannot be established",
+    "无法识别的二维码或证书内容": "Not a certificate QR code or credential",
+    "签名密钥不属于本系统": "Signed by a key this service never used",
+    "签名与内容不符，内容被篡改或伪造": "The signature does not match: altered or forged",
+    "证书内容格式不正确": "The credential's contents are malformed",
+    "签名时间不在签名密钥的有效期内": "Signed outside its key's validity period",
+    "签名密钥已泄露，此后的签名无效": "Signed after its key was reported compromised",
+    "发证机构没有此证书的记录": "The issuing authority has no record of it",
+    "与发证机构的记录不一致": "It differs from the issuing authority's record",
+    "没有与该证书编号和姓名相符的证书": "No certificate matches this number and name",
+    "暂时无法查询证书登记库": "The certificate registry cannot be reached right now",
+    "证书状态见上": "See the status above",
+    "PDF 文件的电子签章无效：文件在签章后被修改，或签章不是本系统发证机构所盖": (
+        "The PDF's seal signature is invalid: the file was changed after signing, or not sealed by its issuer"
+    ),
+    "遗失补发": "Reissued after loss",
+    "损毁补发": "Reissued after damage",
+    "更正补发": "Reissued to correct an error",
 }
+
+
+def translate(text: str, lang: str, *, context: str | None = None, **values: Any) -> str:
+    """``text`` (Chinese) in ``lang``; ``%(name)s`` placeholders are filled from ``values``."""
+    if lang == "en":
+        text = EN_IN_CONTEXT.get(context or "", {}).get(text) or EN.get(text, text)
+    return text % values if values else text
+
+
+def label(kind: str, slug: str | None, lang: str) -> str:
+    """The display label of a slug (a status, a reason, a verdict step …) in ``lang``."""
+    if slug is None:
+        return ""
+    return translate(LABELS.get(kind, {}).get(slug, slug), lang, context=kind)
+
+
+def bilingual(kind: str, slug: str) -> tuple[str, str]:
+    """(Chinese, English) of a label, for answers that carry both (API, command line)."""
+    return label(kind, slug, "zh"), label(kind, slug, "en")
