@@ -47,6 +47,8 @@ class Settings:
     contact_phone: str = ""
     contact_email: str = ""
     icp_number: str = ""  # ICP 备案号, required for a site hosted in mainland China
+    # RFC 3161 timestamp authority for PDF signatures (PAdES B-T); None: B-B, no timestamp.
+    tsa_url: str | None = None
     verify_rate: str = "120/minute;2000/hour"
     verify_number_rate: str = "20/minute;200/hour"
     status_rate: str = "600/minute"
@@ -132,6 +134,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     contact_phone = env.get("CERTSVC_CONTACT_PHONE", "").strip()
     contact_email = env.get("CERTSVC_CONTACT_EMAIL", "").strip()
     icp_number = env.get("CERTSVC_ICP_NUMBER", "").strip()
+    tsa_url = env.get("CERTSVC_TSA_URL") or None
+    if tsa_url is not None and urlsplit(tsa_url).scheme not in ("http", "https"):
+        raise ConfigurationError(
+            f"CERTSVC_TSA_URL must be an http(s) URL of an RFC 3161 TSA, got {tsa_url!r}"
+        )
     verify_rate = env.get("CERTSVC_VERIFY_RATE") or Settings.verify_rate
     verify_number_rate = env.get("CERTSVC_VERIFY_NUMBER_RATE") or Settings.verify_number_rate
     status_rate = env.get("CERTSVC_STATUS_RATE") or Settings.status_rate
@@ -167,6 +174,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         contact_phone=contact_phone,
         contact_email=contact_email,
         icp_number=icp_number,
+        tsa_url=tsa_url,
         verify_rate=_rate(verify_rate, "CERTSVC_VERIFY_RATE"),
         verify_number_rate=_rate(verify_number_rate, "CERTSVC_VERIFY_NUMBER_RATE"),
         status_rate=_rate(status_rate, "CERTSVC_STATUS_RATE"),

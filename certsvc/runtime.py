@@ -42,7 +42,9 @@ class RuntimeCache:
     holder_keys: HolderKeys | None = None  # certificates.holders
     keyset: tuple[tuple[KeyInfo, ...], KeySet] | None = None  # verification.services
     ledger_evidence: dict[int, tuple[float, dict[str, Any]]] = field(default_factory=dict)  # ditto
-    status_lists: dict[tuple[str, int], tuple[str, SignedStatusList]] = field(default_factory=dict)
+    status_lists: dict[tuple[str, int, str | None], tuple[str, SignedStatusList]] = field(
+        default_factory=dict
+    )
     verification_counts: CountBuffer | None = None  # verification.counters
 
 

@@ -70,6 +70,7 @@ LABELS: dict[str, dict[str, str]] = {
         "not-found": "没有与该证书编号和姓名相符的证书",
         "registry-unavailable": "暂时无法查询证书登记库",
         "status": "证书状态见上",
+        "pdf-signature": "PDF 文件的电子签章无效：文件在签章后被修改，或签章不是本系统发证机构所盖",
     },
     "level": {level: level for level in ("正高级", "副高级", "中级", "助理级", "员级")},
 }
@@ -445,6 +446,9 @@ EN: dict[str, str] = {
     "没有与该证书编号和姓名相符的证书": "No certificate matches this number and name",
     "暂时无法查询证书登记库": "The certificate registry cannot be reached right now",
     "证书状态见上": "See the status above",
+    "PDF 文件的电子签章无效：文件在签章后被修改，或签章不是本系统发证机构所盖": (
+        "The PDF's seal signature is invalid: the file was changed after signing, or not sealed by its issuer"
+    ),
     "遗失补发": "Reissued after loss",
     "损毁补发": "Reissued after damage",
     "更正补发": "Reissued to correct an error",

@@ -2,7 +2,10 @@
 
 What is printed for a version comes from that version's own signed credential (name, employer,
 title …), so a superseded version's document shows exactly what it asserted, even after a
-correction changed the holder's current name.
+correction changed the holder's current name. A version that is not the valid current one is
+rendered with a watermark saying so (已撤销, 已被替换, 已暂停), wherever it is rendered from.
+
+PDFs are signed by the issuing authority's seal certificate (``documents.signature``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from certsvc.certificates.versions import verification_url
 from certsvc.documents import (
     CertificateDocument,
     CjkFont,
+    PdfSealer,
     RenderKey,
     cached_render,
     find_cjk_font,
@@ -34,17 +38,28 @@ from certsvc.signing.credential import decode_unverified
 from certsvc.timefmt import china_date
 
 FORMATS = ("png", "pdf", "jws", "url")
+# What a rendered version that is not the valid current one says across its page.
+WATERMARKS = {"revoked": "已撤销", "superseded": "已被替换", "suspended": "已暂停"}
+
+
+def watermark_for(certificate: Certificate, version: CertificateVersion) -> str:
+    """The watermark of ``version``'s document: empty only for the current version while valid."""
+    if version.status in WATERMARKS:
+        return WATERMARKS[version.status]
+    if version.version != certificate.current_version:
+        return WATERMARKS["superseded"]
+    return ""
 
 
 def document_for(
-    runtime: Runtime, version: CertificateVersion, *, mask_id: bool, watermark: str | None = None
+    runtime: Runtime, version: CertificateVersion, *, mask_id: bool, usage_note: str | None = None
 ) -> CertificateDocument:
     """The printable document of ``version``; ``mask_id`` prints the ID number masked."""
     session = object_session(version)
     if session is not None:
-        return _document(session, runtime, version, mask=mask_id, watermark=watermark)
+        return _document(session, runtime, version, mask=mask_id, usage_note=usage_note)
     with runtime.database.read() as fresh:
-        return _document(fresh, runtime, version, mask=mask_id, watermark=watermark)
+        return _document(fresh, runtime, version, mask=mask_id, usage_note=usage_note)
 
 
 def _document(
@@ -53,7 +68,7 @@ def _document(
     version: CertificateVersion,
     *,
     mask: bool,
-    watermark: str | None = None,
+    usage_note: str | None = None,
 ) -> CertificateDocument:
     certificate = session.get(Certificate, version.certificate_id)
     assert certificate is not None  # a foreign key guarantees it
@@ -84,7 +99,8 @@ def _document(
         qr_url=verification_url(runtime, version.qr_payload),
         credential_jws=version.credential,
         seal_text=authority.name,
-        watermark=watermark,
+        watermark=watermark_for(certificate, version),
+        usage_note=usage_note,
     )
 
 
@@ -95,7 +111,7 @@ def render(
     version: int | None = None,
     *,
     mask_id: bool = False,
-    watermark: str | None = None,
+    usage_note: str | None = None,
 ) -> bytes:
     """The certificate's document (png, pdf), signed credential (jws) or QR URL (url), as bytes.
 
@@ -114,15 +130,30 @@ def render(
             return row.credential.encode("ascii")
         if fmt == "url":
             return verification_url(runtime, row.qr_payload).encode("ascii")
-        key = RenderKey(certificate.number, row.version, fmt, variant="masked" if mask_id else "holder")
+        # The status is part of the key: a version revoked after it was cached renders anew, watermarked.
+        variant = ("masked" if mask_id else "holder") + f"-{row.status}"
+        if row.version != certificate.current_version:
+            variant += "-old"
+        key = RenderKey(certificate.number, row.version, fmt, variant=variant)
         cache_dir = runtime.settings.cache_dir / "documents"
-        renderer = render_png if fmt == "png" else render_pdf
 
         def draw() -> bytes:
-            document = _document(session, runtime, row, mask=mask_id, watermark=watermark)
-            return renderer(document, _font(runtime.settings.cjk_font))
+            document = _document(session, runtime, row, mask=mask_id, usage_note=usage_note)
+            font = _font(runtime.settings.cjk_font)
+            if fmt == "png":
+                return render_png(document, font)
+            authority = session.scalars(
+                select(Authority).where(Authority.code == certificate.authority_code)
+            ).one()
+            return render_pdf(document, pdf_sealer(runtime, authority), font)
 
-        return draw() if watermark else cached_render(cache_dir, key, draw)
+        return draw() if usage_note else cached_render(cache_dir, key, draw)
+
+
+def pdf_sealer(runtime: Runtime, authority: Authority) -> PdfSealer:
+    """What signs ``authority``'s PDFs now: its open seal (created on first use) and the TSA, if any."""
+    seal = runtime.keys.seal_key(authority.uscc, authority.name, runtime.now())
+    return PdfSealer(seal.private_key, seal.certificate, seal.ca_certificate, runtime.settings.tsa_url)
 
 
 @functools.lru_cache(maxsize=4)

@@ -50,6 +50,10 @@ def run_rotate(args: argparse.Namespace) -> int:
         info = runtime.keys.rotate(now)
         [index] = record(session, runtime, [key_event("key-rotate", info.kid, now)])
     print(f"new signing key {info.kid} from {_show(info.not_before)} (ledger entry {index})")
+    from certsvc.cli.setup import ensure_seals
+
+    made = ensure_seals(runtime)
+    print(f"every issuing authority's seal certificate was renewed with it ({made} new authorities sealed)")
     return 0
 
 
@@ -75,6 +79,9 @@ def run_list(args: argparse.Namespace) -> int:
         until = _show(info.not_after) if info.not_after else "now"
         extra = f", compromised since {_show(info.compromised_since)}" if info.compromised_since else ""
         print(f"{info.kid}  {info.status:<11} {_show(info.not_before)} .. {until}{extra}")
+    for seal in runtime.keys.seal_history():
+        until = _show(seal.not_after) if seal.not_after else "now"
+        print(f"seal {seal.uscc} {seal.serial[:16]}  {_show(seal.not_before)} .. {until}")
     return 0
 
 

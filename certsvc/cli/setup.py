@@ -45,6 +45,7 @@ def initialise(runtime: Runtime, registry_json: bytes | None) -> list[str]:
         with runtime.database.write() as session:
             summary = apply_registry(session, registry_json, now)
         lines.append(f"registry: {summary}")
+    lines.append(f"seal certificates: {ensure_seals(runtime)} new (issuing CA and seals in keys.json)")
     return lines
 
 
@@ -69,6 +70,17 @@ def _sqlite_file(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database).absolute()
+
+
+def ensure_seals(runtime: Runtime) -> int:
+    """Give every registered issuing authority a seal certificate (its PDF signing key) if it has none."""
+    from sqlalchemy import select
+
+    from certsvc.registry.models import Authority
+
+    with runtime.database.read() as session:
+        authorities = [(uscc, name) for uscc, name in session.execute(select(Authority.uscc, Authority.name))]
+    return runtime.keys.ensure_seals(authorities, runtime.now())
 
 
 def init(args: argparse.Namespace) -> int:

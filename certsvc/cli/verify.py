@@ -1,14 +1,17 @@
-"""``certsvc verify TARGET [--offline --jwks FILE [--status FILE ...]]``.
+"""``certsvc verify TARGET [--offline --jwks FILE [--status FILE ...] [--ca FILE]]``.
 
-TARGET is a QR URL or payload, a compact JWS, or a PNG/PDF/photo file. Online, the configured
-database gives the registry's truth; offline, only the JWKS file and status list files are used
-(no database, no server). Exit codes: 0 valid, 1 not valid, 2 usage error, 3 authentic but status
-unknown.
+TARGET is a QR URL or payload, a compact JWS, or a PNG/PDF/photo file; whatever names an existing
+file is read as that file (``/tmp/a.b/c.pdf`` has two dots but is a path, not a JWS). Online, the
+configured database gives the registry's truth; offline, only the JWKS file, status list files and
+the issuing CA certificate are used (no database, no server). A signed PDF must also pass its seal
+signature check (unchanged since signing, sealed by the credential's issuer, chaining to the
+issuing CA). Exit codes: 0 valid, 1 not valid, 2 usage error, 3 authentic but status unknown.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -43,19 +46,24 @@ def register(subparsers: Any) -> None:
         default=[],
         help="a signed status list saved from the status URL (repeat for revocation and suspension)",
     )
+    parser.add_argument(
+        "--ca",
+        type=Path,
+        help="the issuing CA certificate saved from /.well-known/certsvc-ca.pem (offline PDF seal check)",
+    )
     parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
     parser.set_defaults(handler=verify_command)
 
 
 def verify_command(args: argparse.Namespace) -> int:
-    if not args.offline and (args.jwks or args.status):
-        raise BadRequest("--jwks and --status are for --offline verification")
+    if not args.offline and (args.jwks or args.status or args.ca):
+        raise BadRequest("--jwks, --status and --ca are for --offline verification")
     if args.offline and args.jwks is None:
         raise BadRequest("--offline needs --jwks FILE (saved from /.well-known/jwks.json)")
     target = _read_target(args.target)
     try:
         if args.offline:
-            outcome, step, reason, facts = _offline(target, args.jwks, args.status)
+            outcome, step, reason, facts = _offline(target, args.jwks, args.status, args.ca)
         else:
             outcome, step, reason, facts = _online(target)
     except UnreadableDocument as error:
@@ -69,17 +77,28 @@ def verify_command(args: argparse.Namespace) -> int:
 
 
 def _read_target(target: str) -> str | bytes:
-    """A file's bytes when TARGET names an existing file, else TARGET itself as token text."""
+    """A file's bytes when TARGET names an existing file, else TARGET itself as token text.
+
+    A compact JWS and a QR payload never contain "/" (base64url, Base32), so a TARGET with a slash
+    and no scheme, or one ending in a document extension, that names no file is a missing file.
+    """
     path = Path(target)
-    looks_like_path = len(target) < 4096 and "://" not in target and target.count(".") != 2
-    if looks_like_path and path.is_file():
+    could_be_path = len(target) < 4096 and "://" not in target and "\0" not in target
+    if could_be_path and _is_file(path):
         try:
             return path.read_bytes()
         except OSError as error:
             raise BadRequest(f"cannot read {target}: {error.strerror}") from None
-    if looks_like_path and ("/" in target or target.lower().endswith((".png", ".pdf", ".jpg", ".jpeg"))):
+    if could_be_path and ("/" in target or target.lower().endswith((".png", ".pdf", ".jpg", ".jpeg"))):
         raise BadRequest(f"no such file: {target}")
     return target
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a token longer than a file name may be
+        return False
 
 
 def _online(target: str | bytes) -> tuple[str, str | None, str, dict[str, Any] | None]:
@@ -95,7 +114,7 @@ def _online(target: str | bytes) -> tuple[str, str | None, str, dict[str, Any] |
 
 
 def _offline(
-    target: str | bytes, jwks_path: Path, status_paths: list[Path]
+    target: str | bytes, jwks_path: Path, status_paths: list[Path], ca_path: Path | None
 ) -> tuple[str, str | None, str, dict[str, Any] | None]:
     from certsvc.signing import verifier
     from certsvc.signing.jwks import KeySet
@@ -114,13 +133,30 @@ def _offline(
         except InvalidStatusList as error:
             # A list that cannot be trusted is no evidence: the status stays unknown (fail closed).
             print(f"certsvc: status list {path} ignored: {error.message}", file=sys.stderr)
+    seal = None
     if isinstance(target, bytes):
+        if target.startswith(b"%PDF-"):
+            seal = _offline_seal(target, ca_path)
         target = token_from_document(target) if is_document(target) else target.decode("utf-8", "replace")
     status = verifier.StatusEvidence.of(lists) if lists else None
     try:
         verdict = verifier.verify(target, keyset, now, status)
     except ValueError:
         verdict = verifier.Verdict(verifier.INVALID, "parse", "not a well-formed URL")
+    if seal is not None and seal.signed:
+        issuer = (
+            None
+            if verdict.facts is None or verdict.facts.credential is None
+            else verdict.facts.credential.issuer_id
+        )
+        if not seal.ok:
+            verdict = verifier.Verdict(
+                verifier.INVALID, "pdf-signature", seal.problem or "seal signature fails"
+            )
+        elif issuer is not None and issuer != f"urn:uscc:{seal.signer_uscc}":
+            verdict = verifier.Verdict(
+                verifier.INVALID, "pdf-signature", "the PDF was sealed by another authority than its issuer"
+            )
     outcome = OFFLINE_OUTCOMES.get(verdict.outcome, verdict.outcome)
     facts = None
     if verdict.facts is not None:
@@ -137,6 +173,28 @@ def _offline(
             }
         }
     return outcome, verdict.step, verdict.reason, facts
+
+
+def _offline_seal(pdf: bytes, ca_path: Path | None) -> Any:
+    """The PDF's seal check against the CA file; without one, only that the file is unchanged since
+    signing can be checked, so trust is taken as given and a note says so."""
+    from cryptography import x509
+
+    from certsvc.documents.signature import check_pdf_signature
+
+    if ca_path is None:
+        check = check_pdf_signature(pdf, [])
+        if check.signed:
+            print(
+                "certsvc: no --ca given: the PDF seal is checked for changes only, not for who sealed it",
+                file=sys.stderr,
+            )
+        return dataclasses.replace(check, trusted=check.signed)
+    try:
+        ca = x509.load_pem_x509_certificate(ca_path.read_bytes())
+    except (OSError, ValueError) as error:
+        raise BadRequest(f"{ca_path}: not a PEM certificate ({error})") from None
+    return check_pdf_signature(pdf, [ca])
 
 
 def _load_json(path: Path) -> Any:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 _SAFE_PART = re.compile(r"[A-Za-z0-9_-]{1,64}")
 

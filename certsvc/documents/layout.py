@@ -20,8 +20,9 @@ Colour = tuple[int, int, int]
 
 PAGE_WIDTH = 210.0
 PAGE_HEIGHT = 297.0
-# Dots per millimetre of the PNG rendering (150 dpi).
-RASTER_DPMM = 150 / 25.4
+# Dots per millimetre of the PNG rendering (300 dpi: sharp in print).
+RASTER_DPI = 300
+RASTER_DPMM = RASTER_DPI / 25.4
 
 INK = (26, 26, 26)
 LABEL_GREY = (92, 92, 92)
@@ -94,7 +95,21 @@ class Seal:
     colour: Colour
 
 
-Item = Text | Line | Frame | Polygon | QrCode | Seal
+@dataclass(frozen=True, slots=True)
+class Watermark:
+    """Large translucent text across the page, centred on (cx, cy), turned ``angle`` degrees
+    anticlockwise: marks a version that is no longer current."""
+
+    cx: float
+    cy: float
+    text: str
+    size: float
+    angle: float
+    colour: Colour
+    opacity: float
+
+
+Item = Text | Line | Frame | Polygon | QrCode | Seal | Watermark
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,19 +136,30 @@ ROW_PITCH = 13.0
 LEFT = _Box(label_right=52.0, value_left=54.0, value_right=101.0)
 RIGHT = _Box(label_right=133.0, value_left=135.0, value_right=186.0)
 FULL = _Box(label_right=52.0, value_left=54.0, value_right=186.0)
-ISSUER = _Box(label_right=116.0, value_left=118.0, value_right=186.0)
+# The issuer block starts right of the QR code. The authority's name takes a full line above the
+# seal; the seal sits below it at the right, clear of every line of text: the date and version
+# stop short of it.
+ISSUER = _Box(label_right=98.0, value_left=100.0, value_right=186.0)
+SEAL_CENTRE = (164.0, 233.0)
+SEAL_RADIUS = 20.5
+ISSUER_SHORT = _Box(label_right=98.0, value_left=100.0, value_right=SEAL_CENTRE[0] - SEAL_RADIUS - 2.0)
+# Labels of up to this many characters are spread over this many ems, so label columns align
+# (姓　　名 over 出生日期), the way Chinese forms set them.
+LABEL_EMS = 4
 
 
 def build_page(doc: CertificateDocument, font: CjkFont) -> Page:
     """Position everything printed on the certificate ``doc``."""
     items: list[Item] = [*_border(), *_heading(font)]
-    if doc.watermark:
-        items += _watermark(doc.watermark, font)
+    if doc.usage_note:
+        items += _watermark(doc.usage_note, font)
     if doc.is_reissue:
         items += _reissue_stamp(font)
     items += _fields(doc, font)
     items += _verification_block(doc, font)
     items += _issuer_block(doc, font)
+    if doc.watermark:
+        items.append(Watermark(PAGE_WIDTH / 2, 150.0, doc.watermark, 34.0, 35.0, SEAL_RED, 0.28))
     return Page(PAGE_WIDTH, PAGE_HEIGHT, tuple(items), title=f"职称电子证书 {doc.certificate_number}")
 
 
@@ -229,7 +255,7 @@ def _fields(doc: CertificateDocument, font: CjkFont) -> Iterator[Item]:
         baseline += ROW_PITCH
     yield Line(30.0, baseline - 7.5, 180.0, baseline - 7.5, 0.2, GOLD)
     baseline += 4.0
-    yield _label(font, "证书编号", FULL, baseline)
+    yield from _label(font, "证书编号", FULL, baseline)
     number_box = _Box(FULL.label_right, FULL.value_left, RIGHT.label_right - 10.0)
     yield from _fitted(
         font,
@@ -265,36 +291,50 @@ def _verification_block(doc: CertificateDocument, font: CjkFont) -> Iterator[Ite
 
 def _issuer_block(doc: CertificateDocument, font: CjkFont) -> Iterator[Item]:
     yield from _labelled(
-        font, ISSUER, "发证机构", field_name="authority_name", value=doc.authority_name, baseline=222.0
+        font, ISSUER, "发证机构", field_name="authority_name", value=doc.authority_name, baseline=204.0
     )
     yield from _labelled(
-        font, ISSUER, "发证日期", field_name="issue_date", value=chinese_date(doc.issue_date), baseline=235.0
+        font,
+        ISSUER_SHORT,
+        "发证日期",
+        field_name="issue_date",
+        value=chinese_date(doc.issue_date),
+        baseline=219.0,
     )
     yield from _labelled(
-        font, ISSUER, "证书版本", field_name="version", value=f"第{doc.version}版", baseline=248.0
+        font, ISSUER_SHORT, "证书版本", field_name="version", value=f"第{doc.version}版", baseline=234.0
     )
     note = "本电子证书内嵌数字签名凭证，可扫描二维码在线核验，或使用公开密钥离线核验。"
     yield _centred(font, note, centre=PAGE_WIDTH / 2, baseline=273.0, size=2.9, colour=LABEL_GREY)
     font.require_glyphs("seal_text", doc.seal_text)
     # Drawn last: the seal overprints the issuer lines, as a real seal does.
-    yield Seal(152.0, 226.0, 20.5, seal_geometry(doc.seal_text), SEAL_RED)
+    yield Seal(*SEAL_CENTRE, SEAL_RADIUS, seal_geometry(doc.seal_text), SEAL_RED)
 
 
 def _labelled(
     font: CjkFont, box: _Box, label: str, *, field_name: str, value: str, baseline: float
 ) -> Iterator[Item]:
-    yield _label(font, label, box, baseline)
+    yield from _label(font, label, box, baseline)
     yield Line(box.value_left, baseline + 1.8, box.value_right, baseline + 1.8, 0.18, RULE_GREY)
     yield from _fitted(
         font, field_name, value, box=box, baseline=baseline, size=VALUE_SIZE, colour=INK, stroke=0.0
     )
 
 
-def _label(font: CjkFont, label: str, box: _Box, baseline: float) -> Text:
-    # The full-width colon's ink sits in the left of its em box, so the em overhangs label_right.
-    text = f"{label}："
-    right = box.label_right + LABEL_SIZE
-    return Text(right - font.text_width(text, LABEL_SIZE), baseline, text, LABEL_SIZE, LABEL_GREY)
+def _label(font: CjkFont, label: str, box: _Box, baseline: float) -> Iterator[Text]:
+    """The label spread to ``LABEL_EMS`` ems when shorter, then a full-width colon whose em ends where
+    the value starts: the blank half of its em keeps label, colon and value apart."""
+    colon = "："
+    colon_left = box.value_left - font.text_width(colon, LABEL_SIZE)
+    advances = [font.text_width(c, LABEL_SIZE) for c in label]
+    width = max(sum(advances), LABEL_EMS * LABEL_SIZE)
+    gap = (width - sum(advances)) / (len(label) - 1) if len(label) > 1 else 0.0
+    x = colon_left - width
+    # Drawn in reading order, so text copied out of the PDF reads "label：value".
+    for char, advance in zip(label, advances, strict=True):
+        yield Text(x, baseline, char, LABEL_SIZE, LABEL_GREY)
+        x += advance + gap
+    yield Text(colon_left, baseline, colon, LABEL_SIZE, LABEL_GREY)
 
 
 def _fitted(

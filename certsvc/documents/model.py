@@ -36,8 +36,11 @@ class CertificateDocument:
     qr_url: str
     credential_jws: str
     seal_text: str
+    # Printed across the page when this version is no longer the valid one ("已撤销", "已被替换",
+    # "已暂停"); empty for the current, valid version.
+    watermark: str = ""
     # "仅用于 …" printed across the page when the holder restricts what a copy may be used for.
-    watermark: str | None = None
+    usage_note: str | None = None
 
     def __post_init__(self) -> None:
         if self.version < 1:

@@ -1,9 +1,14 @@
-"""PDF rendering of a certificate: selectable text in an embedded subset CJK font, vector QR and
-seal, and the signed credential attached as ``credential.jws`` (PDF EmbeddedFiles)."""
+"""PDF rendering of a certificate: selectable text in an embedded subset CJK font, vector QR, the
+signed credential attached as ``credential.jws`` (PDF EmbeddedFiles), the issuing authority and issue
+date in the document information, and a PAdES signature by the authority's seal certificate whose
+appearance is the vector seal (see ``documents.signature``)."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import io
+import math
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, TextStringObject
@@ -13,19 +18,53 @@ from reportlab.pdfgen.canvas import Canvas
 
 from certsvc.documents import layout
 from certsvc.documents.fonts import CjkFont, find_cjk_font
-from certsvc.documents.layout import Colour, Frame, Line, Page, Polygon, QrCode, Seal, Text
+from certsvc.documents.layout import Colour, Frame, Line, Page, Polygon, QrCode, Seal, Text, Watermark
 from certsvc.documents.model import CertificateDocument
+from certsvc.documents.signature import PdfSealer, sign_pdf
 
 ATTACHMENT_NAME = "credential.jws"
 # Dark QR modules overlap their neighbours by this fraction so rasterisers show no hairline seams.
 QR_MODULE_OVERLAP = 0.02
 
 
-def render_pdf(doc: CertificateDocument, font: CjkFont | None = None) -> bytes:
-    """The certificate as PDF bytes; identical input (and font file) gives identical bytes."""
+def render_pdf(doc: CertificateDocument, sealer: PdfSealer, font: CjkFont | None = None) -> bytes:
+    """The certificate as a signed PDF: ``page_pdf`` followed by an incremental update adding the
+    seal signature. The signature differs at each signing (time, ECDSA nonce); what it covers does not."""
     font = font or find_cjk_font()
     page = layout.build_page(doc, font)
-    return _attach_credential(_draw(page, font), doc.credential_jws)
+    [seal] = [item for item in page.items if isinstance(item, Seal)]
+    return sign_pdf(
+        _page_pdf(page, doc, font), sealer, appearance=_seal_pdf(seal, font), box=_seal_box(seal, page)
+    )
+
+
+def page_pdf(doc: CertificateDocument, font: CjkFont | None = None) -> bytes:
+    """The unsigned first revision of ``render_pdf``'s file: everything but the seal, which the
+    signature adds as its appearance. The same input and font file give the same bytes."""
+    font = font or find_cjk_font()
+    return _page_pdf(layout.build_page(doc, font), doc, font)
+
+
+def _page_pdf(page: Page, doc: CertificateDocument, font: CjkFont) -> bytes:
+    body = dataclasses.replace(page, items=tuple(item for item in page.items if not isinstance(item, Seal)))
+    return _with_attachment_and_info(_draw(body, font), doc)
+
+
+@functools.lru_cache(maxsize=64)
+def _seal_pdf(seal: Seal, font: CjkFont) -> bytes:
+    """A page exactly the seal's size holding only the seal: the signature's appearance."""
+    side = 2 * seal.radius
+    centred = dataclasses.replace(seal, cx=seal.radius, cy=seal.radius)
+    return _draw(Page(side, side, (centred,), title="seal"), font)
+
+
+def _seal_box(seal: Seal, page: Page) -> tuple[int, int, int, int]:
+    """The signature widget's rectangle in whole points, just enclosing the seal (which pyHanko
+    centres in it, unscaled)."""
+    left, right = (seal.cx - seal.radius) * mm, (seal.cx + seal.radius) * mm
+    bottom = (page.height - seal.cy - seal.radius) * mm
+    top = (page.height - seal.cy + seal.radius) * mm
+    return (math.floor(left), math.floor(bottom), math.ceil(right), math.ceil(top))
 
 
 def _draw(page: Page, font: CjkFont) -> bytes:
@@ -86,6 +125,8 @@ class _Painter:
                 self.qr(item)
             case Seal():
                 self.seal(item)
+            case Watermark():
+                self.watermark(item)
 
     def text(self, item: Text) -> None:
         # Text render mode and line width are graphics state that reportlab does not track across
@@ -168,16 +209,40 @@ class _Painter:
             canvas.restoreState()
         canvas.restoreState()
 
+    def watermark(self, item: Watermark) -> None:
+        canvas = self.canvas
+        canvas.saveState()
+        canvas.translate(item.cx * mm, self.y(item.cy))
+        canvas.rotate(item.angle)
+        canvas.setFillColorRGB(*_rgb(item.colour))
+        canvas.setFillAlpha(item.opacity)
+        size = item.size * mm
+        canvas.setFont(self.font_name, size)
+        canvas.drawCentredString(0, -0.345 * size, item.text)
+        canvas.restoreState()
+
 
 def _rgb(colour: Colour) -> tuple[float, float, float]:
     return (colour[0] / 255, colour[1] / 255, colour[2] / 255)
 
 
-def _attach_credential(pdf: bytes, credential: str) -> bytes:
+def _with_attachment_and_info(pdf: bytes, doc: CertificateDocument) -> bytes:
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    attachment = writer.add_attachment(ATTACHMENT_NAME, credential.encode("ascii"))
+    attachment = writer.add_attachment(ATTACHMENT_NAME, doc.credential_jws.encode("ascii"))
     attachment.subtype = NameObject("/application#2Fjose")
     attachment.description = TextStringObject("Signed credential (compact JWS) of this certificate")
+    # The document is dated by its version's issue (China time midnight): the same bytes each render.
+    issued = doc.reissue_date or doc.issue_date
+    pdf_date = f"D:{issued:%Y%m%d}000000+08'00'"
+    writer.add_metadata(
+        {
+            "/Author": doc.authority_name,
+            "/Subject": f"职称电子证书 {doc.certificate_number} 第{doc.version}版",
+            "/Keywords": f"{doc.certificate_number}, {doc.title}, {doc.authority_name}",
+            "/CreationDate": pdf_date,
+            "/ModDate": pdf_date,
+        }
+    )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

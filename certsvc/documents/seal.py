@@ -16,6 +16,13 @@ RING_WIDTH = 0.055
 ARC_TEXT_RADIUS = 0.71
 # Seal characters are condensed horizontally, as engraved seals are.
 GLYPH_X_SCALE = 0.78
+MIN_X_SCALE = 0.45
+MAX_GLYPH = 0.28
+MIN_GLYPH = 0.2
+# Glyph advance over glyph width at the inner edge of the arc text: the gap between neighbours.
+GLYPH_GAP = 1.1
+# Widest arc (degrees) the name may take; beyond it the ends would run into the bottom line.
+MAX_SPAN = 240.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,22 +60,43 @@ def seal_geometry(arc_text: str, bottom_text: str = BOTTOM_TEXT) -> SealGeometry
 
 
 def _arc_glyphs(chars: list[str]) -> tuple[SealGlyph, ...]:
+    """The name along the top of the ring, for any length.
+
+    Neighbouring glyphs must not touch at their inner edge, where the arc is shortest. Short names
+    keep full-size glyphs; longer ones spread further round the ring (up to ``MAX_SPAN``), then get
+    smaller down to ``MIN_GLYPH``, then are condensed further (down to ``MIN_X_SCALE``), as engravers
+    do with long authority names (e.g. 广西壮族自治区人力资源和社会保障厅).
+    """
     if not chars:
         return ()
     count = len(chars)
-    # Long names spread further round the ring (up to 250 degrees) and get smaller glyphs.
-    span = min(250.0, max(100.0, 21.0 * count))
+    span = min(MAX_SPAN, max(100.0, 21.0 * count))
     step = span / (count - 1) if count > 1 else 0.0
-    arc_length = math.radians(step) * ARC_TEXT_RADIUS if count > 1 else 1.0
-    size = min(0.28, arc_length / GLYPH_X_SCALE * 0.98)
+    x_scale = GLYPH_X_SCALE
+    size = MAX_GLYPH if count == 1 else min(MAX_GLYPH, _fitting_size(math.radians(step), x_scale))
+    if size < MIN_GLYPH:
+        step_rad = math.radians(step)
+        room = step_rad * (ARC_TEXT_RADIUS - MIN_GLYPH / 2)
+        x_scale = max(MIN_X_SCALE, room / (GLYPH_GAP * MIN_GLYPH))
+        size = min(MAX_GLYPH, _fitting_size(step_rad, x_scale))
     glyphs = []
     for i, char in enumerate(chars):
         angle = -span / 2 + i * step if count > 1 else 0.0
         rad = math.radians(angle)
         glyphs.append(
-            SealGlyph(char, ARC_TEXT_RADIUS * math.sin(rad), -ARC_TEXT_RADIUS * math.cos(rad), size, angle)
+            SealGlyph(
+                char, ARC_TEXT_RADIUS * math.sin(rad), -ARC_TEXT_RADIUS * math.cos(rad), size, angle, x_scale
+            )
         )
     return tuple(glyphs)
+
+
+def _fitting_size(step_rad: float, x_scale: float) -> float:
+    """The largest em whose glyphs, ``x_scale`` wide, keep a gap at their inner edge.
+
+    Solves step × (R − size/2) = GLYPH_GAP × size × x_scale for size.
+    """
+    return step_rad * ARC_TEXT_RADIUS / (GLYPH_GAP * x_scale + step_rad / 2)
 
 
 def _bottom_glyphs(text: str) -> tuple[SealGlyph, ...]:

@@ -13,9 +13,10 @@ from typing import Any
 
 from certsvc.domain.canonical import canonical_json
 from certsvc.errors import MalformedToken
+from certsvc.signing.contexts import VC_CONTEXT, certsvc_context_url, is_certsvc_context_url
 from certsvc.signing.jose import parse_vc_jwt, sign_vc_jwt_payload
 from certsvc.signing.keystore import SigningKey
-from certsvc.signing.statuslist import PURPOSES, VC_CONTEXT, parse_status_list_url, status_list_url
+from certsvc.signing.statuslist import PURPOSES, parse_status_list_url, status_list_url
 from certsvc.timefmt import rfc3339
 
 CREDENTIAL_TYPES = ["VerifiableCredential", "ProfessionalTitleCredential"]
@@ -50,7 +51,12 @@ def credential_id(certificate_number: str, version: int) -> str:
 
 
 def credential_claims(facts: CredentialFacts, base_url: str, now: dt.datetime) -> dict[str, Any]:
-    """The JWT claims set: the VC itself plus the registered claims iss/sub/jti/iat/nbf."""
+    """The JWT claims set: the VC itself plus the registered claims iss/sub/jti/iat.
+
+    ``@context`` is the VC 2.0 base context then certsvc's own, which defines every other term; no
+    ``nbf`` (VC-JOSE-COSE: ``validFrom`` says it); the status entries point at the lists the
+    credential's own issuer signs.
+    """
     subject: dict[str, Any] = {
         "name": facts.holder_name,
         "title": facts.title,
@@ -66,7 +72,7 @@ def credential_claims(facts: CredentialFacts, base_url: str, now: dt.datetime) -
     jti = credential_id(facts.certificate_number, facts.version)
     seconds = int(now.timestamp())
     return {
-        "@context": [VC_CONTEXT],
+        "@context": [VC_CONTEXT, certsvc_context_url(base_url)],
         "id": jti,
         "type": list(CREDENTIAL_TYPES),
         "issuer": {"id": facts.issuer_id, "name": facts.issuer_name},
@@ -74,7 +80,9 @@ def credential_claims(facts: CredentialFacts, base_url: str, now: dt.datetime) -
         "credentialSubject": subject,
         "credentialStatus": [
             _status_entry(
-                status_list_url(base_url, facts.status_list_id, purpose), purpose, facts.status_index
+                status_list_url(base_url, facts.status_list_id, purpose, facts.issuer_id),
+                purpose,
+                facts.status_index,
             )
             for purpose in PURPOSES
         ],
@@ -82,7 +90,6 @@ def credential_claims(facts: CredentialFacts, base_url: str, now: dt.datetime) -
         "sub": f"urn:certsvc:certificate:{facts.certificate_number}",
         "jti": jti,
         "iat": seconds,
-        "nbf": seconds,
     }
 
 
@@ -99,7 +106,7 @@ def decode_unverified(jws: str) -> dict[str, Any]:
 def facts_from_claims(claims: dict[str, Any]) -> tuple[CredentialFacts, dt.datetime]:
     """Read back the facts and the signing time (``iat``); ``MalformedToken`` (step claims) if malformed."""
     try:
-        if claims["@context"][0] != VC_CONTEXT or claims["type"] != CREDENTIAL_TYPES:
+        if not _known_contexts(claims["@context"]) or claims["type"] != CREDENTIAL_TYPES:
             raise ValueError("not a ProfessionalTitleCredential")
         subject = claims["credentialSubject"]
         slots = {_slot(entry) for entry in claims["credentialStatus"]}
@@ -127,6 +134,14 @@ def facts_from_claims(claims: dict[str, Any]) -> tuple[CredentialFacts, dt.datet
     except (KeyError, IndexError, TypeError, ValueError, OverflowError, OSError) as exc:
         raise MalformedToken(f"credential claims are malformed: {exc}", step="claims") from None
     return facts, issued_at
+
+
+def _known_contexts(contexts: Any) -> bool:
+    """The base context alone (credentials issued before certsvc published its context) or followed
+    by certsvc's context."""
+    if not isinstance(contexts, list) or not contexts or contexts[0] != VC_CONTEXT:
+        return False
+    return len(contexts) == 1 or (len(contexts) == 2 and is_certsvc_context_url(contexts[1]))
 
 
 def _status_entry(url: str, purpose: str, index: int) -> dict[str, Any]:

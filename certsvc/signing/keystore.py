@@ -4,7 +4,11 @@
 
 - ``keys.json``: the public manifest, the whole history of credential signing keys with their
   validity windows (what ``/.well-known/jwks.json`` publishes) and the ledger note public key;
-- ``signing-<kid>.pem``, ``ledger-note.pem``, ``master.key``: private material, PKCS#8 PEM
+- ``keys.json`` also holds the issuing CA certificate (what ``/.well-known/certsvc-ca.pem``
+  publishes) and every seal certificate it issued, one open at a time per issuing authority, with
+  its window, like the signing keys;
+- ``signing-<kid>.pem``, ``ledger-note.pem``, ``master.key``, ``issuing-ca.pem``, ``seal-<serial>.pem``:
+  private material, PKCS#8 PEM
   encrypted with the passphrase (mode 0600). ``master.key`` holds 32 random bytes stored as the seed
   of an X25519 PKCS#8 key, only so that it gets exactly the same PEM encryption as the signing keys;
   it is never used for X25519.
@@ -31,13 +35,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from certsvc.errors import KeyStoreError
+from certsvc.signing import seals
 from certsvc.signing._codec import (
     b64url_decode,
     b64url_encode,
@@ -57,6 +64,7 @@ _ENCRYPTED_PEM_MARKER = b"BEGIN ENCRYPTED " + b"PRIVATE KEY"
 MANIFEST = "keys.json"
 _LEDGER_NOTE_FILE = "ledger-note.pem"
 _MASTER_FILE = "master.key"
+_CA_FILE = "issuing-ca.pem"
 _LOCK_FILE = ".lock"
 _GITIGNORE = "# Private key material must never be committed.\n*\n!keys.json\n!.gitignore\n"
 
@@ -139,6 +147,50 @@ class SigningKey:
         return self.private_key.sign(data)
 
 
+@dataclasses.dataclass(frozen=True)
+class SealInfo:
+    """Public facts about one seal certificate of an issuing authority, open while ``not_after`` is None."""
+
+    uscc: str
+    serial: str
+    not_before: dt.datetime
+    not_after: dt.datetime | None
+    certificate_pem: str
+
+    @functools.cached_property
+    def certificate(self) -> x509.Certificate:
+        return x509.load_pem_x509_certificate(self.certificate_pem.encode("ascii"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "uscc": self.uscc,
+            "serial": self.serial,
+            "not_before": rfc3339(self.not_before, exact=True),
+            "not_after": None if self.not_after is None else rfc3339(self.not_after, exact=True),
+            "certificate": self.certificate_pem,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> SealInfo:
+        return cls(
+            uscc=obj["uscc"],
+            serial=obj["serial"],
+            not_before=parse_rfc3339(obj["not_before"]),
+            not_after=None if obj.get("not_after") is None else parse_rfc3339(obj["not_after"]),
+            certificate_pem=obj["certificate"],
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class SealKey:
+    """An authority's current seal: private key (kept out of ``repr``), its certificate and the CA's."""
+
+    uscc: str
+    private_key: ec.EllipticCurvePrivateKey = dataclasses.field(repr=False)
+    certificate: x509.Certificate
+    ca_certificate: x509.Certificate
+
+
 class DataKeys:
     """Purpose-specific 32-byte keys derived by HKDF-SHA256 from the master secret."""
 
@@ -168,19 +220,30 @@ class KeyStore(Protocol):
     def history(self) -> list[KeyInfo]: ...
     def ledger_note_key(self, now: dt.datetime) -> Ed25519PrivateKey: ...
     def data_keys(self) -> DataKeys: ...
+    def issuing_ca_pem(self) -> bytes: ...
+    def seal_key(self, uscc: str, authority_name: str, now: dt.datetime) -> SealKey: ...
+    def ensure_seals(self, authorities: list[tuple[str, str]], now: dt.datetime) -> int: ...
+    def seal_history(self) -> tuple[SealInfo, ...]: ...
 
 
 @dataclasses.dataclass(frozen=True)
 class _Manifest:
     signing_keys: tuple[KeyInfo, ...] = ()
     ledger_note: dict[str, str] | None = None
+    issuing_ca: str | None = None
+    seals: tuple[SealInfo, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "format": 1,
             "signing_keys": [key.to_json() for key in self.signing_keys],
             "ledger_note_key": self.ledger_note,
+            "issuing_ca": self.issuing_ca,
+            "seals": [seal.to_json() for seal in self.seals],
         }
+
+    def open_seal(self, uscc: str) -> SealInfo | None:
+        return next((seal for seal in self.seals if seal.uscc == uscc and seal.not_after is None), None)
 
 
 class FileKeyStore:
@@ -231,6 +294,8 @@ class FileKeyStore:
                 manifest = self._add_ledger_note_key(manifest, now)
             if not (self._dir / _MASTER_FILE).exists():
                 self._write_private(_MASTER_FILE, X25519PrivateKey.generate())
+            if manifest.issuing_ca is None:
+                manifest = self._add_issuing_ca(manifest, now)
             self._write_manifest(manifest)
             return manifest.signing_keys[-1]
 
@@ -245,7 +310,8 @@ class FileKeyStore:
         return SigningKey(info.kid, self._signing_private_key(info))
 
     def rotate(self, now: dt.datetime) -> KeyInfo:
-        """Close the open key's window at ``now`` and start a new key at ``now``."""
+        """Close the open key's window at ``now`` and start a new key at ``now``; every authority's
+        open seal certificate is replaced by a new one the same way."""
         with self._locked():
             manifest = self._manifest(force=True)
             keys = list(manifest.signing_keys)
@@ -255,6 +321,7 @@ class FileKeyStore:
                         raise KeyStoreError("rotation time must be after the current key's start")
                     keys[position] = dataclasses.replace(key, not_after=now)
             manifest = self._add_signing_key(dataclasses.replace(manifest, signing_keys=tuple(keys)), now)
+            manifest = self._rotate_seals(manifest, now)
             self._write_manifest(manifest)
             log.info("signing key rotated", extra={"kid": manifest.signing_keys[-1].kid})
             return manifest.signing_keys[-1]
@@ -306,6 +373,53 @@ class FileKeyStore:
             raise KeyStoreError("master secret file has an unexpected type")
         return DataKeys(key.private_bytes_raw())
 
+    def issuing_ca_pem(self) -> bytes:
+        """The issuing CA certificate (PEM), which verifiers import to trust signed PDFs."""
+        pem = self._manifest().issuing_ca
+        if pem is None:
+            raise KeyStoreError("no issuing CA yet: run `certsvc init`")
+        return pem.encode("ascii")
+
+    def seal_history(self) -> tuple[SealInfo, ...]:
+        """Every seal certificate ever issued, oldest first."""
+        return self._manifest().seals
+
+    def ensure_seals(self, authorities: list[tuple[str, str]], now: dt.datetime) -> int:
+        """Give each (uscc, name) without an open seal one, in one manifest write; how many were made."""
+        with self._locked():
+            manifest = self._manifest(force=True)
+            missing = [(uscc, name) for uscc, name in authorities if manifest.open_seal(uscc) is None]
+            if not missing:
+                return 0
+            if manifest.issuing_ca is None:
+                manifest = self._add_issuing_ca(manifest, now)
+            for uscc, name in missing:
+                manifest = self._add_seal(manifest, uscc, name, now)
+            self._write_manifest(manifest)
+            return len(missing)
+
+    def seal_key(self, uscc: str, authority_name: str, now: dt.datetime) -> SealKey:
+        """The authority's open seal (key and certificate), created at ``now`` if it has none yet."""
+        info = self._manifest().open_seal(uscc)
+        if info is None:
+            with self._locked():
+                manifest = self._manifest(force=True)
+                if manifest.open_seal(uscc) is None:
+                    if manifest.issuing_ca is None:
+                        manifest = self._add_issuing_ca(manifest, now)
+                    manifest = self._add_seal(manifest, uscc, authority_name, now)
+                    self._write_manifest(manifest)
+                    log.info("seal certificate created", extra={"uscc": uscc})
+                info = manifest.open_seal(uscc)
+            assert info is not None  # created just above under the lock
+        key = self._load_private(f"seal-{info.serial}.pem")
+        if (
+            not isinstance(key, ec.EllipticCurvePrivateKey)
+            or key.public_key() != info.certificate.public_key()
+        ):
+            raise KeyStoreError(f"private key file of seal {info.serial} does not match its certificate")
+        return SealKey(uscc, key, info.certificate, self._ca_certificate())
+
     # --- manifest ------------------------------------------------------------------------------
     def _manifest(self, *, force: bool = False) -> _Manifest:
         path = self._dir / MANIFEST
@@ -320,6 +434,8 @@ class FileKeyStore:
                 self._manifest_cache = _Manifest(
                     signing_keys=tuple(KeyInfo.from_json(item) for item in raw["signing_keys"]),
                     ledger_note=raw.get("ledger_note_key"),
+                    issuing_ca=raw.get("issuing_ca"),
+                    seals=tuple(SealInfo.from_json(item) for item in raw.get("seals", ())),
                 )
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise KeyStoreError(f"key manifest {path} is unreadable: {exc}") from exc
@@ -346,6 +462,52 @@ class FileKeyStore:
         self._write_private(_LEDGER_NOTE_FILE, private)
         public = b64url_encode(private.public_key().public_bytes_raw())
         return dataclasses.replace(manifest, ledger_note={"x": public, "created": rfc3339(now, exact=True)})
+
+    def _add_issuing_ca(self, manifest: _Manifest, now: dt.datetime) -> _Manifest:
+        private = seals.new_key()
+        certificate = seals.issuing_ca_certificate(private, "certsvc", now)
+        self._write_private(_CA_FILE, private)
+        pem = certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+        return dataclasses.replace(manifest, issuing_ca=pem)
+
+    def _ca_certificate(self) -> x509.Certificate:
+        return x509.load_pem_x509_certificate(self.issuing_ca_pem())
+
+    def _add_seal(self, manifest: _Manifest, uscc: str, authority_name: str, now: dt.datetime) -> _Manifest:
+        ca_key = self._load_private(_CA_FILE)
+        if not isinstance(ca_key, ec.EllipticCurvePrivateKey):
+            raise KeyStoreError("issuing CA key file does not hold an EC key")
+        if manifest.issuing_ca is None:
+            raise KeyStoreError("no issuing CA yet: run `certsvc init`")
+        private = seals.new_key()
+        certificate = seals.seal_certificate(
+            ca_key,
+            x509.load_pem_x509_certificate(manifest.issuing_ca.encode("ascii")),
+            private.public_key(),
+            uscc=uscc,
+            authority_name=authority_name,
+            now=now,
+        )
+        serial = format(certificate.serial_number, "x")
+        self._write_private(f"seal-{serial}.pem", private)
+        info = SealInfo(
+            uscc=uscc,
+            serial=serial,
+            not_before=now,
+            not_after=None,
+            certificate_pem=certificate.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+        )
+        return dataclasses.replace(manifest, seals=(*manifest.seals, info))
+
+    def _rotate_seals(self, manifest: _Manifest, now: dt.datetime) -> _Manifest:
+        for info in [seal for seal in manifest.seals if seal.not_after is None]:
+            closed = tuple(
+                dataclasses.replace(seal, not_after=now) if seal.serial == info.serial else seal
+                for seal in manifest.seals
+            )
+            name = info.certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value
+            manifest = self._add_seal(dataclasses.replace(manifest, seals=closed), info.uscc, str(name), now)
+        return manifest
 
     # --- private files -------------------------------------------------------------------------
     def _signing_private_key(self, info: KeyInfo) -> Ed25519PrivateKey:
@@ -376,7 +538,9 @@ class FileKeyStore:
         self._private_cache[name] = key
         return key
 
-    def _write_private(self, name: str, key: Ed25519PrivateKey | X25519PrivateKey) -> None:
+    def _write_private(
+        self, name: str, key: Ed25519PrivateKey | X25519PrivateKey | ec.EllipticCurvePrivateKey
+    ) -> None:
         encryption: serialization.KeySerializationEncryption
         if self._passphrase is not None and not self._unsafe_plaintext:
             encryption = serialization.BestAvailableEncryption(self._passphrase)

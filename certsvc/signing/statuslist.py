@@ -5,8 +5,12 @@ id: purpose ``revocation`` (revoked and superseded versions) and ``suspension``.
 out through a keyed pseudo-random permutation of [0, size), so neighbouring indexes say nothing about
 issue order and a published list does not reveal how many certificates were issued when.
 
-Lists are served at ``<base>/status/<list_id>/<purpose>`` as a ``vc+jwt``
-BitstringStatusListCredential (see ``status_list_url``).
+Lists are served as ``vc+jwt`` BitstringStatusListCredentials at
+``<base>/issuers/<uscc>/status/<list_id>/<purpose>``, issued by ``urn:uscc:<uscc>``: the same issuer
+as the credentials that point there, which is what status-list libraries check by default. Every
+issuer's copy of a list carries the same bits (a slot belongs to one version, whoever issued it).
+Credentials issued before that point at ``<base>/status/<list_id>/<purpose>``, still served with the
+site as issuer, so they keep verifying.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import zlib
 from typing import Any
 
 from certsvc.errors import InvalidStatusList, VerificationError
+from certsvc.signing.contexts import VC_CONTEXT
 from certsvc.signing.jose import authenticate, parse_vc_jwt, sign_vc_jwt
 from certsvc.signing.jwks import KeySet
 from certsvc.signing.keystore import SigningKey
@@ -32,9 +37,9 @@ from certsvc.timefmt import parse_rfc3339, rfc3339
 DEFAULT_SIZE = 131072
 MAX_SIZE = 1 << 24  # the QR token carries the status index in 24 bits
 PURPOSES = ("revocation", "suspension")
-VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 _FEISTEL_ROUNDS = 8
-_URL_TAIL = re.compile(r"/status/([1-9][0-9]{0,9})/(revocation|suspension)\Z")
+_URL_TAIL = re.compile(r"(?:/issuers/([0-9A-Z]{18}))?/status/([1-9][0-9]{0,9})/(revocation|suspension)\Z")
+_USCC_ISSUER = re.compile(r"urn:uscc:([0-9A-Z]{18})\Z")
 
 
 # --- the bits ----------------------------------------------------------------------------------
@@ -154,10 +159,22 @@ def status_permutation(secret: bytes, list_id: int, size: int = DEFAULT_SIZE) ->
 
 
 # --- URLs --------------------------------------------------------------------------------------
-def status_list_url(base_url: str, list_id: int, purpose: str) -> str:
+def status_list_url(base_url: str, list_id: int, purpose: str, issuer_id: str | None = None) -> str:
+    """The list's URL; with ``issuer_id`` (``urn:uscc:…``) the copy that issuer signs."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown status purpose {purpose!r}")
-    return f"{base_url.rstrip('/')}/status/{list_id}/{purpose}"
+    prefix = base_url.rstrip("/")
+    if issuer_id is not None:
+        prefix += f"/issuers/{uscc_of_issuer(issuer_id)}"
+    return f"{prefix}/status/{list_id}/{purpose}"
+
+
+def uscc_of_issuer(issuer_id: str) -> str:
+    """The USCC in an issuer id ``urn:uscc:<USCC>``; ValueError for any other id."""
+    match = _USCC_ISSUER.match(issuer_id)
+    if match is None:
+        raise ValueError(f"issuer id {issuer_id!r} is not urn:uscc:<18-character USCC>")
+    return match.group(1)
 
 
 def parse_status_list_url(url: str) -> tuple[int, str]:
@@ -165,7 +182,15 @@ def parse_status_list_url(url: str) -> tuple[int, str]:
     match = _URL_TAIL.search(url)
     if match is None:
         raise ValueError("not a certsvc status list URL")
-    return int(match.group(1)), match.group(2)
+    return int(match.group(2)), match.group(3)
+
+
+def status_list_issuer(url: str) -> str | None:
+    """The issuer id named in a status list URL (``urn:uscc:…``), None for a site-wide list URL."""
+    match = _URL_TAIL.search(url)
+    if match is None:
+        raise ValueError("not a certsvc status list URL")
+    return None if match.group(1) is None else f"urn:uscc:{match.group(1)}"
 
 
 # --- the signed list ---------------------------------------------------------------------------
@@ -194,13 +219,13 @@ def sign_status_list(
 ) -> str:
     """A ``vc+jwt`` BitstringStatusListCredential valid from ``now`` for ``ttl_seconds``.
 
-    ``issuer`` defaults to the origin of ``list_url``.
+    ``issuer`` defaults to the issuer named in ``list_url``, else the origin of ``list_url``.
     """
     if purpose not in PURPOSES:
         raise ValueError(f"unknown status purpose {purpose!r}")
     if ttl_seconds <= 0:
         raise ValueError("ttl_seconds must be positive")
-    issuer_id = issuer or _origin(list_url)
+    issuer_id = issuer or status_list_issuer(list_url) or _origin(list_url)
     valid_until = now + dt.timedelta(seconds=ttl_seconds)
     claims: dict[str, Any] = {
         "@context": [VC_CONTEXT],
@@ -219,7 +244,6 @@ def sign_status_list(
         "iss": issuer_id,
         "sub": f"{list_url}#list",
         "iat": int(now.timestamp()),
-        "nbf": int(now.timestamp()),
         "exp": int(valid_until.timestamp()),
     }
     return sign_vc_jwt(claims, key)

@@ -18,7 +18,7 @@ MAX_BATCH = 100
 MAX_TEXT = 16_384
 STEPS = (
     "parse, signature, key-window, key-compromised, key-unknown, claims, not-registered, "
-    "registry-mismatch, not-found, registry-unavailable, status"
+    "registry-mismatch, not-found, registry-unavailable, status, pdf-signature"
 )
 
 
@@ -243,6 +243,12 @@ class Jwks(ResponseShape):
 class StatusListArguments(UrlArguments):
     list_id: int = Field(ge=1)
     purpose: Literal["revocation", "suspension"]
+
+
+class IssuerStatusListArguments(StatusListArguments):
+    """A status list as issued by one authority, named by its Unified Social Credit Code."""
+
+    uscc: str = Field(pattern=r"^[0-9A-Z]{18}$")
 
 
 # A compact JWS (vc+jwt).

@@ -20,7 +20,7 @@ import hmac
 import re
 import time
 import unicodedata
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, and_, bindparam, exists, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,6 +41,9 @@ from certsvc.timefmt import china_date
 from certsvc.verification import counters
 from certsvc.verification.lookup import RegistryUnavailable, first_row
 from certsvc.verification.targets import MAX_TOKEN_CHARS, is_document, token_from_document
+
+if TYPE_CHECKING:
+    from certsvc.documents.signature import PdfSignatureCheck
 
 log = get_logger("certsvc.verification")
 
@@ -203,19 +206,54 @@ def verify_target(
     Raises ``UnreadableDocument`` for a file without a readable QR or credential.
     """
     now = runtime.now()
+    seal: PdfSignatureCheck | None = None
     if isinstance(target, bytes) and is_document(target):
+        seal = _pdf_seal(runtime, target)
         target = token_from_document(target)
     text = _token_text(target)
     if text is None:
         verdict = _invalid(now, "parse", "not a certificate QR code, payload or credential")
     else:
         pure = _pure_verify(text, keyset(runtime), now)
-        authentic = pure.authentic
-        verdict = (
-            _online(runtime, pure, text, confirm) if authentic else _invalid(now, pure.step, pure.reason)
-        )
+        seal_problem = None if seal is None else _seal_problem(seal, pure)
+        if seal_problem is not None:
+            verdict = _invalid(now, "pdf-signature", seal_problem)
+        elif pure.authentic:
+            verdict = _online(runtime, pure, text, confirm)
+        else:
+            verdict = _invalid(now, pure.step, pure.reason)
     _count(runtime, now, channel, verdict.outcome)
     return verdict
+
+
+def _pdf_seal(runtime: Runtime, data: bytes) -> PdfSignatureCheck | None:
+    """The seal signature check of a PDF against this installation's issuing CA (None: not a PDF)."""
+    if not data.startswith(b"%PDF-"):
+        return None
+    # Imported here: pyHanko is heavy, and only PDF uploads need it.
+    from cryptography import x509
+
+    from certsvc.documents.signature import check_pdf_signature
+
+    return check_pdf_signature(data, [x509.load_pem_x509_certificate(runtime.keys.issuing_ca_pem())])
+
+
+def _seal_problem(seal: PdfSignatureCheck, pure: verifier.Verdict) -> str | None:
+    """Why a PDF's seal signature refutes the document, None when it holds.
+
+    A signed PDF whose signature is broken, does not cover the whole file, does not chain to the
+    issuing CA, or was sealed by another authority than the credential's issuer is refused whatever
+    credential it carries. An unsigned PDF (rendered before PDFs were signed) is judged by its
+    embedded credential alone, as before.
+    """
+    if not seal.signed:
+        return None
+    if not seal.ok:
+        return seal.problem or "the PDF's seal signature does not hold"
+    credential = None if pure.facts is None else pure.facts.credential
+    if credential is not None and credential.issuer_id != f"urn:uscc:{seal.signer_uscc}":
+        return "the PDF was sealed by another authority than the credential's issuer"
+    return None
 
 
 def verify_by_number(

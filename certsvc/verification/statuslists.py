@@ -4,6 +4,10 @@ Purpose ``revocation``: the bit of every revoked AND every superseded version; `
 bit of every suspended version. The signed list is cached in-process for a few seconds, keyed by a
 fingerprint of the list's statuses, so a burst of verifiers costs one build and a status change is
 served at once.
+
+Each issuing authority has its own copy of every list (same bits, its own issuer), so a credential
+and the status list it points at name the same issuer; the site-wide copy stays for credentials
+issued before.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from certsvc.certificates.models import CertificateVersion, StatusList
 from certsvc.errors import BadRequest, NotFound
+from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
+from certsvc.signing.credential import issuer_id_for_uscc
 from certsvc.signing.statuslist import PURPOSES, StatusBits, sign_status_list, status_list_url
 
 DEFAULT_TTL_SECONDS = 300
@@ -38,9 +44,18 @@ class SignedStatusList:
 
 
 def signed_status_list(
-    runtime: Runtime, list_id: int, purpose: str, *, ttl_seconds: int = DEFAULT_TTL_SECONDS
+    runtime: Runtime,
+    list_id: int,
+    purpose: str,
+    *,
+    ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    uscc: str | None = None,
 ) -> SignedStatusList:
-    """The list, rebuilt when its statuses changed or the cached copy is more than a few seconds old."""
+    """The list, rebuilt when its statuses changed or the cached copy is more than a few seconds old.
+
+    ``uscc``: the issuing authority whose copy is wanted (NotFound unless it is registered);
+    None for the site-wide copy that credentials issued before per-issuer lists point at.
+    """
     if purpose not in PURPOSES:
         raise BadRequest(f"status purpose must be one of {', '.join(PURPOSES)}")
     now = runtime.now()
@@ -48,8 +63,10 @@ def signed_status_list(
         size = session.execute(select(StatusList.size).where(StatusList.id == list_id)).scalar_one_or_none()
         if size is None:
             raise NotFound("no such status list", detail_zh="没有这个状态列表")
+        if uscc is not None and not _is_authority(session, uscc):
+            raise NotFound("no such status list", detail_zh="没有这个状态列表")
         fingerprint = _fingerprint(session, list_id)
-        key = (purpose, list_id)
+        key = (purpose, list_id, uscc)
         with runtime.cache.lock:
             cached = runtime.cache.status_lists.get(key)
         if cached is not None and cached[0] == fingerprint:
@@ -63,7 +80,8 @@ def signed_status_list(
             .where(CertificateVersion.status.in_(BITS_BY_PURPOSE[purpose]))
         ).scalars():
             bits.set(index)
-    url = status_list_url(runtime.settings.base_url, list_id, purpose)
+    issuer_id = None if uscc is None else issuer_id_for_uscc(uscc)
+    url = status_list_url(runtime.settings.base_url, list_id, purpose, issuer_id)
     jws = sign_status_list(bits, purpose, url, runtime.keys.current(now), now, ttl_seconds=ttl_seconds)
     signed = SignedStatusList(
         jws=jws,
@@ -74,6 +92,11 @@ def signed_status_list(
     with runtime.cache.lock:
         runtime.cache.status_lists[key] = (fingerprint, signed)
     return signed
+
+
+def _is_authority(session: Session, uscc: str) -> bool:
+    found = session.execute(select(Authority.id).where(Authority.uscc == uscc).limit(1)).first()
+    return found is not None
 
 
 def _fingerprint(session: Session, list_id: int) -> str:

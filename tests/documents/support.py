@@ -18,6 +18,9 @@ from certsvc.documents.model import CertificateDocument
 QR_URL = "https://certs.example.cn/v/" + ("MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZPIYTEMZU" * 4)
 JWS = "eyJhbGciOiJFZERTQSIsImtpZCI6Ik1VTDgiLCJ0eXAiOiJ2Yytqd3QifQ.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVz"
 
+SAMPLE_USCC = "11110000000021135M"
+LONG_AUTHORITY = "广西壮族自治区人力资源和社会保障厅"
+
 VERSION_ONE = CertificateDocument(
     holder_name="张晓明",
     sex="男",
@@ -42,6 +45,7 @@ VERSION_ONE = CertificateDocument(
 )
 
 VERSION_TWO = replace(VERSION_ONE, version=2, reissue_date=date(2025, 3, 1), credential_jws=JWS + "v2")
+LONG_NAME = replace(VERSION_ONE, authority_name=LONG_AUTHORITY, seal_text=LONG_AUTHORITY)
 
 
 def rasterise_pdf(pdf: bytes, tmp_path: Path, dpi: int = 150) -> Image.Image:

@@ -10,7 +10,7 @@ import pytest
 
 from certsvc.documents.fonts import CjkFont, find_cjk_font
 from certsvc.documents.model import CertificateDocument
-from certsvc.documents.pdf import render_pdf
+from certsvc.documents.pdf import page_pdf
 from certsvc.documents.png import render_png
 from certsvc.errors import FontNotFound, InvalidDocument
 from tests.documents.support import VERSION_ONE
@@ -58,7 +58,7 @@ def test_default_search_finds_a_font_covering_the_labels(font: CjkFont) -> None:
     assert font.missing_glyphs("职称电子证书评审委员会确认文号证书专用章") == ""
 
 
-@pytest.mark.parametrize("render", [render_png, render_pdf])
+@pytest.mark.parametrize("render", [render_png, page_pdf])
 def test_name_with_a_character_the_font_lacks_is_refused_not_printed_as_tofu(
     font: CjkFont, render: Callable[[CertificateDocument, CjkFont], bytes]
 ) -> None:
@@ -69,7 +69,7 @@ def test_name_with_a_character_the_font_lacks_is_refused_not_printed_as_tofu(
     assert RARE_CHARACTER not in raised.value.message
 
 
-@pytest.mark.parametrize("render", [render_png, render_pdf])
+@pytest.mark.parametrize("render", [render_png, page_pdf])
 def test_extension_b_name_renders_through_the_fallback_chain(
     font: CjkFont, render: Callable[[CertificateDocument, CjkFont], bytes]
 ) -> None:
@@ -88,5 +88,5 @@ def test_pdf_embeds_the_fallback_face_only_when_used(font: CjkFont) -> None:
     """The fallback font is embedded (subset) in a PDF that needs it, and not in others."""
     if not HANAZONO.is_file():
         pytest.skip("fonts-hanazono not installed (scripts/setup installs it)")
-    assert b"HanaMin" in render_pdf(replace(VERSION_ONE, holder_name=EXTENSION_B_NAME), font)
-    assert b"HanaMin" not in render_pdf(VERSION_ONE, font)
+    assert b"HanaMin" in page_pdf(replace(VERSION_ONE, holder_name=EXTENSION_B_NAME), font)
+    assert b"HanaMin" not in page_pdf(VERSION_ONE, font)

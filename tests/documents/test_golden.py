@@ -18,6 +18,7 @@ from PIL import Image, ImageChops
 from certsvc.documents.fonts import CjkFont
 from certsvc.documents.pdf import render_pdf
 from certsvc.documents.png import render_png
+from certsvc.documents.signature import PdfSealer
 from tests.documents.support import VERSION_TWO, rasterise_pdf
 
 GOLDEN = Path(__file__).parent / "golden" / "certificate_v2_layout.png"
@@ -52,6 +53,7 @@ def test_png_layout_matches_golden(font: CjkFont) -> None:
     _assert_matches_golden(Image.open(io.BytesIO(render_png(VERSION_TWO, font))), may_update=True)
 
 
-def test_pdf_layout_matches_the_same_golden(font: CjkFont, tmp_path: Path) -> None:
-    """The PDF page, rasterised, shows the same layout as the PNG."""
-    _assert_matches_golden(rasterise_pdf(render_pdf(VERSION_TWO, font), tmp_path))
+def test_pdf_layout_matches_the_same_golden(font: CjkFont, sealer: PdfSealer, tmp_path: Path) -> None:
+    """The signed PDF page, rasterised with its seal (the signature's appearance), shows the same
+    layout as the PNG."""
+    _assert_matches_golden(rasterise_pdf(render_pdf(VERSION_TWO, sealer, font), tmp_path))

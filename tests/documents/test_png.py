@@ -17,11 +17,11 @@ def _image(png: bytes) -> Image.Image:
     return Image.open(io.BytesIO(png))
 
 
-def test_png_is_a4_portrait_at_150_dpi(font: CjkFont) -> None:
-    """The PNG prints at A4 size: 1240×1754 pixels tagged 150 dpi."""
+def test_png_is_a4_portrait_at_300_dpi(font: CjkFont) -> None:
+    """The PNG prints sharp at A4 size: 2480×3508 pixels tagged 300 dpi."""
     image = _image(render_png(VERSION_ONE, font))
-    assert image.size == (1240, 1754)
-    assert tuple(round(v) for v in image.info["dpi"]) == (150, 150)
+    assert image.size == (2480, 3508)
+    assert tuple(round(v) for v in image.info["dpi"]) == (300, 300)
 
 
 def test_qr_in_png_scans_to_exactly_the_url(font: CjkFont) -> None:
@@ -53,13 +53,13 @@ def _red_pixels(image: Image.Image, box: tuple[int, int, int, int]) -> int:
 
 def test_reissued_version_shows_red_reissue_stamp(font: CjkFont) -> None:
     """Version 2 carries the red 补发 stamp in the top-right corner; version 1 does not."""
-    stamp_area = (960, 100, 1110, 180)
-    assert _red_pixels(_image(render_png(VERSION_TWO, font)), stamp_area) > 300
+    stamp_area = (1920, 200, 2220, 360)
+    assert _red_pixels(_image(render_png(VERSION_TWO, font)), stamp_area) > 1200
     assert _red_pixels(_image(render_png(VERSION_ONE, font)), stamp_area) == 0
 
 
-def test_seal_is_red_and_printed_over_the_issuer_lines(font: CjkFont) -> None:
-    """The round seal is red ink over the issuing authority and date, as on a stamped paper."""
+def test_seal_is_red_beside_the_issuer_lines(font: CjkFont) -> None:
+    """The round seal is red ink at the right of the issuer block (centre 164 mm, 233 mm)."""
     image = _image(render_png(VERSION_ONE, font))
-    seal_box = (780, 1215, 1015, 1450)
-    assert _red_pixels(image, seal_box) > 5000
+    seal_box = (1700, 2510, 2170, 2990)
+    assert _red_pixels(image, seal_box) > 20000

@@ -49,6 +49,8 @@ ENDPOINTS: dict[str, Access] = {
             "public.bulk",
             "public.upload",
             "wellknown.jwks",
+            "wellknown.issuing_ca",
+            "wellknown.credential_context",
             "api.openapi",
             "ledger_api.checkpoint",
             "ledger_api.checkpoint_at",

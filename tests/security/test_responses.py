@@ -19,6 +19,7 @@ from certsvc.certificates.models import Certificate, CertificateVersion, Holder
 from certsvc.certificates.versions import verification_url
 from certsvc.domain.idnumber import mask_id
 from certsvc.domain.names import mask_name
+from certsvc.registry.models import Authority
 from tests.reliability.figures import record
 from tests.security.conftest import World, csrf_token
 
@@ -32,6 +33,7 @@ def _sample_urls(world: World) -> Iterator[tuple[str, str]]:
         payload = session.scalar(
             select(CertificateVersion.qr_payload).join(Certificate).where(Certificate.number == person.number)
         )
+        uscc = session.scalar(select(Authority.uscc).limit(1))
     samples: dict[str, Any] = {
         "number": person.number,
         "request_id": person.request_id,
@@ -40,6 +42,7 @@ def _sample_urls(world: World) -> Iterator[tuple[str, str]]:
         "payload": payload,
         "list_id": 1,
         "purpose": "revocation",
+        "uscc": uscc,
         "index": 0,
         "size": 1,
         "token": "x" * 43,

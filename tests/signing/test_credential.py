@@ -20,27 +20,30 @@ def _segment(token: str, position: int) -> bytes:
 
 
 def test_credential_has_vc2_shape_and_jwt_claims(store: FileKeyStore, facts: CredentialFacts) -> None:
-    """The credential is a VC 2.0 title credential with iss/sub/jti/iat/nbf claims and two status entries."""
+    """The credential is a VC 2.0 title credential (base context, then certsvc's context defining its
+    terms) with iss/sub/jti/iat claims and no nbf (VC-JOSE-COSE), and two status entries pointing at
+    the lists its own issuer signs."""
     claims = decode_unverified(sign_credential(facts, store.current(NOW), BASE_URL, NOW))
-    assert claims["@context"] == ["https://www.w3.org/ns/credentials/v2"]
+    assert claims["@context"] == ["https://www.w3.org/ns/credentials/v2", f"{BASE_URL}/contexts/v1.jsonld"]
     assert claims["type"] == ["VerifiableCredential", "ProfessionalTitleCredential"]
     assert claims["issuer"] == {"id": "urn:uscc:11421200011223344X", "name": "咸宁市人力资源和社会保障局"}
     assert claims["validFrom"] == "2025-03-01T09:30:15Z"
-    assert claims["iat"] == claims["nbf"] == int(NOW.timestamp())
+    assert claims["iat"] == int(NOW.timestamp()) and "nbf" not in claims
     assert claims["iss"] == facts.issuer_id and claims["jti"] == claims["id"]
     subject = claims["credentialSubject"]
     assert subject["name"] == "雷俊怡" and subject["certificateNumber"] == "HB2024GC0001237"
     assert subject["obtained"] == "2024-11-20" and subject["employer"] == facts.employer
     revocation, suspension = claims["credentialStatus"]
+    lists = f"{BASE_URL}/issuers/11421200011223344X/status/1"
     assert revocation == {
-        "id": f"{BASE_URL}/status/1/revocation#4711",
+        "id": f"{lists}/revocation#4711",
         "type": "BitstringStatusListEntry",
         "statusPurpose": "revocation",
         "statusListIndex": "4711",
-        "statusListCredential": f"{BASE_URL}/status/1/revocation",
+        "statusListCredential": f"{lists}/revocation",
     }
     assert suspension["statusPurpose"] == "suspension"
-    assert suspension["statusListCredential"] == f"{BASE_URL}/status/1/suspension"
+    assert suspension["statusListCredential"] == f"{lists}/suspension"
 
 
 def test_header_and_payload_bytes(store: FileKeyStore, facts: CredentialFacts) -> None:

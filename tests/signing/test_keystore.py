@@ -32,8 +32,8 @@ def test_initial_key_is_idempotent_across_processes(tmp_path: Path) -> None:
 def test_private_files_are_encrypted_and_owner_only(store: FileKeyStore, tmp_path: Path) -> None:
     """Every private file is passphrase-encrypted PKCS#8 with mode 0600; the passphrase is nowhere on disk."""
     files = _private_files(tmp_path / "keys")
-    assert {path.name for path in files} >= {"ledger-note.pem", "master.key"}
-    assert len(files) == 3
+    assert {path.name for path in files} >= {"ledger-note.pem", "master.key", "issuing-ca.pem"}
+    assert len(files) == 4
     for path in files:
         content = path.read_bytes()
         assert content.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")

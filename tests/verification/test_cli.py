@@ -126,3 +126,93 @@ def test_offline_verification(
     forged = tmp_path / "forged.jwt"
     forged.write_text(lists[0].read_text()[:-4] + "AAAA", encoding="ascii")
     assert main(["verify", url, *offline, "--status", str(forged)]) == 3
+
+
+def _flip_page_byte(pdf: bytes) -> bytes:
+    """The PDF with one byte of its page content stream changed (same length)."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    contents = reader.pages[0].get("/Contents")
+    assert contents is not None
+    start = pdf.index(b"stream", reader.xref[0][contents.idnum]) + len(b"stream\n") + 40
+    changed = bytearray(pdf)
+    changed[start] ^= 0x01
+    return bytes(changed)
+
+
+def test_a_path_with_dots_is_a_file_and_a_signed_pdf_is_checked(
+    cli_env: Runtime, issued: list[Issued], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`certsvc verify /tmp/a.b/c.pdf` reads the file (two dots do not make it a JWS); the PDF's seal
+    signature is checked too: one changed byte of page content makes it invalid (exit 1)."""
+    from certsvc.certificates.services import render
+
+    folder = tmp_path / "a.b"
+    folder.mkdir()
+    pdf_path = folder / "c.pdf"
+    pdf = render(cli_env, issued[1].number, "pdf")
+    pdf_path.write_bytes(pdf)
+    assert main(["verify", str(pdf_path)]) == 0
+    assert "有效 Valid" in capsys.readouterr().out
+    assert main(["verify", str(folder / "missing.pdf")]) == 2
+    pdf_path.write_bytes(_flip_page_byte(pdf))
+    assert main(["verify", str(pdf_path), "--json"]) == 1
+    out = capsys.readouterr().out
+    assert '"step": "pdf-signature"' in out
+
+
+def test_offline_pdf_verification_checks_the_seal_against_the_published_ca(
+    runtime: Runtime,
+    client: FlaskClient,
+    issued: list[Issued],
+    tmp_path: Path,
+    clock: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Offline, with the CA saved from /.well-known/certsvc-ca.pem, a signed PDF verifies (0) and a
+    tampered one does not (1); a CA from elsewhere does not vouch for the seal (1)."""
+    from certsvc.certificates.services import render
+
+    clock.current = dt.datetime.now(dt.UTC)  # type: ignore[attr-defined]  # the CLI reads the real clock
+    pdf = render(runtime, issued[0].number, "pdf")
+    monkeypatch.setenv("CERTSVC_DATABASE_URL", "sqlite:////nonexistent/dir/never-opened.sqlite3")
+    jwks, lists = _save_offline_material(client, issued[0].credential, tmp_path)
+    ca = tmp_path / "certsvc-ca.pem"
+    response = client.get("/.well-known/certsvc-ca.pem")
+    assert response.status_code == 200 and response.mimetype == "application/x-pem-file"
+    ca.write_bytes(response.data)
+    offline = ["--offline", "--jwks", str(jwks), *_status_args(lists), "--ca", str(ca)]
+    good, bad = tmp_path / "good.pdf", tmp_path / "bad.pdf"
+    good.write_bytes(pdf)
+    bad.write_bytes(_flip_page_byte(pdf))
+    assert main(["verify", str(good), *offline]) == 0
+    assert main(["verify", str(bad), *offline]) == 1
+    from certsvc.signing.keystore import FileKeyStore
+
+    other = FileKeyStore(tmp_path / "other-keys", b"x", unsafe_plaintext=False)
+    other.ensure_initial_key(dt.datetime.now(dt.UTC))
+    stranger = tmp_path / "stranger-ca.pem"
+    stranger.write_bytes(other.issuing_ca_pem())
+    assert main(["verify", str(good), *offline[:-1], str(stranger)]) == 1
+
+
+def test_rendering_a_revoked_or_replaced_version_from_the_cli_is_watermarked(
+    cli_env: Runtime, issued: list[Issued], tmp_path: Path
+) -> None:
+    """`certsvc render` of a revoked certificate prints 已撤销 across the page (PDF text says so)."""
+    import io
+
+    from pypdf import PdfReader
+
+    before = tmp_path / "before.pdf"
+    after = tmp_path / "after.pdf"
+    assert main(["render", issued[2].number, "--format", "pdf", "-o", str(before)]) == 0
+    _revoke(cli_env, issued[2].number)
+    assert main(["render", issued[2].number, "--format", "pdf", "-o", str(after)]) == 0
+    text_before = PdfReader(io.BytesIO(before.read_bytes())).pages[0].extract_text()
+    text_after = PdfReader(io.BytesIO(after.read_bytes())).pages[0].extract_text()
+    assert "已撤销" not in text_before
+    assert "已撤销" in text_after

@@ -133,13 +133,16 @@ def _template(rule: str) -> str:
 
 
 def test_every_json_route_is_in_the_generated_document(client: FlaskClient) -> None:
-    """Every route under /api/, /.well-known/ and /status/ is described, with each of its methods, in
-    the document generated from the shapes; and it describes nothing the app does not serve."""
+    """Every route under /api/, /.well-known/, /status/, /issuers/ and /contexts/ is described, with
+    each of its methods, in the document generated from the shapes; and it describes nothing the app
+    does not serve."""
     document = client.get("/api/v1/openapi.json").get_json()
     served = {
         (_template(rule.rule), method.lower())
         for rule in client.application.url_map.iter_rules()
-        if rule.rule.startswith(("/api/", "/.well-known/", "/status/", "/healthz", "/readyz"))
+        if rule.rule.startswith(
+            ("/api/", "/.well-known/", "/status/", "/issuers/", "/contexts/", "/healthz", "/readyz")
+        )
         for method in rule.methods or ()
         if method not in ("HEAD", "OPTIONS")
     }

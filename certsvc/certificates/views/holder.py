@@ -116,7 +116,7 @@ def download(number: str, fmt: str) -> ResponseReturnValue:
     media_type, extension = DOWNLOADS[fmt]
     watermark = f"仅用于 {purpose}" if purpose and fmt in ("pdf", "png") else None
     try:
-        data = render(rt, canonical, fmt, version, mask_id=not full_id, watermark=watermark)
+        data = render(rt, canonical, fmt, version, mask_id=not full_id, usage_note=watermark)
     except InvalidDocument as error:
         raise BadRequest(
             "the watermark has a character the certificate font cannot print",

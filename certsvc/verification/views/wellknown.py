@@ -1,10 +1,16 @@
-"""``/.well-known/jwks.json``: every credential-signing key ever used, with its validity window."""
+"""What verifiers fetch to trust certsvc: ``/.well-known/jwks.json`` (every credential-signing key
+ever used, with its validity window), ``/.well-known/certsvc-ca.pem`` (the issuing CA that certifies
+the seal certificates signing the PDFs) and ``/contexts/v1.jsonld`` (the JSON-LD context defining
+every term of the credentials)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, Response
 from flask.typing import ResponseReturnValue
 
+from certsvc.signing.contexts import CERTSVC_CONTEXT_PATH, CONTEXT_MEDIA_TYPE, certsvc_context_bytes
 from certsvc.verification.schemas import Jwks
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
@@ -21,6 +27,21 @@ ROUTES = (
         "Every credential-signing public key ever used, with its validity window (RFC 7517)",
         {200: Reply("JSON Web Key Set", Jwks)},
     ),
+    Route(
+        "get",
+        "/.well-known/certsvc-ca.pem",
+        "getIssuingCa",
+        "The installation's issuing CA certificate, which certifies the seal certificates that sign "
+        "certificate PDFs",
+        {200: Reply("X.509 certificate, PEM", str, "application/x-pem-file")},
+    ),
+    Route(
+        "get",
+        CERTSVC_CONTEXT_PATH,
+        "getCredentialContext",
+        "The JSON-LD context defining every term of certsvc credentials",
+        {200: Reply("JSON-LD context document", dict[str, Any], CONTEXT_MEDIA_TYPE)},
+    ),
 )
 
 
@@ -32,4 +53,23 @@ def jwks() -> ResponseReturnValue:
     response = json_response(Jwks.model_validate(jwks_document(runtime().keys.history())))
     # Short cache: a rotation or a compromise notice must reach verifiers quickly.
     response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get(CERTSVC_CONTEXT_PATH)
+@limiter.exempt
+def credential_context() -> ResponseReturnValue:
+    response = Response(certsvc_context_bytes(), mimetype=CONTEXT_MEDIA_TYPE)
+    # The file never changes once published (a new term gets a new version), so caches may keep it.
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/.well-known/certsvc-ca.pem")
+@limiter.exempt
+def issuing_ca() -> ResponseReturnValue:
+    response = Response(runtime().keys.issuing_ca_pem(), mimetype="application/x-pem-file")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Access-Control-Allow-Origin"] = "*"
     return response
