@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -27,6 +28,11 @@ from certsvc.config import Settings, load_settings
 from certsvc.db.migrate import upgrade
 from certsvc.db.session import Database
 from certsvc.runtime import Runtime
+
+# Property tests check behaviour, never speed: the machine is shared and a slow example is not a
+# failure (speed is measured by the benchmarks in bench/). Profiles keep their example counts.
+hypothesis_settings.register_profile("certsvc", deadline=None)
+hypothesis_settings.load_profile("certsvc")
 
 SAMPLE_RESULTS = Path(certsvc.demo.__file__).parent
 # The product's shared test data, when checked out beside the repository: extra inputs, never required.
