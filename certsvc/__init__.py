@@ -24,7 +24,7 @@ def _template_folder() -> str:
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     """Wire configuration, runtime, extensions, blueprints and error handlers; nothing else."""
     from certsvc.log import configure_logging
-    from certsvc.web import errors, extensions, fastlane, register_blueprints
+    from certsvc.web import errors, extensions, register_blueprints
     from certsvc.web.jsonio import CertsvcJSONProvider
 
     if runtime is None:
@@ -47,5 +47,4 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     extensions.init_app(app, runtime)
     register_blueprints(app)
     errors.init_app(app)
-    fastlane.install(app, runtime)
     return app

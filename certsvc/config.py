@@ -13,13 +13,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from limits import parse_many
+
 from certsvc.errors import ConfigurationError
 
 ENVIRONMENTS = ("development", "test", "production")
 DEVELOPMENT_SECRET_PREFIX = "dev-"  # noqa: S105 - a marker, not a secret
-# Rate-limit stores whose counters live inside one process: several server processes would each
-# grant a client the whole budget.
+# Where rate-limit budgets are counted (docs/adr/0010-rate-limits-and-one-request-path.md):
+# memory:// in the one process `certsvc serve` runs by default, Redis when several processes or
+# hosts must share one budget per client. Anything else is refused by name.
 PROCESS_LOCAL_RATELIMIT_SCHEMES = ("memory",)
+SHARED_RATELIMIT_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
+DEFAULT_RATELIMIT_STORAGE_URL = "memory://"
+# Per-client budgets (limits' notation: "N/minute;M/hour"). Name tests (by number + name, or
+# "confirm") share the stricter one between the pages and the API.
+DEFAULT_RATES = {
+    "verify_rate": "120/minute;2000/hour",
+    "verify_number_rate": "20/minute;200/hour",
+    "issuer_api_rate": "300/minute",
+    "status_rate": "600/minute",
+}
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,10 @@ class Settings:
     log_level: str
     calendar_file: Path | None = None
     ratelimit_key_prefix: str = ""
+    verify_rate: str = DEFAULT_RATES["verify_rate"]
+    verify_number_rate: str = DEFAULT_RATES["verify_number_rate"]
+    issuer_api_rate: str = DEFAULT_RATES["issuer_api_rate"]
+    status_rate: str = DEFAULT_RATES["status_rate"]
 
     @property
     def is_production(self) -> bool:
@@ -93,12 +110,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     cache_dir = Path(env.get("CERTSVC_CACHE_DIR") or instance_dir / "cache").absolute()
     cjk_font = env.get("CERTSVC_CJK_FONT")
     ledger_origin = env.get("CERTSVC_LEDGER_ORIGIN") or f"{urlsplit(base_url).netloc or 'certsvc'}/ledger"
-    # By default every process on this host shares one budget per client through a file
-    # (docs/adr/0008-host-rate-limit-store.md); several hosts share Redis instead.
-    ratelimit_storage_url = env.get("CERTSVC_RATELIMIT_STORAGE_URL") or (
-        f"certsvc-host://{instance_dir / 'ratelimits.bin'}"
-    )
+    ratelimit_storage_url = env.get("CERTSVC_RATELIMIT_STORAGE_URL") or DEFAULT_RATELIMIT_STORAGE_URL
     ratelimit_key_prefix = env.get("CERTSVC_RATELIMIT_KEY_PREFIX", "")
+    verify_rate = _rate(env, "CERTSVC_VERIFY_RATE", DEFAULT_RATES["verify_rate"])
+    verify_number_rate = _rate(env, "CERTSVC_VERIFY_NUMBER_RATE", DEFAULT_RATES["verify_number_rate"])
+    issuer_api_rate = _rate(env, "CERTSVC_ISSUER_API_RATE", DEFAULT_RATES["issuer_api_rate"])
+    status_rate = _rate(env, "CERTSVC_STATUS_RATE", DEFAULT_RATES["status_rate"])
     smtp_url = env.get("CERTSVC_SMTP_URL") or None
     reissue_flag_working_days = _int(env, "CERTSVC_REISSUE_FLAG_WORKING_DAYS", 10)
     log_level = env.get("CERTSVC_LOG_LEVEL", "INFO").upper()
@@ -106,8 +123,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
     if environment not in ENVIRONMENTS:
         raise ConfigurationError(f"CERTSVC_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
+    _check_ratelimit_storage(ratelimit_storage_url)
     if environment == "production":
-        _check_production(secret_key, passphrase, base_url, ratelimit_storage_url)
+        _check_production(secret_key, passphrase, base_url)
     elif not secret_key:
         secret_key = _development_secret(instance_dir)
 
@@ -124,6 +142,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ledger_origin=ledger_origin,
         ratelimit_storage_url=ratelimit_storage_url,
         ratelimit_key_prefix=ratelimit_key_prefix,
+        verify_rate=verify_rate,
+        verify_number_rate=verify_number_rate,
+        issuer_api_rate=issuer_api_rate,
+        status_rate=status_rate,
         smtp_url=smtp_url,
         reissue_flag_working_days=reissue_flag_working_days,
         log_level=log_level,
@@ -131,9 +153,29 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
 
 
-def _check_production(
-    secret_key: str, passphrase: str | None, base_url: str, ratelimit_storage_url: str
-) -> None:
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate in limits' notation ("20/minute;200/hour"), refused by name when it does not parse."""
+    raw = env.get(name) or default
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigurationError(
+            f'{name} must be rates such as "120/minute;2000/hour", got {raw!r}'
+        ) from None
+    return raw
+
+
+def _check_ratelimit_storage(url: str) -> None:
+    """memory:// (the one process `certsvc serve` runs) or Redis (several processes or hosts)."""
+    scheme = urlsplit(url).scheme
+    if scheme not in PROCESS_LOCAL_RATELIMIT_SCHEMES + SHARED_RATELIMIT_SCHEMES:
+        raise ConfigurationError(
+            "CERTSVC_RATELIMIT_STORAGE_URL must be memory:// (one server process) or redis://… "
+            f"(several processes or hosts), got {url!r}"
+        )
+
+
+def _check_production(secret_key: str, passphrase: str | None, base_url: str) -> None:
     if not secret_key:
         raise ConfigurationError("CERTSVC_SECRET_KEY is required in production")
     if secret_key.startswith(DEVELOPMENT_SECRET_PREFIX) or len(secret_key) < 32:
@@ -144,8 +186,3 @@ def _check_production(
         )
     if not base_url.startswith("https://"):
         raise ConfigurationError("CERTSVC_BASE_URL must be an https:// URL in production")
-    if urlsplit(ratelimit_storage_url).scheme in PROCESS_LOCAL_RATELIMIT_SCHEMES:
-        raise ConfigurationError(
-            "CERTSVC_RATELIMIT_STORAGE_URL must be a store all server processes share in production "
-            "(certsvc-host:///path/to/file on one host, redis://… for several), not memory://"
-        )

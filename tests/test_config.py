@@ -44,15 +44,15 @@ def test_development_secret_is_generated_once_and_reused(tmp_path: Path) -> None
                 "CERTSVC_SECRET_KEY": STRONG,
                 "CERTSVC_KEY_PASSPHRASE": "p",
                 "CERTSVC_BASE_URL": "https://x.example",
-                "CERTSVC_RATELIMIT_STORAGE_URL": "memory://",
+                "CERTSVC_RATELIMIT_STORAGE_URL": "certsvc-host:///srv/certsvc/ratelimits.bin",
             },
-            "CERTSVC_RATELIMIT_STORAGE_URL must be a store all server processes share",
+            "CERTSVC_RATELIMIT_STORAGE_URL must be memory:// .* or redis://",
         ),
     ],
 )
 def test_production_refuses_unsafe_settings(env: dict[str, str], complaint: str) -> None:
     """Production mode will not start with a missing/development secret, plaintext keys, http, or
-    rate limits counted separately in each server process."""
+    a rate-limit store other than the one-process memory:// or Redis."""
     with pytest.raises(ConfigurationError, match=complaint):
         load_settings({"CERTSVC_ENV": "production", **env})
 
@@ -73,20 +73,43 @@ def test_production_accepts_safe_settings() -> None:
     assert settings.base_url == "https://zhicheng.example.gov.cn"
 
 
-def test_the_default_rate_limit_store_is_a_file_every_process_on_the_host_shares() -> None:
-    """With no store configured, the budgets live in the instance directory's host file, which
-    several worker processes share, so production accepts it too."""
+def test_the_default_rate_limit_store_is_the_one_serving_process() -> None:
+    """With no store configured, budgets are counted in memory:// (``certsvc serve`` then runs one
+    process with threads, so each client has one budget); production accepts it."""
     settings = load_settings(
         {
             "CERTSVC_ENV": "production",
-            "CERTSVC_INSTANCE_DIR": "/srv/certsvc/instance",
             "CERTSVC_SECRET_KEY": STRONG,
             "CERTSVC_KEY_PASSPHRASE": "correct horse",
             "CERTSVC_BASE_URL": "https://zhicheng.example.gov.cn/",
         }
     )
-    assert settings.ratelimit_storage_url == "certsvc-host:///srv/certsvc/instance/ratelimits.bin"
-    assert settings.ratelimit_storage_is_shared
+    assert settings.ratelimit_storage_url == "memory://"
+    assert not settings.ratelimit_storage_is_shared
+
+
+@pytest.mark.parametrize("url", ["memcached://127.0.0.1:11211", "certsvc-host:///tmp/limits.bin", "redis"])
+def test_a_rate_limit_store_other_than_memory_or_redis_is_refused_by_name(url: str) -> None:
+    """Any environment refuses a store that is neither memory:// nor Redis, naming the setting."""
+    with pytest.raises(ConfigurationError, match="CERTSVC_RATELIMIT_STORAGE_URL"):
+        load_settings({"CERTSVC_RATELIMIT_STORAGE_URL": url, "CERTSVC_SECRET_KEY": STRONG})
+
+
+def test_rates_are_read_from_the_environment_and_checked() -> None:
+    """The per-client rates are settings like any other: read from CERTSVC_*_RATE, with shipped
+    defaults, and a rate that does not parse is refused naming the variable."""
+    settings = load_settings({"CERTSVC_SECRET_KEY": STRONG, "CERTSVC_VERIFY_NUMBER_RATE": "5/minute"})
+    assert settings.verify_number_rate == "5/minute"
+    assert settings.verify_rate == "120/minute;2000/hour"
+    assert (settings.issuer_api_rate, settings.status_rate) == ("300/minute", "600/minute")
+    for name in (
+        "CERTSVC_VERIFY_RATE",
+        "CERTSVC_VERIFY_NUMBER_RATE",
+        "CERTSVC_ISSUER_API_RATE",
+        "CERTSVC_STATUS_RATE",
+    ):
+        with pytest.raises(ConfigurationError, match=name):
+            load_settings({"CERTSVC_SECRET_KEY": STRONG, name: "twenty a minute"})
 
 
 def test_unknown_environment_and_bad_integers_are_refused() -> None:

@@ -1,4 +1,9 @@
-"""``certsvc serve``: gunicorn in production shape; Flask's server only with --dev."""
+"""``certsvc serve``: gunicorn in production shape; Flask's server only with --dev.
+
+The default shape is one gunicorn process with threads, counting rate limits in that process
+(memory://): one budget per client with no store to share. Several processes (``--workers``) need
+the Redis store, which several hosts share too (docs/adr/0010-rate-limits-and-one-request-path.md).
+"""
 
 from __future__ import annotations
 
@@ -18,8 +23,8 @@ def register(subparsers: Any) -> None:
         "--workers",
         type=int,
         default=None,
-        help="gunicorn worker processes (default: 2 x cores + 1, max 8, with a shared rate-limit "
-        "store; 1 process with threads with memory://)",
+        help="gunicorn worker processes (default: 1 process with threads on memory://; "
+        "2 x cores + 1, max 8, with a Redis rate-limit store)",
     )
     parser.add_argument(
         "--dev", action="store_true", help="use Flask's development server (never in production)"

@@ -7,26 +7,29 @@ import functools
 import logging
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from babel import Locale
-from flask import Flask, Request, Response, g, request
+from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import Babel
+from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from certsvc.config import PROCESS_LOCAL_RATELIMIT_SCHEMES
 from certsvc.log import get_logger, request_id_var
 from certsvc.runtime import Runtime
-from certsvc.web import host_storage, limits_storage  # noqa: F401 (host_storage: registers certsvc-host:// with limits)
-from certsvc.web.budgets import CertsvcLimiter
 
 csrf = CSRFProtect()
-RATE_LIMIT_HEADERS = True
-
-limiter = CertsvcLimiter(key_func=get_remote_address, default_limits=[], headers_enabled=RATE_LIMIT_HEADERS)
+# Every limit is declared on its route with ``limiter.limit``/``limiter.shared_limit``; the key is
+# the client's address (request.remote_addr, which cannot fail). Key and cost callbacks must never
+# raise on client input (docs/adr/0010-rate-limits-and-one-request-path.md).
+limiter = Limiter(key_func=get_remote_address)
 babel = Babel()
 SUPPORTED_LANGUAGES = ("zh", "en")
 
@@ -82,11 +85,49 @@ class CookieSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-def limiter_storage_uri(configured: str, strategy: str) -> str:
-    """The per-process store without a sweeper thread for ``memory://`` and fixed windows."""
-    if urlsplit(configured).scheme == "memory" and strategy == "fixed-window":
-        return f"{limits_storage.SCHEME}://"
-    return configured
+# The app-config names of the per-client rates (from Settings; tests tighten them at run time).
+RATE_SETTINGS = {
+    "CERTSVC_VERIFY_RATE": "verify_rate",
+    "CERTSVC_VERIFY_NUMBER_RATE": "verify_number_rate",
+    "CERTSVC_ISSUER_API_RATE": "issuer_api_rate",
+    "CERTSVC_STATUS_RATE": "status_rate",
+}
+# A Redis store that stops answering must fail a request in about a second, not hang a thread.
+REDIS_TIMEOUT_SECONDS = 1.0
+
+
+def configured_rate(name: str) -> Callable[[], str]:
+    """A limit provider for ``limiter.limit``: the app's rate ``name`` (a key of RATE_SETTINGS),
+    read per request so that a changed setting applies at once."""
+
+    def rate() -> str:
+        return str(current_app.config[name])
+
+    rate.__name__ = name.lower()
+    return rate
+
+
+def ratelimit_config(runtime: Runtime) -> dict[str, Any]:
+    """Flask-Limiter's settings.
+
+    No in-memory fallback and no swallowed errors: a store that fails answers 503 with Retry-After
+    (``certsvc.web.errors``) instead of counting each process afresh (several budgets per client)
+    or letting every request through; nothing a client sends can make a key or cost callback fail.
+    """
+    settings = runtime.settings
+    options: dict[str, Any] = {"wrap_exceptions": True}
+    if urlsplit(settings.ratelimit_storage_url).scheme not in PROCESS_LOCAL_RATELIMIT_SCHEMES:
+        options |= {"socket_timeout": REDIS_TIMEOUT_SECONDS, "socket_connect_timeout": REDIS_TIMEOUT_SECONDS}
+    return {
+        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_url,
+        "RATELIMIT_STORAGE_OPTIONS": options,
+        "RATELIMIT_KEY_PREFIX": settings.ratelimit_key_prefix,
+        "RATELIMIT_STRATEGY": "fixed-window",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": False,
+        "RATELIMIT_SWALLOW_ERRORS": False,
+        **{name: getattr(settings, field) for name, field in RATE_SETTINGS.items()},
+    }
 
 
 def request_id_of(environ: dict[str, object]) -> str:
@@ -130,16 +171,7 @@ def init_app(app: Flask, runtime: Runtime) -> None:
     # Registered first so that it runs first: a request refused by the limiter or CSRF check gets
     # its request id too.
     app.before_request(_start_request)
-    app.config.setdefault(
-        "RATELIMIT_STORAGE_URI",
-        limiter_storage_uri(
-            runtime.settings.ratelimit_storage_url, app.config.get("RATELIMIT_STRATEGY", "fixed-window")
-        ),
-    )
-    # A shared store (Redis) that stops answering must not turn every request into a 500: the
-    # limits then hold per process until it answers again.
-    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", runtime.settings.ratelimit_key_prefix)
+    app.config.update(ratelimit_config(runtime))
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     limiter.init_app(app)

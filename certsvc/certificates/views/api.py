@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,7 +39,7 @@ from certsvc.domain.names import mask_name
 from certsvc.errors import BadRequest, ImplausibleName, InvalidField, NotFound
 from certsvc.runtime import Runtime
 from certsvc.web import runtime
-from certsvc.web.extensions import csrf, limiter
+from certsvc.web.extensions import configured_rate, csrf, limiter
 from certsvc.web.openapi import problem_responses
 
 bp = Blueprint("certificates_api", __name__, url_prefix="/api/v1")
@@ -49,15 +49,13 @@ READ_ROLES = STAFF_ROLES
 REISSUE_ROLES = ("operator",)
 REVIEW_ROLES = ("reviewer",)
 REQUEST_FILTERS = ("pending", "approved", "rejected", "all")
-DEFAULT_RATE = "300/minute"
 MAX_BODY_BYTES = 16 * 1024
 MAX_DOC_NO = 200  # the service refuses more than 100 characters; this only bounds what we read
 MAX_ROW_ID = 2**31 - 1
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def api_rate() -> str:
-    return str(current_app.config.get("CERTSVC_ISSUER_API_RATE", DEFAULT_RATE))
+api_rate = configured_rate("CERTSVC_ISSUER_API_RATE")
 
 
 @bp.after_request

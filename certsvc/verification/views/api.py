@@ -1,46 +1,38 @@
 """``POST /api/v1/verify`` and ``POST /api/v1/verify/batch``: verdicts as JSON.
 
 Bodies are checked here (shape, sizes) so that a malformed request is a 400 problem, never a 5xx.
-Requests that can test a holder's name (by number, or with ``confirm``) draw on a stricter budget
-shared with the page form, so the API is no faster oracle than the page.
+Every route draws on a per-client budget; requests that can test a holder's name (by number, or
+with ``confirm``) also draw on a stricter budget shared with the page forms, so the API is no
+faster oracle than the pages. Both are Flask-Limiter limits declared on the routes.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_limiter import RouteLimit
+from werkzeug.exceptions import HTTPException
 
 from certsvc.errors import BadRequest, CertsvcError
 from certsvc.verification.services import OUTCOMES, OnlineVerdict, verify_by_number, verify_target
 from certsvc.web import runtime
-from certsvc.web.budgets import Budgets
-from certsvc.web.extensions import RATE_LIMIT_HEADERS, csrf, limiter
+from certsvc.web.extensions import configured_rate, csrf, limiter
 from certsvc.web.openapi import problem_responses
 
 bp = Blueprint("verify_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-DEFAULT_RATE = "120/minute;2000/hour"
-DEFAULT_NUMBER_RATE = "20/minute;200/hour"
 NUMBER_SCOPE = "verify-by-number"
 MAX_BATCH = 100
 MAX_TEXT = 16_384
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
-
-def verify_rate(config: Mapping[str, Any] | None = None) -> str:
-    """The per-client rate, from ``config`` or the current app's (Flask-Limiter passes nothing)."""
-    return str((current_app.config if config is None else config).get("CERTSVC_VERIFY_RATE", DEFAULT_RATE))
-
-
-def number_rate(config: Mapping[str, Any] | None = None) -> str:
-    """The rate of the budget shared by requests that test a holder's name."""
-    settings = current_app.config if config is None else config
-    return str(settings.get("CERTSVC_VERIFY_NUMBER_RATE", DEFAULT_NUMBER_RATE))
+# The per-client rate, and the stricter one of the budget shared by requests that test a name.
+verify_rate = configured_rate("CERTSVC_VERIFY_RATE")
+number_rate = configured_rate("CERTSVC_VERIFY_NUMBER_RATE")
 
 
 # --- request shapes ----------------------------------------------------------------------------
@@ -100,46 +92,76 @@ def run(item: VerifyRequest, channel: str) -> OnlineVerdict:
     return verify_target(runtime(), item.target, channel=channel, confirm=item.confirm)
 
 
+@dataclasses.dataclass(frozen=True)
+class _ParsedBody:
+    """The request's JSON body, or the problem that stands in for it."""
+
+    value: Any
+    problem: Exception | None
+
+
+def _parsed_body() -> _ParsedBody:
+    """The JSON body, parsed once per request and never raising: the rate limiter reads it before
+    the view (to know what a request costs), and a body a client crafted to fail must not fail
+    there. The view raises the problem."""
+    parsed: _ParsedBody | None = g.get("verify_body")
+    if parsed is None:
+        parsed = g.verify_body = _parse_body()
+    return parsed
+
+
+def _parse_body() -> _ParsedBody:
+    not_json = BadRequest(
+        "the body must be JSON (Content-Type: application/json)", detail_zh="请求体必须是 JSON"
+    )
+    try:
+        body = request.get_json(silent=True)
+    except HTTPException as error:  # too large, or the client went away while sending it
+        return _ParsedBody(None, error)
+    except RecursionError:
+        return _ParsedBody(None, BadRequest("the JSON is nested too deeply", detail_zh="JSON 嵌套过深"))
+    return _ParsedBody(body, None if body is not None else not_json)
+
+
 def _json_body() -> Any:
-    body = request.get_json(silent=True)
-    if body is None:
-        raise BadRequest(
-            "the body must be JSON (Content-Type: application/json)", detail_zh="请求体必须是 JSON"
-        )
-    return body
+    parsed = _parsed_body()
+    if parsed.problem is not None:
+        raise parsed.problem
+    return parsed.value
 
 
-def _items_testing_names() -> int:
-    """How many items of this request test a holder's name (the cost against the stricter limit)."""
-    if request.mimetype != "application/json":
-        return 0
-    body = request.get_json(silent=True)
-    items = body.get("items") if isinstance(body, dict) and request.path.endswith("/batch") else [body]
-    if not isinstance(items, list):
-        return 0
-    return sum(1 for item in items[:MAX_BATCH] if isinstance(item, dict) and _tests_name(item))
+def _name_tests() -> int:
+    """How many items of this request test a holder's name: its cost on the stricter budget.
+
+    Reads only the parsed body; a body that is not a valid request costs nothing there (the view
+    refuses it without testing any name)."""
+    body = _parsed_body().value
+    if request.endpoint == f"{bp.name}.{verify_batch.__name__}":
+        items = body.get("items") if isinstance(body, dict) else None
+        if not isinstance(items, list) or len(items) > MAX_BATCH:
+            return 0
+    else:
+        items = [body]
+    return sum(1 for item in items if isinstance(item, dict) and _tests_name(item))
+
+
+def _tests_no_name() -> bool:
+    return _name_tests() == 0
 
 
 def _tests_name(item: dict[str, Any]) -> bool:
     return "certificate_number" in item or "confirm" in item
 
 
-# Every route here draws on the per-client budget, and requests that test a holder's name also on
-# the stricter budget shared with the pages; both in Flask-Limiter's buckets, checked in one step
-# before the view (see certsvc/web/budgets.py for why not through Flask-Limiter's decorators).
-BUDGETS = Budgets(
-    limiter,
-    per_client=verify_rate,
-    shared=number_rate,
-    shared_scope=NUMBER_SCOPE,
-    shared_cost=_items_testing_names,
-    headers=RATE_LIMIT_HEADERS,
-)
-BUDGETS.init_blueprint(bp)
+def _name_budget() -> RouteLimit:
+    """The budget shared with the page forms, drawn by requests that test a holder's name."""
+    return limiter.shared_limit(number_rate, scope=NUMBER_SCOPE, cost=_name_tests, exempt_when=_tests_no_name)
 
 
 # --- routes ------------------------------------------------------------------------------------
 @bp.post("/verify")
+@limiter.limit(verify_rate)
+@_name_budget()
 def verify() -> ResponseReturnValue:
     if request.mimetype == "multipart/form-data":
         return _verify_upload()
@@ -158,6 +180,8 @@ def _verify_upload() -> Response:
 
 
 @bp.post("/verify/batch")
+@limiter.limit(verify_rate)
+@_name_budget()
 def verify_batch() -> ResponseReturnValue:
     body = _json_body()
     items = body.get("items") if isinstance(body, dict) else None

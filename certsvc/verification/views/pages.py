@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 
 from certsvc.domain.certno import normalize_certificate_number
 from certsvc.errors import BadRequest, CertsvcError
@@ -171,16 +172,30 @@ class BulkRow:
     error: str | None
 
 
-def bulk_items() -> list[BulkItem]:
-    """The items of the submitted bulk form (textarea lines, or a CSV upload), parsed once per request."""
-    cached = g.get("bulk_items")
-    if cached is None:
-        cached = g.bulk_items = _parse_bulk_form()
-    return list(cached)
+@dataclasses.dataclass(frozen=True)
+class BulkForm:
+    """The submitted bulk form: its items, or the problem that stands in for them."""
+
+    items: tuple[BulkItem, ...]
+    problem: Exception | None
+
+
+def bulk_form() -> BulkForm:
+    """The bulk form (textarea lines or a CSV upload), parsed once per request and never raising:
+    the rate limiter reads it before the view (to know what the request costs), and a form a
+    client crafted to fail (oversized, undecodable) must not fail there. The view raises the
+    problem."""
+    parsed: BulkForm | None = g.get("bulk_form")
+    if parsed is None:
+        parsed = g.bulk_form = _parse_bulk_form()
+    return parsed
 
 
 def _bulk_name_tests() -> int:
-    return sum(1 for item in bulk_items() if item.number is not None) if request.method == "POST" else 0
+    """Number + name lines of a valid bulk form: its cost on the budget shared with the API."""
+    if request.method != "POST":
+        return 0
+    return sum(1 for item in bulk_form().items if item.number is not None)
 
 
 @bp.route("/verify/bulk", methods=["GET", "POST"])
@@ -188,18 +203,16 @@ def _bulk_name_tests() -> int:
 @limiter.shared_limit(
     number_rate,
     scope=NUMBER_SCOPE,
-    cost=lambda: max(1, _bulk_name_tests()),
+    cost=_bulk_name_tests,
     exempt_when=lambda: _bulk_name_tests() == 0,
 )
 def bulk() -> ResponseReturnValue:
     rows: list[BulkRow] = []
     if request.method == "POST":
-        items = bulk_items()
-        if not items:
-            raise BadRequest("nothing to verify: paste QR texts or number,name lines, or upload a CSV file")
-        if len(items) > MAX_BATCH:
-            raise BadRequest(f"at most {MAX_BATCH} items per request", detail_zh=f"每次最多 {MAX_BATCH} 项")
-        rows = [_bulk_row(item) for item in items]
+        form = bulk_form()
+        if form.problem is not None:
+            raise form.problem
+        rows = [_bulk_row(item) for item in form.items]
     return render_template(
         "public/bulk.html", rows=rows, max_items=MAX_BATCH, switch_url=url_for("public.bulk")
     )
@@ -221,7 +234,22 @@ def _bulk_row(item: BulkItem) -> BulkRow:
     return BulkRow(item.line, number, verdict, None)
 
 
-def _parse_bulk_form() -> list[BulkItem]:
+def _parse_bulk_form() -> BulkForm:
+    try:
+        items = _bulk_items()
+    except (CertsvcError, HTTPException) as error:  # HTTPException: too large, client went away
+        return BulkForm((), error)
+    if not items:
+        problem = BadRequest("nothing to verify: paste QR texts or number,name lines, or upload a CSV file")
+        return BulkForm((), problem)
+    if len(items) > MAX_BATCH:
+        return BulkForm(
+            (), BadRequest(f"at most {MAX_BATCH} items per request", detail_zh=f"每次最多 {MAX_BATCH} 项")
+        )
+    return BulkForm(tuple(items), None)
+
+
+def _bulk_items() -> list[BulkItem]:
     upload = request.files.get("csv")
     if upload is not None and upload.filename:
         return _parse_csv(upload.read(MAX_UPLOAD_BYTES + 1))
@@ -256,7 +284,10 @@ def _parse_csv(data: bytes) -> list[BulkItem]:
     if len(data) > MAX_UPLOAD_BYTES:
         raise BadRequest("the CSV file is too large")
     text = _decode_csv(data)
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    except csv.Error as error:  # a NUL byte, a field beyond the csv module's size limit
+        raise BadRequest(f"the CSV file cannot be read: {error}", detail_zh="无法读取该 CSV 文件") from None
     if not rows:
         return []
     header = [cell.strip().lower() for cell in rows[0]]

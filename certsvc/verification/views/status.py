@@ -14,17 +14,15 @@ from flask.typing import ResponseReturnValue
 from certsvc.errors import NotFound
 from certsvc.verification.statuslists import DEFAULT_TTL_SECONDS, signed_status_list
 from certsvc.web import runtime
-from certsvc.web.extensions import limiter
+from certsvc.web.extensions import configured_rate, limiter
 from certsvc.web.openapi import problem_responses
 
 bp = Blueprint("status_api", __name__)
 
 MEDIA_TYPE = "application/vc+jwt"
-DEFAULT_RATE = "600/minute"
 
 
-def _rate() -> str:
-    return str(current_app.config.get("CERTSVC_STATUS_RATE", DEFAULT_RATE))
+_rate = configured_rate("CERTSVC_STATUS_RATE")
 
 
 def _list_operation(operation_id: str) -> dict[str, Any]:
