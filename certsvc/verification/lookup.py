@@ -1,8 +1,8 @@
 """The registry read of a verification: one Core select through the database's engine.
 
-Each read checks a connection out of the engine's pool, runs the statement in its own short
-transaction and gives the connection back (rolled back), so every read sees what was committed
-before it (a revocation a moment ago) and no transaction stays open between requests. Errors come
+Each read checks a connection out of the engine's pool, runs the one statement (its own snapshot)
+and gives the connection back, so every read sees what was committed before it (a revocation a
+moment ago) and no transaction stays open between requests. Errors come
 out as ``RegistryUnavailable``: the verdict then says the registry could not be read.
 """
 
@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Engine, Select
 from sqlalchemy.exc import SQLAlchemyError
 
+from certsvc.db.session import SINGLE_SELECT_OPTION
+
 
 class RegistryUnavailable(Exception):
     """The database could not be read (down, locked too long, missing table …)."""
@@ -23,6 +25,7 @@ def first_row(engine: Engine, statement: Select[Any], parameters: Mapping[str, A
     """The first row of ``statement`` (attributes by column label), or None."""
     try:
         with engine.connect() as connection:
+            connection.execution_options(**{SINGLE_SELECT_OPTION: True})
             return connection.execute(statement, dict(parameters)).first()
     except SQLAlchemyError as error:
         raise RegistryUnavailable(type(error).__name__) from error

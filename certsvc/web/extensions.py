@@ -24,6 +24,7 @@ from werkzeug.http import parse_accept_header
 from certsvc.config import PROCESS_LOCAL_RATELIMIT_SCHEMES
 from certsvc.log import get_logger, request_id_var
 from certsvc.runtime import Runtime
+from certsvc.web import limits_memory
 
 csrf = CSRFProtect()
 # Every limit is declared on its route with ``limiter.limit``/``limiter.shared_limit``; the key is
@@ -115,11 +116,15 @@ def ratelimit_config(runtime: Runtime) -> dict[str, Any]:
     or letting every request through; nothing a client sends can make a key or cost callback fail.
     """
     settings = runtime.settings
+    storage_uri = settings.ratelimit_storage_url
     options: dict[str, Any] = {"wrap_exceptions": True}
-    if urlsplit(settings.ratelimit_storage_url).scheme not in PROCESS_LOCAL_RATELIMIT_SCHEMES:
+    if urlsplit(storage_uri).scheme in PROCESS_LOCAL_RATELIMIT_SCHEMES:
+        # Counted in this process, without limits' sweeper thread (certsvc.web.limits_memory).
+        storage_uri = f"{limits_memory.SCHEME}://"
+    else:
         options |= {"socket_timeout": REDIS_TIMEOUT_SECONDS, "socket_connect_timeout": REDIS_TIMEOUT_SECONDS}
     return {
-        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_url,
+        "RATELIMIT_STORAGE_URI": storage_uri,
         "RATELIMIT_STORAGE_OPTIONS": options,
         "RATELIMIT_KEY_PREFIX": settings.ratelimit_key_prefix,
         "RATELIMIT_STRATEGY": "fixed-window",

@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from flask_limiter import RouteLimit
 from werkzeug.exceptions import HTTPException
 
 from certsvc.errors import BadRequest, CertsvcError
@@ -153,15 +152,16 @@ def _tests_name(item: dict[str, Any]) -> bool:
     return "certificate_number" in item or "confirm" in item
 
 
-def _name_budget() -> RouteLimit:
-    """The budget shared with the page forms, drawn by requests that test a holder's name."""
-    return limiter.shared_limit(number_rate, scope=NUMBER_SCOPE, cost=_name_tests, exempt_when=_tests_no_name)
+# Every route here has its own per-client budget (scope: the endpoint) and draws on the budget
+# shared with the page forms as much as it tests names. Declared once for the blueprint: Flask-
+# Limiter then checks them in its before-request hook only, where route decorators would have it
+# resolve the route's limits a second time in the view's wrapper.
+limiter.limit(verify_rate)(bp)
+limiter.shared_limit(number_rate, scope=NUMBER_SCOPE, cost=_name_tests, exempt_when=_tests_no_name)(bp)
 
 
 # --- routes ------------------------------------------------------------------------------------
 @bp.post("/verify")
-@limiter.limit(verify_rate)
-@_name_budget()
 def verify() -> ResponseReturnValue:
     if request.mimetype == "multipart/form-data":
         return _verify_upload()
@@ -180,8 +180,6 @@ def _verify_upload() -> Response:
 
 
 @bp.post("/verify/batch")
-@limiter.limit(verify_rate)
-@_name_budget()
 def verify_batch() -> ResponseReturnValue:
     body = _json_body()
     items = body.get("items") if isinstance(body, dict) else None
