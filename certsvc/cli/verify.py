@@ -86,6 +86,7 @@ def _read_target(target: str) -> str | bytes:
 def _online(target: str | bytes) -> tuple[str, str | None, str, dict[str, Any] | None]:
     from certsvc.cli.common import cli_runtime
     from certsvc.verification import counters
+    from certsvc.verification.schemas import Verdict
     from certsvc.verification.services import verify_target
 
     runtime = cli_runtime()
@@ -93,7 +94,7 @@ def _online(target: str | bytes) -> tuple[str, str | None, str, dict[str, Any] |
     # Counting is statistics: a verdict stands even when its count cannot be stored.
     with contextlib.suppress(Exception):
         counters.flush(runtime.database)
-    body = verdict.to_json()
+    body = Verdict.of(verdict).model_dump(mode="json")
     return verdict.outcome, verdict.step, verdict.reason, body
 
 

@@ -7,19 +7,28 @@ served as immutable; only "the latest checkpoint" moves, and it is cached briefl
 from __future__ import annotations
 
 import json
-import re
-from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response
 from flask.typing import ResponseReturnValue
+from pydantic import BaseModel
 
-from certsvc.errors import BadRequest, LedgerRangeError, NotFound
+from certsvc.errors import LedgerRangeError, NotFound
 from certsvc.ledger import services as ledger_service
+from certsvc.ledger.schemas import (
+    ConsistencyProof,
+    ConsistencyQuery,
+    EntryArguments,
+    InclusionProof,
+    InclusionQuery,
+    LedgerEntry,
+    SizeArguments,
+)
 from certsvc.ledger.services import b64
 from certsvc.ledger.store import LedgerStore
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
-from certsvc.web.openapi import problem_responses
+from certsvc.web.jsonio import json_response, parse, query
+from certsvc.web.openapi import Reply, Route, problems
 
 bp = Blueprint("ledger_api", __name__, url_prefix="/api/v1/ledger")
 
@@ -27,7 +36,6 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 LATEST = "public, max-age=10"
 KEY = "public, max-age=3600"
 RATE_LIMIT = "1200 per minute"
-_COUNT = re.compile(r"[0-9]{1,19}")
 
 
 @bp.get("/checkpoint")
@@ -41,7 +49,7 @@ def checkpoint() -> ResponseReturnValue:
 @bp.get("/checkpoints/<size>")
 @limiter.limit(RATE_LIMIT)
 def checkpoint_at(size: str) -> ResponseReturnValue:
-    tree_size = _parse_count(size, "size")
+    tree_size = parse(SizeArguments, {"size": size}).size
     with runtime().database.read() as session:
         stored = LedgerStore(session).checkpoint(tree_size)
     if stored is None:
@@ -58,26 +66,33 @@ def key() -> ResponseReturnValue:
 @bp.get("/entries/<index>")
 @limiter.limit(RATE_LIMIT)
 def entry(index: str) -> ResponseReturnValue:
-    position = _parse_count(index, "index")
+    position = parse(EntryArguments, {"index": index}).index
     with runtime().database.read() as session:
         stored = LedgerStore(session).entry(position)
     if stored is None:
         raise NotFound(f"ledger entry {position} does not exist")
-    body: dict[str, Any] = {"index": stored.index, "leaf_hash": b64(stored.leaf_hash)}
     try:
-        body["content"] = json.loads(stored.content)
+        content = json.loads(stored.content)
     except ValueError:
-        # Every entry certsvc writes is JSON; anything else is still served, byte for byte.
-        body["content"] = None
-        body["content_base64"] = b64(stored.content)
+        content = None
+    if isinstance(content, dict):
+        body = LedgerEntry(index=stored.index, leaf_hash=b64(stored.leaf_hash), content=content)
+    else:
+        # Every entry certsvc writes is a JSON object; anything else is still served, byte for byte.
+        body = LedgerEntry(
+            index=stored.index,
+            leaf_hash=b64(stored.leaf_hash),
+            content=None,
+            content_base64=b64(stored.content),
+        )
     return _json(body, IMMUTABLE)
 
 
 @bp.get("/proof/inclusion")
 @limiter.limit(RATE_LIMIT)
 def inclusion_proof() -> ResponseReturnValue:
-    index = _count_argument("index")
-    requested_size = _optional_count_argument("size")
+    arguments = query(InclusionQuery)
+    index, requested_size = arguments.index, arguments.size
     with runtime().database.read() as session:
         store = LedgerStore(session)
         size = _tree_size(store, requested_size)
@@ -85,28 +100,29 @@ def inclusion_proof() -> ResponseReturnValue:
             raise LedgerRangeError(f"entry {index} is outside the tree of size {size}")
         stored = store.entry(index)
         assert stored is not None
-        body = {
-            "index": index,
-            "size": size,
-            "leaf_hash": b64(stored.leaf_hash),
-            "root": b64(store.root(size)),
-            "hashes": [b64(digest) for digest in store.inclusion_proof(index, size)],
-        }
+        body = InclusionProof(
+            index=index,
+            size=size,
+            leaf_hash=b64(stored.leaf_hash),
+            root=b64(store.root(size)),
+            hashes=[b64(digest) for digest in store.inclusion_proof(index, size)],
+        )
     return _json(body, IMMUTABLE if requested_size is not None else LATEST)
 
 
 @bp.get("/proof/consistency")
 @limiter.limit(RATE_LIMIT)
 def consistency_proof() -> ResponseReturnValue:
-    first = _count_argument("first")
-    second = _count_argument("second")
+    arguments = query(ConsistencyQuery)
+    first, second = arguments.first, arguments.second
     if not 0 < first <= second:
         raise LedgerRangeError("a consistency proof needs 0 < first <= second")
     with runtime().database.read() as session:
         store = LedgerStore(session)
         _tree_size(store, second)
         hashes = store.consistency_proof(first, second)
-    return _json({"first": first, "second": second, "hashes": [b64(digest) for digest in hashes]}, IMMUTABLE)
+    proof = ConsistencyProof(first=first, second=second, hashes=[b64(digest) for digest in hashes])
+    return _json(proof, IMMUTABLE)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -122,167 +138,65 @@ def _tree_size(store: LedgerStore, requested: int | None) -> int:
     return requested
 
 
-def _count_argument(name: str) -> int:
-    value = _optional_count_argument(name)
-    if value is None:
-        raise BadRequest(f"query parameter {name!r} is required")
-    return value
-
-
-def _optional_count_argument(name: str) -> int | None:
-    raw = request.args.get(name)
-    return None if raw is None else _parse_count(raw, name)
-
-
-def _parse_count(raw: str, name: str) -> int:
-    if not _COUNT.fullmatch(raw):
-        raise BadRequest(f"{name} must be a non-negative decimal integer")
-    return int(raw)
-
-
 def _text(body: str, cache_control: str) -> Response:
     response = Response(body, mimetype="text/plain")
     response.headers["Cache-Control"] = cache_control
     return response
 
 
-def _json(body: dict[str, Any], cache_control: str) -> Response:
-    response = jsonify(body)
+def _json(body: BaseModel, cache_control: str) -> Response:
+    response = json_response(body)
     response.headers["Cache-Control"] = cache_control
     return response
 
 
-_B64_HASH = {"type": "string", "contentEncoding": "base64", "description": "SHA-256, standard base64"}
-_TEXT = {"text/plain": {"schema": {"type": "string"}}}
-
-
-def _count_parameter(
-    name: str, description: str, *, required: bool = True, where: str = "query"
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": where,
-        "required": required,
-        "description": description,
-        "schema": {"type": "integer", "minimum": 0},
-    }
-
-
-def _json_response(schema: str, description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
-
-
-OPENAPI: dict[str, Any] = {
-    "paths": {
-        "/api/v1/ledger/checkpoint": {
-            "get": {
-                "summary": "Latest signed checkpoint (C2SP tlog-checkpoint signed note)",
-                "operationId": "getLedgerCheckpoint",
-                "responses": {
-                    "200": {"description": "Signed checkpoint note", "content": _TEXT},
-                    **problem_responses(404, 429),
-                },
-            }
-        },
-        "/api/v1/ledger/checkpoints/{size}": {
-            "get": {
-                "summary": "The signed checkpoint stored for one tree size",
-                "operationId": "getLedgerCheckpointAt",
-                "parameters": [_count_parameter("size", "Tree size", where="path")],
-                "responses": {
-                    "200": {"description": "Signed checkpoint note", "content": _TEXT},
-                    **problem_responses(400, 404, 429),
-                },
-            }
-        },
-        "/api/v1/ledger/key": {
-            "get": {
-                "summary": "Checkpoint verifier key (signed-note form name+hex(keyid)+base64(0x01‖pubkey))",
-                "operationId": "getLedgerKey",
-                "responses": {
-                    "200": {"description": "Note verifier key", "content": _TEXT},
-                    **problem_responses(429),
-                },
-            }
-        },
-        "/api/v1/ledger/entries/{index}": {
-            "get": {
-                "summary": "One ledger entry with its RFC 6962 leaf hash",
-                "operationId": "getLedgerEntry",
-                "parameters": [_count_parameter("index", "Entry index (0-based)", where="path")],
-                "responses": {
-                    "200": _json_response("LedgerEntry", "The entry"),
-                    **problem_responses(400, 404, 429),
-                },
-            }
-        },
-        "/api/v1/ledger/proof/inclusion": {
-            "get": {
-                "summary": "RFC 9162 inclusion proof of entry `index` in the tree of `size` entries",
-                "operationId": "getLedgerInclusionProof",
-                "parameters": [
-                    _count_parameter("index", "Entry index (0-based)"),
-                    _count_parameter("size", "Tree size; defaults to the latest", required=False),
-                ],
-                "responses": {
-                    "200": _json_response("InclusionProof", "Inclusion proof"),
-                    **problem_responses(400, 404, 429),
-                },
-            }
-        },
-        "/api/v1/ledger/proof/consistency": {
-            "get": {
-                "summary": "RFC 9162 consistency proof from the tree of `first` entries to that of `second`",
-                "operationId": "getLedgerConsistencyProof",
-                "parameters": [
-                    _count_parameter("first", "Older tree size (at least 1)"),
-                    _count_parameter("second", "Newer tree size"),
-                ],
-                "responses": {
-                    "200": _json_response("ConsistencyProof", "Consistency proof"),
-                    **problem_responses(400, 404, 429),
-                },
-            }
-        },
-    },
-    "components": {
-        "schemas": {
-            "LedgerEntry": {
-                "type": "object",
-                "properties": {
-                    "index": {"type": "integer", "minimum": 0},
-                    "leaf_hash": _B64_HASH,
-                    "content": {
-                        "type": ["object", "null"],
-                        "description": "The entry (canonical JSON, no personal data)",
-                    },
-                    "content_base64": {"type": "string", "description": "Only for an entry that is not JSON"},
-                },
-                "required": ["index", "leaf_hash", "content"],
-            },
-            "InclusionProof": {
-                "type": "object",
-                "properties": {
-                    "index": {"type": "integer", "minimum": 0},
-                    "size": {"type": "integer", "minimum": 1},
-                    "leaf_hash": _B64_HASH,
-                    "root": _B64_HASH,
-                    "hashes": {"type": "array", "items": _B64_HASH},
-                },
-                "required": ["index", "size", "leaf_hash", "root", "hashes"],
-            },
-            "ConsistencyProof": {
-                "type": "object",
-                "properties": {
-                    "first": {"type": "integer", "minimum": 1},
-                    "second": {"type": "integer", "minimum": 1},
-                    "hashes": {"type": "array", "items": _B64_HASH},
-                },
-                "required": ["first", "second", "hashes"],
-            },
-        }
-    },
-}
+_TEXT = "text/plain"
+_MALFORMED_OR_ABSENT = problems(400, 404, 429)
+ROUTES = (
+    Route(
+        "get",
+        "/api/v1/ledger/checkpoint",
+        "getLedgerCheckpoint",
+        "Latest signed checkpoint (C2SP tlog-checkpoint signed note)",
+        {200: Reply("Signed checkpoint note", str, _TEXT), **problems(404, 429)},
+    ),
+    Route(
+        "get",
+        "/api/v1/ledger/checkpoints/{size}",
+        "getLedgerCheckpointAt",
+        "The signed checkpoint stored for one tree size",
+        {200: Reply("Signed checkpoint note", str, _TEXT), **_MALFORMED_OR_ABSENT},
+        path_arguments=SizeArguments,
+    ),
+    Route(
+        "get",
+        "/api/v1/ledger/key",
+        "getLedgerKey",
+        "Checkpoint verifier key (signed-note form name+hex(keyid)+base64(0x01‖pubkey))",
+        {200: Reply("Note verifier key", str, _TEXT), **problems(429)},
+    ),
+    Route(
+        "get",
+        "/api/v1/ledger/entries/{index}",
+        "getLedgerEntry",
+        "One ledger entry with its RFC 6962 leaf hash",
+        {200: Reply("The entry", LedgerEntry), **_MALFORMED_OR_ABSENT},
+        path_arguments=EntryArguments,
+    ),
+    Route(
+        "get",
+        "/api/v1/ledger/proof/inclusion",
+        "getLedgerInclusionProof",
+        "RFC 9162 inclusion proof of entry `index` in the tree of `size` entries",
+        {200: Reply("Inclusion proof", InclusionProof), **_MALFORMED_OR_ABSENT},
+        query=InclusionQuery,
+    ),
+    Route(
+        "get",
+        "/api/v1/ledger/proof/consistency",
+        "getLedgerConsistencyProof",
+        "RFC 9162 consistency proof from the tree of `first` entries to that of `second`",
+        {200: Reply("Consistency proof", ConsistencyProof), **_MALFORMED_OR_ABSENT},
+        query=ConsistencyQuery,
+    ),
+)

@@ -180,22 +180,6 @@ class OnlineVerdict:
     def ok(self) -> bool:
         return self.outcome == "valid"
 
-    def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "outcome": self.outcome,
-            "step": self.step,
-            "reason": self.reason,
-            "reason_zh": self.reason_zh,
-            "checked_at": _rfc3339(self.checked_at),
-            "certificate": None if self.facts is None else _facts_json(self.facts),
-            "status": None if self.status is None else _status_json(self.status),
-            "versions": None if self.versions is None else _versions_json(self.versions),
-            "ledger": self.ledger,
-        }
-        if self.holder_confirmed is not None:
-            body["holder_confirmed"] = self.holder_confirmed
-        return body
-
 
 # --- entry points ------------------------------------------------------------------------------
 def verify_target(
@@ -516,46 +500,3 @@ def _count(runtime: Runtime, now: dt.datetime, channel: str, outcome: str) -> No
     counters.count(
         runtime.database, now.astimezone(dt.timezone(dt.timedelta(hours=8))).date(), channel, outcome
     )
-
-
-def _rfc3339(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _facts_json(facts: PublicFacts) -> dict[str, Any]:
-    return {
-        "number": facts.certificate_number,
-        "version": facts.version,
-        "holder": facts.holder,
-        "title": facts.title,
-        "level": facts.level,
-        "series": facts.series,
-        "specialty": facts.specialty,
-        "obtained": facts.obtained.isoformat(),
-        "issued_at": _rfc3339(facts.issued_at),
-        "issuer": {"name": facts.issuer_name, "code": facts.issuer_code},
-        "kid": facts.kid,
-        "form": facts.form,
-    }
-
-
-def _status_json(status: StatusFacts) -> dict[str, Any]:
-    return {
-        "state": status.state,
-        "effective": None if status.effective is None else status.effective.isoformat(),
-        "reason_category": status.reason_category,
-        "document_number": status.document_number,
-        "changed_at": None if status.changed_at is None else _rfc3339(status.changed_at),
-    }
-
-
-def _versions_json(versions: VersionFacts) -> dict[str, Any]:
-    return {
-        "this": versions.this,
-        "current": versions.current,
-        "newer_exists": versions.newer_exists,
-        "current_issued_at": None
-        if versions.current_issued_at is None
-        else _rfc3339(versions.current_issued_at),
-        "current_reissue_reason": versions.current_reissue_reason,
-    }

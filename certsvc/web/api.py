@@ -8,40 +8,28 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from certsvc.web import runtime
-from certsvc.web.openapi import build_document
+from certsvc.web.openapi import Reply, Route, build_document
+from certsvc.web.ops import Health
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-OPENAPI: dict[str, Any] = {
-    "paths": {
-        "/api/v1/openapi.json": {
-            "get": {
-                "summary": "This OpenAPI 3.1 document",
-                "operationId": "getOpenApi",
-                "responses": {
-                    "200": {"description": "OpenAPI document", "content": {"application/json": {}}}
-                },
-            }
-        },
-        "/healthz": {
-            "get": {
-                "summary": "Liveness: the process is up",
-                "operationId": "healthz",
-                "responses": {"200": {"description": "Up", "content": {"application/json": {}}}},
-            }
-        },
-        "/readyz": {
-            "get": {
-                "summary": "Readiness: the database is reachable",
-                "operationId": "readyz",
-                "responses": {
-                    "200": {"description": "Ready", "content": {"application/json": {}}},
-                    "503": {"description": "Database unreachable", "content": {"application/json": {}}},
-                },
-            }
-        },
-    }
-}
+ROUTES = (
+    Route(
+        "get",
+        "/api/v1/openapi.json",
+        "getOpenApi",
+        "This OpenAPI 3.1 document",
+        {200: Reply("OpenAPI document", dict[str, Any])},
+    ),
+    Route("get", "/healthz", "healthz", "Liveness: the process is up", {200: Reply("Up", Health)}),
+    Route(
+        "get",
+        "/readyz",
+        "readyz",
+        "Readiness: the database is reachable",
+        {200: Reply("Ready", Health), 503: Reply("Database unreachable", Health)},
+    ),
+)
 
 
 @bp.get("/openapi.json")

@@ -1,7 +1,9 @@
 """The one place that turns exceptions into HTTP responses.
 
 Under /api/ (and /.well-known/) callers get RFC 9457 problem details; everyone else gets a
-friendly HTML page. Nobody ever gets a stack trace.
+friendly HTML page. Nobody ever gets a stack trace. A request that does not fit its declared
+shape (a pydantic ``ValidationError``) becomes the same 400 problem, with ``field`` naming the
+member at fault, here too (``invalid_request``).
 """
 
 from __future__ import annotations
@@ -11,15 +13,43 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
+from pydantic import ConfigDict, Field, ValidationError
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import ErrorDetails
 from werkzeug.exceptions import HTTPException
 
-from certsvc.errors import CertsvcError, InvalidField
+from certsvc.errors import BadRequest, CertsvcError, InvalidField
 from certsvc.log import get_logger
+from certsvc.schemas import ResponseShape, absent
 
 log = get_logger("certsvc.errors")
 PROBLEM_BASE = "https://certsvc.example/problems/"
 # How long a client is asked to wait while the rate-limit store does not answer.
 STORE_RETRY_SECONDS = 5
+MAX_MEMBER_CHARS = 64
+
+
+class Problem(ResponseShape):
+    """RFC 9457 problem details. Further members may follow (``step``, ``field``, an import report)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    detail_zh: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="the detail in Chinese"
+    )
+
+
+class FieldProblem(Problem):
+    """A refused request; ``field`` names the member at fault when one member is."""
+
+    field: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="the request member at fault"
+    )
 
 
 def wants_problem_json() -> bool:
@@ -33,16 +63,15 @@ def wants_problem_json() -> bool:
 def problem_response(
     status: int, code: str, title: str, detail: str, *, extra: dict[str, Any] | None = None
 ) -> Response:
-    body: dict[str, Any] = {
-        "type": PROBLEM_BASE + code,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.path if len(request.path) <= 200 else request.path[:200],
-    }
-    if extra:
-        body.update(extra)
-    response = jsonify(body)
+    problem = Problem(
+        type=PROBLEM_BASE + code,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.path if len(request.path) <= 200 else request.path[:200],
+        **(extra or {}),
+    )
+    response = jsonify(problem.model_dump(mode="json"))
     response.status_code = status
     response.mimetype = "application/problem+json"
     return response
@@ -107,6 +136,55 @@ def handle_csrf_error(error: CSRFError) -> Response:
 def handle_unexpected(error: Exception) -> Response:
     log.error("unhandled exception", exc_info=error)
     return _render(500, "internal", "Internal error", "Something went wrong on our side; it has been logged.")
+
+
+# What each kind of pydantic error says about a member, in English and Chinese ({…}: its context).
+_PHRASES: dict[str, tuple[str, str]] = {
+    "missing": ("is required", "为必填项"),
+    "extra_forbidden": ("is not a member of this request", "不是本请求支持的字段"),
+    "string_type": ("must be a string", "须为字符串"),
+    "string_too_short": ("must have at least {min_length} character(s)", "至少须有 {min_length} 个字符"),
+    "string_too_long": ("must be at most {max_length} characters long", "不得超过 {max_length} 个字符"),
+    "int_type": ("must be an integer", "须为整数"),
+    "greater_than": ("must be greater than {gt}", "须大于 {gt}"),
+    "greater_than_equal": ("must be at least {ge}", "不得小于 {ge}"),
+    "less_than_equal": ("must be at most {le}", "不得大于 {le}"),
+    "date_type": ("must be a date YYYY-MM-DD", "须为 YYYY-MM-DD 格式的日期"),
+    "date_parsing": ("must be a date YYYY-MM-DD", "须为 YYYY-MM-DD 格式的日期"),
+    "date_from_datetime_parsing": ("must be a date YYYY-MM-DD", "须为 YYYY-MM-DD 格式的日期"),
+    "list_type": ("must be an array", "须为数组"),
+    "too_short": ("must have at least {min_length} item(s)", "至少须有 {min_length} 项"),
+    "too_long": ("must have at most {max_length} items", "不得超过 {max_length} 项"),
+}
+_NOT_AN_OBJECT = ("model_type", "model_attributes_type", "dict_type")
+
+
+def invalid_request(error: ValidationError) -> BadRequest:
+    """The first thing wrong with a request, as the 400 problem clients know: ``InvalidField`` naming
+    the member, or ``BadRequest`` when the body as a whole is wrong. A member the shape does not
+    have is named first: a misspelt member usually explains a "missing" one. Messages never repeat
+    the value sent (it may be a name or an ID number)."""
+    details = error.errors(include_url=False, include_input=False)
+    first = min(details, key=lambda detail: detail["type"] != "extra_forbidden")
+    member = next((str(part) for part in reversed(first["loc"]) if isinstance(part, str)), None)
+    context = first.get("ctx") or {}
+    if member is None:
+        return _whole_body_error(first, context)
+    member = member[:MAX_MEMBER_CHARS]
+    phrases = _PHRASES.get(first["type"])
+    if phrases is not None:
+        english, chinese = (phrase.format(**context) for phrase in phrases)
+    else:  # a shape's own rule (PydanticCustomError) carries its Chinese text in its context
+        english, chinese = first["msg"], str(context.get("zh", "不符合要求"))
+    return InvalidField(member, f'"{member}" {english}', detail_zh=f"{member} {chinese}")
+
+
+def _whole_body_error(first: ErrorDetails, context: dict[str, Any]) -> BadRequest:
+    if first["type"] == "json_invalid":
+        return BadRequest("the body is not valid JSON", detail_zh="请求体不是有效的 JSON")
+    if first["type"] in _NOT_AN_OBJECT:
+        return BadRequest("the body must be a JSON object", detail_zh="请求体必须是 JSON 对象")
+    return BadRequest(first["msg"], detail_zh=str(context.get("zh", "请求体不符合要求")))
 
 
 def init_app(app: Flask) -> None:

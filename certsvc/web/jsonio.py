@@ -1,10 +1,18 @@
-"""The app's JSON provider: Flask's, with the choices certsvc makes for every JSON answer and body."""
+"""JSON in and out: the app's JSON provider, and reading requests into their declared shapes."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
+from flask import Response, jsonify, request
 from flask.json.provider import DefaultJSONProvider
+from pydantic import BaseModel, ValidationError
+
+from certsvc.errors import BadRequest
+from certsvc.web.errors import invalid_request
+
+Shape = TypeVar("Shape", bound=BaseModel)
 
 
 class CertsvcJSONProvider(DefaultJSONProvider):
@@ -21,3 +29,42 @@ class CertsvcJSONProvider(DefaultJSONProvider):
             return super().loads(s, **kwargs)
         except RecursionError:
             raise ValueError("JSON nested too deeply") from None
+
+
+def json_body(shape: type[Shape], *, limit: int | None = None, optional: bool = False) -> Shape:
+    """The request's JSON body as ``shape``, or a 400 problem saying what is wrong with it. An
+    ``optional`` body may be empty (read as ``{}``); ``limit`` bounds its size in bytes."""
+    if limit is not None and (request.content_length or 0) > limit:
+        raise BadRequest(f"the body is limited to {limit} bytes", detail_zh="请求体过大")
+    data = request.get_data()
+    if optional and not data.strip():
+        data = b"{}"
+    elif not request.is_json:
+        raise BadRequest(
+            "send a JSON object with Content-Type: application/json", detail_zh="请求体必须是 JSON 对象"
+        )
+    try:
+        return shape.model_validate_json(data)
+    except ValidationError as error:
+        raise invalid_request(error) from None
+
+
+def parse(shape: type[Shape], data: object) -> Shape:
+    """Already-decoded data (an item of a batch, path or query arguments) as ``shape``, or a 400."""
+    try:
+        return shape.model_validate(data)
+    except ValidationError as error:
+        raise invalid_request(error) from None
+
+
+def query(shape: type[Shape]) -> Shape:
+    """The query string as ``shape`` (the first value of a repeated argument counts)."""
+    arguments: Mapping[str, str] = request.args.to_dict()
+    return parse(shape, arguments)
+
+
+def json_response(answer: BaseModel, status: int = 200) -> Response:
+    """An answer serialized by its shape (members in declaration order), through the app's provider."""
+    response = jsonify(answer.model_dump(mode="json"))
+    response.status_code = status
+    return response

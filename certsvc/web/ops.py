@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
-from flask.typing import ResponseReturnValue
+from typing import Literal
 
+from flask import Blueprint
+from flask.typing import ResponseReturnValue
+from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
+
+from certsvc.schemas import ResponseShape, absent
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
+from certsvc.web.jsonio import json_response
 
 bp = Blueprint("ops", __name__)
+
+
+class Health(ResponseShape):
+    status: Literal["ok", "unavailable"]
+    database: Literal["ok", "unreachable"] | SkipJsonSchema[None] = Field(default=None, exclude_if=absent)
 
 
 @bp.get("/healthz")
 @limiter.exempt
 def healthz() -> ResponseReturnValue:
     """The process is up."""
-    return jsonify(status="ok")
+    return json_response(Health(status="ok"))
 
 
 @bp.get("/readyz")
@@ -25,5 +36,5 @@ def readyz() -> ResponseReturnValue:
     try:
         runtime().database.ping()
     except Exception:
-        return jsonify(status="unavailable", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+        return json_response(Health(status="unavailable", database="unreachable"), 503)
+    return json_response(Health(status="ok", database="ok"))

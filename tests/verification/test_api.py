@@ -87,6 +87,52 @@ def test_malformed_bodies_are_400_problems(verify_client: FlaskClient, body: Any
     conforms(verify_client, response, "/api/v1/verify")
 
 
+BAD_MEMBERS = [
+    ({"qr": 5}, "qr"),
+    ({"qr": ""}, "qr"),
+    ({"qr": "X" * 20000}, "qr"),
+    ({"qr": "X", "extra": 1}, "extra"),
+    ({"qr": "X", "name": "张三"}, "name"),
+    ({"certificate_number": "42120020263000001Z"}, "name"),
+    ({"certificate_number": "42120020263000001Z", "name": ["张三"]}, "name"),
+    ({"credential": "a.b.c", "confirm": 7}, "confirm"),
+]
+
+
+@pytest.mark.parametrize(("body", "member"), BAD_MEMBERS)
+def test_a_bad_member_is_named_in_english_and_chinese(
+    verify_client: FlaskClient, body: dict[str, Any], member: str
+) -> None:
+    """A body with one bad member is a 400 whose ``field`` names it, with an English and a Chinese
+    detail that name it too and never repeat the value sent (it may be a name)."""
+    response = verify_client.post("/api/v1/verify", json=body)
+    problem = conforms(verify_client, response, "/api/v1/verify")
+    assert response.status_code == 400 and problem["field"] == member
+    assert member in problem["detail"] and member in problem["detail_zh"]
+    assert any("\u4e00" <= char <= "\u9fff" for char in problem["detail_zh"])
+    assert "张三" not in json.dumps(problem, ensure_ascii=False)
+
+
+def test_a_batch_item_problem_names_the_member(verify_client: FlaskClient, issued: list[Issued]) -> None:
+    """In a batch, a malformed item's problem names the member at fault; the other items are verified."""
+    items = [{"qr": issued[0].qr_payload}, *(body for body, _ in BAD_MEMBERS)]
+    response = verify_client.post("/api/v1/verify/batch", json={"items": items})
+    results = conforms(verify_client, response, "/api/v1/verify/batch")["results"]
+    assert results[0]["verdict"]["outcome"] == "valid"
+    assert [result["error"]["field"] for result in results[1:]] == [member for _, member in BAD_MEMBERS]
+    assert all(result["error"]["detail_zh"] for result in results[1:])
+
+
+@pytest.mark.parametrize("body", [{}, {"qr": "X", "credential": "Y"}, ["qr"], "qr"])
+def test_a_body_of_no_single_form_says_which_forms_there_are(verify_client: FlaskClient, body: Any) -> None:
+    """A body that is not one of the three request forms is a 400 listing them, in both languages, with
+    no ``field`` (no one member is at fault)."""
+    response = verify_client.post("/api/v1/verify", json=body)
+    problem = conforms(verify_client, response, "/api/v1/verify")
+    assert response.status_code == 400 and "field" not in problem
+    assert '"qr"' in problem["detail"] and "certificate_number" in problem["detail_zh"]
+
+
 @pytest.mark.parametrize("path", ["/api/v1/verify", "/api/v1/verify/batch"])
 @pytest.mark.parametrize("body", ["[" * 5000 + "]" * 5000, '{"qr": ' * 3000 + '"x"' + "}" * 3000])
 def test_json_nested_too_deeply_is_a_400_problem(verify_client: FlaskClient, path: str, body: str) -> None:

@@ -9,16 +9,22 @@ when anything is refused (then nothing was issued).
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, request
 
 from certsvc.accounts.tokens import api_principal
+from certsvc.certificates.schemas import (
+    RESULTS_BODIES,
+    ImportSummary,
+    RefusedImport,
+    RefusedRow,
+    ResultsQuery,
+)
 from certsvc.errors import BadRequest, UnreadableFile
 from certsvc.web import runtime
 from certsvc.web.errors import problem_response
 from certsvc.web.extensions import csrf
-from certsvc.web.openapi import problem_responses
+from certsvc.web.jsonio import json_response, query
+from certsvc.web.openapi import Reply, Route, problems
 
 bp = Blueprint("results_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -40,39 +46,47 @@ def submit_results() -> Response:
     from certsvc.certificates.issuing import import_results
 
     principal = api_principal(*IMPORT_ROLES)
-    data, filename = _uploaded_file()
+    arguments = query(ResultsQuery)
+    data, filename = _uploaded_file(arguments)
     try:
         report = import_results(
             runtime(),
             data,
             filename,
-            dry_run=request.args.get("dry_run", "").lower() in _TRUE,
+            dry_run=arguments.dry_run.lower() in _TRUE,
             acting_authority=principal.authority_code,
             actor=f"api-token:{principal.token_id}",
         )
     except UnreadableFile as error:
         # Same shape as a refused file, so clients handle one 422 body: the whole file is the problem.
-        file_problem = {"row": 0, "field": "file", "rule": "form", "message": error.message}
+        file_problem = RefusedRow(row=0, field="file", rule="form", message=error.message)
         return problem_response(
             422,
             error.code,
             error.title,
             error.message,
-            extra={"detail_zh": error.detail_zh or error.message, "issued": [], "refused": [file_problem]},
+            extra={
+                "detail_zh": error.detail_zh or error.message,
+                "issued": [],
+                "refused": [file_problem.model_dump(mode="json")],
+            },
         )
-    body = report.to_json()
+    summary = ImportSummary.model_validate(report.to_json())
     if not report.ok:
         return problem_response(
             422,
             "results-refused",
             "Results file refused",
             f"{len(report.refused)} problem(s) found; nothing was issued",
-            extra={"detail_zh": f"发现 {len(report.refused)} 个问题，未签发任何证书", **body},
+            extra={
+                "detail_zh": f"发现 {len(report.refused)} 个问题，未签发任何证书",
+                **summary.model_dump(mode="json"),
+            },
         )
-    return jsonify(body)
+    return json_response(summary)
 
 
-def _uploaded_file() -> tuple[bytes, str]:
+def _uploaded_file(arguments: ResultsQuery) -> tuple[bytes, str]:
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
@@ -89,7 +103,7 @@ def _uploaded_file() -> tuple[bytes, str]:
     data = request.get_data(cache=False)
     if not data:
         raise BadRequest("the request body is empty", detail_zh="请求内容为空")
-    return data, _safe_name(request.args.get("filename") or default_name)
+    return data, _safe_name(arguments.filename or default_name)
 
 
 def _safe_name(name: str) -> str:
@@ -99,126 +113,23 @@ def _safe_name(name: str) -> str:
     return cleaned or "results"
 
 
-_REPORT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "file": {"type": "string"},
-        "sha256": {"type": "string"},
-        "dry_run": {"type": "boolean"},
-        "rows": {"type": "integer"},
-        "issued": {"type": "array", "items": {"$ref": "#/components/schemas/NumberedRow"}},
-        "already_issued": {"type": "array", "items": {"$ref": "#/components/schemas/NumberedRow"}},
-        "refused": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "row": {"type": "integer"},
-                    "field": {"type": "string"},
-                    "rule": {
-                        "type": "string",
-                        "enum": [
-                            "attendance",
-                            "vote",
-                            "publicity",
-                            "order",
-                            "jurisdiction",
-                            "committee",
-                            "identity",
-                            "duplicate",
-                            "form",
-                        ],
-                    },
-                    "message": {"type": "string"},
-                    "message_zh": {"type": "string"},
-                },
-                "required": ["row", "field", "rule", "message"],
-            },
+ROUTES = (
+    Route(
+        "post",
+        "/api/v1/results",
+        "submitResults",
+        "Import a confirmed-results file and issue its certificates (all or nothing)",
+        {
+            200: Reply("Accepted: issued (or, for a dry run, would issue) every row", ImportSummary),
+            **problems(
+                422,
+                shape=RefusedImport,
+                description="Refused (every problem listed; nothing issued) or unreadable file",
+            ),
+            **problems(400, 401, 403, 409),
         },
-        "would_issue": {"type": "integer"},
-        "batch_id": {"type": ["integer", "null"]},
-    },
-    "required": ["issued", "refused"],
-}
-
-OPENAPI: dict[str, Any] = {
-    "paths": {
-        "/api/v1/results": {
-            "post": {
-                "summary": "Import a confirmed-results file and issue its certificates (all or nothing)",
-                "operationId": "submitResults",
-                "security": [{"apiToken": []}],
-                "parameters": [
-                    {
-                        "name": "dry_run",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": ["0", "1"]},
-                        "description": "1: check every rule, issue nothing",
-                    },
-                    {
-                        "name": "filename",
-                        "in": "query",
-                        "schema": {"type": "string"},
-                        "description": "name used in messages when the body is the raw file",
-                    },
-                ],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {"file": {"type": "string", "format": "binary"}},
-                                "required": ["file"],
-                            }
-                        },
-                        "text/csv": {"schema": {"type": "string"}},
-                        "application/json": {"schema": {"type": "object"}},
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                            "schema": {"type": "string", "format": "binary"}
-                        },
-                    },
-                },
-                "responses": {
-                    "200": {
-                        "description": "Accepted: issued (or, for a dry run, would issue) every row",
-                        "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/ImportReport"}}
-                        },
-                    },
-                    "422": {
-                        "description": "Refused (every problem listed; nothing issued) or unreadable file",
-                        "content": {
-                            "application/problem+json": {
-                                "schema": {
-                                    "allOf": [
-                                        {"$ref": "#/components/schemas/Problem"},
-                                        {"$ref": "#/components/schemas/ImportReport"},
-                                    ]
-                                }
-                            }
-                        },
-                    },
-                    **problem_responses(400, 401, 403, 409),
-                },
-            }
-        }
-    },
-    "components": {
-        "schemas": {
-            "ImportReport": _REPORT_SCHEMA,
-            "NumberedRow": {
-                "type": "object",
-                "properties": {"row": {"type": "integer"}, "certificate_number": {"type": "string"}},
-                "required": ["row", "certificate_number"],
-            },
-        },
-        "securitySchemes": {
-            "apiToken": {
-                "type": "http",
-                "scheme": "bearer",
-                "description": "An issuing body's API token (cst_…), bound to one authority",
-            }
-        },
-    },
-}
+        body=RESULTS_BODIES,
+        query=ResultsQuery,
+        token=True,
+    ),
+)

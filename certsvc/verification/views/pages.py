@@ -19,8 +19,9 @@ from werkzeug.exceptions import HTTPException
 from certsvc.domain.certno import normalize_certificate_number
 from certsvc.errors import BadRequest, CertsvcError
 from certsvc.verification import texts
+from certsvc.verification.schemas import MAX_BATCH
 from certsvc.verification.services import OnlineVerdict, verify_by_number, verify_target
-from certsvc.verification.views.api import MAX_BATCH, MAX_UPLOAD_BYTES, NUMBER_SCOPE, number_rate, verify_rate
+from certsvc.verification.views.api import MAX_UPLOAD_BYTES, NUMBER_SCOPE, number_rate, verify_rate
 from certsvc.web import runtime
 from certsvc.web.extensions import SUPPORTED_LANGUAGES, limiter, select_locale
 

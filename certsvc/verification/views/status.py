@@ -6,16 +6,15 @@ under the API prefix, ``/api/v1/status/<list_id>/<purpose>``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
 from certsvc.errors import NotFound
+from certsvc.verification.schemas import CompactJws, StatusListArguments
 from certsvc.verification.statuslists import DEFAULT_TTL_SECONDS, signed_status_list
 from certsvc.web import runtime
 from certsvc.web.extensions import configured_rate, limiter
-from certsvc.web.openapi import problem_responses
+from certsvc.web.openapi import Reply, Route, problems
 
 bp = Blueprint("status_api", __name__)
 
@@ -25,53 +24,34 @@ MEDIA_TYPE = "application/vc+jwt"
 _rate = configured_rate("CERTSVC_STATUS_RATE")
 
 
-def _list_operation(operation_id: str) -> dict[str, Any]:
-    return {
-        "get": {
-            "summary": "A signed W3C BitstringStatusListCredential (revocation: revoked and superseded "
-            "versions; suspension: suspended ones)",
-            "operationId": operation_id,
-            "parameters": [
-                {
-                    "name": "list_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer", "minimum": 1},
-                },
-                {
-                    "name": "purpose",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "string", "enum": ["revocation", "suspension"]},
-                },
-            ],
-            "responses": {
-                "200": {
-                    "description": "Compact JWS (vc+jwt), cacheable for max-age seconds",
-                    "headers": {
-                        "ETag": {"schema": {"type": "string"}},
-                        "Cache-Control": {"schema": {"type": "string"}},
-                    },
-                    "content": {
-                        MEDIA_TYPE: {"schema": {"type": "string", "pattern": r"^[\w-]+\.[\w-]+\.[\w-]+$"}}
-                    },
-                },
-                "304": {"description": "Not modified (If-None-Match matched the ETag)"},
-                **problem_responses(404, 429),
-            },
-        }
-    }
+def _list_route(path: str, operation_id: str) -> Route:
+    return Route(
+        "get",
+        path,
+        operation_id,
+        "A signed W3C BitstringStatusListCredential (revocation: revoked and superseded versions; "
+        "suspension: suspended ones)",
+        {
+            200: Reply(
+                "Compact JWS (vc+jwt), cacheable for max-age seconds",
+                CompactJws,
+                MEDIA_TYPE,
+                headers=("ETag", "Cache-Control"),
+            ),
+            304: Reply("Not modified (If-None-Match matched the ETag)"),
+            **problems(404, 429),
+        },
+        path_arguments=StatusListArguments,
+    )
 
 
 # Ids beyond a 32-bit INTEGER column cannot exist; asking the database would overflow its driver.
 MAX_DATABASE_INTEGER = 2**31 - 1
 
-OPENAPI: dict[str, Any] = {
-    "paths": {
-        "/status/{list_id}/{purpose}": _list_operation("getStatusList"),
-        "/api/v1/status/{list_id}/{purpose}": _list_operation("getStatusListApi"),
-    }
-}
+ROUTES = (
+    _list_route("/status/{list_id}/{purpose}", "getStatusList"),
+    _list_route("/api/v1/status/{list_id}/{purpose}", "getStatusListApi"),
+)
 
 
 @bp.get("/status/<int:list_id>/<any(revocation, suspension):purpose>")

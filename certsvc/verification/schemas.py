@@ -1,0 +1,249 @@
+"""Shapes of the verification API: verify requests, the verdict, the key set and status lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, RootModel, SkipValidation, Tag
+from pydantic.json_schema import SkipJsonSchema
+
+from certsvc.schemas import OneOf, RequestShape, ResponseShape, UrlArguments, WholeSecond, absent
+from certsvc.verification.services import OUTCOMES
+
+if TYPE_CHECKING:
+    from certsvc.verification.services import OnlineVerdict
+
+MAX_BATCH = 100
+MAX_TEXT = 16_384
+STEPS = (
+    "parse, signature, key-window, key-compromised, key-unknown, claims, not-registered, "
+    "registry-mismatch, not-found, registry-unavailable, status"
+)
+
+
+# --- requests ----------------------------------------------------------------------------------
+Confirm = Annotated[
+    str | None,
+    Field(
+        max_length=200,
+        description="the holder's full name or ID number to confirm (answer: holder_confirmed true/false)",
+    ),
+]
+
+
+class QrRequest(RequestShape):
+    """Verify the text of a certificate's QR code (the URL or the bare payload)."""
+
+    qr: str = Field(min_length=1, max_length=MAX_TEXT)
+    confirm: Confirm = None
+
+
+class CredentialRequest(RequestShape):
+    """Verify a signed credential (compact JWS)."""
+
+    credential: str = Field(min_length=1, max_length=MAX_TEXT)
+    confirm: Confirm = None
+
+
+class NumberRequest(RequestShape):
+    """Verify by certificate number and the holder's full name."""
+
+    certificate_number: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    confirm: Confirm = None
+
+
+FORMS = ("qr", "credential", "certificate_number")
+
+
+def _form(body: Any) -> str | None:
+    """Which request form a body is: the one of ``FORMS`` it has, if it has exactly one."""
+    if not isinstance(body, dict):
+        return None
+    forms = [form for form in FORMS if form in body]
+    return forms[0] if len(forms) == 1 else None
+
+
+class VerifyRequest(
+    RootModel[
+        Annotated[
+            Annotated[QrRequest, Tag("qr")]
+            | Annotated[CredentialRequest, Tag("credential")]
+            | Annotated[NumberRequest, Tag("certificate_number")],
+            Discriminator(
+                _form,
+                custom_error_type="verify_form",
+                custom_error_message='give a JSON object with exactly one of "qr", "credential" or '
+                '"certificate_number" (with "name")',
+                custom_error_context={
+                    "zh": "请提供 JSON 对象，且只含 qr、credential 或 certificate_number（及 name）之一"
+                },
+            ),
+        ]
+    ]
+):
+    """One verify request: QR text, a signed credential, or a certificate number with the name."""
+
+    @property
+    def target(self) -> str | None:
+        """The QR text or credential to verify; None for a request by number."""
+        form = self.root
+        return form.qr if isinstance(form, QrRequest) else getattr(form, "credential", None)
+
+    @property
+    def tests_a_name(self) -> bool:
+        """Whether the request can test a holder's name (by number, or with ``confirm``)."""
+        return isinstance(self.root, NumberRequest) or self.root.confirm is not None
+
+
+class VerifyBatch(RequestShape):
+    """Up to ``MAX_BATCH`` verify requests; each item is checked on its own (a malformed item gets
+    its own problem in the answer, the others their verdicts)."""
+
+    items: list[SkipValidation[VerifyRequest]] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class VerifyUpload(RequestShape):
+    """A certificate PNG/PDF, or a photo of its QR code."""
+
+    file: bytes
+
+
+# --- the verdict -------------------------------------------------------------------------------
+class Issuer(ResponseShape):
+    name: str | None
+    code: str | None
+
+
+class VerdictCertificate(ResponseShape):
+    """What anyone may see of a certificate."""
+
+    number: str
+    version: int = Field(ge=1)
+    holder: str = Field(description="masked name, e.g. 张*明")
+    title: str
+    level: str
+    series: str | None
+    specialty: str | None
+    obtained: dt.date
+    issued_at: WholeSecond
+    issuer: Issuer
+    kid: str | None
+    form: Annotated[str, OneOf(("qr", "jws", "number"))]
+
+
+class VerdictStatus(ResponseShape):
+    """Why a certificate is revoked or suspended."""
+
+    state: Annotated[str, OneOf(("revoked", "suspended"))]
+    effective: dt.date | None
+    reason_category: str | None
+    document_number: str | None
+    changed_at: WholeSecond | None
+
+
+class VerdictVersions(ResponseShape):
+    this: int
+    current: int
+    newer_exists: bool
+    current_issued_at: WholeSecond | None
+    current_reissue_reason: str | None
+
+
+class Verdict(ResponseShape):
+    """What the registry says about a certificate; the name masked (张*明), never an ID number."""
+
+    outcome: Annotated[str, OneOf(OUTCOMES)]
+    step: str | None = Field(description=f"the check that decided a non-valid outcome ({STEPS})")
+    reason: str
+    reason_zh: str
+    checked_at: WholeSecond
+    certificate: VerdictCertificate | None
+    status: VerdictStatus | None
+    versions: VerdictVersions | None
+    ledger: dict[str, Any] | None = Field(
+        description="ledger evidence: entry index, leaf hash, inclusion proof, signed checkpoint"
+    )
+    holder_confirmed: bool | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="present when the request had 'confirm'"
+    )
+
+    @classmethod
+    def of(cls, verdict: OnlineVerdict) -> Verdict:
+        facts, status, versions = verdict.facts, verdict.status, verdict.versions
+        return cls(
+            outcome=verdict.outcome,
+            step=verdict.step,
+            reason=verdict.reason,
+            reason_zh=verdict.reason_zh,
+            checked_at=verdict.checked_at,
+            certificate=None
+            if facts is None
+            else VerdictCertificate(
+                number=facts.certificate_number,
+                version=facts.version,
+                holder=facts.holder,
+                title=facts.title,
+                level=facts.level,
+                series=facts.series,
+                specialty=facts.specialty,
+                obtained=facts.obtained,
+                issued_at=facts.issued_at,
+                issuer=Issuer(name=facts.issuer_name, code=facts.issuer_code),
+                kid=facts.kid,
+                form=facts.form,
+            ),
+            # Same members by the same names: read from the facts' attributes.
+            status=None if status is None else VerdictStatus.model_validate(status, from_attributes=True),
+            versions=None
+            if versions is None
+            else VerdictVersions.model_validate(versions, from_attributes=True),
+            ledger=verdict.ledger,
+            holder_confirmed=verdict.holder_confirmed,
+        )
+
+
+class ItemProblem(ResponseShape):
+    """Why one item of a batch was refused (the problem members, without type and instance)."""
+
+    code: str
+    title: str
+    status: int
+    detail: str
+    detail_zh: str | SkipJsonSchema[None] = Field(default=None, exclude_if=absent)
+    field: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="the member of the item at fault"
+    )
+
+
+class ItemVerdict(ResponseShape):
+    index: int
+    verdict: Verdict
+
+
+class ItemRefused(ResponseShape):
+    index: int
+    error: ItemProblem
+
+
+class BatchResult(ResponseShape):
+    """One result per item, in order: a verdict or the item's problem."""
+
+    results: list[ItemVerdict | ItemRefused]
+
+
+# --- keys and status lists ---------------------------------------------------------------------
+class Jwks(ResponseShape):
+    """JSON Web Key Set (RFC 7517): every credential-signing key ever used, with its validity window."""
+
+    keys: list[dict[str, Any]]
+
+
+class StatusListArguments(UrlArguments):
+    list_id: int = Field(ge=1)
+    purpose: Literal["revocation", "suspension"]
+
+
+# A compact JWS (vc+jwt).
+CompactJws = Annotated[str, Field(pattern=r"^[\w-]+\.[\w-]+\.[\w-]+$")]
