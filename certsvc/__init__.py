@@ -24,7 +24,7 @@ def _template_folder() -> str:
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     """Wire configuration, runtime, extensions, blueprints and error handlers; nothing else."""
     from certsvc.log import configure_logging
-    from certsvc.web import errors, extensions, register_blueprints
+    from certsvc.web import blueprints, errors, extensions, language, portal
     from certsvc.web.jsonio import CertsvcJSONProvider
 
     if runtime is None:
@@ -41,10 +41,19 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=runtime.settings.is_production,
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,
+        # Read by the views' rate limits (tests tighten them per app).
+        CERTSVC_VERIFY_RATE=runtime.settings.verify_rate,
+        CERTSVC_VERIFY_NUMBER_RATE=runtime.settings.verify_number_rate,
+        CERTSVC_STATUS_RATE=runtime.settings.status_rate,
+        CERTSVC_STATUS_TTL=runtime.settings.status_ttl_seconds,
+        CERTSVC_ISSUER_API_RATE=runtime.settings.issuer_api_rate,
     )
     app.json = CertsvcJSONProvider(app)
     app.extensions["certsvc"] = runtime
     extensions.init_app(app, runtime)
-    register_blueprints(app)
+    language.init_app(app)
+    portal.init_app(app)
+    for blueprint in blueprints():
+        app.register_blueprint(blueprint)
     errors.init_app(app)
     return app

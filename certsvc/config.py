@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from limits import parse_many
-
 from certsvc.errors import ConfigurationError
 
 ENVIRONMENTS = ("development", "test", "production")
@@ -25,14 +23,6 @@ DEVELOPMENT_SECRET_PREFIX = "dev-"  # noqa: S105 - a marker, not a secret
 PROCESS_LOCAL_RATELIMIT_SCHEMES = ("memory",)
 SHARED_RATELIMIT_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
 DEFAULT_RATELIMIT_STORAGE_URL = "memory://"
-# Per-client budgets (limits' notation: "N/minute;M/hour"). Name tests (by number + name, or
-# "confirm") share the stricter one between the pages and the API.
-DEFAULT_RATES = {
-    "verify_rate": "120/minute;2000/hour",
-    "verify_number_rate": "20/minute;200/hour",
-    "issuer_api_rate": "300/minute",
-    "status_rate": "600/minute",
-}
 
 
 @dataclass(frozen=True)
@@ -53,10 +43,16 @@ class Settings:
     log_level: str
     calendar_file: Path | None = None
     ratelimit_key_prefix: str = ""
-    verify_rate: str = DEFAULT_RATES["verify_rate"]
-    verify_number_rate: str = DEFAULT_RATES["verify_number_rate"]
-    issuer_api_rate: str = DEFAULT_RATES["issuer_api_rate"]
-    status_rate: str = DEFAULT_RATES["status_rate"]
+    # Who runs this site, shown in every page's footer (public pages must say who answers for them).
+    operator_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    icp_number: str = ""  # ICP 备案号, required for a site hosted in mainland China
+    verify_rate: str = "120/minute;2000/hour"
+    verify_number_rate: str = "20/minute;200/hour"
+    status_rate: str = "600/minute"
+    status_ttl_seconds: int = 300
+    issuer_api_rate: str = "300/minute"
 
     @property
     def is_production(self) -> bool:
@@ -81,6 +77,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _rate(value: str, name: str) -> str:
+    """A rate limit as Flask-Limiter reads it (``120/minute;2000/hour``), checked at start-up."""
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be a rate such as 120/minute;2000/hour, got {value!r}"
+        ) from None
+    return value
 
 
 def _development_secret(instance_dir: Path) -> str:
@@ -112,14 +121,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     ledger_origin = env.get("CERTSVC_LEDGER_ORIGIN") or f"{urlsplit(base_url).netloc or 'certsvc'}/ledger"
     ratelimit_storage_url = env.get("CERTSVC_RATELIMIT_STORAGE_URL") or DEFAULT_RATELIMIT_STORAGE_URL
     ratelimit_key_prefix = env.get("CERTSVC_RATELIMIT_KEY_PREFIX", "")
-    verify_rate = _rate(env, "CERTSVC_VERIFY_RATE", DEFAULT_RATES["verify_rate"])
-    verify_number_rate = _rate(env, "CERTSVC_VERIFY_NUMBER_RATE", DEFAULT_RATES["verify_number_rate"])
-    issuer_api_rate = _rate(env, "CERTSVC_ISSUER_API_RATE", DEFAULT_RATES["issuer_api_rate"])
-    status_rate = _rate(env, "CERTSVC_STATUS_RATE", DEFAULT_RATES["status_rate"])
     smtp_url = env.get("CERTSVC_SMTP_URL") or None
     reissue_flag_working_days = _int(env, "CERTSVC_REISSUE_FLAG_WORKING_DAYS", 10)
     log_level = env.get("CERTSVC_LOG_LEVEL", "INFO").upper()
     calendar_file = env.get("CERTSVC_CALENDAR_FILE") or None
+    operator_name = env.get("CERTSVC_OPERATOR_NAME", "").strip()
+    contact_phone = env.get("CERTSVC_CONTACT_PHONE", "").strip()
+    contact_email = env.get("CERTSVC_CONTACT_EMAIL", "").strip()
+    icp_number = env.get("CERTSVC_ICP_NUMBER", "").strip()
+    verify_rate = env.get("CERTSVC_VERIFY_RATE") or Settings.verify_rate
+    verify_number_rate = env.get("CERTSVC_VERIFY_NUMBER_RATE") or Settings.verify_number_rate
+    status_rate = env.get("CERTSVC_STATUS_RATE") or Settings.status_rate
+    status_ttl_seconds = _int(env, "CERTSVC_STATUS_TTL", Settings.status_ttl_seconds)
+    issuer_api_rate = env.get("CERTSVC_ISSUER_API_RATE") or Settings.issuer_api_rate
 
     if environment not in ENVIRONMENTS:
         raise ConfigurationError(f"CERTSVC_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
@@ -142,33 +156,25 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ledger_origin=ledger_origin,
         ratelimit_storage_url=ratelimit_storage_url,
         ratelimit_key_prefix=ratelimit_key_prefix,
-        verify_rate=verify_rate,
-        verify_number_rate=verify_number_rate,
-        issuer_api_rate=issuer_api_rate,
-        status_rate=status_rate,
         smtp_url=smtp_url,
         reissue_flag_working_days=reissue_flag_working_days,
         log_level=log_level,
         calendar_file=Path(calendar_file).absolute() if calendar_file else None,
+        operator_name=operator_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        icp_number=icp_number,
+        verify_rate=_rate(verify_rate, "CERTSVC_VERIFY_RATE"),
+        verify_number_rate=_rate(verify_number_rate, "CERTSVC_VERIFY_NUMBER_RATE"),
+        status_rate=_rate(status_rate, "CERTSVC_STATUS_RATE"),
+        status_ttl_seconds=status_ttl_seconds,
+        issuer_api_rate=_rate(issuer_api_rate, "CERTSVC_ISSUER_API_RATE"),
     )
-
-
-def _rate(env: Mapping[str, str], name: str, default: str) -> str:
-    """A rate in limits' notation ("20/minute;200/hour"), refused by name when it does not parse."""
-    raw = env.get(name) or default
-    try:
-        parse_many(raw)
-    except ValueError:
-        raise ConfigurationError(
-            f'{name} must be rates such as "120/minute;2000/hour", got {raw!r}'
-        ) from None
-    return raw
 
 
 def _check_ratelimit_storage(url: str) -> None:
     """memory:// (the one process `certsvc serve` runs) or Redis (several processes or hosts)."""
-    scheme = urlsplit(url).scheme
-    if scheme not in PROCESS_LOCAL_RATELIMIT_SCHEMES + SHARED_RATELIMIT_SCHEMES:
+    if urlsplit(url).scheme not in PROCESS_LOCAL_RATELIMIT_SCHEMES + SHARED_RATELIMIT_SCHEMES:
         raise ConfigurationError(
             "CERTSVC_RATELIMIT_STORAGE_URL must be memory:// (one server process) or redis://… "
             f"(several processes or hosts), got {url!r}"

@@ -22,13 +22,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import certsvc.demo
 from certsvc.config import Settings, load_settings
 from certsvc.db.migrate import upgrade
 from certsvc.db.session import Database
 from certsvc.runtime import Runtime
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SHARED_TESTDATA = SHARED / "testdata"
+SAMPLE_RESULTS = Path(certsvc.demo.__file__).parent
+# The product's shared test data, when checked out beside the repository: extra inputs, never required.
+SHARED_TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
 POSTGRES_ADMIN_URL = os.environ.get(
     "CERTSVC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -175,10 +177,9 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture(scope="session")
-def shared_testdata() -> Path:
-    if not SHARED_TESTDATA.is_dir():
-        pytest.skip(f"shared test data not found at {SHARED_TESTDATA}")
-    return SHARED_TESTDATA
+def sample_results() -> Path:
+    """The folder of sample result batches shipped in the package (``certsvc init --demo`` issues them)."""
+    return SAMPLE_RESULTS
 
 
 def reachable_redis_url() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -95,26 +96,47 @@ def test_a_rate_limit_store_other_than_memory_or_redis_is_refused_by_name(url: s
         load_settings({"CERTSVC_RATELIMIT_STORAGE_URL": url, "CERTSVC_SECRET_KEY": STRONG})
 
 
-def test_rates_are_read_from_the_environment_and_checked() -> None:
-    """The per-client rates are settings like any other: read from CERTSVC_*_RATE, with shipped
-    defaults, and a rate that does not parse is refused naming the variable."""
-    settings = load_settings({"CERTSVC_SECRET_KEY": STRONG, "CERTSVC_VERIFY_NUMBER_RATE": "5/minute"})
-    assert settings.verify_number_rate == "5/minute"
-    assert settings.verify_rate == "120/minute;2000/hour"
-    assert (settings.issuer_api_rate, settings.status_rate) == ("300/minute", "600/minute")
-    for name in (
-        "CERTSVC_VERIFY_RATE",
-        "CERTSVC_VERIFY_NUMBER_RATE",
-        "CERTSVC_ISSUER_API_RATE",
-        "CERTSVC_STATUS_RATE",
-    ):
-        with pytest.raises(ConfigurationError, match=name):
-            load_settings({"CERTSVC_SECRET_KEY": STRONG, name: "twenty a minute"})
-
-
 def test_unknown_environment_and_bad_integers_are_refused() -> None:
     """Typos in the mode or in numeric settings fail loudly instead of silently defaulting."""
     with pytest.raises(ConfigurationError, match="CERTSVC_ENV"):
         load_settings({"CERTSVC_ENV": "prod"})
     with pytest.raises(ConfigurationError, match="integer"):
         load_settings({"CERTSVC_REISSUE_FLAG_WORKING_DAYS": "ten", "CERTSVC_SECRET_KEY": STRONG})
+
+
+def test_rates_come_from_the_environment(tmp_path: Path) -> None:
+    """The rate and status-list settings are read from their variables and reach the app's limits."""
+    from certsvc import create_app
+
+    env = {
+        "CERTSVC_INSTANCE_DIR": str(tmp_path),
+        "CERTSVC_RATELIMIT_STORAGE_URL": "memory://",
+        "CERTSVC_VERIFY_RATE": "2/minute",
+        "CERTSVC_VERIFY_NUMBER_RATE": "1/minute",
+        "CERTSVC_STATUS_RATE": "3/minute",
+        "CERTSVC_STATUS_TTL": "60",
+        "CERTSVC_ISSUER_API_RATE": "4/minute",
+    }
+    app = create_app(load_settings(env))
+    assert {name: str(app.config[name]) for name in env if name.endswith(("RATE", "TTL"))} == {
+        name: value for name, value in env.items() if name.endswith(("RATE", "TTL"))
+    }
+    client = app.test_client()
+    statuses = [client.post("/api/v1/verify", json={"qr": "garbage"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+@pytest.mark.parametrize("name", ["CERTSVC_VERIFY_RATE", "CERTSVC_STATUS_RATE", "CERTSVC_STATUS_TTL"])
+def test_malformed_rate_is_refused_at_start(tmp_path: Path, name: str) -> None:
+    """A rate or TTL that cannot be read stops start-up, naming the variable."""
+    with pytest.raises(ConfigurationError, match=name):
+        load_settings({"CERTSVC_INSTANCE_DIR": str(tmp_path), name: "often"})
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    """Each CERTSVC_* variable config.py reads has its row in the README's configuration table."""
+    root = Path(__file__).resolve().parents[1]
+    read = set(re.findall(r'"(CERTSVC_[A-Z_]+)"', (root / "certsvc" / "config.py").read_text()))
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert len(read) > 15
+    assert sorted(name for name in read if f"| `{name}` |" not in readme) == []

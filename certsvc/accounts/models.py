@@ -14,7 +14,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from certsvc.db.base import Base, UTCDateTime
 
-USER_KINDS = ("holder", "staff")
 STAFF_ROLES = ("operator", "reviewer", "auditor")
 LINK_PURPOSES = ("activate", "reset")
 
@@ -46,10 +45,6 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-
-    @property
-    def is_staff(self) -> bool:
-        return self.kind == "staff"
 
     @property
     def totp_enabled(self) -> bool:
@@ -115,3 +110,23 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ActivationCode(Base):
+    """A one-time activation code the issuing body hands the holder on a printed notice.
+
+    It proves what the certificate itself cannot: that the person received the notice. Only its
+    SHA-256 is kept (80 random bits); wrong identity details typed with a valid code count in
+    ``failures`` and spend the code after a few, so a stolen notice cannot be tried at leisure.
+    """
+
+    __tablename__ = "activation_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    failures: Mapped[int] = mapped_column(Integer, default=0)

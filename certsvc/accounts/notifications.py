@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certsvc.accounts.models import OutboxMessage, User
-from certsvc.errors import ConfigurationError
+from certsvc.errors import BadRequest, ConfigurationError
 from certsvc.runtime import Runtime
 
 MAX_ATTEMPTS = 5
@@ -77,7 +77,27 @@ def deliver_outbox(runtime: Runtime, limit: int = 50) -> int:
     return sent
 
 
+def send_email(runtime: Runtime, to: str, subject: str, body: str) -> None:
+    """Send one message now, for someone without an account yet (an activation link); raises
+    ``BadRequest`` with a clear message when SMTP is not set up or the server refuses."""
+    url = runtime.settings.smtp_url
+    if not url:
+        raise BadRequest("e-mail is not set up (CERTSVC_SMTP_URL)", detail_zh="本系统未配置邮件发送")
+    try:
+        _deliver(url, to, subject[:200], body)
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("direct email failed", extra={"fields": {"error": type(error).__name__}})
+        raise BadRequest(
+            f"the mail server did not accept the message ({type(error).__name__}); try again later",
+            detail_zh="邮件服务器未接受该邮件，请稍后重试",
+        ) from error
+
+
 def _send(url: str, message: OutboxMessage) -> None:
+    _deliver(url, message.email_to or "", message.subject, message.body)
+
+
+def _deliver(url: str, to: str, subject: str, body: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise ConfigurationError("CERTSVC_SMTP_URL must be smtp://… or smtps://… with a host")
@@ -85,9 +105,9 @@ def _send(url: str, message: OutboxMessage) -> None:
     sender = query.get("from", [f"certsvc@{parts.hostname}"])[0]
     email = EmailMessage()
     email["From"] = sender
-    email["To"] = message.email_to or ""
-    email["Subject"] = message.subject
-    email.set_content(message.body)
+    email["To"] = to
+    email["Subject"] = subject
+    email.set_content(body)
     context = ssl.create_default_context()
     client: smtplib.SMTP
     if parts.scheme == "smtps":
@@ -102,3 +122,30 @@ def _send(url: str, message: OutboxMessage) -> None:
         if parts.username:
             client.login(unquote(parts.username), unquote(parts.password or ""))
         client.send_message(email)
+
+
+def has_unread(session: Session, user_id: int) -> bool:
+    """Whether ``user_id`` has a portal message not yet read."""
+    unread = session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.user_id == user_id, OutboxMessage.read_at.is_(None))
+    )
+    return unread is not None
+
+
+def read_messages(
+    session: Session, runtime: Runtime, user_id: int, limit: int = 100
+) -> list[dict[str, object]]:
+    """``user_id``'s newest portal messages (``new`` when unread until now), all marked read."""
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.user_id == user_id)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(limit)
+    ).all()
+    now = runtime.now()
+    messages: list[dict[str, object]] = [
+        {"subject": m.subject, "body": m.body, "at": m.created_at, "new": m.read_at is None} for m in rows
+    ]
+    for message in rows:
+        message.read_at = message.read_at or now
+    return messages

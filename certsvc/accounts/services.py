@@ -23,6 +23,7 @@ from certsvc.accounts import totp
 from certsvc.accounts.models import LINK_PURPOSES, STAFF_ROLES, ApiToken, OneTimeLink, User, UserSession
 from certsvc.accounts.notifications import notify
 from certsvc.accounts.passwords import check_new_password, hash_password, needs_rehash, verify_password
+from certsvc.certificates.lookup import find_certificate
 from certsvc.certificates.models import Certificate, Holder
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.idnumber import normalize_id_number
@@ -232,39 +233,20 @@ def _holder_by_identity(
     holder = session.scalar(select(Holder).where(Holder.id_index == id_index(runtime, id_number)))
     if holder is None or holder.name != normalize_name(name):
         return None
-    certificate = session.scalar(select(Certificate).where(Certificate.number == number))
-    if certificate is None or certificate.holder_id != holder.id:
+    try:
+        find_certificate(session, number, holder_id=holder.id)
+    except NotFound:
         return None
     return holder
 
 
-def _clean_email(email: str | None) -> str | None:
+def clean_email(email: str | None) -> str | None:
     email = (email or "").strip()
     if not email:
         return None
     if not _EMAIL.fullmatch(email) or len(email) > 254:
         raise BadRequest("this is not an email address", detail_zh="邮箱地址格式不正确")
     return email
-
-
-def activate_with_identity(
-    session: Session,
-    runtime: Runtime,
-    *,
-    id_number: str,
-    name: str,
-    certificate_number: str,
-    password: str,
-    confirmation: str,
-    email: str | None = None,
-) -> User:
-    """Create a holder's account after they prove ID number, name and a certificate number they hold."""
-    check_new_password(password, confirmation)
-    email = _clean_email(email)
-    holder = _holder_by_identity(session, runtime, id_number, name, certificate_number)
-    if holder is None or session.scalar(select(User.id).where(User.holder_id == holder.id)) is not None:
-        raise ActivationFailed(ACTIVATION_FAILED_MESSAGE, detail_zh=ACTIVATION_FAILED_ZH)
-    return create_holder_user(session, runtime, holder, password, email)
 
 
 def create_holder_user(
@@ -287,10 +269,6 @@ def create_holder_user(
     return user
 
 
-# The name other packages' tests imported before the function became public.
-_create_holder_user = create_holder_user
-
-
 def create_activation_link(
     session: Session, runtime: Runtime, number: str, *, created_by: str, actor_authority: str | None = None
 ) -> str:
@@ -299,10 +277,7 @@ def create_activation_link(
     The issuing body hands it over after checking the person's identity, so it also replaces a
     forgotten password and a lost authenticator.
     """
-    number = validate_certificate_number(number)
-    certificate = session.scalar(select(Certificate).where(Certificate.number == number))
-    if certificate is None or (actor_authority is not None and certificate.authority_code != actor_authority):
-        raise NotFound(f"no certificate {number} here", detail_zh=f"本机构没有证书 {number}")
+    certificate = find_certificate(session, number, authority_code=actor_authority)
     return _new_link(session, runtime, certificate.holder_id, "activate", created_by)
 
 
@@ -346,7 +321,7 @@ def use_link(
 ) -> User:
     """Set a password through a one-time link: creates the account, or resets an existing one."""
     check_new_password(password, confirmation)
-    email = _clean_email(email)
+    email = clean_email(email)
     link = valid_link(session, runtime, token)
     link.used_at = runtime.now()
     user = session.scalar(select(User).where(User.holder_id == link.holder_id))
@@ -354,17 +329,23 @@ def use_link(
         holder = session.get(Holder, link.holder_id)
         assert holder is not None
         return create_holder_user(session, runtime, holder, password, email)
+    restore_account(user, password, email, clear_totp=link.purpose == "activate")
+    return user
+
+
+def restore_account(user: User, password: str, email: str | None, *, clear_totp: bool = True) -> None:
+    """A new password set through a secret the issuing body handed over (link or activation code):
+    other sessions end and the lockout lifts. The issuing body checked the person face to face,
+    so unless this is a self-service reset, a lost authenticator must not lock them out either."""
     user.password_hash = hash_password(password)
     user.auth_epoch += 1
     user.failed_logins = 0
     user.locked_until = None
     if email:
         user.email = email
-    if link.purpose == "activate":
-        # The issuing body checked the person face to face; a lost authenticator must not lock them out.
+    if clear_totp:
         user.totp_secret = None
         user.totp_last_counter = None
-    return user
 
 
 def request_password_reset(
@@ -427,7 +408,7 @@ def create_staff_user(
         authority_code=authority_code,
         role=role,
         display_name=display_name or username,
-        email=_clean_email(email),
+        email=clean_email(email),
         password_hash=digest,
         failed_logins=0,
         auth_epoch=0,

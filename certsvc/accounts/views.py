@@ -1,4 +1,4 @@
-"""Sign-in, second factor, sign-out, holder activation (by identity or one-time link) and reset.
+"""Sign-in, second factor, sign-out, holder activation (by activation code or one-time link), reset.
 
 Failures render the same page with the same message whatever went wrong, so nobody learns
 whether an account or a person exists. Every POST is CSRF-protected and rate-limited per address.
@@ -10,26 +10,18 @@ from flask import Blueprint, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.utils import redirect
 
+from certsvc.accounts import activation
 from certsvc.accounts import services as accounts
 from certsvc.accounts.notifications import deliver_outbox
 from certsvc.certificates.models import Holder
 from certsvc.domain.names import mask_name
-from certsvc.errors import BadRequest, CertsvcError, LoginFailed
+from certsvc.errors import BadRequest, LoginFailed
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
-from certsvc.web.portal import (
-    current_principal,
-    end_session,
-    error_text,
-    home_for,
-    install,
-    safe_next,
-    start_session,
-    t,
-)
+from certsvc.web.language import error_text, t
+from certsvc.web.portal import current_principal, end_session, home_for, safe_next, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-install(bp)
 
 # Per address; an HR office behind one NAT signs in many people at 9 am, per-account lockout stops guessing.
 AUTH_LIMIT = "20 per minute; 200 per hour"
@@ -94,28 +86,22 @@ def logout() -> ResponseReturnValue:
 @bp.route("/activate", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def activate() -> ResponseReturnValue:
-    """Holder self-activation with ID number, name and the number of a certificate they hold."""
+    """Holder activation with the one-time code from the issuing body's notice, ID number and name."""
     if request.method == "GET":
         return render_template("auth/activate.html", error=None, form={})
     form = request.form
-    rt = runtime()
     try:
-        with rt.database.write() as db:
-            user = accounts.activate_with_identity(
-                db,
-                rt,
-                id_number=form.get("id_number", ""),
-                name=form.get("name", ""),
-                certificate_number=form.get("certificate_number", ""),
-                password=form.get("password", ""),
-                confirmation=form.get("confirmation", ""),
-                email=form.get("email"),
-            )
-            user_id, epoch = user.id, user.auth_epoch
-    except CertsvcError as error:
-        if not isinstance(error, BadRequest):
-            raise
-        kept = {key: form.get(key, "") for key in ("name", "certificate_number", "email")}
+        user_id, epoch = activation.activate_with_code(
+            runtime(),
+            code=form.get("code", ""),
+            id_number=form.get("id_number", ""),
+            name=form.get("name", ""),
+            password=form.get("password", ""),
+            confirmation=form.get("confirmation", ""),
+            email=form.get("email"),
+        )
+    except BadRequest as error:
+        kept = {key: form.get(key, "") for key in ("name", "email")}
         return render_template("auth/activate.html", error=error_text(error), form=kept), 400
     start_session(user_id, epoch)
     return redirect(url_for("holder.certificates", activated=1))

@@ -12,10 +12,8 @@ Birth date and sex are taken from the ID number (GB 11643), never from the file.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
-import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certsvc.certificates.models import Holder
-from certsvc.domain.idnumber import Sex, normalize_id_number, parse_id_number
+from certsvc.domain.idnumber import Sex, normalize_id_number
 from certsvc.errors import KeyStoreError
 from certsvc.runtime import Runtime
 
@@ -92,30 +90,19 @@ def _hmac_sha256_pads(key: bytes) -> tuple[_Hash, _Hash]:
     return inner, outer
 
 
-_KEYS: weakref.WeakKeyDictionary[object, HolderKeys] = weakref.WeakKeyDictionary()
-
-
 def holder_keys(runtime: Runtime) -> HolderKeys:
-    """The holder keys of ``runtime``'s key store, derived once per key store object."""
-    store = runtime.keys
-    cached = _KEYS.get(store)
+    """The holder keys of ``runtime``'s key store, derived once per runtime."""
+    cached = runtime.cache.holder_keys
     if cached is None:
-        data = store.data_keys()
+        data = runtime.keys.data_keys()
         cached = HolderKeys(data.blind_index, AESGCM(data.id_encryption), data.status_permutation)
-        _KEYS[store] = cached
+        runtime.cache.holder_keys = cached
     return cached
 
 
 def id_index(runtime: Runtime, id_number: str) -> str:
     """The blind index of ``id_number`` (normalised first: full-width digits, lower-case x, spaces)."""
     return holder_keys(runtime).index(normalize_id_number(id_number))
-
-
-def encrypt_id(runtime: Runtime, id_number: str) -> tuple[str, bytes]:
-    """(blind index, ciphertext) of a normalised ID number."""
-    keys = holder_keys(runtime)
-    index = keys.index(id_number)
-    return index, keys.encrypt(id_number, index)
 
 
 def decrypt_id(runtime: Runtime, holder: Holder) -> str:
@@ -125,32 +112,3 @@ def decrypt_id(runtime: Runtime, holder: Holder) -> str:
 
 def find_holder(session: Session, runtime: Runtime, id_number: str) -> Holder | None:
     return session.scalar(select(Holder).where(Holder.id_index == id_index(runtime, id_number)))
-
-
-def get_or_create_holder(
-    session: Session, runtime: Runtime, id_number: str, name: str, today: dt.date
-) -> Holder:
-    """The holder with this ID number, created if new; a changed name replaces the stored one.
-
-    Raises the ``InvalidIdNumber`` subclass when the number is not a valid GB 11643 number.
-    """
-    number = normalize_id_number(id_number)
-    facts = parse_id_number(number, today=today)
-    keys = holder_keys(runtime)
-    index = keys.index(number)
-    holder = session.scalar(select(Holder).where(Holder.id_index == index))
-    if holder is not None:
-        if holder.name != name:
-            holder.name = name
-        return holder
-    holder = Holder(
-        id_index=index,
-        id_ciphertext=keys.encrypt(number, index),
-        name=name,
-        birth_date=facts.birth_date,
-        sex=SEX_CODES[facts.sex],
-        created_at=runtime.now(),
-    )
-    session.add(holder)
-    session.flush()
-    return holder

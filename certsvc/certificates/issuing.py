@@ -2,8 +2,8 @@
 
 One pass over the file, in chunks of ``CHUNK_ROWS`` rows, inside ONE write transaction:
 
-1. every row is parsed and checked against every rule (``domain.rules``: the same checks
-   ``intake.validate_rows`` makes), plus the API token's authority;
+1. ``intake.validate_rows`` parses every row and checks it against every rule, plus the API
+   token's authority (the same loop the intake tests and fuzzers run);
 2. the chunk's holders are looked up in one query (by blind index) to answer "already issued"
    (the row's ``result_key`` exists: reported with its certificate number, never issued twice)
    and "already holds an active certificate for this title" (a refusal);
@@ -15,8 +15,7 @@ One pass over the file, in chunks of ``CHUNK_ROWS`` rows, inside ONE write trans
 Why one pass in chunks rather than "validate everything, then issue": an accepted file (the
 common case) is read and parsed once, and memory stays bounded by the chunk, not the file. What
 grows with the file is only what must: the ID numbers seen (duplicate check), the refusals, and
-the issued (row, number) pairs, kept compactly (~22 bytes a row). ``intake.validate_rows`` is not
-used as such because it keeps every parsed record until the end.
+the issued (row, number) pairs, kept compactly (~22 bytes a row).
 
 The ledger gets one ``record`` call per chunk (so one for files up to ``CHUNK_ROWS`` rows): each
 call writes a checkpoint, all inside the same transaction, so atomicity is unchanged and memory
@@ -25,9 +24,7 @@ does not grow with the file.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import hashlib
 import itertools
 import os
@@ -35,24 +32,25 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Column, Dialect, Table, func, insert, select, text, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from certsvc.certificates.holders import SEX_CODES, HolderKeys, holder_keys
 from certsvc.certificates.intake.readers import RawRow, read_path, read_rows
-from certsvc.certificates.intake.records import parse_row
+from certsvc.certificates.intake.validate import CheckedRecord, ValidationReport, validate_rows
 from certsvc.certificates.models import Certificate, CertificateVersion, Holder, ImportBatch, NumberSequence
 from certsvc.certificates.versions import STATUS_VALID, allocate_slots, ledger_entry, sign_version
+from certsvc.db.base import Base
+from certsvc.db.bulk import insert_rows
 from certsvc.domain.certno import CERTIFICATE_NUMBER_LENGTH, make_certificate_number
 from certsvc.domain.idnumber import identity_facts
 from certsvc.domain.levels import Level
 from certsvc.domain.record import ResultRecord
-from certsvc.domain.registry import Registry
-from certsvc.domain.rules import DuplicateFinder, Violation, already_holds, check_raw_fields, check_record
+from certsvc.domain.rules import Violation, already_holds
 from certsvc.errors import Conflict, UnreadableFile
 from certsvc.ledger.services import lock as lock_ledger
 from certsvc.registry.models import Authority
@@ -165,45 +163,16 @@ def import_results(
     them as already issued.
     """
     digest = _sha256(data, filename)
-    with _older_objects_frozen():
-        return _import_retrying_once(
-            runtime,
-            data,
-            filename,
-            digest=digest,
-            dry_run=dry_run,
-            acting_authority=acting_authority,
-            actor=actor,
-            progress=progress,
-        )
-
-
-@contextlib.contextmanager
-def _older_objects_frozen() -> Iterator[None]:
-    """Keep the garbage collector out of the import: older objects frozen, collections paused.
-
-    An import keeps each chunk's rows alive long enough for them to reach the oldest generation,
-    which triggers a full collection every few thousand rows; each one walked every object of the
-    process (modules, SQLAlchemy, the app): about 5 % of an import's time, for nothing, since those
-    objects are not the import's garbage. ``gc.freeze`` sets them aside. The young collections
-    that remain found almost nothing either (an import makes next to no reference cycles: 90
-    objects for 20,000 rows) and still cost 2 %, so automatic collection is paused too: the
-    import's objects are freed by reference counting as they always were, and ``enable`` lets the
-    next collection take any cycle left, with ``unfreeze`` putting everything back. With
-    concurrent imports the first to finish restores both: the other just runs at the old speed.
-    A process that froze objects or paused collection itself (e.g. a pre-fork server) is left as
-    it is.
-    """
-    if gc.get_freeze_count() or not gc.isenabled():
-        yield
-        return
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.unfreeze()
+    return _import_retrying_once(
+        runtime,
+        data,
+        filename,
+        digest=digest,
+        dry_run=dry_run,
+        acting_authority=acting_authority,
+        actor=actor,
+        progress=progress,
+    )
 
 
 def _import_retrying_once(
@@ -318,69 +287,25 @@ def _run(
     issuer: _Issuer | None,
     progress: Progress | None,
 ) -> None:
-    checker = _Checker(registry_from_database(session), today, acting)
-    iterator = iter(rows)
-    while chunk := list(itertools.islice(iterator, CHUNK_ROWS)):
-        candidates = [candidate for raw in chunk if (candidate := checker.check(raw)) is not None]
-        report.rows += len(chunk)
-        ready = _classify(session, keys, candidates, checker, report)
-        if issuer is not None and not checker.violations:
+    validation = ValidationReport()
+    checked = validate_rows(rows, registry_from_database(session), today, validation, acting_authority=acting)
+    while chunk := list(itertools.islice(checked, CHUNK_ROWS)):
+        ready = _classify(session, keys, chunk, validation, report)
+        if issuer is not None and validation.ok:
             issuer.issue(ready)
         else:
             report.would_issue += len(ready)
+        report.rows = validation.rows
+        if progress is not None:
+            progress(report.rows)
+    if report.rows != validation.rows:  # rows after the last that parsed
+        report.rows = validation.rows
         if progress is not None:
             progress(report.rows)
     # Rows are checked in order, but "already holds" findings come after each chunk's rule checks.
-    report.refused = sorted(checker.violations, key=lambda v: v.row)
-    if checker.violations:
+    report.refused = validation.in_row_order()
+    if report.refused:
         report.would_issue = 0
-
-
-# --- checking ----------------------------------------------------------------------------------
-@dataclass(slots=True)
-class _Candidate:
-    record: ResultRecord
-    refused: bool
-    duplicate: bool
-
-
-class _Checker:
-    """Every per-row rule, with the state that spans rows (duplicates, shared strings)."""
-
-    def __init__(self, registry: Registry, today: dt.date, acting_authority: str | None) -> None:
-        self.registry = registry
-        self.today = today
-        self.acting_authority = acting_authority
-        self.duplicates = DuplicateFinder()
-        self.shared: dict[str, str] = {}
-        self.violations: list[Violation] = []
-
-    def check(self, raw: RawRow) -> _Candidate | None:
-        found = check_raw_fields(raw.row, raw.fields)
-        parsed = parse_row(raw, shared=self.shared)
-        if isinstance(parsed, list):
-            self.violations += found + parsed
-            return None
-        found += check_record(parsed, self.registry, self.today)
-        if self.acting_authority is not None and parsed.authority_code != self.acting_authority:
-            found.append(_foreign_authority(parsed, self.acting_authority))
-        duplicate = self.duplicates.check(parsed)
-        if duplicate is not None:
-            found.append(duplicate)
-        self.violations += found
-        return _Candidate(parsed, bool(found), duplicate is not None)
-
-
-def _foreign_authority(record: ResultRecord, acting: str) -> Violation:
-    return Violation(
-        record.row,
-        "authority_code",
-        "jurisdiction",
-        f"this API token belongs to authority {acting}, which may import only its own results, "
-        f"not results confirmed by {record.authority_code}",
-        f"该接口令牌属于发证机构 {acting}，只能导入本机构确认的结果，"
-        f"不能导入 {record.authority_code} 确认的结果",
-    )
 
 
 def result_key(record: ResultRecord, id_index: str) -> str:
@@ -408,40 +333,49 @@ class _Pending:
 def _classify(
     session: Session,
     keys: HolderKeys,
-    candidates: list[_Candidate],
-    checker: _Checker,
+    chunk: list[CheckedRecord],
+    validation: ValidationReport,
     report: ImportReport,
 ) -> list[_Pending]:
     """Answer "already issued" and "already holds" for a chunk with one query; the rows to issue."""
-    indexes = [keys.index(c.record.id_number) for c in candidates]
+    indexes = [keys.index(checked.record.id_number) for checked in chunk]
     known = _known_holders(session, indexes)
     ready: list[_Pending] = []
-    for candidate, index in zip(candidates, indexes, strict=True):
-        record = candidate.record
+    for checked, index in zip(chunk, indexes, strict=True):
+        record = checked.record
         key = result_key(record, index)
         holder = known.get(index)
         if holder is not None and key in holder.results:
-            if not candidate.refused:
+            if not checked.refused:
                 report.already_issued.append(record.row, holder.results[key])
             continue
-        if holder is not None and not candidate.duplicate and record.title in holder.active_titles:
-            checker.violations.append(already_holds(record))
+        if holder is not None and not checked.repeated and record.title in holder.active_titles:
+            validation.refuse(already_holds(record))
             continue
-        if not candidate.refused:
+        if not checked.refused:
             ready.append(_Pending(record, index, key, holder))
     return ready
 
 
 def _known_holders(session: Session, indexes: list[str]) -> dict[str, _KnownHolder]:
-    """The holders among ``indexes`` (blind indexes) with their certificates, in one query.
-
-    Sent straight to the driver: for a chunk of 2,000 indexes SQLAlchemy's expanding IN and row
-    processing cost more than the query itself (the values are plain text and ints).
-    """
+    """The holders among ``indexes`` (blind indexes) with their certificates, in one query."""
     if not indexes:
         return {}
+    rows = session.execute(
+        select(
+            Holder.id,
+            Holder.id_index,
+            Holder.name,
+            Certificate.result_key,
+            Certificate.number,
+            Certificate.title,
+            Certificate.status,
+        )
+        .outerjoin(Certificate, Certificate.holder_id == Holder.id)
+        .where(Holder.id_index.in_(indexes))
+    )
     known: dict[str, _KnownHolder] = {}
-    for holder_id, index, name, key, number, title, status in _holder_rows(session, indexes):
+    for holder_id, index, name, key, number, title, status in rows:
         holder = known.get(index)
         if holder is None:
             holder = known[index] = _KnownHolder(holder_id, name)
@@ -450,28 +384,6 @@ def _known_holders(session: Session, indexes: list[str]) -> dict[str, _KnownHold
             if status != "revoked":
                 holder.active_titles.add(title)
     return known
-
-
-_HOLDER_ROWS = (
-    "SELECT holders.id, holders.id_index, holders.name, certificates.result_key, certificates.number, "
-    "certificates.title, certificates.status FROM holders "
-    "LEFT OUTER JOIN certificates ON certificates.holder_id = holders.id WHERE holders.id_index "
-)
-
-
-def _holder_rows(session: Session, indexes: list[str]) -> list[Any]:
-    driver = session.connection().connection.driver_connection
-    assert driver is not None
-    cursor = driver.cursor()
-    try:
-        # Only placeholders are added to the constant SQL; the indexes are bound parameters.
-        if _dialect(session) == "postgresql":
-            cursor.execute(_HOLDER_ROWS + "= ANY(%s)", (indexes,))
-        else:
-            cursor.execute(_HOLDER_ROWS + f"IN ({', '.join('?' * len(indexes))})", indexes)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
 
 
 # --- issuing -----------------------------------------------------------------------------------
@@ -544,64 +456,56 @@ class _Issuer:
             version = sign_version(facts, signing_key, self.base_url, self.now)
             signed.append(version)
             entries.append(ledger_entry("issue", number, 1, version.credential, self.now))
-        certificate_ids = _reserve_ids(session, _CERTIFICATES, len(pending))
-        _bulk_insert(
+        certificate_ids = insert_rows(
             session,
             _CERTIFICATES,
-            _CERTIFICATE_COLUMNS,
             [
-                (
-                    certificate_id,
-                    number,
-                    item.result_key,
-                    r.authority_code,
-                    holder_id,
-                    batch_id,
-                    r.committee_code,
-                    r.committee_name,
-                    r.series,
-                    r.specialty,
-                    r.title,
-                    r.level.value,
-                    r.employer,
-                    r.confirmation_doc_no,
-                    r.confirmation_date,
-                    r.meeting_date,
-                    STATUS_VALID,
-                    1,
-                    self.now,
-                )
-                for certificate_id, item, r, number, holder_id in zip(
-                    certificate_ids,
-                    pending,
-                    (item.record for item in pending),
-                    numbers,
-                    holder_ids,
-                    strict=True,
+                {
+                    "number": number,
+                    "result_key": item.result_key,
+                    "authority_code": r.authority_code,
+                    "holder_id": holder_id,
+                    "batch_id": batch_id,
+                    "committee_code": r.committee_code,
+                    "committee_name": r.committee_name,
+                    "series": r.series,
+                    "specialty": r.specialty,
+                    "title": r.title,
+                    "level": r.level.value,
+                    "employer": r.employer,
+                    "confirmation_doc_no": r.confirmation_doc_no,
+                    "confirmation_date": r.confirmation_date,
+                    "meeting_date": r.meeting_date,
+                    "status": STATUS_VALID,
+                    "current_version": 1,
+                    "created_at": self.now,
+                }
+                for item, r, number, holder_id in zip(
+                    pending, (item.record for item in pending), numbers, holder_ids, strict=True
                 )
             ],
+            ids_by="number",
         )
         # Late in the chunk: the ledger lock is held from here until the commit.
         ledger_indexes = record_in_ledger(session, self.runtime, entries)
-        _bulk_insert(
+        insert_rows(
             session,
             _VERSIONS,
-            _VERSION_COLUMNS,
             [
-                (
-                    certificate_id,
-                    1,
-                    STATUS_VALID,
-                    self.now,
-                    version.kid,
-                    version.credential,
-                    version.qr_payload,
-                    slot[0],
-                    slot[1],
-                    ledger_index,
-                )
-                for certificate_id, version, slot, ledger_index in zip(
-                    certificate_ids, signed, slots, ledger_indexes, strict=True
+                {
+                    "certificate_id": certificate_ids[number],
+                    "version": 1,
+                    "status": STATUS_VALID,
+                    "issued_at": self.now,
+                    "kid": version.kid,
+                    "credential": version.credential,
+                    "qr_payload": version.qr_payload,
+                    "status_list_id": slot[0],
+                    "status_index": slot[1],
+                    "ledger_index": ledger_index,
+                }
+                for number, version, slot, ledger_index in zip(
+                    numbers, signed, slots, ledger_indexes, strict=True
                 )
             ],
         )
@@ -663,10 +567,7 @@ class _Issuer:
         return found
 
     def _holder_ids(self, pending: list[_Pending]) -> list[int]:
-        new = [item for item in pending if item.holder is None]
-        created = iter(_reserve_ids(self.session, _HOLDERS, len(new)))
         rows = []
-        ids = []
         for item in pending:
             record = item.record
             if item.holder is not None:
@@ -675,24 +576,20 @@ class _Issuer:
                     self.session.execute(
                         update(Holder).where(Holder.id == item.holder.id).values(name=record.name)
                     )
-                ids.append(item.holder.id)
                 continue
             facts = identity_facts(record.id_number)  # the identity rule accepted it
-            holder_id = next(created)
-            ids.append(holder_id)
             rows.append(
-                (
-                    holder_id,
-                    item.id_index,
-                    self.keys.encrypt(record.id_number, item.id_index),
-                    record.name,
-                    facts.birth_date,
-                    SEX_CODES[facts.sex],
-                    self.now,
-                )
+                {
+                    "id_index": item.id_index,
+                    "id_ciphertext": self.keys.encrypt(record.id_number, item.id_index),
+                    "name": record.name,
+                    "birth_date": facts.birth_date,
+                    "sex": SEX_CODES[facts.sex],
+                    "created_at": self.now,
+                }
             )
-        _bulk_insert(self.session, _HOLDERS, _HOLDER_COLUMNS, rows)
-        return ids
+        created = insert_rows(self.session, _HOLDERS, rows, ids_by="id_index")
+        return [created[item.id_index] if item.holder is None else item.holder.id for item in pending]
 
     def _numbers(self, pending: list[_Pending]) -> list[str]:
         numbers = []
@@ -727,127 +624,9 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-# --- bulk writes -------------------------------------------------------------------------------
-_HOLDERS = cast(Table, Holder.__table__)
-_CERTIFICATES = cast(Table, Certificate.__table__)
-_VERSIONS = cast(Table, CertificateVersion.__table__)
-_HOLDER_COLUMNS = ("id", "id_index", "id_ciphertext", "name", "birth_date", "sex", "created_at")
-_CERTIFICATE_COLUMNS = (
-    "id",
-    "number",
-    "result_key",
-    "authority_code",
-    "holder_id",
-    "batch_id",
-    "committee_code",
-    "committee_name",
-    "series",
-    "specialty",
-    "title",
-    "level",
-    "employer",
-    "confirmation_doc_no",
-    "confirmation_date",
-    "meeting_date",
-    "status",
-    "current_version",
-    "created_at",
-)
-_VERSION_COLUMNS = (
-    "certificate_id",
-    "version",
-    "status",
-    "issued_at",
-    "kid",
-    "credential",
-    "qr_payload",
-    "status_list_id",
-    "status_index",
-    "ledger_index",
-)
-
-
-def _reserve_ids(session: Session, table: Table, count: int) -> list[int]:
-    """``count`` primary keys for rows about to be bulk-inserted (so no RETURNING round trips).
-
-    PostgreSQL draws them from the column's sequence; SQLite continues after the largest id, which
-    is safe because its writer holds the database lock (BEGIN IMMEDIATE) until commit.
-    """
-    if count == 0:
-        return []
-    if _dialect(session) == "postgresql":
-        statement = text(
-            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"
-        )
-        return list(session.execute(statement, {"table": table.name, "count": count}).scalars())
-    top = session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-    return list(range(top + 1, top + 1 + count))
-
-
-def _bulk_insert(
-    session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
-) -> None:
-    """Insert rows straight through the driver: COPY on PostgreSQL, executemany on SQLite.
-
-    SQLAlchemy's per-value processing costs more than the database here; on SQLite the values of
-    the columns that need it (dates, UTC datetimes) are converted by the columns' own bind
-    processors, once per distinct value, and then to the text sqlite3's default date adapters
-    would store (so the driver does not call back into Python for every row).
-    """
-    if not rows:
-        return
-    dialect = session.get_bind().dialect
-    driver = session.connection().connection.driver_connection
-    assert driver is not None
-    column_list = ", ".join(columns)
-    cursor = driver.cursor()
-    try:
-        if dialect.name == "postgresql":
-            with cursor.copy(f"COPY {table.name} ({column_list}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        processors = [
-            (position, processor)
-            for position, name in enumerate(columns)
-            if (processor := _sqlite_processor(table.c[name], dialect)) is not None
-        ]
-        if processors:
-            # Column-wise: each distinct value (a handful of dates, one timestamp) is converted
-            # once, and the rows are taken apart and put back together by zip, in C.
-            values = list(zip(*rows, strict=True))
-            for position, convert in processors:
-                column = values[position]
-                converted = {value: convert(value) for value in set(column)}
-                values[position] = tuple(map(converted.__getitem__, column))
-            rows = list(zip(*values, strict=True))
-        placeholders = ", ".join("?" for _ in columns)
-        # Table and column names are this module's constants, never input.
-        statement = f"INSERT INTO {table.name} ({column_list}) VALUES ({placeholders})"  # noqa: S608
-        cursor.executemany(statement, rows)
-    finally:
-        cursor.close()
-
-
-def _sqlite_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
-    """The column's bind processor, followed for date and time columns by ``_sqlite_text``."""
-    processor = column.type.bind_processor(dialect)
-    if not issubclass(column.type.python_type, dt.date):
-        return processor
-    if processor is None:
-        return _sqlite_text
-    bind = processor
-    return lambda value: _sqlite_text(bind(value))
-
-
-def _sqlite_text(value: Any) -> Any:
-    """Dates and times as the text sqlite3's default adapters store (``isoformat``, with a space
-    between date and time): what these columns have always held."""
-    if isinstance(value, dt.datetime):
-        return value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+_HOLDERS = Base.metadata.tables[Holder.__tablename__]
+_CERTIFICATES = Base.metadata.tables[Certificate.__tablename__]
+_VERSIONS = Base.metadata.tables[CertificateVersion.__tablename__]
 
 
 def _sha256(data: Source, filename: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -201,3 +202,41 @@ class StagedImport(Base):
     filename: Mapped[str] = mapped_column(String(255))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class CertificateShare(Base):
+    """A holder's share link (亮证) for one purpose: who opens it sees the chosen scope and the
+    live verdict until it expires or the holder ends it.
+
+    Only the token's SHA-256 is kept (the token is 192-bit random, so a slow hash adds nothing):
+    the link is shown to the holder once, and a database reader cannot open shares.
+    """
+
+    __tablename__ = "certificate_shares"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(100))
+    show_full_name: Mapped[bool] = mapped_column(Boolean)
+    show_id_last4: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    certificate: Mapped[Certificate] = relationship()
+
+
+class ShareAccess(Base):
+    """One opening of a share link, as the holder sees it: when, and a coarse client description
+    (browser family and device class). No address is stored; ``visitor`` is a short keyed digest of
+    address and browser, enough to tell one visitor's repeated visits from several visitors."""
+
+    __tablename__ = "share_accesses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("certificate_shares.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    client: Mapped[str] = mapped_column(String(64))
+    visitor: Mapped[str] = mapped_column(String(16))

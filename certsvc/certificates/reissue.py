@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from certsvc.accounts.models import User
 from certsvc.accounts.notifications import notify
+from certsvc.certificates.lookup import find_version
 from certsvc.certificates.models import (
     CORRECTABLE_FIELDS,
     REISSUE_REASONS,
@@ -24,12 +25,14 @@ from certsvc.certificates.models import (
     Holder,
     ReissueRequest,
 )
-from certsvc.certificates.revocation import STATUS_ZH, credential_sha256, current_version, lock_certificate
+from certsvc.certificates.revocation import credential_sha256, lock_certificate
 from certsvc.domain.names import check_name
 from certsvc.domain.workdays import working_days
 from certsvc.errors import BadRequest, CalendarNotCovered, NotFound, WorkflowError
 from certsvc.ledger.entries import certificate_event
 from certsvc.runtime import Runtime
+from certsvc.texts import label
+from certsvc.timefmt import china_date
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 # Evidence types are recognised by their first bytes; the browser's declared type is not trusted.
@@ -38,12 +41,6 @@ EVIDENCE_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
 )
-REASON_LABELS = {
-    "lost": ("遗失", "lost"),
-    "damaged": ("损毁", "damaged"),
-    "correction": ("信息更正", "correction"),
-}
-FIELD_LABELS = {"name": ("姓名", "name"), "employer": ("工作单位", "employer")}
 MAX_NOTE = 500
 MAX_ROW_ID = 2**31 - 1
 
@@ -129,11 +126,11 @@ def _new_current_version(
 
     if reason not in REISSUE_REASONS:
         raise BadRequest(f"reason must be one of {', '.join(REISSUE_REASONS)}", detail_zh="补发原因不正确")
-    previous = current_version(session, certificate)
+    previous = find_version(session, certificate)
     if previous.status != "valid" or certificate.status != "valid":
         raise WorkflowError(
             f"only a valid certificate can be reissued; this one is {previous.status}",
-            detail_zh=f"证书当前状态为“{STATUS_ZH.get(previous.status, previous.status)}”，不能补发",
+            detail_zh=f"证书当前状态为“{label('outcome', previous.status, 'zh')}”，不能补发",
         )
     now = runtime.now()
     created = new_version(
@@ -196,7 +193,7 @@ def submit_request(
         raise NotFound(
             f"no certificate {certificate.number} here", detail_zh=f"没有证书 {certificate.number}"
         )
-    row = current_version(session, certificate)
+    row = find_version(session, certificate)
     if row.status != "valid":
         raise WorkflowError(
             f"a {row.status} certificate cannot be reissued", detail_zh="证书当前状态不能申请补发"
@@ -379,7 +376,7 @@ def _notify_holder(
 def request_age(created_at: dt.datetime, today: dt.date) -> tuple[int, bool]:
     """Working days a request has waited (after its submission day, up to today) and whether the
     count is approximate (Mon–Fri) because the official calendar does not cover the dates."""
-    submitted = created_at.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    submitted = china_date(created_at)
     start = submitted + dt.timedelta(days=1)
     try:
         return working_days(start, today), False

@@ -12,35 +12,22 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certsvc.certificates.lookup import find_certificate, find_version
 from certsvc.certificates.models import Certificate, CertificateVersion
 from certsvc.domain.certno import validate_certificate_number
-from certsvc.errors import BadRequest, NotFound, WorkflowError
+from certsvc.errors import BadRequest, WorkflowError
 from certsvc.ledger.entries import certificate_event
 from certsvc.runtime import Runtime
+from certsvc.texts import label
 
 ACTIONS = ("suspend", "reinstate", "revoke")
-# Reason categories per action: slug -> (中文, English). Slugs go to the ledger; labels to people.
-REASONS: dict[str, dict[str, tuple[str, str]]] = {
-    "revoke": {
-        "fraud": ("弄虚作假、骗取职称", "obtained by fraud or falsified documents"),
-        "misconduct": ("学术不端或违法违纪", "academic misconduct or breach of law or discipline"),
-        "procedure": ("评审程序违规", "review procedure violated"),
-        "error": ("发证错误", "issued in error"),
-        "other": ("其他", "other"),
-    },
-    "suspend": {
-        "investigation": ("立案调查中", "under investigation"),
-        "complaint": ("收到举报待核实", "complaint being checked"),
-        "other": ("其他", "other"),
-    },
-    "reinstate": {
-        "cleared": ("调查结束，未发现问题", "investigation closed without findings"),
-        "mistaken": ("暂停有误", "suspended in error"),
-        "other": ("其他", "other"),
-    },
+# Reason categories per action (slugs go to the ledger; their labels are in certsvc.texts).
+REASONS: dict[str, tuple[str, ...]] = {
+    "revoke": ("fraud", "misconduct", "procedure", "error", "other"),
+    "suspend": ("investigation", "complaint", "other"),
+    "reinstate": ("cleared", "mistaken", "other"),
 }
 
 
@@ -55,8 +42,6 @@ TRANSITIONS = {
     "reinstate": Transition(frozenset({"suspended"}), "valid"),
     "revoke": Transition(frozenset({"valid", "suspended"}), "revoked"),
 }
-STATUS_ZH = {"valid": "有效", "superseded": "已被新版本取代", "suspended": "暂停", "revoked": "已撤销"}
-ACTION_ZH = {"suspend": "暂停", "reinstate": "恢复", "revoke": "撤销"}
 
 
 def credential_sha256(version: CertificateVersion) -> str:
@@ -73,21 +58,7 @@ def lock_certificate(session: Session, number: str, actor_authority: str | None)
 
     number = validate_certificate_number(number)
     lock_ledger(session)
-    certificate = session.scalar(select(Certificate).where(Certificate.number == number).with_for_update())
-    if certificate is None or (actor_authority is not None and certificate.authority_code != actor_authority):
-        raise NotFound(f"no certificate {number} here", detail_zh=f"本机构没有证书 {number}")
-    return certificate
-
-
-def current_version(session: Session, certificate: Certificate) -> CertificateVersion:
-    version = session.scalar(
-        select(CertificateVersion).where(
-            CertificateVersion.certificate_id == certificate.id,
-            CertificateVersion.version == certificate.current_version,
-        )
-    )
-    assert version is not None, "a certificate always has its current version"
-    return version
+    return find_certificate(session, number, authority_code=actor_authority, for_update=True)
 
 
 def check_reason(action: str, reason: str) -> str:
@@ -144,12 +115,12 @@ def change_status(  # noqa: PLR0917 - positional order fixed by docs/architectur
             f"only version {certificate.current_version} can change status",
             detail_zh=f"第 {version} 版已被取代，只能对当前第 {certificate.current_version} 版操作",
         )
-    row = current_version(session, certificate)
+    row = find_version(session, certificate)
     transition = TRANSITIONS[action]
     if row.status not in transition.from_statuses:
         raise WorkflowError(
             f"cannot {action} a certificate that is {row.status}",
-            detail_zh=f"证书当前状态为“{STATUS_ZH.get(row.status, row.status)}”，不能{ACTION_ZH[action]}",
+            detail_zh=f"证书当前状态为“{label('outcome', row.status, 'zh')}”，不能{label('action', action, 'zh')}",
         )
     now = runtime.now()
     row.status = transition.to_status

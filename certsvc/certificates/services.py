@@ -7,7 +7,6 @@ correction changed the holder's current name.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from certsvc.certificates.holders import SEX_ZH, decrypt_id
+from certsvc.certificates.lookup import find_certificate, find_version
 from certsvc.certificates.models import Certificate, CertificateVersion, Holder
 from certsvc.certificates.versions import verification_url
 from certsvc.documents import (
@@ -26,54 +26,34 @@ from certsvc.documents import (
     render_pdf,
     render_png,
 )
-from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.idnumber import mask_id as masked_id_number
-from certsvc.errors import BadRequest, NotFound
+from certsvc.errors import BadRequest
 from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
 from certsvc.signing.credential import decode_unverified
+from certsvc.timefmt import china_date
 
 FORMATS = ("png", "pdf", "jws", "url")
-_CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
-def get_by_number(session: Session, number: str) -> Certificate:
-    """The certificate with this number as typed; ``InvalidCertificateNumber`` for a typo,
-    ``NotFound`` when no such certificate exists."""
-    canonical = validate_certificate_number(number)
-    certificate = session.scalar(select(Certificate).where(Certificate.number == canonical))
-    if certificate is None:
-        raise NotFound(f"no certificate {canonical}", detail_zh=f"未找到证书 {canonical}")
-    return certificate
-
-
-def get_version(session: Session, certificate: Certificate, version: int | None = None) -> CertificateVersion:
-    """Version ``version`` of ``certificate`` (its current version when None)."""
-    wanted = certificate.current_version if version is None else version
-    row = session.scalar(
-        select(CertificateVersion).where(
-            CertificateVersion.certificate_id == certificate.id, CertificateVersion.version == wanted
-        )
-    )
-    if row is None:
-        raise NotFound(
-            f"certificate {certificate.number} has no version {wanted}",
-            detail_zh=f"证书 {certificate.number} 没有第 {wanted} 版",
-        )
-    return row
-
-
-def document_for(runtime: Runtime, version: CertificateVersion, *, mask_id: bool) -> CertificateDocument:
+def document_for(
+    runtime: Runtime, version: CertificateVersion, *, mask_id: bool, watermark: str | None = None
+) -> CertificateDocument:
     """The printable document of ``version``; ``mask_id`` prints the ID number masked."""
     session = object_session(version)
     if session is not None:
-        return _document(session, runtime, version, mask=mask_id)
+        return _document(session, runtime, version, mask=mask_id, watermark=watermark)
     with runtime.database.read() as fresh:
-        return _document(fresh, runtime, version, mask=mask_id)
+        return _document(fresh, runtime, version, mask=mask_id, watermark=watermark)
 
 
 def _document(
-    session: Session, runtime: Runtime, version: CertificateVersion, *, mask: bool
+    session: Session,
+    runtime: Runtime,
+    version: CertificateVersion,
+    *,
+    mask: bool,
+    watermark: str | None = None,
 ) -> CertificateDocument:
     certificate = session.get(Certificate, version.certificate_id)
     assert certificate is not None  # a foreign key guarantees it
@@ -82,7 +62,7 @@ def _document(
     authority = session.scalars(select(Authority).where(Authority.code == certificate.authority_code)).one()
     subject = decode_unverified(version.credential)["credentialSubject"]
     id_number = decrypt_id(runtime, holder)
-    first_issue = certificate.created_at.astimezone(_CHINA).date()
+    first_issue = china_date(certificate.created_at)
     return CertificateDocument(
         holder_name=subject["name"],
         sex=SEX_ZH.get(holder.sex, holder.sex),
@@ -100,28 +80,36 @@ def _document(
         authority_name=authority.name,
         issue_date=first_issue,
         version=version.version,
-        reissue_date=None if version.version == 1 else version.issued_at.astimezone(_CHINA).date(),
+        reissue_date=None if version.version == 1 else china_date(version.issued_at),
         qr_url=verification_url(runtime, version.qr_payload),
         credential_jws=version.credential,
         seal_text=authority.name,
+        watermark=watermark,
     )
 
 
 def render(
-    runtime: Runtime, number: str, fmt: str, version: int | None = None, *, mask_id: bool = False
+    runtime: Runtime,
+    number: str,
+    fmt: str,
+    version: int | None = None,
+    *,
+    mask_id: bool = False,
+    watermark: str | None = None,
 ) -> bytes:
     """The certificate's document (png, pdf), signed credential (jws) or QR URL (url), as bytes.
 
     Documents are cached under ``settings.cache_dir`` by (number, version, variant): versions never
-    change, so a cached file never goes stale.
+    change, so a cached file never goes stale. A watermarked copy ("仅用于 …", free text chosen by
+    the holder) is rendered each time: caching every wording would grow the cache without bound.
     """
     if fmt not in FORMATS:
         raise BadRequest(
             f"format must be one of {', '.join(FORMATS)}", detail_zh="格式应为 png、pdf、jws 或 url"
         )
     with runtime.database.read() as session:
-        certificate = get_by_number(session, number)
-        row = get_version(session, certificate, version)
+        certificate = find_certificate(session, number)
+        row = find_version(session, certificate, version)
         if fmt == "jws":
             return row.credential.encode("ascii")
         if fmt == "url":
@@ -131,9 +119,10 @@ def render(
         renderer = render_png if fmt == "png" else render_pdf
 
         def draw() -> bytes:
-            return renderer(_document(session, runtime, row, mask=mask_id), _font(runtime.settings.cjk_font))
+            document = _document(session, runtime, row, mask=mask_id, watermark=watermark)
+            return renderer(document, _font(runtime.settings.cjk_font))
 
-        return cached_render(cache_dir, key, draw)
+        return draw() if watermark else cached_render(cache_dir, key, draw)
 
 
 @functools.lru_cache(maxsize=4)

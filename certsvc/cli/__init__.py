@@ -1,4 +1,4 @@
-"""The ``certsvc`` command. Each feature registers its subcommands from its own module.
+"""The ``certsvc`` command. Each command module registers its own subcommands.
 
 Exit codes: 0 success; 1 refused / not valid; 2 usage error; 3 authentic but status unknown.
 """
@@ -6,7 +6,6 @@ Exit codes: 0 success; 1 refused / not valid; 2 usage error; 3 authentic but sta
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
@@ -17,19 +16,6 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_STATUS_UNKNOWN = 3
 
-# Modules that define ``register(subparsers)``; absent ones are skipped while features land.
-COMMAND_MODULES = (
-    "certsvc.cli.setup",
-    "certsvc.cli.serve",
-    "certsvc.cli.intake",
-    "certsvc.cli.documents",
-    "certsvc.cli.workflow",
-    "certsvc.cli.verify",
-    "certsvc.cli.ledger",
-    "certsvc.cli.keys",
-    "certsvc.cli.accounts",
-)
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -37,13 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Signed electronic professional-title certificates (职称电子证书).",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:
-                continue
-            raise
+    from certsvc.cli import accounts, documents, intake, keys, ledger, serve, setup, verify, workflow
+
+    for module in (setup, serve, intake, documents, workflow, verify, ledger, keys, accounts):
         module.register(subparsers)
     return parser
 

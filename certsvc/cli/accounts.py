@@ -1,4 +1,4 @@
-"""``certsvc accounts``: staff users, API tokens and holder activation links.
+"""``certsvc accounts``: staff users, API tokens, holder activation links and codes.
 
 Secrets are printed exactly once; the database keeps only their hashes.
 """
@@ -37,6 +37,18 @@ def register(subparsers: Any) -> None:
     link = commands.add_parser("activation-link", help="a one-time link for the holder of a certificate")
     link.add_argument("certificate_number", metavar="CERT_NO")
     link.set_defaults(handler=run_activation_link)
+
+    code = commands.add_parser(
+        "activation-code",
+        help="a one-time activation code for the holder of a certificate (printable notice)",
+    )
+    code.add_argument("certificate_number", metavar="CERT_NO")
+    code.set_defaults(handler=run_activation_code)
+
+    mail = commands.add_parser("activation-email", help="e-mail the holder a one-time activation link now")
+    mail.add_argument("certificate_number", metavar="CERT_NO")
+    mail.add_argument("email", help="the address the holder gave the issuing body")
+    mail.set_defaults(handler=run_activation_email)
 
 
 def run_create_staff(args: argparse.Namespace) -> int:
@@ -83,4 +95,31 @@ def run_activation_link(args: argparse.Namespace) -> int:
     with runtime.database.write() as session:
         link = create_activation_link(session, runtime, args.certificate_number, created_by="cli")
     print(link)
+    return 0
+
+
+def run_activation_code(args: argparse.Namespace) -> int:
+    """Prints the notice to hand over; the code is shown only this once."""
+    from certsvc.accounts.activation import issue_activation_code
+
+    notice = issue_activation_code(cli_runtime(), args.certificate_number, created_by="cli")
+    expires = notice.expires_at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    print(
+        f"职称电子证书持证人账号激活通知书 / Holder account activation notice\n"
+        f"持证人 Holder: {notice.holder}\n"
+        f"证书编号 Certificate: {notice.certificate_number}\n"
+        f"发证机构 Issuer: {notice.authority}\n"
+        f"激活码 Activation code: {notice.code}\n"
+        f"有效期至 Valid until: {expires} (UTC+8)\n"
+        f"激活地址 Activate at: {notice.activate_url}\n"
+        "激活码只能使用一次。The code works once."
+    )
+    return 0
+
+
+def run_activation_email(args: argparse.Namespace) -> int:
+    from certsvc.accounts.activation import email_activation_link
+
+    email_activation_link(cli_runtime(), args.certificate_number, args.email, created_by="cli")
+    print(f"activation link for {args.certificate_number} sent")
     return 0

@@ -26,9 +26,22 @@ class CertsvcGunicorn(BaseApplication):  # type: ignore[misc]
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        self.cfg.set("worker_exit", self._worker_exit)
 
     def load(self) -> Any:
-        return self.app_factory()
+        self.app = self.app_factory()
+        return self.app
+
+    def _worker_exit(self, server: Any, worker: Any) -> None:
+        """A worker's graceful exit closes its runtime (pending verification counts are stored)."""
+        close_runtime(getattr(self, "app", None))
+
+
+def close_runtime(app: Any) -> None:
+    """Close the certsvc runtime of ``app`` (other apps, e.g. the benchmark's, have none)."""
+    runtime = getattr(app, "extensions", {}).get("certsvc")
+    if runtime is not None:
+        runtime.close()
 
 
 def gunicorn_options(bind: str, *, workers: int, threads: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 from certsvc.cli.common import cli_runtime
 from certsvc.errors import BadRequest
 from certsvc.ledger.entries import key_event
+from certsvc.timefmt import parse_rfc3339, rfc3339
 
 
 def register(subparsers: Any) -> None:
@@ -32,12 +33,11 @@ def register(subparsers: Any) -> None:
 
 def _time(text: str) -> dt.datetime:
     try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        return parse_rfc3339(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an RFC 3339 time: {text!r}") from None
-    if moment.tzinfo is None:
-        raise argparse.ArgumentTypeError("give the time zone, e.g. 2026-01-31T08:00:00Z or +08:00")
-    return moment.astimezone(dt.UTC)
+        raise argparse.ArgumentTypeError(
+            f"not an RFC 3339 time with its time zone (e.g. 2026-01-31T08:00:00Z or +08:00): {text!r}"
+        ) from None
 
 
 def run_rotate(args: argparse.Namespace) -> int:
@@ -79,4 +79,4 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _show(moment: dt.datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return "" if moment is None else rfc3339(moment)

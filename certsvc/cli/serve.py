@@ -62,7 +62,11 @@ def serve(args: argparse.Namespace) -> int:
         if settings.is_production:
             print("certsvc: refusing the development server in production")
             return 2
-        create_app(settings).run(host=args.host, port=args.port, debug=False)
+        app = create_app(settings)
+        try:
+            app.run(host=args.host, port=args.port, debug=False)
+        finally:
+            app.extensions["certsvc"].close()
         return 0
     from certsvc.cli.gunicorn_app import run_gunicorn
 

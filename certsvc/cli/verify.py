@@ -9,7 +9,6 @@ unknown.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import sys
@@ -19,7 +18,7 @@ from typing import Any
 from certsvc.cli import EXIT_FAILED, EXIT_OK, EXIT_STATUS_UNKNOWN
 from certsvc.domain.names import mask_name
 from certsvc.errors import BadRequest, InvalidKeySet, InvalidStatusList, UnreadableDocument
-from certsvc.verification.texts import HEADLINES, STEPS
+from certsvc.texts import LABELS, bilingual
 
 OFFLINE_OUTCOMES = {"unknown-status": "unknown"}
 
@@ -85,15 +84,12 @@ def _read_target(target: str) -> str | bytes:
 
 def _online(target: str | bytes) -> tuple[str, str | None, str, dict[str, Any] | None]:
     from certsvc.cli.common import cli_runtime
-    from certsvc.verification import counters
     from certsvc.verification.schemas import Verdict
     from certsvc.verification.services import verify_target
 
     runtime = cli_runtime()
     verdict = verify_target(runtime, target, channel="cli")
-    # Counting is statistics: a verdict stands even when its count cannot be stored.
-    with contextlib.suppress(Exception):
-        counters.flush(runtime.database)
+    runtime.close()  # stores the count; a verdict stands even when it cannot be stored
     body = Verdict.of(verdict).model_dump(mode="json")
     return verdict.outcome, verdict.step, verdict.reason, body
 
@@ -167,10 +163,12 @@ def _print(
             )
         )
         return
-    zh, en, zh_more, en_more = HEADLINES.get(outcome, HEADLINES["unknown"])
+    shown = outcome if outcome in LABELS["outcome"] else "unknown"
+    zh, en = bilingual("outcome", shown)
+    zh_more, en_more = bilingual("explanation", shown)
     print(f"{zh} {en}: {zh_more} / {en_more}")
-    if step and step in STEPS and step != "status":
-        print(f"  {STEPS[step][0]} / {STEPS[step][1]}")
+    if step and step in LABELS["step"] and step != "status":
+        print("  {} / {}".format(*bilingual("step", step)))
     elif outcome not in ("valid",) and step:
         print(f"  step: {step}")
     print(f"  {reason}")

@@ -6,16 +6,15 @@ nothing new and prints the same certificates.
 
 from __future__ import annotations
 
-import importlib
 from importlib import resources
 
+from certsvc.accounts.services import create_demo_accounts
 from certsvc.certificates.issuing import ImportReport, import_results
 from certsvc.certificates.versions import verification_url
 from certsvc.runtime import Runtime
 
 DEMO_PACKAGE = "certsvc.demo"
 SHOWN_PER_BATCH = 2
-ACCOUNTS_MODULE = "certsvc.accounts.services"
 
 
 def load_demo(runtime: Runtime) -> list[str]:
@@ -28,7 +27,7 @@ def load_demo(runtime: Runtime) -> list[str]:
     for entry in batches:
         report = import_results(runtime, entry.read_bytes(), entry.name, dry_run=False, actor="demo")
         lines += _describe(runtime, report)
-    lines += demo_accounts(runtime)
+    lines += create_demo_accounts(runtime)
     return lines
 
 
@@ -57,15 +56,3 @@ def _urls(runtime: Runtime, numbers: list[str]) -> dict[str, str]:
             .where(Certificate.number.in_(numbers), CertificateVersion.version == Certificate.current_version)
         )
         return {number: verification_url(runtime, payload) for number, payload in rows}
-
-
-def demo_accounts(runtime: Runtime) -> list[str]:
-    """Demo logins from the accounts package, when it is installed."""
-    try:
-        accounts = importlib.import_module(ACCOUNTS_MODULE)
-    except ModuleNotFoundError as error:
-        if error.name in (ACCOUNTS_MODULE, "certsvc.accounts"):
-            return []
-        raise
-    created: list[str] = accounts.create_demo_accounts(runtime)
-    return created

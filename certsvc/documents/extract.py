@@ -1,14 +1,20 @@
-"""Reading back what a rendered certificate carries, for ``certsvc verify FILE``.
+"""Reading back what a rendered certificate carries, for ``certsvc verify FILE`` and uploads.
 
 Inputs here are untrusted files: anything unreadable raises :class:`UnreadableDocument`, and image
-size is bounded before pixels are decoded.
+size is bounded from the header before pixels are decoded. Phone photos are read by two decoders
+(docs/adr/0014-holders-share-activate-photos.md): zbar, fast on clean scans, and OpenCV's WeChat
+QR detector, built for what phones send (recompressed, unevenly lit, at an angle), each first on
+the photo as sent and then on a 2x enlargement for QR codes only a few pixels per module wide.
 """
 
 from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable, Iterator
 
+import numpy as np
+import numpy.typing as npt
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -17,8 +23,17 @@ from certsvc.documents.pdf import ATTACHMENT_NAME
 from certsvc.documents.png import CREDENTIAL_KEY
 from certsvc.errors import DocumentError, UnreadableDocument
 
-# A phone photo is ~50 megapixels at most; anything larger is refused before decoding.
+# A phone photo is ~50 megapixels at most; anything larger is refused from its header alone.
 MAX_IMAGE_PIXELS = 64_000_000
+# Pixels actually decoded and searched: larger photos are scaled down to about this much first
+# (JPEG through the decoder's own DCT scaling, so a 50 MP photo never exists in memory at full
+# size). A whole A4 certificate in 4 MP still gives its QR code ~5 pixels per module.
+DECODE_PIXELS = 4_000_000
+# Below this many pixels a photo is also searched enlarged 2x: WeChat's detector finds QR codes
+# of ~2 pixels per module (a whole certificate photographed at 900 px) only after enlarging.
+ENLARGE_BELOW_PIXELS = 2_000_000
+
+Grey = npt.NDArray[np.uint8]
 
 
 def credential_from_png(data: bytes) -> str | None:
@@ -47,33 +62,86 @@ def credential_from_pdf(data: bytes) -> str | None:
 
 
 def qr_text_from_image(data: bytes) -> list[str]:
-    """Texts of every QR code found in an image (PNG, JPEG, …), in reading order of the decoder."""
+    """Texts of the QR codes found in an image (PNG, JPEG, …), from the first decoder that finds any.
+
+    Tries zbar and then the WeChat detector on the image, then both on a 2x enlargement of small
+    images; the first attempt that reads something wins, so clean scans cost one zbar pass.
+    """
+    grey = _grey_pixels(data)
+    for image in _search_scales(grey):
+        for decode in _decoders():
+            texts = decode(image)
+            if texts:
+                return texts
+    return []
+
+
+def _grey_pixels(data: bytes) -> Grey:
+    """The image as 8-bit grey, scaled down to about ``DECODE_PIXELS`` while it is decoded."""
+    with _open_image(data) as image:
+        try:
+            if image.width * image.height > DECODE_PIXELS:
+                scale = (DECODE_PIXELS / (image.width * image.height)) ** 0.5
+                target = (max(1, int(image.width * scale)), max(1, int(image.height * scale)))
+                # JPEG decodes straight to a power-of-two reduction at least ``target`` large.
+                image.draft("L", target)
+                grey = image.convert("L")
+                if grey.width * grey.height > DECODE_PIXELS * 1.5:
+                    grey = grey.resize(target, Image.Resampling.BOX)
+            else:
+                grey = image.convert("L")
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise UnreadableDocument("the image data is corrupt") from exc
+    return np.asarray(grey, dtype=np.uint8)
+
+
+def _search_scales(grey: Grey) -> Iterator[Grey]:
+    yield grey
+    if 0 < grey.size < ENLARGE_BELOW_PIXELS:
+        import cv2
+
+        yield np.asarray(cv2.resize(grey, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), dtype=np.uint8)
+
+
+def _decoders() -> tuple[Callable[[Grey], list[str]], ...]:
+    return (_zbar_texts, _wechat_texts)
+
+
+def _zbar_texts(grey: Grey) -> list[str]:
     try:
         from pyzbar import pyzbar
     except ImportError as exc:  # pyzbar raises ImportError when the zbar shared library is absent
         raise DocumentError("QR decoding needs the zbar library: apt-get install libzbar0") from exc
-    with _open_image(data) as image:
-        try:
-            grey = image.convert("L")
-        except (OSError, ValueError) as exc:
-            raise UnreadableDocument("the image data is corrupt") from exc
     symbols = pyzbar.decode(grey, symbols=[pyzbar.ZBarSymbol.QRCODE])
     return [symbol.data.decode("utf-8", "replace") for symbol in symbols]
 
 
+def _wechat_texts(grey: Grey) -> list[str]:
+    """WeChat's detector without its optional CNN models (the wheel does not ship them): its
+    classic finder-pattern detector and ZXing-derived decoder, which tolerate blur, noise,
+    uneven light and perspective better than zbar. A new detector per call: they are cheap
+    (~50 µs) and not documented as thread-safe."""
+    import cv2
+
+    texts, _corners = cv2.wechat_qrcode.WeChatQRCode().detectAndDecode(grey)
+    return [str(text) for text in texts if text]
+
+
 def _open_image(data: bytes) -> Image.Image:
+    """The image with only its header read; refused when it claims more than ``MAX_IMAGE_PIXELS``."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-    except (
-        UnidentifiedImageError,
-        OSError,
-        Image.DecompressionBombWarning,
-        Image.DecompressionBombError,
-    ) as exc:
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        # Pillow's own guard fires from the header too, for images far above ours.
+        raise UnreadableDocument("the image is too large", detail_zh="图片像素过多，请缩小后再上传") from exc
+    except (UnidentifiedImageError, OSError) as exc:
         raise UnreadableDocument("the file is not an image certsvc can read") from exc
     if image.width * image.height > MAX_IMAGE_PIXELS:
         image.close()
-        raise UnreadableDocument(f"the image is too large ({image.width}×{image.height} pixels)")
+        raise UnreadableDocument(
+            f"the image is too large ({image.width}×{image.height} pixels)",
+            detail_zh="图片像素过多，请缩小后再上传",
+        )
     return image

@@ -52,11 +52,6 @@ class CjkFont:
     family: str
     _codepoints: frozenset[int] = field(repr=False, compare=False)
 
-    @property
-    def cache_id(self) -> str:
-        """Identifies the face for caches and registrations within one process."""
-        return f"{self.path}#{self.index}"
-
     def missing_glyphs(self, text: str) -> str:
         """The distinct characters of ``text`` this font cannot draw, in order of appearance."""
         seen: dict[str, None] = {}

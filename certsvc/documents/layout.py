@@ -127,12 +127,35 @@ ISSUER = _Box(label_right=116.0, value_left=118.0, value_right=186.0)
 def build_page(doc: CertificateDocument, font: CjkFont) -> Page:
     """Position everything printed on the certificate ``doc``."""
     items: list[Item] = [*_border(), *_heading(font)]
+    if doc.watermark:
+        items += _watermark(doc.watermark, font)
     if doc.is_reissue:
         items += _reissue_stamp(font)
     items += _fields(doc, font)
     items += _verification_block(doc, font)
     items += _issuer_block(doc, font)
     return Page(PAGE_WIDTH, PAGE_HEIGHT, tuple(items), title=f"职称电子证书 {doc.certificate_number}")
+
+
+WATERMARK_FAINT = (226, 218, 218)
+WATERMARK_ROWS = (100.0, 140.0, 180.0)
+
+
+def _watermark(text: str, font: CjkFont) -> Iterator[Item]:
+    """The holder's restriction, faint in rows under the fields and once clearly above the footnote;
+    drawn before the fields so it never hides what it restricts."""
+    font.require_glyphs("watermark", text)
+    size = 5.0
+    width = font.text_width(text, size)
+    gap = 12.0
+    left, right = 18.0, PAGE_WIDTH - 18.0
+    for row, baseline in enumerate(WATERMARK_ROWS):
+        # Whole copies only, inside the border; odd rows shifted half a copy, like a brick wall.
+        x = left + (row % 2) * (width + gap) / 2
+        while x + width <= right:
+            yield Text(x, baseline, text, size, WATERMARK_FAINT)
+            x += width + gap
+    yield _centred(font, text, centre=PAGE_WIDTH / 2, baseline=264.0, size=4.2, colour=DEEP_RED)
 
 
 def _border() -> Iterator[Item]:

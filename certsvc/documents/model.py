@@ -36,6 +36,8 @@ class CertificateDocument:
     qr_url: str
     credential_jws: str
     seal_text: str
+    # "仅用于 …" printed across the page when the holder restricts what a copy may be used for.
+    watermark: str | None = None
 
     def __post_init__(self) -> None:
         if self.version < 1:

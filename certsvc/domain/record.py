@@ -33,8 +33,6 @@ FIELD_LABELS_ZH: Mapping[str, str] = MappingProxyType(
     }
 )
 FIELDS: tuple[str, ...] = tuple(FIELD_LABELS_ZH)
-DATE_FIELDS = frozenset({"confirmation_date", "meeting_date", "publicity_start", "publicity_end"})
-INT_FIELDS = frozenset({"committee_size", "attendees", "votes_for"})
 
 
 @dataclass(frozen=True, slots=True)

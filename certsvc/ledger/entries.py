@@ -10,7 +10,6 @@ a name, an ID number or contact details.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import re
 import unicodedata
@@ -20,6 +19,7 @@ from certsvc.domain.canonical import canonical_json
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.checkdigits import gb11643_check_char
 from certsvc.errors import InvalidCertificateNumber, LedgerEntryError
+from certsvc.timefmt import rfc3339
 
 CERTIFICATE_EVENTS = frozenset(
     {"issue", "reissue", "suspend", "reinstate", "revoke", "reissue-request", "reissue-reject"}
@@ -134,16 +134,7 @@ def format_time(moment: dt.datetime) -> str:
     """RFC 3339 in UTC with a ``Z``; sub-second digits only when there are any."""
     if not isinstance(moment, dt.datetime) or moment.utcoffset() is None:
         raise LedgerEntryError("ledger entry times must be timezone-aware datetimes")
-    return _utc_text(moment)
-
-
-@functools.lru_cache(maxsize=64, typed=True)
-def _utc_text(moment: dt.datetime) -> str:
-    # Cached: a batch stamps all its entries with one time. Equal aware datetimes are the same
-    # instant, so they share one UTC text whatever their time zones.
-    utc = moment.astimezone(dt.UTC)
-    spec = "microseconds" if utc.microsecond else "seconds"
-    return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+    return rfc3339(moment, exact=True)
 
 
 def _entry(extra: dict[str, Any], **fields: Any) -> bytes:

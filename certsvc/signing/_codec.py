@@ -1,4 +1,4 @@
-"""Small strict codecs shared by the signing modules: base64url, RFC 3339 times, JWK thumbprints.
+"""Small strict codecs shared by the signing modules: base64url and JWK thumbprints.
 
 Strictness matters here: a lenient decoder that ignores non-zero padding bits would let two
 different strings carry the same signed bytes, so every decoder re-encodes and compares.
@@ -78,32 +78,6 @@ def _spread_masks(depth: int) -> tuple[tuple[int, int], ...]:
         every_slot = ((1 << (slot * slots)) - 1) // ((1 << slot) - 1)  # a 1 at the bottom of each slot
         steps.append((3 << (level - 1), ((1 << half) - 1) * every_slot))
     return tuple(steps)
-
-
-@functools.lru_cache(maxsize=64)
-def format_time(moment: dt.datetime) -> str:
-    """RFC 3339 UTC with a 'Z' suffix and whole seconds (what VC ``validFrom`` expects).
-
-    Cached: a batch signs thousands of credentials at the same ``now``.
-    """
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime")
-    return moment.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def format_time_exact(moment: dt.datetime) -> str:
-    """RFC 3339 UTC keeping microseconds, for key windows that must not be rounded."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime")
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
-def parse_time(text: str) -> dt.datetime:
-    """Parse an RFC 3339 time with an explicit offset into an aware UTC datetime."""
-    moment = dt.datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError("RFC 3339 time needs an offset")
-    return moment.astimezone(dt.UTC)
 
 
 def epoch_seconds(moment: dt.datetime) -> int:

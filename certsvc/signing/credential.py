@@ -13,10 +13,10 @@ from typing import Any
 
 from certsvc.domain.canonical import canonical_json
 from certsvc.errors import MalformedToken
-from certsvc.signing._codec import format_time
 from certsvc.signing.jose import parse_vc_jwt, sign_vc_jwt_payload
 from certsvc.signing.keystore import SigningKey
 from certsvc.signing.statuslist import PURPOSES, VC_CONTEXT, parse_status_list_url, status_list_url
+from certsvc.timefmt import rfc3339
 
 CREDENTIAL_TYPES = ["VerifiableCredential", "ProfessionalTitleCredential"]
 
@@ -70,7 +70,7 @@ def credential_claims(facts: CredentialFacts, base_url: str, now: dt.datetime) -
         "id": jti,
         "type": list(CREDENTIAL_TYPES),
         "issuer": {"id": facts.issuer_id, "name": facts.issuer_name},
-        "validFrom": format_time(now),
+        "validFrom": rfc3339(now),
         "credentialSubject": subject,
         "credentialStatus": [
             _status_entry(

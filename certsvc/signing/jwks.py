@@ -22,8 +22,9 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from certsvc.errors import InvalidKeySet, VerificationError
-from certsvc.signing._codec import b64url_decode, epoch_seconds, jwk_thumbprint, key_reference, parse_time
+from certsvc.signing._codec import b64url_decode, epoch_seconds, jwk_thumbprint, key_reference
 from certsvc.signing.keystore import KeyInfo
+from certsvc.timefmt import parse_rfc3339
 
 
 def jwks_document(history: Iterable[KeyInfo]) -> dict[str, Any]:
@@ -126,7 +127,7 @@ def _info_from_jwk(entry: Any) -> KeyInfo:
 
 def _time(entry: Mapping[str, Any], rfc3339_field: str, epoch_field: str) -> dt.datetime:
     if entry.get(rfc3339_field) is not None:
-        return parse_time(entry[rfc3339_field])
+        return parse_rfc3339(entry[rfc3339_field])
     moment = _optional_epoch(entry[epoch_field])
     if moment is None:
         raise ValueError(f"{epoch_field} is required")
@@ -138,7 +139,7 @@ def _optional_time(value: Any) -> dt.datetime | None:
         return None
     if not isinstance(value, str):
         raise ValueError("times must be RFC 3339 strings")
-    return parse_time(value)
+    return parse_rfc3339(value)
 
 
 def _optional_epoch(value: Any) -> dt.datetime | None:

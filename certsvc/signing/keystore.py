@@ -41,11 +41,10 @@ from certsvc.errors import KeyStoreError
 from certsvc.signing._codec import (
     b64url_decode,
     b64url_encode,
-    format_time_exact,
     jwk_thumbprint,
     key_reference,
-    parse_time,
 )
+from certsvc.timefmt import parse_rfc3339, rfc3339
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +102,10 @@ class KeyInfo:
         return {
             "kid": self.kid,
             "x": self.x,
-            "not_before": format_time_exact(self.not_before),
-            "not_after": None if self.not_after is None else format_time_exact(self.not_after),
+            "not_before": rfc3339(self.not_before, exact=True),
+            "not_after": None if self.not_after is None else rfc3339(self.not_after, exact=True),
             "compromised_since": (
-                None if self.compromised_since is None else format_time_exact(self.compromised_since)
+                None if self.compromised_since is None else rfc3339(self.compromised_since, exact=True)
             ),
             "status": self.status,
         }
@@ -116,10 +115,10 @@ class KeyInfo:
         return cls(
             kid=obj["kid"],
             x=obj["x"],
-            not_before=parse_time(obj["not_before"]),
-            not_after=None if obj.get("not_after") is None else parse_time(obj["not_after"]),
+            not_before=parse_rfc3339(obj["not_before"]),
+            not_after=None if obj.get("not_after") is None else parse_rfc3339(obj["not_after"]),
             compromised_since=(
-                None if obj.get("compromised_since") is None else parse_time(obj["compromised_since"])
+                None if obj.get("compromised_since") is None else parse_rfc3339(obj["compromised_since"])
             ),
         )
 
@@ -332,7 +331,7 @@ class FileKeyStore:
         private = Ed25519PrivateKey.generate()
         self._write_private(_LEDGER_NOTE_FILE, private)
         public = b64url_encode(private.public_key().public_bytes_raw())
-        return dataclasses.replace(manifest, ledger_note={"x": public, "created": format_time_exact(now)})
+        return dataclasses.replace(manifest, ledger_note={"x": public, "created": rfc3339(now, exact=True)})
 
     # --- private files -------------------------------------------------------------------------
     def _signing_private_key(self, info: KeyInfo) -> Ed25519PrivateKey:

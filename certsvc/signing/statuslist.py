@@ -24,10 +24,10 @@ import zlib
 from typing import Any
 
 from certsvc.errors import InvalidStatusList, VerificationError
-from certsvc.signing._codec import format_time, parse_time
 from certsvc.signing.jose import authenticate, parse_vc_jwt, sign_vc_jwt
 from certsvc.signing.jwks import KeySet
 from certsvc.signing.keystore import SigningKey
+from certsvc.timefmt import parse_rfc3339, rfc3339
 
 DEFAULT_SIZE = 131072
 MAX_SIZE = 1 << 24  # the QR token carries the status index in 24 bits
@@ -207,8 +207,8 @@ def sign_status_list(
         "id": list_url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer_id,
-        "validFrom": format_time(now),
-        "validUntil": format_time(valid_until),
+        "validFrom": rfc3339(now),
+        "validUntil": rfc3339(valid_until),
         "credentialSubject": {
             "id": f"{list_url}#list",
             "type": "BitstringStatusList",
@@ -239,7 +239,7 @@ def verify_status_list(jws: str, keyset: KeySet, now: dt.datetime) -> VerifiedSt
         list_id, purpose = parse_status_list_url(claims["id"])
         if subject["statusPurpose"] != purpose:
             raise VerificationError("status purpose does not match the list URL", step="claims")
-        valid_from, valid_until = parse_time(claims["validFrom"]), parse_time(claims["validUntil"])
+        valid_from, valid_until = parse_rfc3339(claims["validFrom"]), parse_rfc3339(claims["validUntil"])
         bits = StatusBits.decode(subject["encodedList"])
     except VerificationError as exc:
         raise InvalidStatusList(f"status list rejected: {exc.message}", step=exc.step) from None

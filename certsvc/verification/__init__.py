@@ -1,1 +1,1 @@
-"""Public verification: aggregate counters, target extraction and bilingual verdict texts."""
+"""Public verification: online verdicts, status lists, bulk checks, aggregate counters and their views."""

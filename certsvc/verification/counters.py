@@ -3,30 +3,31 @@
 A verification is a read; turning each one into a database write would make every scan wait for
 the writer lock (SQLite) and multiply write traffic. Counts are therefore kept per process and
 added to ``verification_counts`` by the first verification after ``flush_interval`` seconds (and on
-demand), and what is still pending when the process exits normally (a worker's graceful shutdown)
-is stored then, so only a crashed worker loses statistics — a few seconds' worth, never a verdict.
+demand). The buffer belongs to the ``Runtime``; ``Runtime.close()`` (a gunicorn worker's graceful
+exit, the dev server stopping, the command line after its verdict) stores what is still pending, so
+only a crashed worker loses statistics — a few seconds' worth, never a verdict.
 """
 
 from __future__ import annotations
 
-import atexit
 import collections
 import datetime as dt
 import threading
 import time
-import weakref
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from certsvc.db.session import Database
 from certsvc.log import get_logger
 from certsvc.verification.models import VerificationCount
 
+if TYPE_CHECKING:
+    from certsvc.runtime import Runtime
+
 log = get_logger("certsvc.verification")
-CHANNELS = ("page", "number", "upload", "bulk", "api", "api-batch", "cli")
+CHANNELS = ("page", "number", "upload", "bulk", "api", "api-batch", "cli", "share")
 DEFAULT_FLUSH_INTERVAL = 2.0
 
 Key = tuple[dt.date, str, str]
@@ -62,50 +63,40 @@ class CountBuffer:
             self._pending.update(counts)
 
 
-_buffers: weakref.WeakKeyDictionary[Database, CountBuffer] = weakref.WeakKeyDictionary()
-_buffers_lock = threading.Lock()
+def buffer_for(runtime: Runtime) -> CountBuffer:
+    """The runtime's pending counts."""
+    cache = runtime.cache
+    with cache.lock:
+        if cache.verification_counts is None:
+            cache.verification_counts = CountBuffer()
+        return cache.verification_counts
 
 
-def buffer_for(database: Database) -> CountBuffer:
-    with _buffers_lock:
-        buffer = _buffers.get(database)
-        if buffer is None:
-            buffer = _buffers[database] = CountBuffer()
-        return buffer
-
-
-@atexit.register
-def flush_all() -> None:
-    """Store every database's pending counts (at interpreter exit: a worker's clean shutdown)."""
-    with _buffers_lock:
-        databases = list(_buffers.keys())
-    for database in databases:
-        try:
-            flush(database)
-        except Exception as error:
-            log.warning("verification counts not stored", extra={"fields": {"error": type(error).__name__}})
-
-
-def count(database: Database, day: dt.date, channel: str, outcome: str) -> None:
+def count(runtime: Runtime, day: dt.date, channel: str, outcome: str) -> None:
     """Count one verification; store the pending counts when the flush interval has passed."""
-    buffer = buffer_for(database)
+    buffer = buffer_for(runtime)
     buffer.add(day, channel, outcome)
     if buffer.due():
-        try:
-            flush(database)
-        except Exception as error:
-            # Statistics must never break a verification; the counts wait for the next flush.
-            log.warning("verification counts not stored", extra={"fields": {"error": type(error).__name__}})
+        flush_pending(runtime)
 
 
-def flush(database: Database) -> None:
+def flush_pending(runtime: Runtime) -> None:
+    """``flush``, logging instead of raising: statistics must never break a verification or a shutdown."""
+    try:
+        flush(runtime)
+    except Exception as error:
+        # The counts stay pending for the next flush.
+        log.warning("verification counts not stored", extra={"fields": {"error": type(error).__name__}})
+
+
+def flush(runtime: Runtime) -> None:
     """Add every pending count to the table (one upsert per key, one transaction)."""
-    buffer = buffer_for(database)
+    buffer = buffer_for(runtime)
     counts = buffer.take()
     if not counts:
         return
     try:
-        with database.write() as session:
+        with runtime.database.write() as session:
             for (day, channel, outcome), amount in sorted(counts.items()):
                 _upsert(session, day, channel, outcome, amount)
     except Exception:

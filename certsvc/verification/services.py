@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 import hmac
 import re
-import threading
 import time
 import unicodedata
 from typing import Any, cast
@@ -36,12 +35,12 @@ from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
 from certsvc.signing import verifier
 from certsvc.signing.jwks import KeySet
-from certsvc.signing.keystore import KeyInfo
 from certsvc.signing.qrpayload import payload_from_url_or_text
+from certsvc.texts import LABELS, bilingual, label
+from certsvc.timefmt import china_date
 from certsvc.verification import counters
 from certsvc.verification.lookup import RegistryUnavailable, first_row
 from certsvc.verification.targets import MAX_TOKEN_CHARS, is_document, token_from_document
-from certsvc.verification.texts import HEADLINES, STEPS
 
 log = get_logger("certsvc.verification")
 
@@ -245,28 +244,22 @@ def _pure_verify(text: str, keys: KeySet, now: dt.datetime) -> verifier.Verdict:
 
 def no_match_verdict(now: dt.datetime) -> OnlineVerdict:
     """The one answer for an unknown number and for a name that does not match it."""
-    return _invalid(now, "not-found", STEPS["not-found"][1])
+    return _invalid(now, "not-found", label("step", "not-found", "en"))
 
 
 def keyset(runtime: Runtime) -> KeySet:
     """The key set of every signing key ever used, rebuilt only when the key history changes."""
     history = runtime.keys.history()
-    cached = _keyset_cache.get(id(runtime.keys))
+    cache = runtime.cache
+    cached = cache.keyset
     # The same tuple while the manifest is unchanged: no lock and no field-by-field comparison.
     if cached is not None and cached[0] is history:
         return cached[1]
-    with _keyset_lock:
-        cached = _keyset_cache.get(id(runtime.keys))
-        if cached is not None and cached[0] == history:
-            _keyset_cache[id(runtime.keys)] = (history, cached[1])
-            return cached[1]
-        built = KeySet.from_history(history)
-        _keyset_cache[id(runtime.keys)] = (history, built)
+    with cache.lock:
+        cached = cache.keyset
+        built = cached[1] if cached is not None and cached[0] == history else KeySet.from_history(history)
+        cache.keyset = (history, built)
         return built
-
-
-_keyset_cache: dict[int, tuple[tuple[KeyInfo, ...], KeySet]] = {}
-_keyset_lock = threading.Lock()
 
 
 # --- the registry's truth ----------------------------------------------------------------------
@@ -281,7 +274,7 @@ def _online(runtime: Runtime, pure: verifier.Verdict, text: str, confirm: str | 
             {"number": facts.certificate_number, "version": facts.version},
         )
         if row is None:
-            return _invalid(now, "not-registered", STEPS["not-registered"][1])
+            return _invalid(now, "not-registered", label("step", "not-registered", "en"))
         # A valid signature over bytes the registry does not hold means a signing key was misused.
         stored, presented = (
             (row.v_credential, text)
@@ -289,7 +282,7 @@ def _online(runtime: Runtime, pure: verifier.Verdict, text: str, confirm: str | 
             else (row.v_qr_payload, payload_from_url_or_text(text))
         )
         if not hmac.compare_digest(stored.encode(), presented.encode()):
-            return _invalid(now, "registry-mismatch", STEPS["registry-mismatch"][1])
+            return _invalid(now, "registry-mismatch", label("step", "registry-mismatch", "en"))
         return _registered_truth(runtime, now, row, token=facts, confirm=confirm)
     except RegistryUnavailable as error:
         return _registry_unavailable(now, error, facts=_facts_from_token(facts))
@@ -298,7 +291,7 @@ def _online(runtime: Runtime, pure: verifier.Verdict, text: str, confirm: str | 
 def _registry_unavailable(now: dt.datetime, error: Exception, facts: PublicFacts | None) -> OnlineVerdict:
     """Authentic or not, the status cannot be established while the registry cannot be read."""
     log.warning("registry unavailable during verification", extra={"fields": {"error": str(error)}})
-    zh, en = STEPS["registry-unavailable"]
+    zh, en = bilingual("step", "registry-unavailable")
     return OnlineVerdict("unknown", "registry-unavailable", en, zh, now, facts=facts)
 
 
@@ -333,7 +326,7 @@ def _registered_truth(
         outcome = "valid"
     else:
         outcome = "unknown"
-    zh_explanation, en_explanation = HEADLINES[outcome][2], HEADLINES[outcome][3]
+    zh_explanation, en_explanation = bilingual("explanation", outcome)
     holder_confirmed = None if confirm is None else _confirm_holder(runtime, row.holder_id, confirm)
     return OnlineVerdict(
         outcome=outcome,
@@ -416,23 +409,21 @@ def _ledger_evidence(runtime: Runtime, index: int | None) -> dict[str, Any] | No
     """
     if index is None:
         return None
-    key = (id(runtime.database), index)
-    cached = _evidence_cache.get(key)
+    remembered = runtime.cache.ledger_evidence
+    cached = remembered.get(index)
     if cached is not None and time.monotonic() - cached[0] < EVIDENCE_SECONDS:
         return cached[1]
     evidence = _fresh_evidence(runtime, index)
     if evidence is not None:
-        with _evidence_lock:
-            if len(_evidence_cache) >= EVIDENCE_CACHE_ENTRIES:
-                _evidence_cache.clear()
-            _evidence_cache[key] = (time.monotonic(), evidence)
+        with runtime.cache.lock:
+            if len(remembered) >= EVIDENCE_CACHE_ENTRIES:
+                remembered.clear()
+            remembered[index] = (time.monotonic(), evidence)
     return evidence
 
 
 EVIDENCE_SECONDS = 300.0
 EVIDENCE_CACHE_ENTRIES = 20_000
-_evidence_cache: dict[tuple[int, int], tuple[float, dict[str, Any]]] = {}
-_evidence_lock = threading.Lock()
 
 
 def _fresh_evidence(runtime: Runtime, index: int) -> dict[str, Any] | None:
@@ -492,11 +483,9 @@ def _token_text(target: str | bytes) -> str | None:
 
 
 def _invalid(now: dt.datetime, step: str | None, reason: str) -> OnlineVerdict:
-    zh = STEPS.get(step or "", (HEADLINES["invalid"][2], ""))[0]
+    zh = label("step", step, "zh") if step in LABELS["step"] else label("explanation", "invalid", "zh")
     return OnlineVerdict("invalid", step, reason, zh, now)
 
 
 def _count(runtime: Runtime, now: dt.datetime, channel: str, outcome: str) -> None:
-    counters.count(
-        runtime.database, now.astimezone(dt.timezone(dt.timedelta(hours=8))).date(), channel, outcome
-    )
+    counters.count(runtime, china_date(now), channel, outcome)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import threading
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -38,15 +37,6 @@ class SignedStatusList:
         return max(0, int((self.valid_until - now).total_seconds()))
 
 
-_cache: dict[tuple[int, str, int, str], tuple[str, SignedStatusList]] = {}
-_cache_lock = threading.Lock()
-
-
-def status_list_jws(runtime: Runtime, list_id: int, purpose: str) -> str:
-    """The signed BitstringStatusListCredential (compact ``vc+jwt``) of one list and purpose."""
-    return signed_status_list(runtime, list_id, purpose).jws
-
-
 def signed_status_list(
     runtime: Runtime, list_id: int, purpose: str, *, ttl_seconds: int = DEFAULT_TTL_SECONDS
 ) -> SignedStatusList:
@@ -59,9 +49,9 @@ def signed_status_list(
         if size is None:
             raise NotFound("no such status list", detail_zh="没有这个状态列表")
         fingerprint = _fingerprint(session, list_id)
-        key = (id(runtime.database), purpose, list_id, runtime.settings.base_url)
-        with _cache_lock:
-            cached = _cache.get(key)
+        key = (purpose, list_id)
+        with runtime.cache.lock:
+            cached = runtime.cache.status_lists.get(key)
         if cached is not None and cached[0] == fingerprint:
             age = (now - cached[1].built_at).total_seconds()
             if 0 <= age < CACHE_SECONDS:
@@ -81,8 +71,8 @@ def signed_status_list(
         valid_until=now + dt.timedelta(seconds=ttl_seconds),
         etag=hashlib.sha256(jws.encode("ascii")).hexdigest()[:32],
     )
-    with _cache_lock:
-        _cache[key] = (fingerprint, signed)
+    with runtime.cache.lock:
+        runtime.cache.status_lists[key] = (fingerprint, signed)
     return signed
 
 

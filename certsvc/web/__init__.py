@@ -2,38 +2,44 @@
 
 from __future__ import annotations
 
-import importlib
-
-from flask import Flask, current_app
+from flask import Blueprint, current_app
 
 from certsvc.runtime import Runtime
 
-# (module, attribute). Modules that do not exist yet are skipped so features can land one by one.
-BLUEPRINTS = (
-    ("certsvc.web.ops", "bp"),
-    ("certsvc.verification.views.wellknown", "bp"),
-    ("certsvc.web.api", "bp"),
-    ("certsvc.ledger.views", "bp"),
-    ("certsvc.verification.views.api", "bp"),
-    ("certsvc.certificates.views.results_api", "bp"),
-    ("certsvc.certificates.views.api", "bp"),
-    ("certsvc.verification.views.status", "bp"),
-    ("certsvc.verification.views.pages", "bp"),
-    ("certsvc.certificates.views.holder", "bp"),
-    ("certsvc.certificates.views.console", "bp"),
-    ("certsvc.accounts.views", "bp"),
-)
 
+def blueprints() -> list[Blueprint]:
+    """Every blueprint of the app, in registration order (imported here: views import ``runtime``)."""
+    from certsvc.accounts.views import bp as accounts
+    from certsvc.certificates.views.api import bp as certificates_api
+    from certsvc.certificates.views.console import bp as console
+    from certsvc.certificates.views.holder import bp as holder
+    from certsvc.certificates.views.results_api import bp as results_api
+    from certsvc.certificates.views.shared import bp as shared
+    from certsvc.ledger.views import bp as ledger
+    from certsvc.verification.views.api import bp as verification_api
+    from certsvc.verification.views.pages import bp as pages
+    from certsvc.verification.views.status import bp as status
+    from certsvc.verification.views.wellknown import bp as wellknown
+    from certsvc.web.api import bp as api
+    from certsvc.web.ops import bp as ops
+    from certsvc.web.site import bp as site
 
-def register_blueprints(app: Flask) -> None:
-    for module_name, attribute in BLUEPRINTS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:
-                continue
-            raise
-        app.register_blueprint(getattr(module, attribute))
+    return [
+        ops,
+        site,
+        wellknown,
+        api,
+        ledger,
+        verification_api,
+        results_api,
+        certificates_api,
+        status,
+        pages,
+        holder,
+        shared,
+        console,
+        accounts,
+    ]
 
 
 def runtime() -> Runtime:

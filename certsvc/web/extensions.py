@@ -24,6 +24,7 @@ from werkzeug.http import parse_accept_header
 from certsvc.config import PROCESS_LOCAL_RATELIMIT_SCHEMES
 from certsvc.log import get_logger, request_id_var
 from certsvc.runtime import Runtime
+from certsvc.texts import LANGUAGES
 from certsvc.web import limits_memory
 
 csrf = CSRFProtect()
@@ -32,7 +33,6 @@ csrf = CSRFProtect()
 # raise on client input (docs/adr/0010-rate-limits-and-one-request-path.md).
 limiter = Limiter(key_func=get_remote_address)
 babel = Babel()
-SUPPORTED_LANGUAGES = ("zh", "en")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -54,7 +54,7 @@ def select_locale() -> str:
     # Most API calls carry no query string, cookie or Accept-Language: skip parsing them.
     if environ.get("QUERY_STRING") or environ.get("HTTP_COOKIE"):
         chosen = request.args.get("lang") or request.cookies.get("lang")
-        if chosen in SUPPORTED_LANGUAGES:
+        if chosen in LANGUAGES:
             return chosen
     return _preferred_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
 
@@ -65,10 +65,10 @@ def _preferred_language(accept_language: str) -> str:
     if not accept_language:
         return "zh"
     accepted = parse_accept_header(accept_language, LanguageAccept)
-    return accepted.best_match(SUPPORTED_LANGUAGES, default="zh") or "zh"
+    return accepted.best_match(LANGUAGES, default="zh") or "zh"
 
 
-_LOCALES = {language: Locale.parse(language) for language in SUPPORTED_LANGUAGES}
+_LOCALES = {language: Locale.parse(language) for language in LANGUAGES}
 
 
 def _babel_locale() -> Locale:
@@ -86,20 +86,13 @@ class CookieSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-# The app-config names of the per-client rates (from Settings; tests tighten them at run time).
-RATE_SETTINGS = {
-    "CERTSVC_VERIFY_RATE": "verify_rate",
-    "CERTSVC_VERIFY_NUMBER_RATE": "verify_number_rate",
-    "CERTSVC_ISSUER_API_RATE": "issuer_api_rate",
-    "CERTSVC_STATUS_RATE": "status_rate",
-}
 # A Redis store that stops answering must fail a request in about a second, not hang a thread.
 REDIS_TIMEOUT_SECONDS = 1.0
 
 
 def configured_rate(name: str) -> Callable[[], str]:
-    """A limit provider for ``limiter.limit``: the app's rate ``name`` (a key of RATE_SETTINGS),
-    read per request so that a changed setting applies at once."""
+    """A limit provider for ``limiter.limit``: the app's rate ``name`` (``CERTSVC_VERIFY_RATE`` …,
+    set from Settings by ``create_app``), read per request so that a changed setting applies at once."""
 
     def rate() -> str:
         return str(current_app.config[name])
@@ -131,7 +124,6 @@ def ratelimit_config(runtime: Runtime) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": False,
         "RATELIMIT_SWALLOW_ERRORS": False,
-        **{name: getattr(settings, field) for name, field in RATE_SETTINGS.items()},
     }
 
 

@@ -9,7 +9,7 @@ and answer.
 from __future__ import annotations
 
 import dataclasses
-import importlib
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -70,12 +70,12 @@ def field_problem(
 
 
 def build_document(base_url: str, version: str = "0.1.0") -> dict[str, Any]:
-    from certsvc.web import BLUEPRINTS
+    from certsvc.web import blueprints
 
     routes = [
         route
-        for module_name, _ in BLUEPRINTS
-        for route in getattr(importlib.import_module(module_name), "ROUTES", ())
+        for blueprint in blueprints()
+        for route in getattr(sys.modules[blueprint.import_name], "ROUTES", ())
     ]
     schemas, components = _schemas(routes)
     paths: dict[str, dict[str, Any]] = {}

@@ -1,37 +1,32 @@
-"""What the signed-in pages share: who is signed in, role guards, the UI text catalogue, QR SVGs.
+"""What the signed-in pages share: who is signed in, role guards, QR SVGs.
 
 Sessions are Flask's signed cookies holding the user id, the account's ``auth_epoch`` (a password
 change or reset ends every other session) and a random session id that must match a live row in
 ``user_sessions`` (sign-out ends it, so a copied cookie dies with it). Sign-in clears the session
 first, so a session fixed before sign-in never becomes an authenticated one.
 
-UI text is written in Chinese (the default audience) and looked up in ``EN`` for English; a test
-checks every ``t("…")`` in the portal templates has its English entry.
+Wording and language helpers are shared with the public pages (``certsvc.web.language``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, g, request, session, url_for
-from flask_babel import get_locale
+from flask import Flask, g, request, session, url_for
 from markupsafe import Markup, escape
 from werkzeug.utils import redirect
 from werkzeug.wrappers.response import Response as BaseResponse
 
 from certsvc.accounts.services import close_session, open_session, session_user
 from certsvc.documents.qr import qr_matrix
-from certsvc.errors import CertsvcError, Forbidden
+from certsvc.errors import Forbidden
 from certsvc.web import runtime
-from certsvc.web.portal_text import EN, LABELS
+from certsvc.web.language import t
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
-PORTAL_BLUEPRINTS = ("auth", "holder", "issuer")
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -54,27 +49,6 @@ class Principal:
     def actor(self) -> str:
         """How decisions are attributed in the database (never shown publicly)."""
         return f"user:{self.user_id}:{self.login}" if self.kind == "staff" else f"user:{self.user_id}"
-
-
-def language() -> str:
-    return "en" if str(get_locale() or "zh").startswith("en") else "zh"
-
-
-def t(text: str, **values: Any) -> str:
-    """UI text in the request's language; ``%(name)s`` placeholders are filled from ``values``."""
-    chosen = EN.get(text, text) if language() == "en" else text
-    return chosen % values if values else chosen
-
-
-def label(kind: str, slug: str | None) -> str:
-    """The display label of a slug (a status, a reason …) in the request's language."""
-    if slug is None:
-        return ""
-    return t(LABELS.get(kind, {}).get(slug, slug))
-
-
-def error_text(error: CertsvcError) -> str:
-    return error.detail_zh if language() == "zh" and error.detail_zh else error.message
 
 
 def start_session(user_id: int, auth_epoch: int) -> None:
@@ -200,34 +174,6 @@ def qr_svg(text: str, size: int = 200) -> Markup:
     )
 
 
-def lang_url(lang: str) -> str:
-    """The current page in another language (the choice is then remembered in a cookie)."""
-    values: dict[str, Any] = {**request.args.to_dict(), **(request.view_args or {}), "lang": lang}
-    return url_for(request.endpoint or "auth.login", **values)
-
-
-def install(bp: Blueprint) -> None:
-    """Template helpers and the language cookie, for each portal blueprint."""
-
-    @bp.app_context_processor
-    def _helpers() -> dict[str, Any]:
-        return {
-            "t": t,
-            "label": label,
-            "current_principal": current_principal,
-            "lang_url": lang_url,
-            "language": language,
-        }
-
-    @bp.app_template_filter("cst")
-    def _china_time(value: dt.datetime | None) -> str:
-        return "" if value is None else value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
-
-    @bp.after_app_request
-    def _remember_language(response: Response) -> Response:
-        if request.blueprint not in PORTAL_BLUEPRINTS:
-            return response
-        chosen = request.args.get("lang")
-        if chosen in ("zh", "en") and request.cookies.get("lang") != chosen:
-            response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-        return response
+def init_app(app: Flask) -> None:
+    """Who is signed in, for the navigation of the portal layout."""
+    app.add_template_global(current_principal, "current_principal")

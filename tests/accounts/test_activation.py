@@ -1,4 +1,4 @@
-"""Holder activation (by identity or one-time link), password reset, demo accounts."""
+"""Holder activation (by activation code or one-time link), password reset, demo accounts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from certsvc.accounts.models import OutboxMessage, User
+from certsvc.accounts.activation import (
+    ACTIVATION_CODE_LIFETIME,
+    MAX_CODE_FAILURES,
+    issue_activation_code,
+    normalize_code,
+)
+from certsvc.accounts.models import ActivationCode, OutboxMessage, User
 from certsvc.accounts.services import (
     ACTIVATION_LINK_LIFETIME,
     create_activation_link,
@@ -27,7 +33,6 @@ def _activate(client: FlaskClient, person: Person, **changes: str) -> tuple[int,
     form = {
         "id_number": person.id_number,
         "name": person.name,
-        "certificate_number": person.number,
         "password": NEW_PASSWORD,
         "confirmation": NEW_PASSWORD,
     } | changes
@@ -37,31 +42,91 @@ def _activate(client: FlaskClient, person: Person, **changes: str) -> tuple[int,
     return response.status_code, page
 
 
-def test_holder_activates_with_id_number_name_and_certificate_number(
+def _code(runtime: Runtime, person: Person) -> str:
+    return issue_activation_code(runtime, person.number, created_by="test").code
+
+
+def test_what_the_certificate_prints_no_longer_activates_an_account(
     issued: Runtime, web: FlaskClient
 ) -> None:
-    """The right three facts create the account, sign the holder in and show their certificates."""
+    """ID number, name and certificate number (all printed on the certificate) without a code: refused."""
     person = people(issued, PROVINCE, 1)[0]
-    status, _ = _activate(web, person)
+    status, _ = _activate(web, person, certificate_number=person.number)
+    assert status == 400
+    with issued.database.read() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_holder_activates_with_the_code_from_the_notice(issued: Runtime, web: FlaskClient) -> None:
+    """Code + ID number + name create the account, sign the holder in and show their certificates."""
+    person = people(issued, PROVINCE, 1)[0]
+    code = _code(issued, person)
+    status, _ = _activate(web, person, code=code.lower().replace("-", " "))
     assert status == 302
-    page = web.get("/me/").get_data(as_text=True)
-    assert person.number in page
+    assert person.number in web.get("/me/").get_data(as_text=True)
     web.post("/auth/logout")
     sign_in(web, person.id_number, NEW_PASSWORD)
 
 
 def test_failed_activation_does_not_say_which_detail_was_wrong(issued: Runtime, portal_app: Flask) -> None:
-    """Wrong name, someone else's certificate and 'already activated' all get the same answer."""
+    """Wrong name, someone else's code, a used code and a made-up code all get the same answer."""
     person, other = people(issued, PROVINCE, 2)
-    holder_account(issued, other)
+    code, other_code = _code(issued, person), _code(issued, other)
     client = portal_app.test_client()
-    wrong_name = _activate(client, person, name="王小明")
-    foreign_certificate = _activate(client, person, certificate_number=other.number)
-    already_active = _activate(client, other)
+    assert _activate(client, other, code=other_code)[0] == 302
+    client = portal_app.test_client()
+    wrong_name = _activate(client, person, code=code, name="王小明")
+    foreign_code = _activate(client, person, code=other_code)
+    made_up = _activate(client, person, code="0000-0000-0000-0000")
     assert wrong_name[0] == 400
-    assert wrong_name == foreign_certificate == already_active
+    assert wrong_name == foreign_code == made_up
     with issued.database.read() as session:
         assert session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_activation_code_works_once(issued: Runtime, portal_app: Flask) -> None:
+    """A used code cannot open the account again (e.g. someone who saw the notice afterwards)."""
+    person = people(issued, PROVINCE, 1)[0]
+    code = _code(issued, person)
+    assert _activate(portal_app.test_client(), person, code=code)[0] == 302
+    assert (
+        _activate(portal_app.test_client(), person, code=code, password="x" * 12, confirmation="x" * 12)[0]
+        == 400
+    )
+
+
+def test_activation_code_expires(issued: Runtime, web: FlaskClient, clock: FakeClock) -> None:
+    """After its lifetime the code is refused."""
+    person = people(issued, PROVINCE, 1)[0]
+    code = _code(issued, person)
+    clock.advance(seconds=ACTIVATION_CODE_LIFETIME.total_seconds() + 1)
+    assert _activate(web, person, code=code)[0] == 400
+
+
+def test_wrong_identities_spend_the_code(issued: Runtime, web: FlaskClient) -> None:
+    """After a few wrong ID numbers or names typed with it, even the right details are refused."""
+    person = people(issued, PROVINCE, 1)[0]
+    code = _code(issued, person)
+    for attempt in range(MAX_CODE_FAILURES):
+        assert _activate(web, person, code=code, name=f"王{attempt}")[0] == 400
+    assert _activate(web, person, code=code)[0] == 400
+
+
+def test_a_new_code_cancels_the_earlier_one(issued: Runtime, web: FlaskClient) -> None:
+    """Reissuing a notice (the first was lost) makes the lost code useless."""
+    person = people(issued, PROVINCE, 1)[0]
+    lost, replacement = _code(issued, person), _code(issued, person)
+    assert _activate(web, person, code=lost)[0] == 400
+    assert _activate(web, person, code=replacement)[0] == 302
+
+
+def test_code_stored_only_as_a_digest(issued: Runtime) -> None:
+    """The database never holds the code itself."""
+    person = people(issued, PROVINCE, 1)[0]
+    code = normalize_code(_code(issued, person))
+    with issued.database.read() as session:
+        stored = session.scalars(select(ActivationCode.code_sha256)).all()
+    assert len(stored) == 1 and code not in stored[0] and len(stored[0]) == 64
 
 
 def test_one_time_link_activates_once_and_expires(

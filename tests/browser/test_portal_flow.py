@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from certsvc.accounts.activation import issue_activation_code
 from certsvc.certificates.versions import verification_url
 from certsvc.ledger.services import audit
 from certsvc.runtime import Runtime
@@ -129,11 +130,11 @@ def test_holder_and_reviewer_flow(served: tuple[Runtime, str]) -> None:
             page = context.new_page()
             problems = _watch(page)
 
-            # The holder activates with ID number, name and certificate number.
+            # The holder activates with the code from the issuing body's notice, ID number and name.
             page.goto(server + "/auth/activate")
+            page.fill("#code", issue_activation_code(runtime, holder.number, created_by="test").code)
             page.fill("#id_number", holder.id_number)
             page.fill("#name", holder.name)
-            page.fill("#certificate_number", holder.number)
             page.fill("#password", HOLDER_PASSWORD)
             page.fill("#confirmation", HOLDER_PASSWORD)
             _shot(page, "01-activate")
@@ -148,7 +149,7 @@ def test_holder_and_reviewer_flow(served: tuple[Runtime, str]) -> None:
             page.locator(".qr svg").wait_for(state="visible")
             _shot(page, "03-certificate")
             with page.expect_download() as download_info:
-                page.click("a.button >> text=PDF")
+                page.click(".download-form button >> text=PDF")
             pdf_path = download_info.value.path()
             assert Path(pdf_path).read_bytes().startswith(b"%PDF")
 

@@ -13,10 +13,10 @@ from tests.services.support import edit, rows_of, sample, table_counts, to_csv
 
 
 def test_json_output_lists_issued_rows_and_exits_0(
-    cli_env: Runtime, shared_testdata: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: Runtime, sample_results: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """--json prints {"issued": [{"row", "certificate_number"}], "refused": []}; exit 0."""
-    path = shared_testdata / "results" / "sample-421221.csv"
+    path = sample_results / "sample-421221.csv"
     code = main(["import", str(path), "--json"])
     report = json.loads(capsys.readouterr().out)
 
@@ -27,10 +27,10 @@ def test_json_output_lists_issued_rows_and_exits_0(
 
 
 def test_refused_file_exits_1_and_lists_every_problem(
-    cli_env: Runtime, shared_testdata: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: Runtime, sample_results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A refused file exits 1, issues nothing, and the JSON names row, field, rule and message."""
-    rows = edit(rows_of(sample(shared_testdata)), 4, "votes_for", "1")
+    rows = edit(rows_of(sample(sample_results)), 4, "votes_for", "1")
     path = tmp_path / "bad.csv"
     path.write_text(to_csv(rows), encoding="utf-8")
     before = table_counts(cli_env)
@@ -46,10 +46,10 @@ def test_refused_file_exits_1_and_lists_every_problem(
 
 
 def test_human_output_shows_refusals_in_both_languages(
-    cli_env: Runtime, shared_testdata: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: Runtime, sample_results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Without --json the clerk reads what happened first, then each problem in English and Chinese."""
-    rows = edit(rows_of(sample(shared_testdata)), 4, "votes_for", "1")
+    rows = edit(rows_of(sample(sample_results)), 4, "votes_for", "1")
     path = tmp_path / "bad.csv"
     path.write_text(to_csv(rows), encoding="utf-8")
 
@@ -60,11 +60,11 @@ def test_human_output_shows_refusals_in_both_languages(
 
 
 def test_dry_run_issues_nothing(
-    cli_env: Runtime, shared_testdata: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: Runtime, sample_results: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """--dry-run exits 0 for a good file and writes nothing."""
     before = table_counts(cli_env)
-    assert main(["import", str(shared_testdata / "results" / "sample-500000.csv"), "--dry-run"]) == 0
+    assert main(["import", str(sample_results / "sample-500000.csv"), "--dry-run"]) == 0
     assert "100 would be issued" in capsys.readouterr().out
     assert table_counts(cli_env) == before
 

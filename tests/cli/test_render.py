@@ -16,8 +16,8 @@ from tests.services.support import sample
 
 
 @pytest.fixture
-def number(cli_env: Runtime, shared_testdata: Path) -> str:
-    report = import_results(cli_env, sample(shared_testdata), "sample-500000.csv", dry_run=False)
+def number(cli_env: Runtime, sample_results: Path) -> str:
+    report = import_results(cli_env, sample(sample_results), "sample-500000.csv", dry_run=False)
     return next(iter(report.issued))[1]
 
 

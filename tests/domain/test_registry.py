@@ -9,12 +9,17 @@ from typing import Any
 
 import pytest
 
+import certsvc.domain
 from certsvc.domain.levels import AuthorityKind, Level
 from certsvc.domain.registry import demo_registry, load_registry
 from certsvc.errors import ConfigurationError, InvalidRegistry
+from tests.conftest import SHARED_TESTDATA
 from tests.domain.helpers import demo_document
 
-SHARED_REGISTRY = Path("/work/shared/testdata/registry.json")
+PACKAGED_REGISTRY = Path(certsvc.domain.__file__).parent / "demo_registry.json"
+REGISTRY_FILES = [PACKAGED_REGISTRY] + [
+    path for path in [SHARED_TESTDATA / "registry.json"] if path.is_file()
+]
 
 
 def _load(document: dict[str, Any]) -> None:
@@ -31,11 +36,12 @@ def test_demo_registry_is_typed() -> None:
     assert committee.registered_until == dt.date(2025, 12, 31)
 
 
-@pytest.mark.skipif(not SHARED_REGISTRY.exists(), reason="shared test data not present")
-def test_loading_from_a_path_matches_the_packaged_copy() -> None:
-    """A path loads the same registry as bytes; the packaged demo copy is the shared one."""
-    assert load_registry(SHARED_REGISTRY) == demo_registry()
-    assert load_registry(str(SHARED_REGISTRY)) == load_registry(SHARED_REGISTRY.read_bytes())
+@pytest.mark.parametrize("path", REGISTRY_FILES, ids=lambda path: path.parent.name)
+def test_loading_from_a_path_matches_the_packaged_copy(path: Path) -> None:
+    """A path (as Path or text) loads the same registry as its bytes and as the packaged demo
+    registry (the packaged file, and the shared test data's copy when it is checked out)."""
+    assert load_registry(path) == demo_registry()
+    assert load_registry(str(path)) == load_registry(path.read_bytes())
 
 
 def _problems(document: dict[str, Any]) -> list[str]:

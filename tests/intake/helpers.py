@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 
 import openpyxl
 
-from certsvc.domain.record import FIELD_LABELS_ZH, FIELDS
+from certsvc.certificates.intake.readers import RawRow
+from certsvc.certificates.intake.validate import ValidationReport, validate_rows
+from certsvc.domain.record import FIELD_LABELS_ZH, FIELDS, ResultRecord
+from certsvc.domain.registry import Registry
+from tests.conftest import SAMPLE_RESULTS
 
-SAMPLES_DIR = Path("/work/shared/testdata/results")
+SAMPLES_DIR = SAMPLE_RESULTS
 SAMPLES = sorted(SAMPLES_DIR.glob("sample-*.csv"))
 
 
@@ -48,3 +52,12 @@ def valid_row() -> dict[str, str]:
     """Row 2 of sample-421221.csv as a field -> text mapping."""
     header, first = sample_table()[:2]
     return dict(zip(header, first, strict=True))
+
+
+def validate(
+    raw_rows: Iterable[RawRow], registry: Registry, today: dt.date, *, acting_authority: str | None = None
+) -> tuple[ValidationReport, list[ResultRecord]]:
+    """The import's validation loop over a whole file: its report and the records that parsed."""
+    report = ValidationReport()
+    checked = validate_rows(raw_rows, registry, today, report, acting_authority=acting_authority)
+    return report, [item.record for item in checked]

@@ -8,12 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from certsvc.certificates.intake.readers import RawRow, read_rows
-from certsvc.certificates.intake.validate import validate_rows
 from certsvc.domain.record import FIELDS
 from certsvc.domain.registry import demo_registry
 from certsvc.domain.rules import check_raw_fields
 from certsvc.errors import UnreadableFile
-from tests.intake.helpers import csv_bytes, sample_table, valid_row, xlsx_bytes
+from tests.intake.helpers import csv_bytes, sample_table, valid_row, validate, xlsx_bytes
 
 REGISTRY = demo_registry()
 HEADER = ",".join(FIELDS).encode() + b"\n"
@@ -63,7 +62,7 @@ near_valid = st.one_of(
 def test_validate_never_crashes_on_arbitrary_fields(changes: dict[str, str]) -> None:
     """Any field strings, mixed into a valid row, produce violations or a record, never an exception."""
     fields = valid_row() | changes
-    report = validate_rows([RawRow(2, fields), RawRow(3, fields)], REGISTRY, dt.date(2026, 11, 21))
+    report, _ = validate([RawRow(2, fields), RawRow(3, fields)], REGISTRY, dt.date(2026, 11, 21))
     assert report.rows == 2
     assert all(v.rule for v in report.violations)
 

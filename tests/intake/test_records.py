@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from certsvc.certificates.intake.readers import RawRow
 from certsvc.certificates.intake.records import parse_date, parse_row
 from certsvc.domain.levels import Level
-from certsvc.domain.record import ResultRecord
+from certsvc.domain.record import FIELDS, ResultRecord
 from certsvc.domain.rules import Violation
 from tests.intake.helpers import valid_row
 
@@ -88,3 +90,71 @@ def test_huge_numbers_are_form_violations_not_crashes() -> None:
     """A count with thousands of digits is refused as a form violation."""
     found = _parse(attendees="9" * 5000)
     assert isinstance(found, list) and len(found) == 1
+
+
+# Field values near the edges of the rules: blanks, full-width forms, odd spacing, bad numbers and
+# dates, name dot variants, lower-case x, and arbitrary text.
+_TRICKY = st.sampled_from(
+    [
+        "",
+        " ",
+        "\u3000",
+        "０７",
+        "7",
+        " 7 ",
+        "1234567",
+        "-3",
+        "7.0",
+        "２０２４-11-20",
+        "2024年1月2日",
+        "2024-11-20 00:00",
+        "11/20/2024",
+        "2024-02-30",
+        "副高级",
+        " 助理级 ",
+        "初级",
+        "阿卜杜·热合曼",
+        "阿卜杜 • 热合曼",
+        "a\u0301",
+        "11010519491231002x",
+        "１１０１０５１９４９１２３１００２Ｘ",
+        "s50001",
+        "ｓ５０００１",
+    ]
+)
+_PADDING = st.sampled_from([" ", "\u3000", "\u3000 ", ""])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(FIELDS), st.one_of(_TRICKY, st.none()), max_size=5), st.booleans())
+def test_problems_are_reported_for_exactly_the_fields_at_fault(
+    changes: dict[str, str | None], with_shared: bool
+) -> None:
+    """A valid row with some fields replaced (None: dropped) gives a record, or form violations that
+    name only replaced or dropped fields; a dropped or blank field is always reported as missing, so
+    no record is ever built from a placeholder. Sharing strings between records changes nothing."""
+    fields = valid_row()
+    for field, value in changes.items():
+        if value is None:
+            del fields[field]
+        else:
+            fields[field] = value
+    parsed = parse_row(RawRow(3, fields), shared={} if with_shared else None)
+    assert parsed == parse_row(RawRow(3, fields))
+    blank = {field for field in FIELDS if not fields.get(field, "").strip()}
+    if isinstance(parsed, ResultRecord):
+        assert not blank
+        return
+    assert parsed and all((v.row, v.rule) == (3, "form") for v in parsed)
+    assert {v.field for v in parsed} <= set(changes)
+    assert blank <= {v.field for v in parsed}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(FIELDS), st.tuples(_PADDING, _PADDING)))
+def test_spaces_around_any_field_do_not_change_the_record(padding: dict[str, tuple[str, str]]) -> None:
+    """Ordinary and full-width spaces around any fields give the record of the unpadded row."""
+    fields = valid_row()
+    for field, (before, after) in padding.items():
+        fields[field] = before + fields[field] + after
+    assert parse_row(RawRow(3, fields)) == parse_row(RawRow(3, valid_row()))

@@ -1,4 +1,4 @@
-"""The shared sample batches, and the same batch in every encoding and format clerks use."""
+"""The packaged sample batches, and the same batch in every encoding and format clerks use."""
 
 from __future__ import annotations
 
@@ -10,28 +10,26 @@ from pathlib import Path
 import pytest
 
 from certsvc.certificates.intake.readers import read_path, read_rows
-from certsvc.certificates.intake.validate import validate_rows
 from certsvc.domain.record import FIELDS, ResultRecord
 from certsvc.domain.registry import demo_registry
-from tests.intake.helpers import SAMPLES, chinese_header, csv_bytes, sample_table, xlsx_bytes
+from tests.intake.helpers import SAMPLES, chinese_header, csv_bytes, sample_table, validate, xlsx_bytes
 
 TODAY = dt.date(2026, 11, 21)
-pytestmark = pytest.mark.skipif(not SAMPLES, reason="shared sample batches not present")
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
 def test_every_sample_batch_is_valid(path: Path) -> None:
     """Each of the four demo batches reads 100 rows and validates with zero violations."""
-    report = validate_rows(read_path(path), demo_registry(), TODAY)
+    report, records = validate(read_path(path), demo_registry(), TODAY)
     assert report.violations == []
-    assert report.rows == len(report.records) == 100
-    assert [r.row for r in report.records] == list(range(2, 102))
+    assert report.rows == len(records) == 100
+    assert [r.row for r in records] == list(range(2, 102))
 
 
 def _records(data: bytes, filename: str) -> list[ResultRecord]:
-    report = validate_rows(read_rows(data, filename), demo_registry(), TODAY)
+    report, records = validate(read_rows(data, filename), demo_registry(), TODAY)
     assert report.violations == []
-    return list(report.records)
+    return records
 
 
 @pytest.fixture(scope="module")

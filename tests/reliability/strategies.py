@@ -12,15 +12,13 @@ import json
 import re
 import zipfile
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import openpyxl
 from hypothesis import strategies as st
 
 from certsvc.domain.record import FIELD_LABELS_ZH, FIELDS
-
-SHARED_RESULTS = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "results"
+from tests.conftest import SAMPLE_RESULTS, SHARED_TESTDATA
 
 # A real row of the shared sample data (used when the shared data is not mounted).
 FALLBACK_ROW = {
@@ -47,9 +45,12 @@ FALLBACK_ROW = {
 
 @cache
 def sample_rows() -> tuple[dict[str, str], ...]:
-    """Up to 40 real rows from the shared sample files (valid, so mutations start from a pass)."""
+    """Up to 40 real rows from the sample files (valid, so mutations start from a pass): the packaged
+    batches, and the shared test data's when it is checked out beside the repository."""
     rows: list[dict[str, str]] = []
-    for path in sorted(SHARED_RESULTS.glob("*.csv")):
+    paths = {path.name: path for path in sorted(SAMPLE_RESULTS.glob("sample-*.csv"))}
+    paths |= {path.name: path for path in sorted((SHARED_TESTDATA / "results").glob("*.csv"))}
+    for path in paths.values():
         with path.open(encoding="utf-8-sig", newline="") as stream:
             rows.extend(dict(row) for _, row in zip(range(10), csv.DictReader(stream), strict=False))
     return tuple(rows) or (FALLBACK_ROW,)

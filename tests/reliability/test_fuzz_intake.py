@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 from certsvc.certificates.intake.readers import read_rows
 from certsvc.certificates.intake.records import parse_row
-from certsvc.certificates.intake.validate import validate_rows
 from certsvc.domain.record import ResultRecord
 from certsvc.domain.registry import demo_registry
 from certsvc.domain.rules import Violation
 from certsvc.errors import UnreadableFile
+from tests.intake.helpers import validate
 from tests.reliability import strategies as fs
 from tests.reliability.figures import Tally, fuzz_settings
 
@@ -53,7 +53,7 @@ def read_parse_validate(data: bytes, filename: str) -> str:
     for raw in rows:
         parsed = parse_row(raw)
         assert isinstance(parsed, ResultRecord) or (parsed and all(isinstance(v, Violation) for v in parsed))
-    report = validate_rows(rows, REGISTRY, TODAY)
+    report, _ = validate(rows, REGISTRY, TODAY)
     for violation in report.violations:
         assert violation.message_en and violation.message_zh and violation.rule, violation
     return "accepted" if report.ok else "refused"

@@ -20,10 +20,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from certsvc.accounts.services import _create_holder_user, create_staff_user
+from certsvc.accounts.services import create_holder_user, create_staff_user
 from certsvc.certificates.holders import decrypt_id
 from certsvc.certificates.models import Certificate, Holder
 from certsvc.certificates.reissue import Evidence, submit_request
+from certsvc.certificates.shares import create_share
 from certsvc.cli.setup import initialise
 from certsvc.db.session import Database
 from certsvc.runtime import Runtime
@@ -40,7 +41,7 @@ _addresses = itertools.count(1)
 
 @dataclass(frozen=True)
 class Person:
-    """A holder: what they type to sign in, their certificate and their reissue request."""
+    """A holder: what they type to sign in, their certificate, their reissue request and share link."""
 
     key: str
     login: str
@@ -49,6 +50,7 @@ class Person:
     number: str
     authority: str
     request_id: int
+    share_id: int = 0
 
 
 @dataclass
@@ -115,7 +117,7 @@ def _holders(runtime: Runtime) -> dict[str, Person]:
         with runtime.database.write() as session:
             row = session.get(Holder, holder_id)
             assert row is not None
-            _create_holder_user(session, runtime, row, PASSWORD, None)
+            create_holder_user(session, runtime, row, PASSWORD, None)
             request = submit_request(
                 session,
                 runtime,
@@ -124,9 +126,19 @@ def _holders(runtime: Runtime) -> dict[str, Person]:
                 reason="lost",
                 evidence=Evidence("report.png", PNG_EVIDENCE),
             )
+            share, _ = create_share(
+                session,
+                runtime,
+                holder_id=holder_id,
+                number=number,
+                purpose="入职 测试公司",
+                days=30,
+                show_full_name=False,
+                show_id_last4=False,
+            )
             session.flush()
-            request_id = request.id
-        people[key] = Person(key, id_number, name, id_number, number, authority, request_id)
+            request_id, share_id = request.id, share.id
+        people[key] = Person(key, id_number, name, id_number, number, authority, request_id, share_id)
     return people
 
 

@@ -30,7 +30,7 @@ class Access:
 
     kind: str
     roles: tuple[str, ...] = ()  # staff roles allowed; empty means any staff role
-    resource: str | None = None  # "certificate" or "request": the URL names someone's resource
+    resource: str | None = None  # "certificate", "request" or "share": the URL names someone's resource
     allowed: str = "allowed"  # how an allowed user's (deliberately incomplete) attempt is answered
 
 
@@ -67,6 +67,9 @@ ENDPOINTS: dict[str, Access] = {
             "auth.activate",
             "auth.link",
             "auth.reset",
+            "public.help_page",
+            "site.favicon",
+            "shared.opened",  # the share token is the credential; tests/holders/test_shares.py
         )
     },
     "results_api.submit_results": Access("token", ("operator",)),
@@ -89,11 +92,16 @@ ENDPOINTS: dict[str, Access] = {
     "holder.requests": Access("holder"),
     "holder.request_detail": Access("holder", resource="request"),
     "holder.security": Access("holder"),
+    "holder.shares": Access("holder", resource="certificate"),
+    "holder.share": Access("holder", resource="share"),
+    "holder.end_share": Access("holder", resource="share"),
     # the issuer console: staff of the authority that issued the resource, by role
     "issuer.dashboard": ANY_STAFF,
     "issuer.search": ANY_STAFF,
     "issuer.certificate": Access("staff", resource="certificate"),
     "issuer.activation_link": Access("staff", ("operator",), "certificate"),
+    "issuer.activation_code": Access("staff", ("operator",), "certificate"),
+    "issuer.activation_email": Access("staff", ("operator",), "certificate"),
     "issuer.reissue": Access("staff", ("operator",), "certificate"),
     "issuer.change_status": Access("staff", ("reviewer",), "certificate"),
     "issuer.import_upload": Access("staff", ("operator",)),
@@ -123,6 +131,8 @@ PRINCIPALS = (
 RESOURCES = ("holder-a", "holder-c")
 CSRF_PAGES = {"anonymous": "/auth/login", "holder": "/me/security", "staff": "/issuer/security"}
 EXTRA_PARAMS = {"holder.download": {"fmt": "pdf"}}
+# The URL parameter and the Person attribute naming each kind of resource.
+RESOURCE_PARAMS = {"certificate": "number", "request": "request_id", "share": "share_id"}
 
 
 def _kind(principal: str) -> str:
@@ -215,11 +225,10 @@ class Matrix:
     def url(self, endpoint: str, owner: str | None) -> str:
         access = ENDPOINTS[endpoint]
         params: dict[str, Any] = dict(EXTRA_PARAMS.get(endpoint, {}))
-        if owner is not None:
+        if owner is not None and access.resource is not None:
             person = self.world.holders[owner]
-            params["number" if access.resource == "certificate" else "request_id"] = (
-                person.number if access.resource == "certificate" else person.request_id
-            )
+            attribute = RESOURCE_PARAMS[access.resource]
+            params[attribute] = getattr(person, attribute)
         with self.world.app.test_request_context():
             return url_for(endpoint, **params)
 
@@ -301,7 +310,7 @@ def test_guessed_resources_answer_like_missing_ones(world: World, matrix: Matrix
     for method in _methods(world, endpoint):
         for guess in guesses:
             params: dict[str, Any] = {
-                "number" if access.resource == "certificate" else "request_id": guess,
+                RESOURCE_PARAMS[access.resource]: guess,
                 **EXTRA_PARAMS.get(endpoint, {}),
             }
             with world.app.test_request_context():

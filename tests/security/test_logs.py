@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from certsvc.accounts.services import _create_holder_user, create_api_token, create_staff_user
+from certsvc.accounts.services import create_api_token, create_holder_user, create_staff_user
 from certsvc.certificates.holders import decrypt_id
 from certsvc.certificates.issuing import import_results
 from certsvc.certificates.models import Certificate, CertificateVersion, Holder
@@ -117,7 +117,7 @@ def test_debug_logs_hold_no_personal_data_or_secrets(
             .order_by(Certificate.id)
         ).first() or (None, None)
         assert certificate is not None and holder is not None
-        _create_holder_user(session, runtime, holder, PASSWORD, None)
+        create_holder_user(session, runtime, holder, PASSWORD, None)
         number, name, id_number = certificate.number, holder.name, decrypt_id(runtime, holder)
         payload = session.scalar(
             select(CertificateVersion.qr_payload).where(CertificateVersion.certificate_id == certificate.id)

@@ -35,6 +35,7 @@ def _sample_urls(world: World) -> Iterator[tuple[str, str]]:
     samples: dict[str, Any] = {
         "number": person.number,
         "request_id": person.request_id,
+        "share_id": person.share_id,
         "fmt": "pdf",
         "payload": payload,
         "list_id": 1,

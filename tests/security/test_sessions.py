@@ -87,6 +87,7 @@ def _form_posts(world: World) -> list[str]:
     samples = {
         "number": world.holders["holder-a"].number,
         "request_id": world.holders["holder-a"].request_id,
+        "share_id": world.holders["holder-a"].share_id,
         "payload": "AAAA",
         "token": "x" * 43,
     }

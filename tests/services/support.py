@@ -16,8 +16,8 @@ from certsvc.runtime import Runtime
 SAMPLES = ("sample-421200.csv", "sample-421221.csv", "sample-450000.csv", "sample-500000.csv")
 
 
-def sample(shared_testdata: Path, name: str = "sample-500000.csv") -> bytes:
-    return (shared_testdata / "results" / name).read_bytes()
+def sample(sample_results: Path, name: str = "sample-500000.csv") -> bytes:
+    return (sample_results / name).read_bytes()
 
 
 def rows_of(data: bytes) -> list[list[str]]:

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from certsvc.certificates.issuing import import_results
+from certsvc.certificates.lookup import find_certificate, find_version
 from certsvc.certificates.models import Certificate, CertificateVersion
-from certsvc.certificates.services import document_for, get_by_number, get_version, render
+from certsvc.certificates.services import document_for, render
 from certsvc.documents import credential_from_png, qr_text_from_image
 from certsvc.errors import CertificateNumberCheckError, NotFound
 from certsvc.runtime import Runtime
@@ -17,10 +18,10 @@ from tests.services.support import sample
 
 
 @pytest.fixture
-def number(runtime: Runtime, shared_testdata: Path) -> str:
+def number(runtime: Runtime, sample_results: Path) -> str:
     """The certificate issued for row 3 of the 450000 sample (刘思, 45050219910912597X)."""
     report = import_results(
-        runtime, sample(shared_testdata, "sample-450000.csv"), "sample-450000.csv", dry_run=False
+        runtime, sample(sample_results, "sample-450000.csv"), "sample-450000.csv", dry_run=False
     )
     return dict(report.issued)[3]
 
@@ -30,12 +31,12 @@ def test_number_is_found_as_people_type_it(runtime: Runtime, number: str) -> Non
     character before any lookup; a well-formed unknown number is NotFound."""
     typed = f"{number[:6]} {number[6:10]}-{number[10:]}".lower()
     with runtime.database.read() as session:
-        assert get_by_number(session, typed).number == number
+        assert find_certificate(session, typed).number == number
         typo = number[:-2] + ("0" if number[-2] != "0" else "1") + number[-1]
         with pytest.raises(CertificateNumberCheckError):
-            get_by_number(session, typo)
+            find_certificate(session, typo)
         with pytest.raises(NotFound):
-            get_by_number(session, "99999920241000001" + _check("99999920241000001"))
+            find_certificate(session, "99999920241000001" + _check("99999920241000001"))
 
 
 def _check(body: str) -> str:
@@ -47,7 +48,7 @@ def _check(body: str) -> str:
 def test_document_prints_the_holder_copy_or_a_masked_id(runtime: Runtime, number: str) -> None:
     """The holder's copy carries the full ID number; the masked variant only its ends."""
     with runtime.database.read() as session:
-        version = get_version(session, get_by_number(session, number))
+        version = find_version(session, find_certificate(session, number))
         full = document_for(runtime, version, mask_id=False)
         masked = document_for(runtime, version, mask_id=True)
 

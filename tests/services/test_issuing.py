@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 from collections.abc import Callable
@@ -38,9 +37,9 @@ def _import(runtime: Runtime, data: bytes, name: str = "results.csv", **options:
 
 
 @pytest.mark.parametrize("name", SAMPLES)
-def test_sample_file_issues_every_row(runtime: Runtime, shared_testdata: Path, name: str) -> None:
+def test_sample_file_issues_every_row(runtime: Runtime, sample_results: Path, name: str) -> None:
     """Each shared sample file is accepted whole: 100 rows, 100 certificates, numbers of its authority."""
-    report = _import(runtime, sample(shared_testdata, name), name)
+    report = _import(runtime, sample(sample_results, name), name)
 
     assert report.refused == []
     assert len(report.issued) == report.rows == 100
@@ -51,16 +50,16 @@ def test_sample_file_issues_every_row(runtime: Runtime, shared_testdata: Path, n
     assert [row for row, _ in report.issued] == list(range(2, 102))
 
 
-def test_report_json_has_the_documented_shape(runtime: Runtime, shared_testdata: Path) -> None:
+def test_report_json_has_the_documented_shape(runtime: Runtime, sample_results: Path) -> None:
     """to_json gives issued [{row, certificate_number}] and refused [{row, field, rule, message}]."""
-    accepted = _import(runtime, sample(shared_testdata)).to_json()
+    accepted = _import(runtime, sample(sample_results)).to_json()
     assert accepted["issued"][0] == {
         "row": 2,
         "certificate_number": accepted["issued"][0]["certificate_number"],
     }
     assert accepted["refused"] == []
 
-    rows = edit(rows_of(sample(shared_testdata, "sample-450000.csv")), 3, "votes_for", "5")
+    rows = edit(rows_of(sample(sample_results, "sample-450000.csv")), 3, "votes_for", "5")
     refused = _import(runtime, to_csv(rows).encode()).to_json()
     assert refused["issued"] == []
     assert {"row", "field", "rule", "message"} <= refused["refused"][0].keys()
@@ -76,11 +75,11 @@ def test_report_json_has_the_documented_shape(runtime: Runtime, shared_testdata:
     ],
 )
 def test_reencoded_file_imports_the_same(
-    runtime: Runtime, shared_testdata: Path, variant: str, encode: Callable[[list[list[str]]], bytes]
+    runtime: Runtime, sample_results: Path, variant: str, encode: Callable[[list[list[str]]], bytes]
 ) -> None:
     """A file re-saved as GBK, UTF-8 with BOM or .xlsx with Chinese headers issues the same results:
     importing the original afterwards finds every row already issued, with the same numbers."""
-    original = sample(shared_testdata)
+    original = sample(sample_results)
     first = _import(runtime, encode(rows_of(original)), variant)
     again = _import(runtime, original, "sample-500000.csv")
 
@@ -89,11 +88,11 @@ def test_reencoded_file_imports_the_same(
     assert list(again.already_issued) == list(first.issued)
 
 
-def test_refused_file_changes_nothing(runtime: Runtime, shared_testdata: Path) -> None:
+def test_refused_file_changes_nothing(runtime: Runtime, sample_results: Path) -> None:
     """One bad row refuses the whole file: not a row is written to any table, issued is empty."""
-    _import(runtime, sample(shared_testdata, "sample-421200.csv"))
+    _import(runtime, sample(sample_results, "sample-421200.csv"))
     before = table_counts(runtime)
-    rows = rows_of(sample(shared_testdata, "sample-450000.csv"))
+    rows = rows_of(sample(sample_results, "sample-450000.csv"))
     rows = edit(rows, 101, "attendees", "16")  # 16 of 25 is below two thirds
 
     report = _import(runtime, to_csv(rows).encode())
@@ -103,9 +102,9 @@ def test_refused_file_changes_nothing(runtime: Runtime, shared_testdata: Path) -
     assert table_counts(runtime) == before
 
 
-def test_every_refusal_is_reported_in_row_order(runtime: Runtime, shared_testdata: Path) -> None:
+def test_every_refusal_is_reported_in_row_order(runtime: Runtime, sample_results: Path) -> None:
     """Problems in several rows and chunks are all listed at once, sorted by row, in English and Chinese."""
-    rows = rows_of(sample(shared_testdata, "sample-450000.csv"))
+    rows = rows_of(sample(sample_results, "sample-450000.csv"))
     rows = edit(rows, 90, "name", "=HYPERLINK(1)")
     rows = edit(rows, 5, "votes_for", "2")
     rows = edit(rows, 7, "id_number", rows[2][rows[0].index("id_number")])  # row 3's person again
@@ -120,9 +119,9 @@ def test_every_refusal_is_reported_in_row_order(runtime: Runtime, shared_testdat
     assert all(v.message_en and v.message_zh for v in report.refused)
 
 
-def test_same_file_twice_issues_nothing_twice(runtime: Runtime, shared_testdata: Path) -> None:
+def test_same_file_twice_issues_nothing_twice(runtime: Runtime, sample_results: Path) -> None:
     """The second import reports every row as already issued, with the first import's numbers."""
-    data = sample(shared_testdata, "sample-421221.csv")
+    data = sample(sample_results, "sample-421221.csv")
     first = _import(runtime, data)
     counts = table_counts(runtime)
 
@@ -133,9 +132,9 @@ def test_same_file_twice_issues_nothing_twice(runtime: Runtime, shared_testdata:
     assert table_counts(runtime)["certificates"] == counts["certificates"]
 
 
-def test_partially_imported_batch_is_completed(runtime: Runtime, shared_testdata: Path) -> None:
+def test_partially_imported_batch_is_completed(runtime: Runtime, sample_results: Path) -> None:
     """A batch cut short and imported again in full issues only the missing rows."""
-    rows = rows_of(sample(shared_testdata))
+    rows = rows_of(sample(sample_results))
     first = _import(runtime, to_csv(rows[:41]).encode())
 
     complete = _import(runtime, to_csv(rows).encode())
@@ -146,10 +145,10 @@ def test_partially_imported_batch_is_completed(runtime: Runtime, shared_testdata
 
 
 def test_holder_with_active_certificate_for_the_title_is_refused(
-    runtime: Runtime, shared_testdata: Path
+    runtime: Runtime, sample_results: Path
 ) -> None:
     """The same people under another confirmation document already hold that title: refused."""
-    rows = rows_of(sample(shared_testdata))
+    rows = rows_of(sample(sample_results))
     _import(runtime, to_csv(rows).encode())
     assert rows[0][0] == "confirmation_doc_no"
     other_document = [rows[0], *(["测职改〔2025〕7号", *r[1:]] for r in rows[1:3])]
@@ -163,10 +162,10 @@ def test_holder_with_active_certificate_for_the_title_is_refused(
     assert "*" in report.refused[0].message_en  # the person is named only masked
 
 
-def test_acting_authority_may_import_only_its_own_results(runtime: Runtime, shared_testdata: Path) -> None:
+def test_acting_authority_may_import_only_its_own_results(runtime: Runtime, sample_results: Path) -> None:
     """A county authority (an API token's) cannot import a province's results; nothing is issued."""
     before = table_counts(runtime)
-    report = _import(runtime, sample(shared_testdata, "sample-450000.csv"), acting_authority="421221")
+    report = _import(runtime, sample(sample_results, "sample-450000.csv"), acting_authority="421221")
 
     assert len(report.issued) == 0
     assert {(v.field, v.rule) for v in report.refused} == {("authority_code", "jurisdiction")}
@@ -174,17 +173,17 @@ def test_acting_authority_may_import_only_its_own_results(runtime: Runtime, shar
     assert table_counts(runtime) == before
 
 
-def test_dry_run_checks_but_writes_nothing(runtime: Runtime, shared_testdata: Path) -> None:
+def test_dry_run_checks_but_writes_nothing(runtime: Runtime, sample_results: Path) -> None:
     """--dry-run reports how many rows would be issued and leaves the database untouched."""
     before = table_counts(runtime)
-    report = _import(runtime, sample(shared_testdata), dry_run=True)
+    report = _import(runtime, sample(sample_results), dry_run=True)
     assert report.ok and report.would_issue == 100 and len(report.issued) == 0
     assert table_counts(runtime) == before
 
 
-def test_numbers_continue_per_authority_year_and_level(runtime: Runtime, shared_testdata: Path) -> None:
+def test_numbers_continue_per_authority_year_and_level(runtime: Runtime, sample_results: Path) -> None:
     """A second batch of the same authority continues the serials; no number is handed out twice."""
-    rows = rows_of(sample(shared_testdata))
+    rows = rows_of(sample(sample_results))
     first = _import(runtime, to_csv(rows[:51]).encode())
     second = _import(runtime, to_csv([rows[0], *rows[51:]]).encode())
 
@@ -196,12 +195,12 @@ def test_numbers_continue_per_authority_year_and_level(runtime: Runtime, shared_
 
 
 def test_each_version_has_a_ledger_entry_and_its_own_status_slot(
-    runtime: Runtime, shared_testdata: Path
+    runtime: Runtime, sample_results: Path
 ) -> None:
     """Every issued version points at an "issue" ledger entry for its number and credential hash,
     and at a distinct slot of a status list whose counter matches the slots handed out."""
-    _import(runtime, sample(shared_testdata, "sample-450000.csv"))
-    _import(runtime, sample(shared_testdata, "sample-500000.csv"))
+    _import(runtime, sample(sample_results, "sample-450000.csv"))
+    _import(runtime, sample(sample_results, "sample-500000.csv"))
     with runtime.database.read() as session:
         versions = session.execute(
             select(
@@ -230,9 +229,9 @@ def test_each_version_has_a_ledger_entry_and_its_own_status_slot(
     assert allocated == 200
 
 
-def test_issued_credential_and_qr_verify_offline(runtime: Runtime, shared_testdata: Path) -> None:
+def test_issued_credential_and_qr_verify_offline(runtime: Runtime, sample_results: Path) -> None:
     """The stored JWS and QR payload verify against the published keys; the QR holds a masked name."""
-    report = _import(runtime, sample(shared_testdata, "sample-450000.csv"))
+    report = _import(runtime, sample(sample_results, "sample-450000.csv"))
     _, number = next(iter(report.issued))
     with runtime.database.read() as session:
         credential, payload = session.execute(
@@ -251,11 +250,11 @@ def test_issued_credential_and_qr_verify_offline(runtime: Runtime, shared_testda
 
 
 def test_holder_id_numbers_are_encrypted_and_found_by_blind_index(
-    runtime: Runtime, shared_testdata: Path
+    runtime: Runtime, sample_results: Path
 ) -> None:
     """No ID number is stored in clear; the blind index finds the holder; birth date and sex come
     from the ID number."""
-    _import(runtime, sample(shared_testdata, "sample-450000.csv"))
+    _import(runtime, sample(sample_results, "sample-450000.csv"))
     id_number = "45050219910912597X"  # row 3 of the sample: 刘思
     with runtime.database.read() as session:
         holder = session.scalars(select(Holder).where(Holder.id_index == id_index(runtime, id_number))).one()
@@ -276,12 +275,12 @@ def test_unreadable_file_raises_naming_the_file(runtime: Runtime) -> None:
 
 
 def test_issued_rows_read_back_with_their_dates_and_issue_time(
-    runtime: Runtime, shared_testdata: Path
+    runtime: Runtime, sample_results: Path
 ) -> None:
     """Dates from the file, birth dates and the issue time (whole seconds or not) read back exactly."""
     runtime.clock.advance(microseconds=250)  # type: ignore[attr-defined]
     issued_at = runtime.now()
-    report = _import(runtime, sample(shared_testdata, "sample-450000.csv"))
+    report = _import(runtime, sample(sample_results, "sample-450000.csv"))
     _, number = next(iter(report.issued))
     with runtime.database.read() as session:
         certificate = session.scalars(select(Certificate).where(Certificate.number == number)).one()
@@ -296,48 +295,16 @@ def test_issued_rows_read_back_with_their_dates_and_issue_time(
         assert certificate.holder.birth_date.isoformat() == "1970-01-28"
 
 
-def test_import_leaves_the_garbage_collector_as_it_found_it(runtime: Runtime, shared_testdata: Path) -> None:
-    """An import sets older objects aside and pauses automatic collection only while it runs (also
-    when it fails), and what the host process froze or paused itself stays so."""
-    from certsvc.errors import UnreadableFile
-
-    collecting_during_import: list[bool] = []
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
-    _import(
-        runtime,
-        sample(shared_testdata, "sample-450000.csv"),
-        progress=lambda rows: collecting_during_import.append(gc.isenabled()),
-    )
-    assert collecting_during_import == [False]
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
-    with pytest.raises(UnreadableFile):
-        _import(runtime, b"\x00\x01\x02binary", "broken.csv")
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
-
-    gc.freeze()
-    try:
-        _import(runtime, sample(shared_testdata, "sample-500000.csv"))
-        assert gc.get_freeze_count() > 0 and gc.isenabled()  # the host's freeze was not undone
-    finally:
-        gc.unfreeze()
-    gc.disable()
-    try:
-        _import(runtime, sample(shared_testdata, "sample-500000.csv"), name="again.csv")
-        assert not gc.isenabled()  # the host's pause was not undone
-    finally:
-        gc.enable()
-
-
 def test_a_second_result_for_a_title_held_is_refused_unless_revoked(
-    runtime: Runtime, shared_testdata: Path
+    runtime: Runtime, sample_results: Path
 ) -> None:
     """A new confirmation for a title the holder already holds actively is refused as a duplicate,
     naming row and title, while the file's other rows are already issued; once that certificate is
     revoked the same file issues the new result."""
     from sqlalchemy import update
 
-    first = _import(runtime, sample(shared_testdata))
-    rows = rows_of(sample(shared_testdata))
+    first = _import(runtime, sample(sample_results))
+    rows = rows_of(sample(sample_results))
     again = edit(rows, 3, "confirmation_doc_no", "渝人社职〔2024〕99号")
     data = to_csv(again).encode("utf-8")
 

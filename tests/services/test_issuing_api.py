@@ -21,7 +21,7 @@ def _token(runtime: Runtime, authority: str, role: str = "operator") -> dict[str
 
 
 def test_authority_imports_its_own_file_as_multipart(
-    client: FlaskClient, runtime: Runtime, shared_testdata: Path
+    client: FlaskClient, runtime: Runtime, sample_results: Path
 ) -> None:
     """A province token uploading its own results gets 200 and the report of issued certificates."""
     import io
@@ -29,7 +29,7 @@ def test_authority_imports_its_own_file_as_multipart(
     response = client.post(
         "/api/v1/results",
         headers=_token(runtime, "450000"),
-        data={"file": (io.BytesIO(sample(shared_testdata, "sample-450000.csv")), "sample-450000.csv")},
+        data={"file": (io.BytesIO(sample(sample_results, "sample-450000.csv")), "sample-450000.csv")},
         content_type="multipart/form-data",
     )
 
@@ -40,7 +40,7 @@ def test_authority_imports_its_own_file_as_multipart(
 
 
 def test_county_token_cannot_import_province_results(
-    client: FlaskClient, runtime: Runtime, shared_testdata: Path
+    client: FlaskClient, runtime: Runtime, sample_results: Path
 ) -> None:
     """A county token posting a province's file gets 422 problem+json listing every row under
     jurisdiction, and nothing is written."""
@@ -50,7 +50,7 @@ def test_county_token_cannot_import_province_results(
     response = client.post(
         "/api/v1/results?filename=prov.csv",
         headers=headers,
-        data=sample(shared_testdata, "sample-450000.csv"),
+        data=sample(sample_results, "sample-450000.csv"),
         content_type="text/csv",
     )
 
@@ -62,14 +62,12 @@ def test_county_token_cannot_import_province_results(
     assert table_counts(runtime)["certificates"] == before["certificates"] == 0
 
 
-def test_raw_body_dry_run_issues_nothing(
-    client: FlaskClient, runtime: Runtime, shared_testdata: Path
-) -> None:
+def test_raw_body_dry_run_issues_nothing(client: FlaskClient, runtime: Runtime, sample_results: Path) -> None:
     """?dry_run=1 with a raw CSV body checks the file and issues nothing."""
     response = client.post(
         "/api/v1/results?dry_run=1&filename=cq.csv",
         headers=_token(runtime, "500000"),
-        data=sample(shared_testdata),
+        data=sample(sample_results),
         content_type="text/csv",
     )
     assert response.status_code == 200
@@ -82,21 +80,21 @@ def test_raw_body_dry_run_issues_nothing(
     [({}, 401), ({"Authorization": "Bearer cst_not-a-token"}, 401), ({"Authorization": "Basic abc"}, 401)],
 )
 def test_missing_or_unknown_token_is_401(
-    client: FlaskClient, shared_testdata: Path, headers: dict[str, str], status: int
+    client: FlaskClient, sample_results: Path, headers: dict[str, str], status: int
 ) -> None:
     """Without a valid bearer token nothing is read or imported."""
     response = client.post(
-        "/api/v1/results", headers=headers, data=sample(shared_testdata), content_type="text/csv"
+        "/api/v1/results", headers=headers, data=sample(sample_results), content_type="text/csv"
     )
     assert response.status_code == status
 
 
-def test_auditor_token_is_403(client: FlaskClient, runtime: Runtime, shared_testdata: Path) -> None:
+def test_auditor_token_is_403(client: FlaskClient, runtime: Runtime, sample_results: Path) -> None:
     """An auditor's token may read but not import."""
     response = client.post(
         "/api/v1/results",
         headers=_token(runtime, "500000", role="auditor"),
-        data=sample(shared_testdata),
+        data=sample(sample_results),
         content_type="text/csv",
     )
     assert response.status_code == 403

@@ -71,7 +71,7 @@ def verify_app(app: Flask) -> Flask:
         CERTSVC_VERIFY_NUMBER_RATE="100000/minute",
         WTF_CSRF_ENABLED=False,
     )
-    counters.buffer_for(app.extensions["certsvc"].database).flush_interval = 0
+    counters.buffer_for(app.extensions["certsvc"]).flush_interval = 0
     return app
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from certsvc import create_app
+from certsvc.cli.gunicorn_app import CertsvcGunicorn
 from certsvc.errors import CertificateNumberCheckError, InvalidCertificateNumber
 from certsvc.runtime import Runtime
 from certsvc.signing.keystore import FileKeyStore
@@ -244,14 +246,14 @@ def test_confirm_the_holder_by_name_or_id_number(runtime: Runtime, issued: list[
 
 def test_verdicts_are_counted_per_day_channel_and_outcome(runtime: Runtime, issued: list[Issued]) -> None:
     """Counts are aggregated (day, channel, outcome) and hold no numbers, names or payloads."""
-    counters.buffer_for(runtime.database).flush_interval = 3600
+    counters.buffer_for(runtime).flush_interval = 3600
     verify_target(runtime, issued[0].qr_payload, channel="page")
     verify_target(runtime, issued[1].qr_payload, channel="page")
     verify_target(runtime, "garbage", channel="api")
     verify_by_number(runtime, issued[0].number, "某某某", channel="number")
-    counters.flush(runtime.database)
+    counters.flush(runtime)
     verify_target(runtime, issued[0].qr_payload, channel="page")
-    counters.flush(runtime.database)
+    counters.flush(runtime)
     with runtime.database.read() as session:
         totals = counters.totals(session, runtime.today())
     assert totals == {("page", "valid"): 3, ("api", "invalid"): 1, ("number", "invalid"): 1}
@@ -262,20 +264,23 @@ def test_counting_day_is_the_china_calendar_day(
 ) -> None:
     """A check at 17:00 UTC is counted on the next day, the date people in China see."""
     clock.current = dt.datetime(2026, 11, 21, 17, 0, tzinfo=dt.UTC)  # type: ignore[attr-defined]
-    counters.buffer_for(runtime.database).flush_interval = 0
+    counters.buffer_for(runtime).flush_interval = 0
     verify_target(runtime, issued[0].qr_payload, channel="api")
     with runtime.database.read() as session:
         assert counters.totals(session, dt.date(2026, 11, 22)) == {("api", "valid"): 1}
 
 
-def test_pending_counts_are_stored_when_the_process_exits(runtime: Runtime, issued: list[Issued]) -> None:
-    """Counts not yet due for storing are written by the exit hook, so a clean shutdown loses none."""
-    counters.buffer_for(runtime.database).flush_interval = 3600
+def test_pending_counts_are_stored_when_the_runtime_closes(runtime: Runtime, issued: list[Issued]) -> None:
+    """Counts not yet due for storing are written when the runtime closes (a worker's graceful exit
+    closes it), so a clean shutdown loses none."""
+    counters.buffer_for(runtime).flush_interval = 3600
     verify_target(runtime, issued[0].qr_payload, channel="api")
     verify_target(runtime, "garbage", channel="api")
     with runtime.database.read() as session:
         assert counters.totals(session, runtime.today()) == {}
-    counters.flush_all()
+    server = CertsvcGunicorn({"bind": "127.0.0.1:0"}, app_factory=lambda: create_app(runtime=runtime))
+    server.load()  # what each worker does after fork
+    server.cfg.worker_exit(None, None)  # what gunicorn calls when the worker exits gracefully
     with runtime.database.read() as session:
         assert counters.totals(session, runtime.today()) == {("api", "valid"): 1, ("api", "invalid"): 1}
 

@@ -10,7 +10,7 @@ from certsvc.runtime import Runtime
 from certsvc.signing.credential import decode_unverified
 from certsvc.signing.jwks import KeySet
 from certsvc.signing.statuslist import verify_status_list
-from certsvc.verification.statuslists import signed_status_list, status_list_jws
+from certsvc.verification.statuslists import signed_status_list
 from tests.verification.conftest import Issued
 
 
@@ -21,7 +21,7 @@ def _slot(credential: str) -> tuple[str, int]:
 
 def _bits(runtime: Runtime, list_id: int, purpose: str) -> set[int]:
     keys = KeySet.from_history(runtime.keys.history())
-    verified = verify_status_list(status_list_jws(runtime, list_id, purpose), keys, runtime.now())
+    verified = verify_status_list(signed_status_list(runtime, list_id, purpose).jws, keys, runtime.now())
     assert verified.bits.size >= 131072
     return set(verified.bits.set_indexes())
 

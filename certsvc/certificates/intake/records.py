@@ -16,7 +16,6 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from typing import cast
 
 from certsvc.certificates.intake.readers import RawRow
 from certsvc.domain.idnumber import normalize_id_number
@@ -54,12 +53,6 @@ def parse_row(raw: RawRow, *, shared: dict[str, str] | None = None) -> ResultRec
 
     ``shared``, when given, is used to share equal strings between the records of one batch.
     """
-    record = _parse_clean_row(raw, shared)
-    return record if record is not None else _parse_reporting(raw, shared)
-
-
-def _parse_reporting(raw: RawRow, shared: dict[str, str] | None) -> ResultRecord | list[Violation]:
-    """``parse_row`` field by field, recording a violation for each missing or malformed one."""
     p = _RowParser(raw, shared)
     record = ResultRecord(
         row=raw.row,
@@ -83,105 +76,6 @@ def _parse_reporting(raw: RawRow, shared: dict[str, str] | None) -> ResultRecord
         votes_for=p.whole_number("votes_for"),
     )
     return p.problems or record
-
-
-_TEXT_FIELDS = (
-    "confirmation_doc_no",
-    "confirmation_date",
-    "authority_code",
-    "committee_code",
-    "committee_name",
-    "committee_size",
-    "meeting_date",
-    "publicity_start",
-    "publicity_end",
-    "series",
-    "specialty",
-    "name",
-    "id_number",
-    "employer",
-    "title",
-    "level",
-    "attendees",
-    "votes_for",
-)
-
-
-def _parse_clean_row(raw: RawRow, shared: dict[str, str] | None) -> ResultRecord | None:
-    """The record of a row with every field present and well formed, else None.
-
-    The same normalisation as ``_RowParser`` in one pass, without its per-field bookkeeping:
-    an import spends a tenth of its row checks here. Any doubt (a missing or malformed field)
-    returns None, and ``_RowParser`` then reports the row's problems as always.
-    """
-    get = raw.fields.get
-    normalize = unicodedata.normalize
-    (
-        doc_no,
-        confirmation,
-        authority,
-        committee_code,
-        committee_name,
-        size,
-        meeting,
-        publicity_start,
-        publicity_end,
-        series,
-        specialty,
-        name,
-        id_number,
-        employer,
-        title,
-        level_name,
-        attendees,
-        votes_for,
-    ) = texts = [normalize("NFC", get(field, "")).strip() for field in _TEXT_FIELDS]
-    if not all(texts):
-        return None
-    dates = [
-        parse_date(normalize("NFKC", text))
-        for text in (confirmation, meeting, publicity_start, publicity_end)
-    ]
-    numbers = [normalize("NFKC", text) for text in (size, attendees, votes_for)]
-    level = Level.parse(level_name)
-    if None in dates or level is None or not all(map(_WHOLE_NUMBER.fullmatch, numbers)):
-        return None
-    if shared is not None:
-        share = shared.setdefault
-        doc_no, authority, committee_code, committee_name = (
-            share(doc_no, doc_no),
-            share(authority, authority),
-            share(committee_code, committee_code),
-            share(committee_name, committee_name),
-        )
-        series, specialty, employer, title = (
-            share(series, series),
-            share(specialty, specialty),
-            share(employer, employer),
-            share(title, title),
-        )
-    confirmation_date, meeting_date, start, end = cast(list[dt.date], dates)
-    return ResultRecord(
-        row=raw.row,
-        confirmation_doc_no=doc_no,
-        confirmation_date=confirmation_date,
-        authority_code=normalize("NFKC", authority).upper(),
-        committee_code=committee_code,
-        committee_name=committee_name,
-        committee_size=int(numbers[0]),
-        meeting_date=meeting_date,
-        publicity_start=start,
-        publicity_end=end,
-        series=series,
-        specialty=specialty,
-        name=normalize_name(name),
-        id_number=normalize_id_number(id_number),
-        employer=employer,
-        title=title,
-        level=level,
-        attendees=int(numbers[1]),
-        votes_for=int(numbers[2]),
-    )
 
 
 class _RowParser:

@@ -1,33 +1,45 @@
-"""Validate a whole results file: parse every row, apply every rule, find duplicates.
+"""Validate a results file: parse every row, apply every rule, find duplicates within the file.
 
-The report lists every violation of every row, so a clerk fixes the file in one pass; a file is
-issued only when ``report.ok`` (all or nothing). ``validate_rows`` consumes the rows one at a
-time and keeps only compact records (equal strings shared) and the ID numbers seen, so it can
-follow ``read_path`` over a 100,000-row file. ``UnreadableFile`` from the reader propagates.
+``validate_rows`` is the one loop that checks a file's rows: the import (``issuing``) runs it, and
+so do the dry run and the tests. It consumes the rows one at a time and yields each row that
+parsed, as a ``CheckedRecord``, while every violation goes into the ``ValidationReport`` it was
+given; it keeps nothing per row but the ID numbers seen (for duplicates) and equal strings shared
+between records, so it can follow ``read_path`` over a 100,000-row file. The report lists every
+violation of every row, so a clerk fixes the file in one pass; a file is issued only when
+``report.ok`` (all or nothing). ``UnreadableFile`` from the reader propagates.
+
+What needs the database ("already issued", "already holds an active certificate for this
+title") is the caller's: ``issuing`` answers it for a chunk of checked records at a time and adds
+its findings with ``ValidationReport.refuse``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from certsvc.certificates.intake.readers import RawRow
 from certsvc.certificates.intake.records import parse_row
 from certsvc.domain.record import ResultRecord
 from certsvc.domain.registry import Registry
-from certsvc.domain.rules import DuplicateFinder, Violation, already_holds, check_raw_fields, check_record
+from certsvc.domain.rules import DuplicateFinder, Violation, check_raw_fields, check_record
 
-HoldsActive = Callable[[str, str], bool]
-"""``holds_active(id_number, title)``: whether that person already holds an active certificate for it."""
+
+@dataclass(frozen=True, slots=True)
+class CheckedRecord:
+    """A row that parsed. ``refused``: the row broke a rule (its violations are in the report);
+    ``repeated``: its person appeared in an earlier row of the file."""
+
+    record: ResultRecord
+    refused: bool
+    repeated: bool
 
 
 @dataclass
 class ValidationReport:
-    """``records``: every row that parsed (with or without rule violations), in file order;
-    ``violations``: every finding, in row order; ``rows``: data rows read."""
+    """``violations``: every finding, in the order found; ``rows``: data rows read."""
 
-    records: list[ResultRecord] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     rows: int = 0
 
@@ -35,29 +47,53 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.violations
 
+    def refuse(self, violation: Violation) -> None:
+        """Add a finding made outside ``validate_rows`` (e.g. from the database)."""
+        self.violations.append(violation)
+
+    def in_row_order(self) -> list[Violation]:
+        return sorted(self.violations, key=lambda v: v.row)
+
 
 def validate_rows(
     raw_rows: Iterable[RawRow],
     registry: Registry,
     today: dt.date,
-    holds_active: HoldsActive | None = None,
-) -> ValidationReport:
-    """Check every raw row against the registry and ``today``; see the module docstring."""
-    report = ValidationReport()
+    report: ValidationReport,
+    *,
+    acting_authority: str | None = None,
+) -> Iterator[CheckedRecord]:
+    """Check every raw row against the registry and ``today``, yielding each row that parsed.
+
+    ``acting_authority`` (an API token's authority) refuses rows confirmed by any other authority.
+    Violations go into ``report`` as each row is checked.
+    """
     duplicates = DuplicateFinder()
     shared: dict[str, str] = {}
     for raw in raw_rows:
         report.rows += 1
-        report.violations += check_raw_fields(raw.row, raw.fields)
+        found = check_raw_fields(raw.row, raw.fields)
         parsed = parse_row(raw, shared=shared)
         if isinstance(parsed, list):
-            report.violations += parsed
+            report.violations += found + parsed
             continue
-        report.records.append(parsed)
-        report.violations += check_record(parsed, registry, today)
+        found += check_record(parsed, registry, today)
+        if acting_authority is not None and parsed.authority_code != acting_authority:
+            found.append(_foreign_authority(parsed, acting_authority))
         duplicate = duplicates.check(parsed)
         if duplicate is not None:
-            report.violations.append(duplicate)
-        elif holds_active is not None and holds_active(parsed.id_number, parsed.title):
-            report.violations.append(already_holds(parsed))
-    return report
+            found.append(duplicate)
+        report.violations += found
+        yield CheckedRecord(parsed, refused=bool(found), repeated=duplicate is not None)
+
+
+def _foreign_authority(record: ResultRecord, acting: str) -> Violation:
+    return Violation(
+        record.row,
+        "authority_code",
+        "jurisdiction",
+        f"this API token belongs to authority {acting}, which may import only its own results, "
+        f"not results confirmed by {record.authority_code}",
+        f"该接口令牌属于发证机构 {acting}，只能导入本机构确认的结果，"
+        f"不能导入 {record.authority_code} 确认的结果",
+    )

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Blueprint, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certsvc.accounts.models import STAFF_ROLES
@@ -22,6 +21,7 @@ from certsvc.accounts.services import ApiPrincipal
 from certsvc.accounts.tokens import api_principal
 from certsvc.certificates import reissue as reissue_service
 from certsvc.certificates import revocation
+from certsvc.certificates.lookup import find_certificate
 from certsvc.certificates.models import REQUEST_STATUSES, Certificate, CertificateVersion, ReissueRequest
 from certsvc.certificates.schemas import (
     STATUS_CHANGES,
@@ -80,11 +80,8 @@ def _canonical_number(number: str) -> str:
 
 
 def _own_certificate(session: Session, number: str, authority_code: str) -> Certificate:
-    certificate = session.scalar(select(Certificate).where(Certificate.number == number))
-    if certificate is None or certificate.authority_code != authority_code:
-        # Worded like services.revocation.lock_certificate, so reads and writes answer alike.
-        raise NotFound(f"no certificate {number} here", detail_zh=f"本机构没有证书 {number}")
-    return certificate
+    # The lookup the console and the services use, so reads and writes answer alike.
+    return find_certificate(session, number, authority_code=authority_code)
 
 
 @contextmanager

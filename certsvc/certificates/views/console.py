@@ -9,199 +9,49 @@ links; reviewer decides requests and suspends, reinstates or revokes; auditor on
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from certsvc.accounts import services as accounts
 from certsvc.accounts.notifications import deliver_outbox
 from certsvc.certificates import reissue as reissue_service
 from certsvc.certificates import revocation
+from certsvc.certificates.dashboard import SERIES, authority_dashboard
+from certsvc.certificates.lookup import find_certificate, looks_like_id_number, search_certificates
 from certsvc.certificates.models import (
     CORRECTABLE_FIELDS,
     REISSUE_REASONS,
     Certificate,
-    CertificateVersion,
-    Holder,
-    StagedImport,
 )
+from certsvc.certificates.staging import stage_upload, take_staged_upload
 from certsvc.certificates.versions import verification_url
 from certsvc.certificates.views.holder import security_page
-from certsvc.domain.certno import validate_certificate_number
-from certsvc.domain.idnumber import normalize_id_number
 from certsvc.errors import BadRequest, IntakeError, NotFound, WorkflowError
-from certsvc.registry.models import Authority
 from certsvc.web import runtime
-from certsvc.web.portal import error_text, me, staff_required, t
+from certsvc.web.extensions import limiter
+from certsvc.web.language import error_text, t
+from certsvc.web.portal import me, staff_required
 
 bp = Blueprint("issuer", __name__, url_prefix="/issuer")
 
-DASHBOARD_DAYS = 14
-STAGED_LIFETIME = dt.timedelta(hours=1)
 MAX_IMPORT_BYTES = 30 * 1024 * 1024
 REPORT_ROWS_SHOWN = 200
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 # --- dashboard -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class DayBar:
-    day: dt.date
-    counts: dict[str, int]
-
-
-SERIES = ("issued", "reissued", "revoked", "verified")
-SERIES_COLOURS = {"issued": "#137333", "reissued": "#1a73e8", "revoked": "#c5221f", "verified": "#b06000"}
-
-
-def _china_day(session: Session, column: Any) -> ColumnElement[Any]:
-    if session.get_bind().dialect.name == "postgresql":
-        return func.date(func.timezone("Asia/Shanghai", column))
-    return func.date(column, "+8 hours")
-
-
-def _per_day(
-    session: Session, column: Any, condition: ColumnElement[bool], since: dt.datetime
-) -> dict[str, int]:
-    day = _china_day(session, column)
-    rows = session.execute(
-        select(day, func.count())
-        .select_from(CertificateVersion)
-        .join(Certificate, Certificate.id == CertificateVersion.certificate_id)
-        .where(condition, column >= since)
-        .group_by(day)
-    ).all()
-    return {str(key): int(value) for key, value in rows}
-
-
-def daily_activity(
-    session: Session, authority_code: str, today: dt.date, days: int = DASHBOARD_DAYS
-) -> list[DayBar]:
-    """Issuances, reissues and revocations of one authority per China-time day, plus verifications
-    (counted for the whole service: verifiers do not say whose certificate they checked)."""
-    first = today - dt.timedelta(days=days - 1)
-    since = dt.datetime.combine(first, dt.time(), CHINA)
-    mine = Certificate.authority_code == authority_code
-    series = {
-        "issued": _per_day(
-            session, CertificateVersion.issued_at, and_(mine, CertificateVersion.version == 1), since
-        ),
-        "reissued": _per_day(
-            session, CertificateVersion.issued_at, and_(mine, CertificateVersion.version > 1), since
-        ),
-        "revoked": _per_day(
-            session,
-            CertificateVersion.status_changed_at,
-            and_(mine, CertificateVersion.status == "revoked"),
-            since,
-        ),
-        "verified": _verifications(session, first),
-    }
-    return [
-        DayBar(day, {name: series[name].get(day.isoformat(), 0) for name in SERIES})
-        for day in (first + dt.timedelta(days=n) for n in range(days))
-    ]
-
-
-def _verifications(session: Session, first: dt.date) -> dict[str, int]:
-    try:
-        from certsvc.verification.models import VerificationCount
-    except ImportError:  # pragma: no cover - the verification package is optional for the console
-        return {}
-    rows = session.execute(
-        select(VerificationCount.day, func.sum(VerificationCount.count))
-        .where(VerificationCount.day >= first)
-        .group_by(VerificationCount.day)
-    ).all()
-    return {day.isoformat(): int(total or 0) for day, total in rows}
-
-
-def chart(bars: list[DayBar]) -> dict[str, Any]:
-    """Geometry of a grouped bar chart drawn as server-side SVG (no script, no inline style)."""
-    width_per_day, bar_width, height = 44, 9, 160
-    peak = max([1] + [value for bar in bars for value in bar.counts.values()])
-    rects = []
-    for position, bar in enumerate(bars):
-        for offset, name in enumerate(SERIES):
-            value = bar.counts[name]
-            h = round(value / peak * height) if value else 0
-            rects.append(
-                {
-                    "x": 30 + position * width_per_day + offset * bar_width,
-                    "y": 10 + height - h,
-                    "w": bar_width - 1,
-                    "h": h,
-                    "fill": SERIES_COLOURS[name],
-                    "title": f"{bar.day.isoformat()} {name}: {value}",
-                }
-            )
-    labels = [
-        {"x": 30 + position * width_per_day + 2 * bar_width, "text": bar.day.strftime("%m-%d")}
-        for position, bar in enumerate(bars)
-    ]
-    return {
-        "width": 40 + len(bars) * width_per_day,
-        "height": height + 40,
-        "base": 10 + height,
-        "rects": rects,
-        "labels": labels,
-        "peak": peak,
-        "colours": SERIES_COLOURS,
-    }
-
-
 @bp.get("/")
 @staff_required()
 def dashboard() -> ResponseReturnValue:
     rt = runtime()
-    code = me().authority_code or ""
     with rt.database.read() as db:
-        bars = daily_activity(db, code, rt.today())
-        authority = db.scalar(select(Authority.name).where(Authority.code == code))
-        pending = len(reissue_service.queue(db, rt, code))
-        totals = {
-            status: count
-            for status, count in db.execute(
-                select(Certificate.status, func.count())
-                .where(Certificate.authority_code == code)
-                .group_by(Certificate.status)
-            )
-        }
-    return render_template(
-        "issuer/dashboard.html",
-        bars=bars,
-        chart=chart(bars),
-        series=SERIES,
-        authority=authority,
-        pending=pending,
-        totals=totals,
-    )
+        summary = authority_dashboard(db, rt, me().authority_code or "")
+    return render_template("issuer/dashboard.html", dashboard=summary, series=SERIES)
 
 
 # --- import ----------------------------------------------------------------------------------------
-def _stage(rt: Any, user_id: int, filename: str, data: bytes) -> str:
-    token = secrets.token_urlsafe(24)
-    now = rt.now()
-    with rt.database.write() as db:
-        db.execute(delete(StagedImport).where(StagedImport.created_at < now - STAGED_LIFETIME))
-        db.add(
-            StagedImport(
-                token_sha256=hashlib.sha256(token.encode()).hexdigest(),
-                user_id=user_id,
-                filename=filename[:255],
-                data=data,
-                created_at=now,
-            )
-        )
-    return token
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @staff_required("operator")
 def import_upload() -> ResponseReturnValue:
@@ -229,7 +79,11 @@ def import_upload() -> ResponseReturnValue:
         )
     except IntakeError as error:
         return render_template("issuer/import.html", report=None, token=None, error=error_text(error)), 422
-    token = _stage(rt, principal.user_id, upload.filename, data) if report.ok and report.would_issue else None
+    token = (
+        stage_upload(rt, principal.user_id, upload.filename, data)
+        if report.ok and report.would_issue
+        else None
+    )
     return render_template(
         "issuer/import.html", report=report, token=token, error=None, shown=REPORT_ROWS_SHOWN
     )
@@ -242,21 +96,7 @@ def import_confirm() -> ResponseReturnValue:
 
     rt = runtime()
     principal = me()
-    digest = hashlib.sha256(request.form.get("token", "").encode()).hexdigest()
-    with rt.database.write() as db:
-        staged = db.scalar(
-            select(StagedImport).where(
-                StagedImport.token_sha256 == digest,
-                StagedImport.user_id == principal.user_id,
-                StagedImport.created_at >= rt.now() - STAGED_LIFETIME,
-            )
-        )
-        if staged is None:
-            raise NotFound(
-                "this upload expired; upload the file again", detail_zh="上传已过期，请重新上传文件"
-            )
-        data, filename = staged.data, staged.filename
-        db.delete(staged)
+    data, filename = take_staged_upload(rt, principal.user_id, request.form.get("token", ""))
     report = import_results(
         rt, data, filename, dry_run=False, acting_authority=principal.authority_code, actor=principal.actor
     )
@@ -291,13 +131,12 @@ def request_detail(request_id: int) -> ResponseReturnValue:
     with rt.database.read() as db:
         req = reissue_service.get_request(db, request_id, authority_code=me().authority_code)
         cert = req.certificate
-        holder = db.get(Holder, cert.holder_id)
         age, approximate = reissue_service.request_age(req.created_at, rt.today())
         return render_template(
             "issuer/request.html",
             req=req,
             cert=cert,
-            holder_name=holder.name if holder else "",
+            holder_name=cert.holder.name,
             age=age,
             approximate=approximate,
             flagged=req.status == "pending" and age > rt.settings.reissue_flag_working_days,
@@ -358,14 +197,7 @@ def decide(request_id: int) -> ResponseReturnValue:
 
 # --- certificates ----------------------------------------------------------------------------------
 def _my_certificate(db: Session, number: str) -> Certificate:
-    try:
-        canonical = validate_certificate_number(number)
-    except BadRequest:
-        raise NotFound("no such certificate here", detail_zh="本机构没有这张证书") from None
-    cert = db.scalar(select(Certificate).where(Certificate.number == canonical))
-    if cert is None or cert.authority_code != me().authority_code:
-        raise NotFound("no such certificate here", detail_zh="本机构没有这张证书")
-    return cert
+    return find_certificate(db, number, authority_code=me().authority_code, malformed_is_absent=True)
 
 
 @bp.route("/certificates", methods=["GET", "POST"])
@@ -380,55 +212,26 @@ def search() -> ResponseReturnValue:
     results: list[dict[str, Any]] = []
     error = None
     if query:
+        rt = runtime()
         try:
-            results = _find(query)
+            with rt.database.read() as db:
+                results = [
+                    {
+                        "number": c.number,
+                        "name": c.holder.name,
+                        "title": c.title,
+                        "level": c.level,
+                        "status": c.status,
+                        "version": c.current_version,
+                    }
+                    for c in search_certificates(db, rt, query, authority_code=me().authority_code or "")
+                ]
         except BadRequest as problem:
             error = error_text(problem)
-    shown_query = "" if _looks_like_id_number(query) else query
+    shown_query = "" if looks_like_id_number(query) else query
     return render_template(
         "issuer/search.html", q=shown_query, searched=bool(query), results=results, error=error
     )
-
-
-def _looks_like_id_number(text: str) -> bool:
-    id_number = normalize_id_number(text)
-    return len(id_number) == 18 and id_number[:17].isdigit()
-
-
-def _find(query: str) -> list[dict[str, Any]]:
-    from certsvc.certificates.holders import find_holder
-
-    rt = runtime()
-    with rt.database.read() as db:
-        certificates: list[Certificate] = []
-        if _looks_like_id_number(query):
-            holder = find_holder(db, rt, normalize_id_number(query))
-            if holder is not None:
-                certificates = list(
-                    db.scalars(
-                        select(Certificate).where(
-                            Certificate.holder_id == holder.id,
-                            Certificate.authority_code == me().authority_code,
-                        )
-                    )
-                )
-        else:
-            validate_certificate_number(query)  # a typo is worth telling apart from "not ours"
-            try:
-                certificates = [_my_certificate(db, query)]
-            except NotFound:
-                certificates = []
-        return [
-            {
-                "number": c.number,
-                "name": c.holder.name,
-                "title": c.title,
-                "level": c.level,
-                "status": c.status,
-                "version": c.current_version,
-            }
-            for c in certificates
-        ]
 
 
 @bp.get("/certificates/<number>")
@@ -524,6 +327,43 @@ def activation_link(number: str) -> ResponseReturnValue:
     response = Response(render_template("issuer/activation_link.html", link=link, number=canonical))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/certificates/<number>/activation-code")
+@staff_required("operator")
+@limiter.limit("60 per hour")
+def activation_code(number: str) -> ResponseReturnValue:
+    """A printable activation notice with a one-time code; shown once here, never stored in clear."""
+    from certsvc.accounts.activation import issue_activation_code
+
+    notice = issue_activation_code(
+        runtime(), number, created_by=me().actor, actor_authority=me().authority_code
+    )
+    response = Response(render_template("issuer/activation_notice.html", notice=notice))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/certificates/<number>/activation-email")
+@staff_required("operator")
+@limiter.limit("30 per hour")
+def activation_email(number: str) -> ResponseReturnValue:
+    """Mail the holder a one-time activation link at the address they gave the issuing body."""
+    from certsvc.accounts.activation import email_activation_link
+
+    try:
+        email_activation_link(
+            runtime(),
+            number,
+            request.form.get("email", ""),
+            created_by=me().actor,
+            actor_authority=me().authority_code,
+        )
+    except BadRequest as error:
+        flash(error_text(error), "error")
+    else:
+        flash(t("激活链接已发送到该邮箱。"), "info")
+    return redirect(url_for("issuer.certificate", number=number))
 
 
 # --- ledger ----------------------------------------------------------------------------------------

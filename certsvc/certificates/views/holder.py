@@ -8,22 +8,28 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certsvc.accounts import services as accounts
 from certsvc.accounts import totp
-from certsvc.accounts.models import OutboxMessage, User
-from certsvc.accounts.notifications import deliver_outbox
+from certsvc.accounts.models import User
+from certsvc.accounts.notifications import deliver_outbox, has_unread, read_messages
 from certsvc.certificates import reissue as reissue_service
-from certsvc.certificates.models import CORRECTABLE_FIELDS, REISSUE_REASONS, Certificate, ReissueRequest
+from certsvc.certificates import shares as share_service
+from certsvc.certificates.holdings import (
+    authority_names,
+    certificate_requests,
+    holder_certificates,
+    holder_requests,
+)
+from certsvc.certificates.lookup import find_certificate
+from certsvc.certificates.models import CORRECTABLE_FIELDS, REISSUE_REASONS, Certificate
 from certsvc.certificates.versions import verification_url
-from certsvc.domain.certno import validate_certificate_number
 from certsvc.errors import BadRequest, Forbidden, NotFound, WorkflowError
-from certsvc.registry.models import Authority
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
-from certsvc.web.portal import error_text, holder_required, me, qr_svg, t
+from certsvc.web.language import error_text, label, t
+from certsvc.web.portal import holder_required, me, qr_svg
 
 bp = Blueprint("holder", __name__, url_prefix="/me")
 
@@ -32,21 +38,11 @@ DOWNLOADS = {
     "png": ("image/png", "png"),
     "jws": ("application/vc+jwt", "jwt"),
 }
+MAX_WATERMARK_CHARS = 40
 
 
 def _own_certificate(db: Session, number: str) -> Certificate:
-    try:
-        canonical = validate_certificate_number(number)
-    except BadRequest:
-        raise NotFound("no such certificate", detail_zh="没有这张证书") from None
-    certificate = db.scalar(select(Certificate).where(Certificate.number == canonical))
-    if certificate is None or certificate.holder_id != me().holder_id:
-        raise NotFound("no such certificate", detail_zh="没有这张证书")
-    return certificate
-
-
-def _authority_names(db: Session) -> dict[str, str]:
-    return {code: name for code, name in db.execute(select(Authority.code, Authority.name))}
+    return find_certificate(db, number, holder_id=me().holder_id or -1, malformed_is_absent=True)
 
 
 @bp.get("/")
@@ -54,34 +50,12 @@ def _authority_names(db: Session) -> dict[str, str]:
 def certificates() -> ResponseReturnValue:
     rt = runtime()
     with rt.database.read() as db:
-        rows = db.scalars(
-            select(Certificate)
-            .where(Certificate.holder_id == me().holder_id)
-            .order_by(Certificate.created_at)
-        ).all()
-        authorities = _authority_names(db)
-        unread = db.scalar(
-            select(OutboxMessage.id).where(
-                OutboxMessage.user_id == me().user_id, OutboxMessage.read_at.is_(None)
-            )
-        )
-        items = [
-            {
-                "number": c.number,
-                "title": c.title,
-                "level": c.level,
-                "series": c.series,
-                "specialty": c.specialty,
-                "authority": authorities.get(c.authority_code, c.authority_code),
-                "status": c.status,
-                "version": c.current_version,
-            }
-            for c in rows
-        ]
+        items = holder_certificates(db, me().holder_id or -1)
+        unread = has_unread(db, me().user_id)
     return render_template(
         "holder/certificates.html",
         items=items,
-        unread=unread is not None,
+        unread=unread,
         activated=request.args.get("activated"),
     )
 
@@ -95,12 +69,8 @@ def certificate(number: str) -> ResponseReturnValue:
         versions = list(reversed(cert.versions))  # newest first
         current = next(v for v in versions if v.version == cert.current_version)
         share_url = verification_url(rt, current.qr_payload)
-        requests = db.scalars(
-            select(ReissueRequest)
-            .where(ReissueRequest.certificate_id == cert.id, ReissueRequest.holder_id == me().holder_id)
-            .order_by(ReissueRequest.created_at.desc())
-        ).all()
-        authority = _authority_names(db).get(cert.authority_code, cert.authority_code)
+        requests = certificate_requests(db, cert, me().holder_id or -1)
+        authority = authority_names(db).get(cert.authority_code, cert.authority_code)
         return render_template(
             "holder/certificate.html",
             cert=cert,
@@ -119,10 +89,20 @@ def certificate(number: str) -> ResponseReturnValue:
 @holder_required
 @limiter.limit("60 per minute")
 def download(number: str, fmt: str) -> ResponseReturnValue:
+    """The holder's copy: the ID number masked unless ``id=full`` is asked for, and an optional
+    "仅用于 …" watermark (``purpose``) printed across the page."""
     from certsvc.certificates.services import render
+    from certsvc.errors import InvalidDocument
 
     if fmt not in DOWNLOADS:
         raise NotFound("no such format", detail_zh="没有这种格式")
+    full_id = request.args.get("id") == "full"
+    purpose = " ".join(request.args.get("purpose", "").split())
+    if len(purpose) > MAX_WATERMARK_CHARS:
+        raise BadRequest(
+            f"the watermark holds at most {MAX_WATERMARK_CHARS} characters",
+            detail_zh=f"水印用途不超过 {MAX_WATERMARK_CHARS} 字",
+        )
     rt = runtime()
     with rt.database.read() as db:
         cert = _own_certificate(db, number)
@@ -133,11 +113,104 @@ def download(number: str, fmt: str) -> ResponseReturnValue:
             )
         canonical, version = cert.number, cert.current_version
     media_type, extension = DOWNLOADS[fmt]
-    data = render(rt, canonical, fmt, version)
+    watermark = f"仅用于 {purpose}" if purpose and fmt in ("pdf", "png") else None
+    try:
+        data = render(rt, canonical, fmt, version, mask_id=not full_id, watermark=watermark)
+    except InvalidDocument as error:
+        raise BadRequest(
+            "the watermark has a character the certificate font cannot print",
+            detail_zh="水印中有证书字体无法打印的字符",
+        ) from error
+    # The copy showing the whole ID number says so in its name, so it is not sent on by mistake.
+    variant = "-full-id" if full_id and fmt != "jws" else ""
     response = Response(data, mimetype=media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{canonical}-v{version}.{extension}"'
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{canonical}-v{version}{variant}.{extension}"'
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- share links (亮证) -----------------------------------------------------------------------------
+@bp.route("/certificates/<number>/shares", methods=["GET", "POST"])
+@holder_required
+@limiter.limit("30 per hour", methods=["POST"])
+def shares(number: str) -> ResponseReturnValue:
+    """The certificate's share links, and the form making a new one (its link is shown once)."""
+    rt = runtime()
+    error, created, status = None, None, 200
+    form = request.form.to_dict() if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            with rt.database.write() as db:
+                share, token = share_service.create_share(
+                    db,
+                    rt,
+                    holder_id=me().holder_id or 0,
+                    number=number,
+                    purpose=request.form.get("purpose", ""),
+                    days=request.form.get("days", ""),
+                    show_full_name=request.form.get("full_name") == "1",
+                    show_id_last4=request.form.get("id_last4") == "1",
+                )
+                url = share_service.share_url(rt, token)
+                created = {"id": share.id, "url": url, "qr": qr_svg(url), "purpose": share.purpose}
+        except BadRequest as error_:
+            error, status = error_text(error_), 400
+    with rt.database.read() as db:
+        cert = _own_certificate(db, number)
+        now = rt.now()
+        rows = [
+            {"share": share, "state": share_service.share_state(share, now), "opened": opened}
+            for share, opened in share_service.shares_of(db, me().holder_id or 0, cert.number)
+        ]
+        page = render_template(
+            "holder/shares.html",
+            cert=cert,
+            rows=rows,
+            created=created,
+            error=error,
+            form=form,
+            max_days=share_service.MAX_SHARE_DAYS,
+            default_days=share_service.DEFAULT_SHARE_DAYS,
+        )
+    response = Response(page, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/shares/<int:share_id>")
+@holder_required
+def share(share_id: int) -> ResponseReturnValue:
+    """One share link: what it shows, its state and every opening."""
+    rt = runtime()
+    with rt.database.read() as db:
+        row = share_service.own_share(db, me().holder_id or 0, share_id)
+        return render_template(
+            "holder/share.html",
+            share=row,
+            number=row.certificate.number,
+            state=share_service.share_state(row, rt.now()),
+            accesses=share_service.accesses(db, row),
+            client_text=_client_text,
+        )
+
+
+def _client_text(client: str) -> str:
+    """``WeChat · phone`` in the page's language (微信 · 手机)."""
+    browser, _, device = client.partition(" · ")
+    return f"{label('browser', browser)} · {label('device', device)}"
+
+
+@bp.post("/shares/<int:share_id>/end")
+@holder_required
+@limiter.limit("60 per hour")
+def end_share(share_id: int) -> ResponseReturnValue:
+    rt = runtime()
+    with rt.database.write() as db:
+        share_service.end_share(db, rt, me().holder_id or 0, share_id)
+    flash(t("分享链接已结束，打开它只会看到“已结束”。"), "info")
+    return redirect(url_for("holder.share", share_id=share_id))
 
 
 @bp.route("/certificates/<number>/reissue", methods=["GET", "POST"])
@@ -182,12 +255,7 @@ def request_reissue(number: str) -> ResponseReturnValue:
 @holder_required
 def requests() -> ResponseReturnValue:
     with runtime().database.read() as db:
-        rows = db.execute(
-            select(ReissueRequest, Certificate.number, Certificate.title)
-            .join(Certificate, Certificate.id == ReissueRequest.certificate_id)
-            .where(ReissueRequest.holder_id == me().holder_id)
-            .order_by(ReissueRequest.created_at.desc())
-        ).all()
+        rows = holder_requests(db, me().holder_id or -1)
         return render_template("holder/requests.html", rows=rows)
 
 
@@ -204,18 +272,7 @@ def request_detail(request_id: int) -> ResponseReturnValue:
 def notifications() -> ResponseReturnValue:
     rt = runtime()
     with rt.database.write() as db:
-        rows = db.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.user_id == me().user_id)
-            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-            .limit(100)
-        ).all()
-        now = rt.now()
-        messages = [
-            {"subject": m.subject, "body": m.body, "at": m.created_at, "new": m.read_at is None} for m in rows
-        ]
-        for message in rows:
-            message.read_at = message.read_at or now
+        messages = read_messages(db, rt, me().user_id)
     return render_template("holder/notifications.html", messages=messages)
 
 

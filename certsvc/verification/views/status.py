@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from certsvc.errors import NotFound
 from certsvc.verification.schemas import CompactJws, StatusListArguments
-from certsvc.verification.statuslists import DEFAULT_TTL_SECONDS, signed_status_list
+from certsvc.verification.statuslists import signed_status_list
 from certsvc.web import runtime
 from certsvc.web.extensions import configured_rate, limiter
 from certsvc.web.openapi import Reply, Route, problems
@@ -61,7 +61,7 @@ def status_list(list_id: int, purpose: str) -> ResponseReturnValue:
     if not 1 <= list_id <= MAX_DATABASE_INTEGER:
         raise NotFound("no such status list", detail_zh="没有该状态列表")
     rt = runtime()
-    ttl = int(current_app.config.get("CERTSVC_STATUS_TTL", DEFAULT_TTL_SECONDS))
+    ttl = int(current_app.config["CERTSVC_STATUS_TTL"])
     signed = signed_status_list(rt, list_id, purpose, ttl_seconds=ttl)
     response = Response(signed.jws, mimetype=MEDIA_TYPE)
     response.headers["Cache-Control"] = f"public, max-age={signed.max_age(rt.now())}"

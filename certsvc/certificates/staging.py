@@ -1,0 +1,59 @@
+"""Results files uploaded in the console, kept between their dry run and the operator's confirmation.
+
+Kept in the database, not on local disk, so the confirmation may reach any server process. The
+operator's browser holds a random token; only its SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import delete, select
+
+from certsvc.certificates.models import StagedImport
+from certsvc.errors import NotFound
+from certsvc.runtime import Runtime
+
+STAGED_LIFETIME = dt.timedelta(hours=1)
+
+
+def stage_upload(runtime: Runtime, user_id: int, filename: str, data: bytes) -> str:
+    """Keep ``data`` for ``user_id`` for an hour; the token that confirms it (dropping expired uploads)."""
+    token = secrets.token_urlsafe(24)
+    now = runtime.now()
+    with runtime.database.write() as session:
+        session.execute(delete(StagedImport).where(StagedImport.created_at < now - STAGED_LIFETIME))
+        session.add(
+            StagedImport(
+                token_sha256=_digest(token),
+                user_id=user_id,
+                filename=filename[:255],
+                data=data,
+                created_at=now,
+            )
+        )
+    return token
+
+
+def take_staged_upload(runtime: Runtime, user_id: int, token: str) -> tuple[bytes, str]:
+    """(data, filename) of the upload ``token`` names, removed so it is confirmed once only."""
+    with runtime.database.write() as session:
+        staged = session.scalar(
+            select(StagedImport).where(
+                StagedImport.token_sha256 == _digest(token),
+                StagedImport.user_id == user_id,
+                StagedImport.created_at >= runtime.now() - STAGED_LIFETIME,
+            )
+        )
+        if staged is None:
+            raise NotFound(
+                "this upload expired; upload the file again", detail_zh="上传已过期，请重新上传文件"
+            )
+        session.delete(staged)
+        return staged.data, staged.filename
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

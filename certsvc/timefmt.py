@@ -1,0 +1,53 @@
+"""China time and RFC 3339: the one place that knows the zone and the text forms of instants.
+
+Title-review dates, counters and pages are judged in China Standard Time (UTC+8, no daylight
+saving); credentials, ledger entries and APIs carry RFC 3339 UTC text with a ``Z`` suffix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def china_date(instant: dt.datetime) -> dt.date:
+    """The calendar day in China at ``instant`` (aware)."""
+    return instant.astimezone(CHINA_TZ).date()
+
+
+def china_midnight(day: dt.date) -> dt.datetime:
+    """The instant a China calendar day begins."""
+    return dt.datetime.combine(day, dt.time(), CHINA_TZ)
+
+
+def china_minute(instant: dt.datetime) -> str:
+    """``YYYY-MM-DD HH:MM`` in China time, for pages."""
+    return instant.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+@functools.lru_cache(maxsize=64, typed=True)
+def rfc3339(instant: dt.datetime, *, exact: bool = False) -> str:
+    """RFC 3339 UTC text with a ``Z`` suffix.
+
+    Whole seconds by default (what VC ``validFrom`` expects); ``exact=True`` keeps microseconds when
+    there are any (key windows and ledger times must not be rounded). Cached: a batch stamps
+    thousands of credentials and ledger entries with one time.
+    """
+    if instant.utcoffset() is None:
+        raise ValueError("naive datetime")
+    utc = instant.astimezone(dt.UTC).replace(tzinfo=None)
+    if not exact:
+        utc = utc.replace(microsecond=0)
+    return utc.isoformat() + "Z"
+
+
+def parse_rfc3339(text: str) -> dt.datetime:
+    """An RFC 3339 time with an explicit offset (``Z``/``z`` or ``±hh:mm``) as an aware UTC datetime."""
+    if text[-1:] == "z":
+        text = text[:-1] + "Z"
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("RFC 3339 time needs an offset")
+    return moment.astimezone(dt.UTC)

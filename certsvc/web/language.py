@@ -1,0 +1,85 @@
+"""The language of an HTML page and the template helpers every page shares.
+
+zh-CN unless the browser prefers English or the visitor switches (``?lang=en``, remembered in a
+cookie). All wording comes from ``certsvc.texts``; templates write ``t("中文")`` for text and
+``label(kind, slug)`` for slugs, in the public pages and the portal alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask, Response, g, request, url_for
+
+from certsvc import texts
+from certsvc.errors import CertsvcError
+from certsvc.timefmt import china_minute
+from certsvc.web.extensions import select_locale
+
+LANG_COOKIE_SECONDS = 365 * 24 * 3600
+HTML_BLUEPRINTS = ("public", "auth", "holder", "issuer", "shared")
+
+
+def language() -> str:
+    """``zh`` or ``en``: the language of the current request's page."""
+    chosen: str | None = g.get("lang")
+    if chosen is None:
+        chosen = g.lang = select_locale()
+    return chosen
+
+
+def t(text: str, **values: Any) -> str:
+    """UI text in the request's language; ``%(name)s`` placeholders are filled from ``values``."""
+    return texts.translate(text, language(), **values)
+
+
+def label(kind: str, slug: str | None) -> str:
+    """The display label of a slug (a status, a reason, a verdict step …) in the request's language."""
+    return texts.label(kind, slug, language())
+
+
+def error_text(error: CertsvcError) -> str:
+    """An error's message in the request's language."""
+    return error.detail_zh if language() == "zh" and error.detail_zh else error.message
+
+
+def lang_url(lang: str) -> str:
+    """The current page in another language (the choice is then remembered in a cookie)."""
+    values: dict[str, Any] = {**request.args.to_dict(), **(request.view_args or {}), "lang": lang}
+    return url_for(request.endpoint or "public.start", **values)
+
+
+def china_time(moment: dt.datetime | None) -> str:
+    """A time as people in China read it, saying which zone it is in (visitors may be abroad)."""
+    return "—" if moment is None else china_minute(moment) + " (UTC+8)"
+
+
+def long_date(day: dt.date | None) -> str:
+    if day is None:
+        return "—"
+    if language() == "en":
+        return day.isoformat()
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _helpers() -> dict[str, Any]:
+    return {"t": t, "label": label, "language": language, "lang_url": lang_url, "error_text": error_text}
+
+
+def _remember_language(response: Response) -> Response:
+    chosen = request.args.get("lang")
+    if (
+        request.blueprint in HTML_BLUEPRINTS
+        and chosen in texts.LANGUAGES
+        and request.cookies.get("lang") != chosen
+    ):
+        response.set_cookie("lang", chosen, max_age=LANG_COOKIE_SECONDS, samesite="Lax", httponly=True)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(_helpers)
+    app.add_template_filter(china_time, "china_time")
+    app.add_template_filter(long_date, "long_date")
+    app.after_request(_remember_language)
