@@ -42,7 +42,7 @@ class Settings:
     reissue_flag_working_days: int
     log_level: str
     calendar_file: Path | None = None
-    ratelimit_key_prefix: str = ""
+    ratelimit_prefix: str = ""
     # Who runs this site, shown in every page's footer (public pages must say who answers for them).
     operator_name: str = ""
     contact_phone: str = ""
@@ -120,7 +120,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     cjk_font = env.get("CERTSVC_CJK_FONT")
     ledger_origin = env.get("CERTSVC_LEDGER_ORIGIN") or f"{urlsplit(base_url).netloc or 'certsvc'}/ledger"
     ratelimit_storage_url = env.get("CERTSVC_RATELIMIT_STORAGE_URL") or DEFAULT_RATELIMIT_STORAGE_URL
-    ratelimit_key_prefix = env.get("CERTSVC_RATELIMIT_KEY_PREFIX", "")
+    ratelimit_prefix = env.get("CERTSVC_RATELIMIT_KEY_PREFIX", "")
     smtp_url = env.get("CERTSVC_SMTP_URL") or None
     reissue_flag_working_days = _int(env, "CERTSVC_REISSUE_FLAG_WORKING_DAYS", 10)
     log_level = env.get("CERTSVC_LOG_LEVEL", "INFO").upper()
@@ -155,7 +155,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cjk_font=Path(cjk_font) if cjk_font else None,
         ledger_origin=ledger_origin,
         ratelimit_storage_url=ratelimit_storage_url,
-        ratelimit_key_prefix=ratelimit_key_prefix,
+        ratelimit_prefix=ratelimit_prefix,
         smtp_url=smtp_url,
         reissue_flag_working_days=reissue_flag_working_days,
         log_level=log_level,

@@ -119,7 +119,7 @@ def ratelimit_config(runtime: Runtime) -> dict[str, Any]:
     return {
         "RATELIMIT_STORAGE_URI": storage_uri,
         "RATELIMIT_STORAGE_OPTIONS": options,
-        "RATELIMIT_KEY_PREFIX": settings.ratelimit_key_prefix,
+        "RATELIMIT_KEY_PREFIX": settings.ratelimit_prefix,
         "RATELIMIT_STRATEGY": "fixed-window",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": False,
