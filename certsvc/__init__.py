@@ -21,15 +21,28 @@ def _template_folder() -> str:
     raise RuntimeError("certsvc templates not found (broken installation)")
 
 
+def _refuse_plaintext_keys(runtime: Runtime) -> None:
+    from certsvc.errors import ConfigurationError
+
+    plaintext = runtime.keys.plaintext_private_files()
+    if plaintext:
+        raise ConfigurationError(
+            f"CERTSVC_KEYS_DIR ({runtime.settings.keys_dir}) holds unencrypted private keys "
+            f"({', '.join(plaintext)}): production serves only passphrase-encrypted keys"
+        )
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     """Wire configuration, runtime, extensions, blueprints and error handlers; nothing else."""
     from certsvc.log import configure_logging
-    from certsvc.web import blueprints, errors, extensions, language, portal
+    from certsvc.web import blueprints, errors, extensions, incoming, language, portal
     from certsvc.web.jsonio import CertsvcJSONProvider
 
     if runtime is None:
         runtime = build_runtime(settings or load_settings())
     configure_logging(runtime.settings.log_level)
+    if runtime.settings.is_production:
+        _refuse_plaintext_keys(runtime)
     app = Flask(
         __name__,
         template_folder=_template_folder(),
@@ -51,6 +64,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.json = CertsvcJSONProvider(app)
     app.extensions["certsvc"] = runtime
     extensions.init_app(app, runtime)
+    incoming.init_app(app)
     language.init_app(app)
     portal.init_app(app)
     for blueprint in blueprints():

@@ -17,6 +17,8 @@ from certsvc.errors import ConfigurationError
 
 ENVIRONMENTS = ("development", "test", "production")
 DEVELOPMENT_SECRET_PREFIX = "dev-"  # noqa: S105 - a marker, not a secret
+MIN_SECRET_DISTINCT_CHARACTERS = 10
+MIN_KEY_PASSPHRASE_CHARS = 12
 # Where rate-limit budgets are counted (docs/adr/0010-rate-limits-and-one-request-path.md):
 # memory:// in the one process `certsvc serve` runs by default, Redis when several processes or
 # hosts must share one budget per client. Anything else is refused by name.
@@ -97,7 +99,7 @@ def _development_secret(instance_dir: Path) -> str:
     path = instance_dir / "secret_key"
     if path.exists():
         return path.read_text(encoding="ascii").strip()
-    instance_dir.mkdir(parents=True, exist_ok=True)
+    instance_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = DEVELOPMENT_SECRET_PREFIX + secrets.token_urlsafe(32)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(value, encoding="ascii")
@@ -140,6 +142,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     _check_ratelimit_storage(ratelimit_storage_url)
     if environment == "production":
         _check_production(secret_key, passphrase, base_url)
+        _check_production_database(database_url)
     elif not secret_key:
         secret_key = _development_secret(instance_dir)
 
@@ -172,6 +175,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
 
 
+def _check_production_database(database_url: str) -> None:
+    if urlsplit(database_url).scheme.split("+")[0] == "sqlite":
+        raise ConfigurationError(
+            "CERTSVC_DATABASE_URL is an SQLite file: production needs PostgreSQL "
+            "(postgresql+psycopg://…), which several server processes and hosts can share safely"
+        )
+
+
 def _check_ratelimit_storage(url: str) -> None:
     """memory:// (the one process `certsvc serve` runs) or Redis (several processes or hosts)."""
     if urlsplit(url).scheme not in PROCESS_LOCAL_RATELIMIT_SCHEMES + SHARED_RATELIMIT_SCHEMES:
@@ -186,9 +197,20 @@ def _check_production(secret_key: str, passphrase: str | None, base_url: str) ->
         raise ConfigurationError("CERTSVC_SECRET_KEY is required in production")
     if secret_key.startswith(DEVELOPMENT_SECRET_PREFIX) or len(secret_key) < 32:
         raise ConfigurationError("CERTSVC_SECRET_KEY is a development or too-short secret (need >= 32 chars)")
+    if len(set(secret_key)) < MIN_SECRET_DISTINCT_CHARACTERS:
+        # "ssss…" or "abababab…" is long but guessable: a generated secret uses many characters.
+        raise ConfigurationError(
+            f"CERTSVC_SECRET_KEY is low-entropy (fewer than {MIN_SECRET_DISTINCT_CHARACTERS} different "
+            "characters); generate one, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
     if not passphrase:
         raise ConfigurationError(
             "CERTSVC_KEY_PASSPHRASE is required in production (private keys are encrypted)"
+        )
+    if len(passphrase) < MIN_KEY_PASSPHRASE_CHARS or len(set(passphrase)) < 4:
+        raise ConfigurationError(
+            f"CERTSVC_KEY_PASSPHRASE is too short or too simple for production "
+            f"(need at least {MIN_KEY_PASSPHRASE_CHARS} characters)"
         )
     if not base_url.startswith("https://"):
         raise ConfigurationError("CERTSVC_BASE_URL must be an https:// URL in production")

@@ -10,7 +10,9 @@ import pytest
 from certsvc.config import load_settings
 from certsvc.errors import ConfigurationError
 
-STRONG = "s" * 40
+STRONG = "Zq8-vX2rT9kLm4Np7WbYc3Hd6Jf1Gs5Ue0Ao"
+PASSPHRASE = "correct horse battery"
+POSTGRES = "postgresql+psycopg://certsvc@db.example/certsvc"
 
 
 def test_defaults_use_sqlite_under_instance(tmp_path: Path) -> None:
@@ -37,23 +39,43 @@ def test_development_secret_is_generated_once_and_reused(tmp_path: Path) -> None
         ({"CERTSVC_SECRET_KEY": "short"}, "too-short"),
         ({"CERTSVC_SECRET_KEY": STRONG}, "CERTSVC_KEY_PASSPHRASE"),
         (
-            {"CERTSVC_SECRET_KEY": STRONG, "CERTSVC_KEY_PASSPHRASE": "p", "CERTSVC_BASE_URL": "http://x"},
+            {
+                "CERTSVC_SECRET_KEY": STRONG,
+                "CERTSVC_KEY_PASSPHRASE": PASSPHRASE,
+                "CERTSVC_BASE_URL": "http://x",
+            },
             "https",
         ),
         (
             {
                 "CERTSVC_SECRET_KEY": STRONG,
-                "CERTSVC_KEY_PASSPHRASE": "p",
+                "CERTSVC_KEY_PASSPHRASE": PASSPHRASE,
                 "CERTSVC_BASE_URL": "https://x.example",
                 "CERTSVC_RATELIMIT_STORAGE_URL": "certsvc-host:///srv/certsvc/ratelimits.bin",
             },
             "CERTSVC_RATELIMIT_STORAGE_URL must be memory:// .* or redis://",
         ),
+        # Issue 16, finding 4: long but one repeated character, a one-character passphrase, SQLite.
+        ({"CERTSVC_SECRET_KEY": "s" * 40}, "CERTSVC_SECRET_KEY is low-entropy"),
+        ({"CERTSVC_SECRET_KEY": "ab" * 30}, "CERTSVC_SECRET_KEY is low-entropy"),
+        (
+            {"CERTSVC_SECRET_KEY": STRONG, "CERTSVC_KEY_PASSPHRASE": "p"},
+            "CERTSVC_KEY_PASSPHRASE is too short",
+        ),
+        (
+            {
+                "CERTSVC_SECRET_KEY": STRONG,
+                "CERTSVC_KEY_PASSPHRASE": PASSPHRASE,
+                "CERTSVC_BASE_URL": "https://x.example",
+            },
+            "CERTSVC_DATABASE_URL is an SQLite file",
+        ),
     ],
 )
 def test_production_refuses_unsafe_settings(env: dict[str, str], complaint: str) -> None:
-    """Production mode will not start with a missing/development secret, plaintext keys, http, or
-    a rate-limit store other than the one-process memory:// or Redis."""
+    """Production mode will not start with a missing, development or low-entropy secret, a missing
+    or too short key passphrase, http, an SQLite database, or a rate-limit store other than the
+    one-process memory:// or Redis; each refusal names the setting."""
     with pytest.raises(ConfigurationError, match=complaint):
         load_settings({"CERTSVC_ENV": "production", **env})
 
@@ -64,9 +86,10 @@ def test_production_accepts_safe_settings() -> None:
         {
             "CERTSVC_ENV": "production",
             "CERTSVC_SECRET_KEY": STRONG,
-            "CERTSVC_KEY_PASSPHRASE": "correct horse",
+            "CERTSVC_KEY_PASSPHRASE": PASSPHRASE,
             "CERTSVC_BASE_URL": "https://zhicheng.example.gov.cn/",
             "CERTSVC_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379",
+            "CERTSVC_DATABASE_URL": POSTGRES,
         }
     )
     assert settings.is_production and not settings.unsafe_plaintext_keys
@@ -81,8 +104,9 @@ def test_the_default_rate_limit_store_is_the_one_serving_process() -> None:
         {
             "CERTSVC_ENV": "production",
             "CERTSVC_SECRET_KEY": STRONG,
-            "CERTSVC_KEY_PASSPHRASE": "correct horse",
+            "CERTSVC_KEY_PASSPHRASE": PASSPHRASE,
             "CERTSVC_BASE_URL": "https://zhicheng.example.gov.cn/",
+            "CERTSVC_DATABASE_URL": POSTGRES,
         }
     )
     assert settings.ratelimit_storage_url == "memory://"
@@ -102,6 +126,38 @@ def test_unknown_environment_and_bad_integers_are_refused() -> None:
         load_settings({"CERTSVC_ENV": "prod"})
     with pytest.raises(ConfigurationError, match="integer"):
         load_settings({"CERTSVC_REISSUE_FLAG_WORKING_DAYS": "ten", "CERTSVC_SECRET_KEY": STRONG})
+
+
+def test_production_app_refuses_plaintext_private_keys(tmp_path: Path) -> None:
+    """Issue 16, finding 4: a key directory holding unencrypted private keys (as development writes
+    them) stops a production app from starting, naming CERTSVC_KEYS_DIR, instead of answering 500
+    on the first sign-in."""
+    import warnings
+
+    from certsvc import create_app
+    from certsvc.db.session import Database
+    from certsvc.runtime import Runtime
+    from certsvc.signing.keystore import FileKeyStore
+    from tests.conftest import START
+
+    keys_dir = tmp_path / "keys"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        FileKeyStore(keys_dir, None, unsafe_plaintext=True).ensure_initial_key(START)
+    settings = load_settings(
+        {
+            "CERTSVC_ENV": "production",
+            "CERTSVC_SECRET_KEY": STRONG,
+            "CERTSVC_KEY_PASSPHRASE": PASSPHRASE,
+            "CERTSVC_BASE_URL": "https://zhicheng.example.gov.cn/",
+            "CERTSVC_DATABASE_URL": POSTGRES,
+            "CERTSVC_KEYS_DIR": str(keys_dir),
+            "CERTSVC_INSTANCE_DIR": str(tmp_path / "instance"),
+        }
+    )
+    runtime = Runtime(settings=settings, database=Database(f"sqlite:///{tmp_path / 'x.sqlite3'}"))
+    with pytest.raises(ConfigurationError, match=r"CERTSVC_KEYS_DIR .* unencrypted private keys"):
+        create_app(runtime=runtime)
 
 
 def test_rates_come_from_the_environment(tmp_path: Path) -> None:

@@ -165,7 +165,7 @@ def activate_with_code(
                 if user is None:
                     user = create_holder_user(session, runtime, holder, password, email)
                 else:
-                    restore_account(user, password, email)
+                    restore_account(session, user, password, email)
                 result = (user.id, user.auth_epoch)
             else:
                 row.failures += 1

@@ -130,3 +130,19 @@ class ActivationCode(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins of one account from one client address (issue 16, finding 5).
+
+    Keyed by a digest of (account, address), so the table holds neither logins nor addresses in
+    clear. Locking the pair, not the account, keeps a guesser elsewhere from locking the owner out.
+    """
+
+    __tablename__ = "login_throttles"
+
+    key_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    login_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

@@ -17,10 +17,19 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from certsvc.accounts import totp
-from certsvc.accounts.models import LINK_PURPOSES, STAFF_ROLES, ApiToken, OneTimeLink, User, UserSession
+from certsvc.accounts.models import (
+    LINK_PURPOSES,
+    STAFF_ROLES,
+    ApiToken,
+    LoginThrottle,
+    OneTimeLink,
+    User,
+    UserSession,
+)
 from certsvc.accounts.notifications import notify
 from certsvc.accounts.passwords import check_new_password, hash_password, needs_rehash, verify_password
 from certsvc.certificates.lookup import find_certificate
@@ -43,6 +52,8 @@ from certsvc.runtime import Runtime
 SESSION_LIFETIME = dt.timedelta(hours=8)
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
+# A pair's failures are forgotten after this long without another one.
+THROTTLE_MEMORY = dt.timedelta(hours=1)
 ACTIVATION_LINK_LIFETIME = dt.timedelta(days=7)
 RESET_LINK_LIFETIME = dt.timedelta(hours=1)
 API_TOKEN_PREFIX = "cst_"  # noqa: S105 - a public marker that makes leaked tokens easy to scan for
@@ -98,21 +109,24 @@ def login_key(runtime: Runtime, account: str) -> str | None:
     return None
 
 
-def login(runtime: Runtime, account: str, password: str) -> LoginResult:
-    """Check account and password; ``LoginFailed`` (one message for every cause) otherwise."""
+def login(runtime: Runtime, account: str, password: str, *, client: str = "") -> LoginResult:
+    """Check account and password; ``LoginFailed`` (one message for every cause) otherwise.
+
+    ``client`` (the caller's address) scopes the lockout: failures lock this account for this
+    client only, so a guesser elsewhere cannot lock the owner out (issue 16, finding 5).
+    """
     key = login_key(runtime, account)
     now = runtime.now()
     with runtime.database.write() as session:
         user = session.scalar(select(User).where(User.login == key)) if key else None
         matches = verify_password(user.password_hash if user else None, password)
-        if user is None or not user.active or _locked(user, now):
-            result = None
-        elif not matches:
-            _count_failure(user, now)
+        throttle = _throttle(session, key or account.strip().lower()[:200], client, now)
+        if user is None or not user.active or _locked(throttle, now) or not matches:
+            _count_failure(throttle, now)
             result = None
         else:
             if not user.totp_enabled:
-                _succeed(user, now)
+                _succeed(user, throttle, now)
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
             result = LoginResult(user.id, user.auth_epoch, user.totp_enabled)
@@ -121,21 +135,28 @@ def login(runtime: Runtime, account: str, password: str) -> LoginResult:
     return result
 
 
-def second_factor(runtime: Runtime, user_id: int, code: str) -> LoginResult:
+def second_factor(runtime: Runtime, user_id: int, code: str, *, client: str = "") -> LoginResult:
     """Finish a sign-in with a TOTP code; wrong codes count toward the lockout like wrong passwords."""
     now = runtime.now()
     keys = runtime.keys.data_keys()
     with runtime.database.write() as session:
         user = session.get(User, user_id)
         result = None
-        if user is not None and user.active and user.totp_secret is not None and not _locked(user, now):
+        throttle = _throttle(session, user.login, client, now) if user is not None else None
+        if (
+            user is not None
+            and throttle is not None
+            and user.active
+            and user.totp_secret is not None
+            and not _locked(throttle, now)
+        ):
             secret = totp.decrypt_secret(keys, user.id, user.totp_secret)
             counter = totp.matching_counter(secret, code, now, user.totp_last_counter)
             if counter is None:
-                _count_failure(user, now)
+                _count_failure(throttle, now)
             else:
                 user.totp_last_counter = counter
-                _succeed(user, now)
+                _succeed(user, throttle, now)
                 result = LoginResult(user.id, user.auth_epoch, needs_totp=False)
     if result is None:
         raise LoginFailed(LOGIN_FAILED_MESSAGE, detail_zh=LOGIN_FAILED_ZH)
@@ -178,20 +199,46 @@ def session_user(session: Session, runtime: Runtime, user_id: int, auth_epoch: i
     return user
 
 
-def _locked(user: User, now: dt.datetime) -> bool:
-    return user.locked_until is not None and user.locked_until > now
+def _throttle(session: Session, login: str, client: str, now: dt.datetime) -> LoginThrottle:
+    """The failure count of ``login`` from ``client`` (created empty; stale rows start afresh)."""
+    key = sha256_hex(f"{login}\x1f{client}")
+    row = session.get(LoginThrottle, key, with_for_update=True)
+    if row is None:
+        # Old rows are useless once their window passed; dropping them keeps the table small.
+        session.execute(delete(LoginThrottle).where(LoginThrottle.updated_at < now - THROTTLE_MEMORY))
+        # Two first failures at once must not collide on the key: insert-if-absent, then lock.
+        dialect = session.get_bind().dialect.name
+        insert_row = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(
+            insert_row(LoginThrottle)
+            .values(
+                key_sha256=key, login_sha256=sha256_hex(login), failures=0, locked_until=None, updated_at=now
+            )
+            .on_conflict_do_nothing()
+        )
+        row = session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
+        assert row is not None
+    elif row.updated_at < now - THROTTLE_MEMORY:
+        row.failures, row.locked_until = 0, None
+    return row
 
 
-def _count_failure(user: User, now: dt.datetime) -> None:
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= MAX_FAILURES:
-        user.locked_until = now + LOCKOUT
-        user.failed_logins = 0
+def _locked(throttle: LoginThrottle, now: dt.datetime) -> bool:
+    return throttle.locked_until is not None and throttle.locked_until > now
 
 
-def _succeed(user: User, now: dt.datetime) -> None:
-    user.failed_logins = 0
-    user.locked_until = None
+def _count_failure(throttle: LoginThrottle, now: dt.datetime) -> None:
+    throttle.failures += 1
+    throttle.updated_at = now
+    if throttle.failures >= MAX_FAILURES:
+        throttle.locked_until = now + LOCKOUT
+        throttle.failures = 0
+
+
+def _succeed(user: User, throttle: LoginThrottle, now: dt.datetime) -> None:
+    throttle.failures = 0
+    throttle.locked_until = None
+    throttle.updated_at = now
     user.last_login_at = now
 
 
@@ -211,6 +258,8 @@ def enable_totp(runtime: Runtime, user: User, secret: str, code: str) -> None:
         raise BadRequest("the code does not match; check the authenticator's clock", detail_zh="验证码不正确")
     user.totp_secret = totp.encrypt_secret(runtime.keys.data_keys(), user.id, secret)
     user.totp_last_counter = counter
+    # A second factor added because a session may be stolen must end the others (issue 16).
+    user.auth_epoch += 1
 
 
 def disable_totp(user: User, password: str) -> None:
@@ -218,6 +267,7 @@ def disable_totp(user: User, password: str) -> None:
         raise Forbidden("the password is wrong", detail_zh="密码不正确")
     user.totp_secret = None
     user.totp_last_counter = None
+    user.auth_epoch += 1
 
 
 # --- holder activation and reset ------------------------------------------------------------------
@@ -231,11 +281,14 @@ def _holder_by_identity(
     if len(id_number) != 18:
         return None
     holder = session.scalar(select(Holder).where(Holder.id_index == id_index(runtime, id_number)))
-    if holder is None or holder.name != normalize_name(name):
+    if holder is None:
         return None
+    # The name is the one on that certificate (each authority registers its own; issue 16).
     try:
-        find_certificate(session, number, holder_id=holder.id)
+        certificate = find_certificate(session, number, holder_id=holder.id)
     except NotFound:
+        return None
+    if certificate.holder_name != normalize_name(name):
         return None
     return holder
 
@@ -329,18 +382,20 @@ def use_link(
         holder = session.get(Holder, link.holder_id)
         assert holder is not None
         return create_holder_user(session, runtime, holder, password, email)
-    restore_account(user, password, email, clear_totp=link.purpose == "activate")
+    restore_account(session, user, password, email, clear_totp=link.purpose == "activate")
     return user
 
 
-def restore_account(user: User, password: str, email: str | None, *, clear_totp: bool = True) -> None:
+def restore_account(
+    session: Session, user: User, password: str, email: str | None, *, clear_totp: bool = True
+) -> None:
     """A new password set through a secret the issuing body handed over (link or activation code):
     other sessions end and the lockout lifts. The issuing body checked the person face to face,
     so unless this is a self-service reset, a lost authenticator must not lock them out either."""
     user.password_hash = hash_password(password)
     user.auth_epoch += 1
-    user.failed_logins = 0
-    user.locked_until = None
+    # A new password from a verified link unlocks the account from every client at once.
+    session.execute(delete(LoginThrottle).where(LoginThrottle.login_sha256 == sha256_hex(user.login)))
     if email:
         user.email = email
     if clear_totp:

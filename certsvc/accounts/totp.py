@@ -6,7 +6,10 @@ to the user id, so a copied row cannot be moved to another account.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 
 import pyotp
@@ -23,6 +26,19 @@ _NONCE_BYTES = 12
 
 def new_secret() -> str:
     return pyotp.random_base32()
+
+
+def enrolment_secret(keys: DataKeys, user_id: int, auth_epoch: int, session_id: str) -> str:
+    """The secret offered while TOTP is being set up in one signed-in session, derived server-side.
+
+    Nothing about it travels in the (readable, only signed) session cookie: it is recomputed from
+    the master secret, the account, its authentication epoch and the session id, so it stays the
+    same across page loads of one set-up and is new after the epoch changes or in another session
+    (issue 16, finding 6).
+    """
+    material = f"{user_id}|{auth_epoch}|{session_id}".encode()
+    digest = hmac.new(keys.derive("totp-enrolment"), material, hashlib.sha256).digest()
+    return base64.b32encode(digest[:20]).decode("ascii")
 
 
 def provisioning_uri(secret: str, account_label: str) -> str:

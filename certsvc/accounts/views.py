@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_limiter.util import get_remote_address
 from werkzeug.utils import redirect
 
 from certsvc.accounts import activation
@@ -40,7 +41,7 @@ def login() -> ResponseReturnValue:
     account = request.form.get("account", "")
     password = request.form.get("password", "")
     try:
-        result = accounts.login(runtime(), account, password)
+        result = accounts.login(runtime(), account, password, client=get_remote_address())
     except LoginFailed as error:
         # The typed account is not echoed: the page must not differ between known and unknown ones.
         return render_template("auth/login.html", next=next_url, error=error_text(error)), 401
@@ -68,7 +69,9 @@ def second_factor() -> ResponseReturnValue:
         return render_template("auth/totp.html", error=None)
     next_url = session.get("pending_next") or ""
     try:
-        result = accounts.second_factor(runtime(), user_id, request.form.get("code", ""))
+        result = accounts.second_factor(
+            runtime(), user_id, request.form.get("code", ""), client=get_remote_address()
+        )
     except LoginFailed as error:
         return render_template("auth/totp.html", error=error_text(error)), 401
     start_session(result.user_id, result.auth_epoch)

@@ -110,5 +110,33 @@ def decrypt_id(runtime: Runtime, holder: Holder) -> str:
     return holder_keys(runtime).decrypt(holder.id_ciphertext, holder.id_index)
 
 
+_STAGED_AAD_PREFIX = b"certsvc/staged-import/v1|"
+
+
+def seal_staged_file(runtime: Runtime, data: bytes, token_sha256: str) -> bytes:
+    """A console upload (full of ID numbers) encrypted for the time between dry run and confirmation.
+
+    Same cipher and key as the holders' ID numbers, bound to the upload's token digest, so a
+    database dump never shows a staged file's ID numbers in clear (issue 16, finding 7).
+    """
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = holder_keys(runtime).id_cipher.encrypt(
+        nonce, data, _STAGED_AAD_PREFIX + token_sha256.encode("ascii")
+    )
+    return bytes([_CIPHERTEXT_FORMAT]) + nonce + sealed
+
+
+def open_staged_file(runtime: Runtime, sealed: bytes, token_sha256: str) -> bytes:
+    if len(sealed) <= 1 + _NONCE_BYTES or sealed[0] != _CIPHERTEXT_FORMAT:
+        raise KeyStoreError("a staged import has an unknown format")
+    nonce, body = sealed[1 : 1 + _NONCE_BYTES], sealed[1 + _NONCE_BYTES :]
+    try:
+        return holder_keys(runtime).id_cipher.decrypt(
+            nonce, body, _STAGED_AAD_PREFIX + token_sha256.encode("ascii")
+        )
+    except InvalidTag:
+        raise KeyStoreError("a staged import does not decrypt: wrong key store or tampered row") from None
+
+
 def find_holder(session: Session, runtime: Runtime, id_number: str) -> Holder | None:
     return session.scalar(select(Holder).where(Holder.id_index == id_index(runtime, id_number)))

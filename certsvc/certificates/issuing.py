@@ -50,7 +50,7 @@ from certsvc.domain.certno import CERTIFICATE_NUMBER_LENGTH, make_certificate_nu
 from certsvc.domain.idnumber import identity_facts
 from certsvc.domain.levels import Level
 from certsvc.domain.record import ResultRecord
-from certsvc.domain.rules import Violation, already_holds
+from certsvc.domain.rules import Violation, already_holds, name_differs
 from certsvc.errors import Conflict, UnreadableFile
 from certsvc.ledger.services import lock as lock_ledger
 from certsvc.registry.models import Authority
@@ -320,6 +320,15 @@ class _KnownHolder:
     name: str
     active_titles: set[str] = field(default_factory=set)
     results: dict[str, str] = field(default_factory=dict)
+    # (certificate number, authority, name on its current version) of each non-revoked certificate.
+    registered_names: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def other_name(self, name: str) -> tuple[str, str] | None:
+        """(number, authority) of a live certificate registered under another name, if any."""
+        for number, authority, registered in self.registered_names:
+            if registered != name:
+                return number, authority
+        return None
 
 
 @dataclass(slots=True)
@@ -352,6 +361,11 @@ def _classify(
         if holder is not None and not checked.repeated and record.title in holder.active_titles:
             validation.refuse(already_holds(record))
             continue
+        conflict = holder.other_name(record.name) if holder is not None else None
+        if conflict is not None:
+            # Never applied to the existing certificate: its authority alone corrects it (issue 16).
+            validation.refuse(name_differs(record, *conflict))
+            continue
         if not checked.refused:
             ready.append(_Pending(record, index, key, holder))
     return ready
@@ -370,12 +384,19 @@ def _known_holders(session: Session, indexes: list[str]) -> dict[str, _KnownHold
             Certificate.number,
             Certificate.title,
             Certificate.status,
+            Certificate.authority_code,
+            CertificateVersion.holder_name,
         )
         .outerjoin(Certificate, Certificate.holder_id == Holder.id)
+        .outerjoin(
+            CertificateVersion,
+            (CertificateVersion.certificate_id == Certificate.id)
+            & (CertificateVersion.version == Certificate.current_version),
+        )
         .where(Holder.id_index.in_(indexes))
     )
     known: dict[str, _KnownHolder] = {}
-    for holder_id, index, name, key, number, title, status in rows:
+    for holder_id, index, name, key, number, title, status, authority, registered_name in rows:
         holder = known.get(index)
         if holder is None:
             holder = known[index] = _KnownHolder(holder_id, name)
@@ -383,6 +404,7 @@ def _known_holders(session: Session, indexes: list[str]) -> dict[str, _KnownHold
             holder.results[key] = number
             if status != "revoked":
                 holder.active_titles.add(title)
+                holder.registered_names.append((number, authority, registered_name))
     return known
 
 
@@ -503,9 +525,10 @@ class _Issuer:
                     "status_list_id": slot[0],
                     "status_index": slot[1],
                     "ledger_index": ledger_index,
+                    "holder_name": item.record.name,
                 }
-                for number, version, slot, ledger_index in zip(
-                    numbers, signed, slots, ledger_indexes, strict=True
+                for number, version, slot, ledger_index, item in zip(
+                    numbers, signed, slots, ledger_indexes, pending, strict=True
                 )
             ],
         )
@@ -571,11 +594,8 @@ class _Issuer:
         for item in pending:
             record = item.record
             if item.holder is not None:
-                if item.holder.name != record.name:
-                    # The newest confirmed result carries the holder's current name (e.g. after a change).
-                    self.session.execute(
-                        update(Holder).where(Holder.id == item.holder.id).values(name=record.name)
-                    )
+                # The holder row is shared by every authority: a new result never rewrites it. Its
+                # certificates' names live on their versions (issue 16).
                 continue
             facts = identity_facts(record.id_number)  # the identity rule accepted it
             rows.append(

@@ -117,6 +117,11 @@ class Certificate(Base):
         back_populates="certificate", order_by="CertificateVersion.version"
     )
 
+    @property
+    def holder_name(self) -> str:
+        """The holder's name on the current version, as this certificate's authority registered it."""
+        return next(v.holder_name for v in self.versions if v.version == self.current_version)
+
 
 class StatusList(Base):
     """A status-list allocation space of ``size`` slots, filled through a keyed random permutation."""
@@ -148,6 +153,10 @@ class CertificateVersion(Base):
     qr_payload: Mapped[str] = mapped_column(Text)
     status_list_id: Mapped[int] = mapped_column(ForeignKey("status_lists.id"))
     status_index: Mapped[int] = mapped_column(Integer)
+    # The holder's name as the issuing authority registered it for this version: what the
+    # credential signs, verify-by-number compares and the console shows. Another authority's
+    # spelling never reaches it (issue 16; ADR 0011).
+    holder_name: Mapped[str] = mapped_column(String(100))
     reissue_reason: Mapped[str | None] = mapped_column(String(32))
     status_reason: Mapped[str | None] = mapped_column(String(64))
     status_doc_no: Mapped[str | None] = mapped_column(String(100))

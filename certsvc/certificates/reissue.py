@@ -105,13 +105,29 @@ def check_correction(reason: str, field: str | None, value: str | None) -> Corre
     return Correction(field, value)
 
 
-def _apply_correction(session: Session, certificate: Certificate, correction: Correction) -> None:
-    if correction.field == "name":
+def _apply_correction(session: Session, certificate: Certificate, correction: Correction) -> str | None:
+    """Apply ``correction`` to this certificate only; the corrected name for its new version, if any.
+
+    A name belongs to each certificate version (issue 16): correcting it here never changes what
+    another authority's certificates of the same holder show. The shared holder row (the account's
+    display name) follows only when every certificate of the holder is this authority's.
+    """
+    if correction.field != "name":
+        certificate.employer = correction.value
+        return None
+    shared = session.scalar(
+        select(Certificate.id)
+        .where(
+            Certificate.holder_id == certificate.holder_id,
+            Certificate.authority_code != certificate.authority_code,
+        )
+        .limit(1)
+    )
+    if shared is None:
         holder = session.get(Holder, certificate.holder_id)
         assert holder is not None
         holder.name = correction.value
-    else:
-        certificate.employer = correction.value
+    return correction.value
 
 
 def _new_current_version(
@@ -120,6 +136,8 @@ def _new_current_version(
     certificate: Certificate,
     reason: str,
     request_id: int | None,
+    *,
+    corrected_name: str | None = None,
 ) -> CertificateVersion:
     from certsvc.certificates.versions import new_version
     from certsvc.ledger.services import record
@@ -134,7 +152,13 @@ def _new_current_version(
         )
     now = runtime.now()
     created = new_version(
-        session, runtime, certificate, version=previous.version + 1, reissue_reason=reason, now=now
+        session,
+        runtime,
+        certificate,
+        version=previous.version + 1,
+        holder_name=corrected_name if corrected_name is not None else previous.holder_name,
+        reissue_reason=reason,
+        now=now,
     )
     previous.status = "superseded"
     previous.status_reason = "reissued"
@@ -164,9 +188,8 @@ def reissue(
 ) -> CertificateVersion:
     """Issuer-side reissue: version n+1 becomes current, version n is superseded."""
     certificate = lock_certificate(session, number, actor_authority)
-    if correction is not None:
-        _apply_correction(session, certificate, correction)
-    return _new_current_version(session, runtime, certificate, reason, None)
+    corrected_name = None if correction is None else _apply_correction(session, certificate, correction)
+    return _new_current_version(session, runtime, certificate, reason, None, corrected_name=corrected_name)
 
 
 # --- the holder's request and the reviewer's decision ---------------------------------------------
@@ -293,9 +316,13 @@ def approve_request(
             "the certificate changed since the request; reject it and let the holder ask again",
             detail_zh="申请提交后证书已变更，请驳回后由持证人重新申请",
         )
+    corrected_name = None
     if request.corrected_field and request.corrected_value:
-        _apply_correction(session, certificate, Correction(request.corrected_field, request.corrected_value))
-    created = _new_current_version(session, runtime, certificate, request.reason, request.id)
+        correction = Correction(request.corrected_field, request.corrected_value)
+        corrected_name = _apply_correction(session, certificate, correction)
+    created = _new_current_version(
+        session, runtime, certificate, request.reason, request.id, corrected_name=corrected_name
+    )
     request.status = "approved"
     request.decided_by = actor[:100]
     request.decided_at = runtime.now()

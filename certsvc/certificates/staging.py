@@ -12,6 +12,7 @@ import secrets
 
 from sqlalchemy import delete, select
 
+from certsvc.certificates.holders import open_staged_file, seal_staged_file
 from certsvc.certificates.models import StagedImport
 from certsvc.errors import NotFound
 from certsvc.runtime import Runtime
@@ -30,7 +31,8 @@ def stage_upload(runtime: Runtime, user_id: int, filename: str, data: bytes) -> 
                 token_sha256=_digest(token),
                 user_id=user_id,
                 filename=filename[:255],
-                data=data,
+                # Encrypted like the holders' ID numbers, bound to the token (issue 16, finding 7).
+                data=seal_staged_file(runtime, data, _digest(token)),
                 created_at=now,
             )
         )
@@ -52,7 +54,7 @@ def take_staged_upload(runtime: Runtime, user_id: int, token: str) -> tuple[byte
                 "this upload expired; upload the file again", detail_zh="上传已过期，请重新上传文件"
             )
         session.delete(staged)
-        return staged.data, staged.filename
+        return open_staged_file(runtime, staged.data, _digest(token)), staged.filename
 
 
 def _digest(token: str) -> str:

@@ -137,20 +137,20 @@ def new_version(
     certificate: Certificate,
     *,
     version: int,
+    holder_name: str,
     reissue_reason: str | None,
     now: dt.datetime,
 ) -> CertificateVersion:
     """Add version ``version`` of ``certificate``: a fresh slot, signed with the current key.
 
-    The holder's current name is signed. The caller updates ``certificate.current_version``,
+    ``holder_name`` (the previous version's, or the authority's correction) is signed and kept on
+    the version. The caller updates ``certificate.current_version``,
     supersedes the previous version and writes the ledger entry (see ``ledger_entry``).
     """
     authority = session.scalars(select(Authority).where(Authority.code == certificate.authority_code)).one()
     slot = allocate_slots(session, runtime, 1, now)[0]
     key = runtime.keys.current(now)
-    facts = credential_facts(
-        certificate, authority, holder_name=certificate.holder.name, version=version, slot=slot
-    )
+    facts = credential_facts(certificate, authority, holder_name=holder_name, version=version, slot=slot)
     signed = sign_version(facts, key, runtime.settings.base_url, now)
     row = CertificateVersion(
         certificate_id=certificate.id,
@@ -162,6 +162,7 @@ def new_version(
         qr_payload=signed.qr_payload,
         status_list_id=slot[0],
         status_index=slot[1],
+        holder_name=holder_name,
         reissue_reason=reissue_reason,
     )
     session.add(row)

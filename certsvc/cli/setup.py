@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import make_url
 
 from certsvc.cli.common import cli_runtime
 from certsvc.db.migrate import upgrade
@@ -25,7 +28,10 @@ def initialise(runtime: Runtime, registry_json: bytes | None) -> list[str]:
     from certsvc.registry.services import apply_registry
 
     settings = runtime.settings
-    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    _private_directory(settings.instance_dir)
+    sqlite_file = _sqlite_file(settings.database_url)
+    if sqlite_file is not None:
+        _private_file(sqlite_file)
     upgrade(settings.database_url)
     now = runtime.now()
     key = runtime.keys.ensure_initial_key(now)
@@ -37,6 +43,29 @@ def initialise(runtime: Runtime, registry_json: bytes | None) -> list[str]:
             summary = apply_registry(session, registry_json, now)
         lines.append(f"registry: {summary}")
     return lines
+
+
+def _private_directory(path: Path) -> None:
+    """Create ``path`` readable by the service account only (0700), or make it so (issue 16)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+
+
+def _private_file(path: Path) -> None:
+    """Create the SQLite file 0600 before SQLite does (it would use the umask, usually 0644).
+
+    SQLite gives its -wal and -shm files the database file's permissions, so they follow.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    path.chmod(0o600)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).absolute()
 
 
 def init(args: argparse.Namespace) -> int:

@@ -5,6 +5,11 @@ size is bounded from the header before pixels are decoded. Phone photos are read
 (docs/adr/0014-holders-share-activate-photos.md): zbar, fast on clean scans, and OpenCV's WeChat
 QR detector, built for what phones send (recompressed, unevenly lit, at an angle), each first on
 the photo as sent and then on a 2x enlargement for QR codes only a few pixels per module wide.
+
+Every image has a pixel budget checked from its header before pixels are decoded (issue 16,
+finding 3): PNG/JPEG headers, and the /Width and /Height a PDF declares for each image it holds.
+The PDF library may fail on a crafted file with almost any exception, so its parsing is fenced in
+one place and whatever it raises means "not a readable PDF".
 """
 
 from __future__ import annotations
@@ -12,12 +17,12 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from PIL import Image, PngImagePlugin, UnidentifiedImageError
+from pypdf import PageObject, PdfReader
 
 from certsvc.documents.pdf import ATTACHMENT_NAME
 from certsvc.documents.png import CREDENTIAL_KEY
@@ -32,6 +37,14 @@ DECODE_PIXELS = 4_000_000
 # Below this many pixels a photo is also searched enlarged 2x: WeChat's detector finds QR codes
 # of ~2 pixels per module (a whole certificate photographed at 900 px) only after enlarging.
 ENLARGE_BELOW_PIXELS = 2_000_000
+# Real images carry some bytes per pixel; one that claims many pixels for almost no bytes is a bomb
+# (an 8000×8000 PNG fits in 8 KB and decodes to 64 MB).
+MIN_BYTES_PER_MEGAPIXEL = 1024
+_SMALL_IMAGE_PIXELS = 4_000_000
+# Our credential chunk is ~2 KB; Pillow's defaults let text chunks inflate to 1 MB each, 64 MB in all.
+PngImagePlugin.MAX_TEXT_CHUNK = 64 * 1024
+PngImagePlugin.MAX_TEXT_MEMORY = 256 * 1024
+T = TypeVar("T")
 
 Grey = npt.NDArray[np.uint8]
 
@@ -46,19 +59,84 @@ def credential_from_png(data: bytes) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def _fenced_pdf(read: Callable[[], T]) -> T:
+    """Run ``read`` over an untrusted PDF: whatever the PDF library raises means unreadable."""
+    try:
+        return read()
+    except UnreadableDocument:
+        raise
+    except Exception as exc:
+        raise UnreadableDocument("the file is not a readable PDF", detail_zh="无法读取该 PDF 文件") from exc
+
+
 def credential_from_pdf(data: bytes) -> str | None:
     """The compact JWS attached to a certsvc PDF as ``credential.jws``, or None if absent."""
-    try:
+
+    def read() -> list[bytes] | None:
         attachments = PdfReader(io.BytesIO(data)).attachments
-        contents = attachments.get(ATTACHMENT_NAME) if ATTACHMENT_NAME in attachments else None
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise UnreadableDocument("the file is not a readable PDF") from exc
+        return attachments.get(ATTACHMENT_NAME) if ATTACHMENT_NAME in attachments else None
+
+    contents = _fenced_pdf(read)
     if not contents:
         return None
     try:
         return contents[0].decode("ascii").strip() or None
     except UnicodeDecodeError as exc:
         raise UnreadableDocument(f"{ATTACHMENT_NAME} is not a compact JWS") from exc
+
+
+def qr_texts_from_pdf_images(data: bytes, pages: int) -> list[str]:
+    """Texts of the QR codes in the images of the first ``pages`` pages of a (scanned) PDF."""
+
+    def images() -> list[bytes]:
+        found: list[bytes] = []
+        for page in PdfReader(io.BytesIO(data)).pages[:pages]:
+            _check_pdf_image_sizes(page)
+            found.extend(image.data for image in page.images)
+        return found
+
+    texts: list[str] = []
+    for image in _fenced_pdf(images):
+        try:
+            texts.extend(qr_text_from_image(image))
+        except UnreadableDocument:
+            continue
+    return texts
+
+
+def _check_pdf_image_sizes(page: PageObject) -> None:
+    """Refuse a page whose images declare sizes out of budget before the library decodes them."""
+    resources = page.get("/Resources")
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    if xobjects is None:
+        return
+    for reference in xobjects.get_object().values():
+        xobject = reference.get_object()
+        if xobject.get("/Subtype") != "/Image":
+            continue
+        width, height = xobject.get("/Width"), xobject.get("/Height")
+        if not isinstance(width, int) or not isinstance(height, int) or width <= 0 or height <= 0:
+            raise UnreadableDocument("the PDF holds an image without a valid size")
+        _check_pixel_budget(width, height, None)
+
+
+def _check_pixel_budget(width: int, height: int, size: int | None) -> None:
+    """Refuse an image over the pixel budget, or a large one with implausibly few bytes per pixel."""
+    pixels = width * height
+    if pixels > MAX_IMAGE_PIXELS:
+        raise UnreadableDocument(
+            f"the image is too large ({width}×{height} pixels; at most {MAX_IMAGE_PIXELS // 1_000_000} megapixels)",
+            detail_zh=f"图片过大（{width}×{height} 像素，最多 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素）",
+        )
+    if (
+        size is not None
+        and pixels > _SMALL_IMAGE_PIXELS
+        and size * 1_000_000 < pixels * MIN_BYTES_PER_MEGAPIXEL
+    ):
+        raise UnreadableDocument(
+            f"the image claims far more pixels ({width}×{height}) than its {size} bytes can hold",
+            detail_zh="图片声明的像素数与文件大小不符",
+        )
 
 
 def qr_text_from_image(data: bytes) -> list[str]:
@@ -128,7 +206,7 @@ def _wechat_texts(grey: Grey) -> list[str]:
 
 
 def _open_image(data: bytes) -> Image.Image:
-    """The image with only its header read; refused when it claims more than ``MAX_IMAGE_PIXELS``."""
+    """The image with only its header read; refused when it is over the pixel budget."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -136,12 +214,15 @@ def _open_image(data: bytes) -> Image.Image:
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         # Pillow's own guard fires from the header too, for images far above ours.
         raise UnreadableDocument("the image is too large", detail_zh="图片像素过多，请缩小后再上传") from exc
-    except (UnidentifiedImageError, OSError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,  # e.g. a PNG text chunk that inflates beyond MAX_TEXT_CHUNK
+    ) as exc:
         raise UnreadableDocument("the file is not an image certsvc can read") from exc
-    if image.width * image.height > MAX_IMAGE_PIXELS:
+    try:
+        _check_pixel_budget(image.width, image.height, len(data))
+    except UnreadableDocument:
         image.close()
-        raise UnreadableDocument(
-            f"the image is too large ({image.width}×{image.height} pixels)",
-            detail_zh="图片像素过多，请缩小后再上传",
-        )
+        raise
     return image

@@ -172,6 +172,26 @@ def already_holds(record: ResultRecord) -> Violation:
     )
 
 
+def name_differs(record: ResultRecord, certificate_number: str, owner: str) -> Violation:
+    """The violation for a name that differs from the one registered on an existing certificate.
+
+    Each certificate keeps the name its authority registered; only that authority's correction
+    reissue changes it. A different spelling in a new file is refused, never applied to other
+    certificates, and the clerk is referred to the owning authority (``owner``).
+    """
+    masked_name, masked = mask_name(record.name), mask_id(record.id_number)
+    return Violation(
+        record.row,
+        "name",
+        "identity",
+        f"the name {masked_name} differs from the name registered for ID number {masked} on "
+        f"certificate {certificate_number} (issued by {owner}); check the spelling, or ask {owner} "
+        "for a correction reissue first",
+        f"姓名 {masked_name} 与身份证号 {masked} 在证书 {certificate_number}（发证机构 {owner}）上登记的"
+        f"姓名不一致；请核对姓名，或先请 {owner} 办理更正补发",
+    )
+
+
 def _attendance(r: ResultRecord, size: int) -> list[Violation]:
     if r.attendees > size:
         return [

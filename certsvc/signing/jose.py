@@ -24,6 +24,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 
 from certsvc.domain.canonical import canonical_json
+from certsvc.domain.incoming import loads_bounded
 from certsvc.errors import MalformedToken, VerificationError
 from certsvc.signing._codec import b64url_decode, b64url_encode
 from certsvc.signing.jwks import KeySet, TrustedKey
@@ -100,7 +101,10 @@ def authenticate(parsed: ParsedJws, keyset: KeySet) -> TrustedKey:
 
 
 def _json_object(data: bytes) -> dict[str, Any]:
-    value = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    # Bounded: a header or claims nested 20,000 deep must fail as "parse", not as a RecursionError.
+    value = loads_bounded(
+        data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constants
+    )
     if not isinstance(value, dict):
         raise ValueError("expected a JSON object")
     return value

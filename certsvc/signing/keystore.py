@@ -207,6 +207,20 @@ class FileKeyStore:
         return f"FileKeyStore({str(self._dir)!r}, {mode})"
 
     # --- public API ----------------------------------------------------------------------------
+    def plaintext_private_files(self) -> list[str]:
+        """Names of private key files in the directory that are not passphrase-encrypted.
+
+        Checked at production start, so such a directory refuses to serve at once instead of
+        failing later, on the first request that needs a key (issue 16, finding 4).
+        """
+        found = []
+        for name in sorted(os.listdir(self._dir)) if self._dir.is_dir() else []:
+            if name.endswith(".pem") or name == _MASTER_FILE:
+                with contextlib.suppress(OSError):
+                    if _ENCRYPTED_PEM_MARKER not in (self._dir / name).read_bytes():
+                        found.append(name)
+        return found
+
     def ensure_initial_key(self, now: dt.datetime) -> KeyInfo:
         """Create the directory, first signing key, ledger note key and master secret if missing."""
         with self._locked():

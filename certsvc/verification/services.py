@@ -83,6 +83,7 @@ _REGISTRY_COLUMNS = (
     _VERSIONS.c.qr_payload.label("v_qr_payload"),
     _VERSIONS.c.credential.label("v_credential"),
     _VERSIONS.c.ledger_index.label("v_ledger_index"),
+    _VERSIONS.c.holder_name.label("v_holder_name"),
     *(_CURRENT.c[name].label(f"cur_{name}") for name in _VERSION_COLUMNS),
 )
 _WITH_CURRENT_AND_ISSUER = (
@@ -101,10 +102,11 @@ _BY_NUMBER_AND_VERSION = (
     .select_from(_WITH_CURRENT_AND_ISSUER)
     .where(_CERTIFICATES.c.number == bindparam("number"), _VERSIONS.c.version == bindparam("version"))
 )
-# By number: the current version, with the holder's name to compare the typed one against.
+# By number: the current version, whose own holder name (as its authority registered it) is what
+# the typed name is compared against (issue 16).
 _BY_NUMBER = (
-    select(*_REGISTRY_COLUMNS, _HOLDERS.c.name.label("holder_name"))
-    .select_from(_WITH_CURRENT_AND_ISSUER.join(_HOLDERS, _HOLDERS.c.id == _CERTIFICATES.c.holder_id))
+    select(*_REGISTRY_COLUMNS)
+    .select_from(_WITH_CURRENT_AND_ISSUER)
     .where(
         _CERTIFICATES.c.number == bindparam("number"),
         _VERSIONS.c.version == _CERTIFICATES.c.current_version,
@@ -112,7 +114,7 @@ _BY_NUMBER = (
 )
 # A row of _REGISTRY_COLUMNS (a named tuple from ``registry.first_row``: attributes by label).
 RegistryRow = Any
-_HOLDER = select(_HOLDERS.c.name, _HOLDERS.c.id_index).where(_HOLDERS.c.id == bindparam("holder_id"))
+_HOLDER = select(_HOLDERS.c.id_index).where(_HOLDERS.c.id == bindparam("holder_id"))
 # Compared when no certificate has the typed number, so both "no" answers do the same work.
 _ABSENT_NAME = "\u0000no-such-holder\u0000"
 
@@ -219,11 +221,14 @@ def verify_by_number(
     now = runtime.now()
     try:
         row = first_row(runtime.database.engine, _BY_NUMBER, {"number": canonical})
-        registered_name = row.holder_name if row is not None else _ABSENT_NAME
+        registered_name = row.v_holder_name if row is not None else _ABSENT_NAME
         # Compared even when there is no such certificate, so both "no" answers do the same work.
         names_match = _same_name(name, registered_name)
         if row is None or not names_match:
             verdict = no_match_verdict(now)
+        elif (failed := _stored_credential_failure(runtime, row, now)) is not None:
+            # The number route agrees with the QR and credential routes (e.g. after a key compromise).
+            verdict = failed
         else:
             verdict = _registered_truth(
                 runtime, now, row, token=None, confirm=confirm, holder_name=registered_name
@@ -232,6 +237,16 @@ def verify_by_number(
         verdict = _registry_unavailable(now, error, facts=None)
     _count(runtime, now, channel, verdict.outcome)
     return verdict
+
+
+def _stored_credential_failure(runtime: Runtime, row: RegistryRow, now: dt.datetime) -> OnlineVerdict | None:
+    """The ``invalid`` verdict the stored credential of ``row`` gets from the pure checks, if any.
+
+    A certificate found by number is only as good as its signed credential: when that fails (a
+    compromised or expired signing key), every route must answer the same (issue 16, finding 8).
+    """
+    pure = _pure_verify(row.v_credential, keyset(runtime), now)
+    return None if pure.authentic else _invalid(now, pure.step, pure.reason)
 
 
 def _pure_verify(text: str, keys: KeySet, now: dt.datetime) -> verifier.Verdict:
@@ -327,7 +342,9 @@ def _registered_truth(
     else:
         outcome = "unknown"
     zh_explanation, en_explanation = bilingual("explanation", outcome)
-    holder_confirmed = None if confirm is None else _confirm_holder(runtime, row.holder_id, confirm)
+    holder_confirmed = (
+        None if confirm is None else _confirm_holder(runtime, row.holder_id, row.v_holder_name, confirm)
+    )
     return OnlineVerdict(
         outcome=outcome,
         step=None if outcome == "valid" else "status",
@@ -437,12 +454,13 @@ def _fresh_evidence(runtime: Runtime, index: int) -> dict[str, Any] | None:
 
 
 # --- confirm the holder ------------------------------------------------------------------------
-def _confirm_holder(runtime: Runtime, holder_id: int, claim: str) -> bool:
-    holder = first_row(runtime.database.engine, _HOLDER, {"holder_id": holder_id})
-    if holder is None:
-        return False
+def _confirm_holder(runtime: Runtime, holder_id: int, registered_name: str, claim: str) -> bool:
+    """Whether ``claim`` is the holder's ID number or the name on this certificate version."""
     id_candidate = unicodedata.normalize("NFKC", claim).strip().upper()
     if _ID_NUMBER.fullmatch(id_candidate):
+        holder = first_row(runtime.database.engine, _HOLDER, {"holder_id": holder_id})
+        if holder is None:
+            return False
         from certsvc.certificates.holders import id_index
 
         try:
@@ -450,7 +468,7 @@ def _confirm_holder(runtime: Runtime, holder_id: int, claim: str) -> bool:
         except Exception:
             typed_index = ""
         return _equal_digests(typed_index, holder.id_index)
-    return _same_name(claim, holder.name)
+    return _same_name(claim, registered_name)
 
 
 def _same_name(typed: str, registered: str) -> bool:

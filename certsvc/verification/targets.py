@@ -6,8 +6,6 @@ Uploaded files are untrusted: the document readers bound image sizes and raise
 
 from __future__ import annotations
 
-import io
-
 from certsvc.errors import UnreadableDocument
 
 MAX_TOKEN_CHARS = 16_384
@@ -69,17 +67,7 @@ def _qr_texts(data: bytes) -> list[str]:
 
 def _qr_from_pdf_images(data: bytes) -> str:
     """A scanned PDF has no attachment: look for the QR in the images of its first pages."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from certsvc.documents.extract import qr_texts_from_pdf_images
 
-    texts: list[str] = []
-    try:
-        for page in PdfReader(io.BytesIO(data)).pages[:_PDF_PAGES_SCANNED]:
-            for image in page.images:
-                try:
-                    texts.extend(_qr_texts(image.data))
-                except UnreadableDocument:
-                    continue
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise UnreadableDocument("the file is not a readable PDF", detail_zh="无法读取该 PDF 文件") from exc
+    texts = qr_texts_from_pdf_images(data, _PDF_PAGES_SCANNED)
     return pick_qr_text(texts)

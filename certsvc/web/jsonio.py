@@ -9,6 +9,7 @@ from flask import Response, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from pydantic import BaseModel, ValidationError
 
+from certsvc.domain.incoming import MAX_JSON_DEPTH, nested_too_deeply
 from certsvc.errors import BadRequest
 from certsvc.web.errors import invalid_request
 
@@ -25,10 +26,15 @@ class CertsvcJSONProvider(DefaultJSONProvider):
     sort_keys = False
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        # Depth is checked here; the characters of its strings by ``certsvc.web.incoming`` (which
+        # names the offending member in its 400 problem).
         try:
-            return super().loads(s, **kwargs)
+            value = super().loads(s, **kwargs)
         except RecursionError:
             raise ValueError("JSON nested too deeply") from None
+        if nested_too_deeply(value):
+            raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        return value
 
 
 def json_body(shape: type[Shape], *, limit: int | None = None, optional: bool = False) -> Shape:

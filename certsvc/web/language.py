@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Flask, Response, g, request, url_for
+from werkzeug.routing import BuildError
 
 from certsvc import texts
 from certsvc.errors import CertsvcError
@@ -44,10 +45,26 @@ def error_text(error: CertsvcError) -> str:
     return error.detail_zh if language() == "zh" and error.detail_zh else error.message
 
 
+# The query parameters a page means (everything else is dropped from its language links): url_for
+# treats some names as instructions (``_external``, ``_scheme``, ``_method``, ``_anchor``), which let
+# a crafted query string put a forged Host into links or raise an error (issue 16).
+LANGUAGE_LINK_PARAMETERS = ("status", "activated", "next", "q")
+MAX_LINK_PARAMETER_CHARS = 500
+
+
 def lang_url(lang: str) -> str:
     """The current page in another language (the choice is then remembered in a cookie)."""
-    values: dict[str, Any] = {**request.args.to_dict(), **(request.view_args or {}), "lang": lang}
-    return url_for(request.endpoint or "public.start", **values)
+    values: dict[str, Any] = {
+        name: value
+        for name in LANGUAGE_LINK_PARAMETERS
+        if isinstance(value := request.args.get(name), str) and len(value) <= MAX_LINK_PARAMETER_CHARS
+    }
+    values.update(request.view_args or {})
+    values["lang"] = lang
+    try:
+        return url_for(request.endpoint or "public.start", **values)
+    except BuildError:
+        return url_for("public.start", lang=lang)
 
 
 def china_time(moment: dt.datetime | None) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request, session, url_for
+from flask import Flask, Response, g, request, session, url_for
 from markupsafe import Markup, escape
 from werkzeug.utils import redirect
 from werkzeug.wrappers.response import Response as BaseResponse
@@ -174,6 +174,18 @@ def qr_svg(text: str, size: int = 200) -> Markup:
     )
 
 
+PORTAL_BLUEPRINTS = ("auth", "holder", "issuer")
+
+
+def _never_cached(response: Response) -> Response:
+    # Portal pages show names, ID numbers and account details: never kept by a browser or proxy
+    # cache (a shared computer's back button, a corporate proxy; issue 16, finding 6).
+    if request.blueprint in PORTAL_BLUEPRINTS and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Who is signed in, for the navigation of the portal layout."""
+    """Who is signed in, for the navigation of the portal layout; portal pages are never cached."""
     app.add_template_global(current_principal, "current_principal")
+    app.after_request(_never_cached)

@@ -97,6 +97,7 @@ def add_certificate(runtime: Runtime, serial: int, *, status: str, version: int)
                     qr_payload="QR",
                     status_list_id=status_list.id,
                     status_index=number,
+                    holder_name=holder.name,
                 )
             )
 

@@ -116,7 +116,7 @@ def _certificate_answer(rt: Runtime, certificate: Certificate) -> IssuerCertific
     return IssuerCertificate(
         certificate_number=certificate.number,
         authority_code=certificate.authority_code,
-        holder=mask_name(certificate.holder.name),
+        holder=mask_name(certificate.holder_name),
         series=certificate.series,
         specialty=certificate.specialty,
         title=certificate.title,

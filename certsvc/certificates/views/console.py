@@ -136,7 +136,7 @@ def request_detail(request_id: int) -> ResponseReturnValue:
             "issuer/request.html",
             req=req,
             cert=cert,
-            holder_name=cert.holder.name,
+            holder_name=cert.holder_name,
             age=age,
             approximate=approximate,
             flagged=req.status == "pending" and age > rt.settings.reissue_flag_working_days,
@@ -218,7 +218,7 @@ def search() -> ResponseReturnValue:
                 results = [
                     {
                         "number": c.number,
-                        "name": c.holder.name,
+                        "name": c.holder_name,
                         "title": c.title,
                         "level": c.level,
                         "status": c.status,
@@ -246,7 +246,7 @@ def certificate(number: str) -> ResponseReturnValue:
         return render_template(
             "issuer/certificate.html",
             cert=cert,
-            holder_name=cert.holder.name,
+            holder_name=cert.holder_name,
             versions=versions,
             current=current,
             verify_url=verification_url(rt, current.qr_payload),

@@ -26,6 +26,7 @@ from certsvc.certificates.lookup import find_certificate
 from certsvc.certificates.models import CORRECTABLE_FIELDS, REISSUE_REASONS, Certificate
 from certsvc.certificates.versions import verification_url
 from certsvc.errors import BadRequest, Forbidden, NotFound, WorkflowError
+from certsvc.runtime import Runtime
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
 from certsvc.web.language import error_text, label, t
@@ -284,6 +285,11 @@ def security() -> ResponseReturnValue:
     return security_page("holder/security.html", "holder.security")
 
 
+def _enrolment_secret(rt: Runtime, user_id: int, auth_epoch: int) -> str:
+    """The TOTP secret being set up in this session: derived server-side, never put in the cookie."""
+    return totp.enrolment_secret(rt.keys.data_keys(), user_id, auth_epoch, str(session.get("sid", "")))
+
+
 def security_page(template: str, endpoint: str) -> ResponseReturnValue:
     """Shared by the holder portal and the issuer console (staff secure their accounts the same way)."""
     rt = runtime()
@@ -306,9 +312,7 @@ def security_page(template: str, endpoint: str) -> ResponseReturnValue:
                     )
                     new_epoch = user.auth_epoch
                 elif action == "totp-enable":
-                    secret = session.get("totp_setup")
-                    if not isinstance(secret, str):
-                        raise BadRequest("start the set-up again", detail_zh="请重新开始设置")
+                    secret = _enrolment_secret(rt, user.id, user.auth_epoch)
                     accounts.enable_totp(rt, user, secret, request.form.get("code", ""))
                     new_epoch = user.auth_epoch
                 elif action == "totp-disable":
@@ -319,7 +323,7 @@ def security_page(template: str, endpoint: str) -> ResponseReturnValue:
         except (BadRequest, Forbidden) as error_:
             error, status = error_text(error_), 400
         else:
-            session.pop("totp_setup", None)
+            # The account's other sessions end with the epoch change; this one carries on.
             session["epoch"] = new_epoch
             flash(t("已保存。"), "info")
             deliver_outbox(rt)
@@ -327,10 +331,10 @@ def security_page(template: str, endpoint: str) -> ResponseReturnValue:
     principal = me()
     setup = None
     if not principal.totp_enabled:
-        secret = session.get("totp_setup")
-        if not isinstance(secret, str):
-            secret = totp.new_secret()
-            session["totp_setup"] = secret
+        with rt.database.read() as db:
+            user = db.get(User, principal.user_id)
+            assert user is not None
+            secret = _enrolment_secret(rt, user.id, user.auth_epoch)
         uri = totp.provisioning_uri(secret, principal.display_name or "certsvc")
         setup = {"secret": secret, "qr": qr_svg(uri, 180)}
     return render_template(template, principal=principal, setup=setup, error=error), status

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0004_verification"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
