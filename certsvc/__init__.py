@@ -35,7 +35,7 @@ def _refuse_plaintext_keys(runtime: Runtime) -> None:
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     """Wire configuration, runtime, extensions, blueprints and error handlers; nothing else."""
     from certsvc.log import configure_logging
-    from certsvc.web import blueprints, errors, extensions, fastlane, incoming, language, portal
+    from certsvc.web import blueprints, errors, extensions, incoming, language, portal
     from certsvc.web.jsonio import CertsvcJSONProvider
 
     if runtime is None:
@@ -70,5 +70,4 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
     errors.init_app(app)
-    fastlane.install(app, runtime)
     return app

@@ -19,9 +19,12 @@ ENVIRONMENTS = ("development", "test", "production")
 DEVELOPMENT_SECRET_PREFIX = "dev-"  # noqa: S105 - a marker, not a secret
 MIN_SECRET_DISTINCT_CHARACTERS = 10
 MIN_KEY_PASSPHRASE_CHARS = 12
-# Rate-limit stores whose counters live inside one process: several server processes would each
-# grant a client the whole budget.
+# Where rate-limit budgets are counted (docs/adr/0010-rate-limits-and-one-request-path.md):
+# memory:// in the one process `certsvc serve` runs by default, Redis when several processes or
+# hosts must share one budget per client. Anything else is refused by name.
 PROCESS_LOCAL_RATELIMIT_SCHEMES = ("memory",)
+SHARED_RATELIMIT_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
+DEFAULT_RATELIMIT_STORAGE_URL = "memory://"
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class Settings:
     reissue_flag_working_days: int
     log_level: str
     calendar_file: Path | None = None
-    ratelimit_key_prefix: str = ""
+    ratelimit_prefix: str = ""
     # Who runs this site, shown in every page's footer (public pages must say who answers for them).
     operator_name: str = ""
     contact_phone: str = ""
@@ -120,12 +123,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     cache_dir = Path(env.get("CERTSVC_CACHE_DIR") or instance_dir / "cache").absolute()
     cjk_font = env.get("CERTSVC_CJK_FONT")
     ledger_origin = env.get("CERTSVC_LEDGER_ORIGIN") or f"{urlsplit(base_url).netloc or 'certsvc'}/ledger"
-    # By default every process on this host shares one budget per client through a file
-    # (docs/adr/0008-host-rate-limit-store.md); several hosts share Redis instead.
-    ratelimit_storage_url = env.get("CERTSVC_RATELIMIT_STORAGE_URL") or (
-        f"certsvc-host://{instance_dir / 'ratelimits.bin'}"
-    )
-    ratelimit_key_prefix = env.get("CERTSVC_RATELIMIT_KEY_PREFIX", "")
+    ratelimit_storage_url = env.get("CERTSVC_RATELIMIT_STORAGE_URL") or DEFAULT_RATELIMIT_STORAGE_URL
+    ratelimit_prefix = env.get("CERTSVC_RATELIMIT_KEY_PREFIX", "")
     smtp_url = env.get("CERTSVC_SMTP_URL") or None
     reissue_flag_working_days = _int(env, "CERTSVC_REISSUE_FLAG_WORKING_DAYS", 10)
     log_level = env.get("CERTSVC_LOG_LEVEL", "INFO").upper()
@@ -147,8 +146,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
     if environment not in ENVIRONMENTS:
         raise ConfigurationError(f"CERTSVC_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
+    _check_ratelimit_storage(ratelimit_storage_url)
     if environment == "production":
-        _check_production(secret_key, passphrase, base_url, ratelimit_storage_url)
+        _check_production(secret_key, passphrase, base_url)
         _check_production_database(database_url)
     elif not secret_key:
         secret_key = _development_secret(instance_dir)
@@ -165,7 +165,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cjk_font=Path(cjk_font) if cjk_font else None,
         ledger_origin=ledger_origin,
         ratelimit_storage_url=ratelimit_storage_url,
-        ratelimit_key_prefix=ratelimit_key_prefix,
+        ratelimit_prefix=ratelimit_prefix,
         smtp_url=smtp_url,
         reissue_flag_working_days=reissue_flag_working_days,
         log_level=log_level,
@@ -191,9 +191,16 @@ def _check_production_database(database_url: str) -> None:
         )
 
 
-def _check_production(
-    secret_key: str, passphrase: str | None, base_url: str, ratelimit_storage_url: str
-) -> None:
+def _check_ratelimit_storage(url: str) -> None:
+    """memory:// (the one process `certsvc serve` runs) or Redis (several processes or hosts)."""
+    if urlsplit(url).scheme not in PROCESS_LOCAL_RATELIMIT_SCHEMES + SHARED_RATELIMIT_SCHEMES:
+        raise ConfigurationError(
+            "CERTSVC_RATELIMIT_STORAGE_URL must be memory:// (one server process) or redis://… "
+            f"(several processes or hosts), got {url!r}"
+        )
+
+
+def _check_production(secret_key: str, passphrase: str | None, base_url: str) -> None:
     if not secret_key:
         raise ConfigurationError("CERTSVC_SECRET_KEY is required in production")
     if secret_key.startswith(DEVELOPMENT_SECRET_PREFIX) or len(secret_key) < 32:
@@ -215,8 +222,3 @@ def _check_production(
         )
     if not base_url.startswith("https://"):
         raise ConfigurationError("CERTSVC_BASE_URL must be an https:// URL in production")
-    if urlsplit(ratelimit_storage_url).scheme in PROCESS_LOCAL_RATELIMIT_SCHEMES:
-        raise ConfigurationError(
-            "CERTSVC_RATELIMIT_STORAGE_URL must be a store all server processes share in production "
-            "(certsvc-host:///path/to/file on one host, redis://… for several), not memory://"
-        )

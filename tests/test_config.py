@@ -51,9 +51,9 @@ def test_development_secret_is_generated_once_and_reused(tmp_path: Path) -> None
                 "CERTSVC_SECRET_KEY": STRONG,
                 "CERTSVC_KEY_PASSPHRASE": PASSPHRASE,
                 "CERTSVC_BASE_URL": "https://x.example",
-                "CERTSVC_RATELIMIT_STORAGE_URL": "memory://",
+                "CERTSVC_RATELIMIT_STORAGE_URL": "certsvc-host:///srv/certsvc/ratelimits.bin",
             },
-            "CERTSVC_RATELIMIT_STORAGE_URL must be a store all server processes share",
+            "CERTSVC_RATELIMIT_STORAGE_URL must be memory:// .* or redis://",
         ),
         # Issue 16, finding 4: long but one repeated character, a one-character passphrase, SQLite.
         ({"CERTSVC_SECRET_KEY": "s" * 40}, "CERTSVC_SECRET_KEY is low-entropy"),
@@ -74,8 +74,8 @@ def test_development_secret_is_generated_once_and_reused(tmp_path: Path) -> None
 )
 def test_production_refuses_unsafe_settings(env: dict[str, str], complaint: str) -> None:
     """Production mode will not start with a missing, development or low-entropy secret, a missing
-    or too short key passphrase, http, an SQLite database, or rate limits counted separately in
-    each server process; each refusal names the setting."""
+    or too short key passphrase, http, an SQLite database, or a rate-limit store other than the
+    one-process memory:// or Redis; each refusal names the setting."""
     with pytest.raises(ConfigurationError, match=complaint):
         load_settings({"CERTSVC_ENV": "production", **env})
 
@@ -97,21 +97,27 @@ def test_production_accepts_safe_settings() -> None:
     assert settings.base_url == "https://zhicheng.example.gov.cn"
 
 
-def test_the_default_rate_limit_store_is_a_file_every_process_on_the_host_shares() -> None:
-    """With no store configured, the budgets live in the instance directory's host file, which
-    several worker processes share, so production accepts it too."""
+def test_the_default_rate_limit_store_is_the_one_serving_process() -> None:
+    """With no store configured, budgets are counted in memory:// (``certsvc serve`` then runs one
+    process with threads, so each client has one budget); production accepts it."""
     settings = load_settings(
         {
             "CERTSVC_ENV": "production",
-            "CERTSVC_INSTANCE_DIR": "/srv/certsvc/instance",
             "CERTSVC_SECRET_KEY": STRONG,
             "CERTSVC_KEY_PASSPHRASE": PASSPHRASE,
             "CERTSVC_BASE_URL": "https://zhicheng.example.gov.cn/",
             "CERTSVC_DATABASE_URL": POSTGRES,
         }
     )
-    assert settings.ratelimit_storage_url == "certsvc-host:///srv/certsvc/instance/ratelimits.bin"
-    assert settings.ratelimit_storage_is_shared
+    assert settings.ratelimit_storage_url == "memory://"
+    assert not settings.ratelimit_storage_is_shared
+
+
+@pytest.mark.parametrize("url", ["memcached://127.0.0.1:11211", "certsvc-host:///tmp/limits.bin", "redis"])
+def test_a_rate_limit_store_other_than_memory_or_redis_is_refused_by_name(url: str) -> None:
+    """Any environment refuses a store that is neither memory:// nor Redis, naming the setting."""
+    with pytest.raises(ConfigurationError, match="CERTSVC_RATELIMIT_STORAGE_URL"):
+        load_settings({"CERTSVC_RATELIMIT_STORAGE_URL": url, "CERTSVC_SECRET_KEY": STRONG})
 
 
 def test_unknown_environment_and_bad_integers_are_refused() -> None:

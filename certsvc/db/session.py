@@ -17,6 +17,9 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 _WRITE_OPTION = "certsvc_write"
+# A connection that runs one SELECT and closes: on SQLite it needs no BEGIN, the statement is its
+# own snapshot (PostgreSQL's driver begins implicitly in any case).
+SINGLE_SELECT_OPTION = "certsvc_single_select"
 
 
 class Database:
@@ -95,5 +98,7 @@ def _install_sqlite_transaction_control(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(SINGLE_SELECT_OPTION, False):
+            return
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE_OPTION, False) else "BEGIN")

@@ -98,7 +98,10 @@ def parse_bulk_csv(data: bytes) -> list[BulkItem]:
     if len(data) > MAX_CSV_BYTES:
         raise BadRequest("the CSV file is too large", detail_zh="CSV 文件过大")
     text = _decode_csv(data)
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    except csv.Error as error:  # a field beyond the csv module's size limit
+        raise BadRequest(f"the CSV file cannot be read: {error}", detail_zh="无法读取该 CSV 文件") from None
     if not rows:
         return []
     header = [cell.strip().lower() for cell in rows[0]]

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
 from pydantic import ConfigDict, Field, ValidationError
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import ErrorDetails
@@ -23,6 +24,8 @@ from certsvc.schemas import ResponseShape, absent
 
 log = get_logger("certsvc.errors")
 PROBLEM_BASE = "https://certsvc.example/problems/"
+# How long a client is asked to wait while the rate-limit store does not answer.
+STORE_RETRY_SECONDS = 5
 MAX_MEMBER_CHARS = 64
 
 
@@ -96,11 +99,33 @@ def handle_certsvc_error(error: CertsvcError) -> Response:
 
 
 def handle_http_exception(error: HTTPException) -> Response:
+    # A store failure after the view (while Flask-Limiter writes the X-RateLimit headers) reaches
+    # Flask's 500 handling: it is the same outage as one before the view.
+    original = getattr(error, "original_exception", None)
+    if isinstance(original, StorageError):
+        return handle_storage_error(original)
     status = error.code or 500
     code = (error.name or "error").lower().replace(" ", "-")
     response = _render(status, code, error.name or "Error", error.description or "")
     if status == 429:
         response.headers["Retry-After"] = error.get_response().headers.get("Retry-After") or "60"
+    return response
+
+
+def handle_storage_error(error: StorageError) -> Response:
+    """The rate-limit store (Redis) did not answer: 503 with Retry-After, never the request
+    unlimited nor counted in a per-process fallback (docs/adr/0010-rate-limits-and-one-request-path.md)."""
+    log.warning(
+        "rate-limit store unavailable", extra={"fields": {"error": type(error.storage_error).__name__}}
+    )
+    response = _render(
+        503,
+        "rate-limit-store-unavailable",
+        "Service briefly unavailable",
+        "The service cannot check its request limits right now; try again in a few seconds.",
+        {"detail_zh": "服务暂时无法核对访问频率限制，请几秒后重试。"},
+    )
+    response.headers["Retry-After"] = str(STORE_RETRY_SECONDS)
     return response
 
 
@@ -165,5 +190,6 @@ def _whole_body_error(first: ErrorDetails, context: dict[str, Any]) -> BadReques
 def init_app(app: Flask) -> None:
     app.register_error_handler(CertsvcError, handle_certsvc_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(StorageError, handle_storage_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

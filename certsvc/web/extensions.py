@@ -7,27 +7,31 @@ import functools
 import logging
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from babel import Locale
-from flask import Flask, Request, Response, g, request
+from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import Babel
+from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from certsvc.config import PROCESS_LOCAL_RATELIMIT_SCHEMES
 from certsvc.log import get_logger, request_id_var
 from certsvc.runtime import Runtime
 from certsvc.texts import LANGUAGES
-from certsvc.web import host_storage, limits_storage  # noqa: F401 (host_storage: registers certsvc-host:// with limits)
-from certsvc.web.budgets import CertsvcLimiter
+from certsvc.web import limits_memory
 
 csrf = CSRFProtect()
-RATE_LIMIT_HEADERS = True
-
-limiter = CertsvcLimiter(key_func=get_remote_address, default_limits=[], headers_enabled=RATE_LIMIT_HEADERS)
+# Every limit is declared on its route with ``limiter.limit``/``limiter.shared_limit``; the key is
+# the client's address (request.remote_addr, which cannot fail). Key and cost callbacks must never
+# raise on client input (docs/adr/0010-rate-limits-and-one-request-path.md).
+limiter = Limiter(key_func=get_remote_address)
 babel = Babel()
 
 CONTENT_SECURITY_POLICY = (
@@ -88,11 +92,45 @@ class CookieSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-def limiter_storage_uri(configured: str, strategy: str) -> str:
-    """The per-process store without a sweeper thread for ``memory://`` and fixed windows."""
-    if urlsplit(configured).scheme == "memory" and strategy == "fixed-window":
-        return f"{limits_storage.SCHEME}://"
-    return configured
+# A Redis store that stops answering must fail a request in about a second, not hang a thread.
+REDIS_TIMEOUT_SECONDS = 1.0
+
+
+def configured_rate(name: str) -> Callable[[], str]:
+    """A limit provider for ``limiter.limit``: the app's rate ``name`` (``CERTSVC_VERIFY_RATE`` …,
+    set from Settings by ``create_app``), read per request so that a changed setting applies at once."""
+
+    def rate() -> str:
+        return str(current_app.config[name])
+
+    rate.__name__ = name.lower()
+    return rate
+
+
+def ratelimit_config(runtime: Runtime) -> dict[str, Any]:
+    """Flask-Limiter's settings.
+
+    No in-memory fallback and no swallowed errors: a store that fails answers 503 with Retry-After
+    (``certsvc.web.errors``) instead of counting each process afresh (several budgets per client)
+    or letting every request through; nothing a client sends can make a key or cost callback fail.
+    """
+    settings = runtime.settings
+    storage_uri = settings.ratelimit_storage_url
+    options: dict[str, Any] = {"wrap_exceptions": True}
+    if urlsplit(storage_uri).scheme in PROCESS_LOCAL_RATELIMIT_SCHEMES:
+        # Counted in this process, without limits' sweeper thread (certsvc.web.limits_memory).
+        storage_uri = f"{limits_memory.SCHEME}://"
+    else:
+        options |= {"socket_timeout": REDIS_TIMEOUT_SECONDS, "socket_connect_timeout": REDIS_TIMEOUT_SECONDS}
+    return {
+        "RATELIMIT_STORAGE_URI": storage_uri,
+        "RATELIMIT_STORAGE_OPTIONS": options,
+        "RATELIMIT_KEY_PREFIX": settings.ratelimit_prefix,
+        "RATELIMIT_STRATEGY": "fixed-window",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": False,
+        "RATELIMIT_SWALLOW_ERRORS": False,
+    }
 
 
 def request_id_of(environ: dict[str, object]) -> str:
@@ -136,16 +174,7 @@ def init_app(app: Flask, runtime: Runtime) -> None:
     # Registered first so that it runs first: a request refused by the limiter or CSRF check gets
     # its request id too.
     app.before_request(_start_request)
-    app.config.setdefault(
-        "RATELIMIT_STORAGE_URI",
-        limiter_storage_uri(
-            runtime.settings.ratelimit_storage_url, app.config.get("RATELIMIT_STRATEGY", "fixed-window")
-        ),
-    )
-    # A shared store (Redis) that stops answering must not turn every request into a 500: the
-    # limits then hold per process until it answers again.
-    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", runtime.settings.ratelimit_key_prefix)
+    app.config.update(ratelimit_config(runtime))
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -1,4 +1,5 @@
-"""``certsvc serve`` never lets each worker process keep its own rate-limit budget."""
+"""``certsvc serve`` never lets each worker process keep its own rate-limit budget: by default one
+process with threads (memory://), several worker processes only with Redis."""
 
 from __future__ import annotations
 
@@ -23,21 +24,16 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return calls
 
 
-def test_the_default_host_store_serves_with_several_workers(
-    cli_env: Runtime, started: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("configured", [None, "memory://"])
+def test_by_default_one_process_with_threads_serves(
+    cli_env: Runtime, started: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, configured: str | None
 ) -> None:
-    """With no store configured the workers share the instance's host file, so serve starts the
-    default number of worker processes."""
-    monkeypatch.delenv("CERTSVC_RATELIMIT_STORAGE_URL", raising=False)
-    assert main(["serve", "--port", "8123"]) == 0
-    assert started == [{"bind": "127.0.0.1:8123", "workers": default_workers(), "threads": 1}]
-
-
-def test_memory_store_serves_from_one_process_with_threads(
-    cli_env: Runtime, started: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With memory:// one process (threaded) serves, so one budget holds per client."""
-    monkeypatch.setenv("CERTSVC_RATELIMIT_STORAGE_URL", "memory://")
+    """With no store configured (or memory://) one gunicorn process with threads serves, so each
+    client has one budget and no store needs sharing."""
+    if configured is None:
+        monkeypatch.delenv("CERTSVC_RATELIMIT_STORAGE_URL", raising=False)
+    else:
+        monkeypatch.setenv("CERTSVC_RATELIMIT_STORAGE_URL", configured)
     assert main(["serve", "--port", "8123"]) == 0
     assert started == [{"bind": "127.0.0.1:8123", "workers": 1, "threads": THREADS_IN_ONE_PROCESS}]
 

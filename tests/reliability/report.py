@@ -68,9 +68,11 @@ WHAT_IS_TESTED = """\
   ledger, audit clean); then the batch imports completely, and once more issues nothing.
 - **Concurrency** (`test_concurrency.py`, slow, PostgreSQL): two importers, a reissuer, a revoker and a
   suspender/reinstater in separate processes on one database, with overlapping targets.
-- **Load** (`test_load.py`, slow): gunicorn (as `certsvc serve` starts it) on loopback, 200 concurrent
-  keep-alive connections on `POST /api/v1/verify` and `GET /v/<payload>`; and `certsvc serve` with its
-  shipped rate limits under a single-client burst.
+- **Load** (`test_load.py`, slow): `certsvc serve` in its default shape on loopback, 200 concurrent
+  keep-alive connections on `POST /api/v1/verify` and `GET /v/<payload>`; `certsvc serve` with its
+  shipped rate limits under a single-client burst (default shape, and several workers sharing Redis);
+  and the rate limits when the limiter meets a failure: a request crafted to make a cost callback fail
+  (then sign-in attempts), and a Redis store paused mid-burst.
 - **Dependency audit**: `pip-audit` against the installed environment.
 """
 
@@ -375,9 +377,8 @@ def render(
         "",
         "### Rate limits (`certsvc serve`, shipped limits, one client)",
         "",
-        "With a store its processes share (the default host file, or Redis) `certsvc serve` runs several "
-        "workers, which must still grant one client a single budget; with memory:// it runs one process "
-        "with threads.",
+        "By default `certsvc serve` runs one process with threads and counts limits in it (memory://); "
+        "with Redis it runs several workers, which must still grant one client a single budget.",
         "",
         _table(
             [
@@ -404,6 +405,43 @@ def render(
                     e["server_errors"],
                 )
                 for e in ratelimit
+            ],
+        ),
+        "",
+        "### Rate limits under a limiter failure (`certsvc serve`, shipped limits, one client)",
+        "",
+        "A failure inside the limiter must neither answer 500 nor reset or multiply a client's budget: a "
+        "request crafted to make a cost callback fail is answered 4xx and the budget it was meant to reset "
+        "still refuses at its limit; while the Redis store does not answer, limited routes answer 503 with "
+        "Retry-After, and after it resumes the budget carries on where it was.",
+        "",
+        _table(
+            [
+                "failure",
+                "rate-limit store",
+                "workers",
+                "budget checked",
+                "shipped limit",
+                "requests",
+                "answered",
+                "429",
+                "503",
+                "500",
+            ],
+            [
+                (
+                    e["failure"] + (f" (answered {e['failure_answer']})" if "failure_answer" in e else ""),
+                    e["store"],
+                    e["workers"],
+                    e["checked"],
+                    f"{e['shipped_per_minute']}/minute",
+                    e["requests"],
+                    e["allowed"],
+                    e["limited"],
+                    e.get("unavailable", 0),
+                    e["server_errors"],
+                )
+                for e in figures.get("ratelimit_failure", [])
             ],
         ),
         "",

@@ -1,18 +1,16 @@
-"""verification.registry.first_row: one compiled select on a connection kept per thread, typed like the ORM."""
+"""verification.lookup.first_row: the registry read of a verification, typed like the ORM."""
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from certsvc.certificates.models import Certificate, CertificateVersion
+from certsvc.certificates.revocation import change_status
 from certsvc.runtime import Runtime
-from certsvc.verification import lookup as registry
 from certsvc.verification import services as verification
 from certsvc.verification.lookup import RegistryUnavailable, first_row
 from tests.verification.conftest import Issued, unreachable_database
@@ -51,49 +49,38 @@ def test_an_unreadable_database_is_registry_unavailable(tmp_path: Path) -> None:
         first_row(database.engine, verification._BY_NUMBER_AND_VERSION, {"number": "x", "version": 1})
 
 
-def _the_threads_reader(runtime: Runtime) -> Any:
-    """The connection this thread's registry reads go through (read once to make sure it exists)."""
-    first_row(runtime.database.engine, verification._BY_NUMBER_AND_VERSION, {"number": "x", "version": 1})
-    return registry._readers[runtime.database.engine][threading.get_ident()]
-
-
-def test_a_reader_connection_that_died_is_replaced_without_a_failed_verdict(
-    runtime: Runtime, issued: list[Issued]
-) -> None:
-    """The connection kept between requests may die (server restart, file handle closed): the next
-    read still answers, on a new connection."""
-    kept = _the_threads_reader(runtime)
-    kept.dbapi_connection.close()
-    params = {"number": issued[0].number, "version": 1}
-    row = first_row(runtime.database.engine, verification._BY_NUMBER_AND_VERSION, params)
-    assert row is not None and row.number == issued[0].number
-    assert _the_threads_reader(runtime) is not kept
-
-
-def test_reads_leave_no_transaction_open_and_dispose_closes_them(
-    runtime: Runtime, issued: list[Issued]
-) -> None:
-    """Between requests the kept connection holds no transaction (PostgreSQL: not "idle in
-    transaction", so no stale snapshot and no vacuum held back), and engine.dispose() closes it."""
+def test_a_pooled_connection_that_died_costs_no_verdict(runtime: Runtime, issued: list[Issued]) -> None:
+    """A connection kept in the pool may die between requests (server restart, handle closed): the
+    next registry read still answers, on another connection."""
     engine = runtime.database.engine
     params = {"number": issued[0].number, "version": 1}
     assert first_row(engine, verification._BY_NUMBER_AND_VERSION, params) is not None
-    kept = _the_threads_reader(runtime)
-    dbapi_connection = kept.dbapi_connection
+    with engine.connect() as connection:
+        connection.connection.dbapi_connection.close()  # type: ignore[union-attr]
+    row = first_row(engine, verification._BY_NUMBER_AND_VERSION, params)
+    assert row is not None and row.number == issued[0].number
+
+
+def test_reads_leave_no_transaction_open(runtime: Runtime, issued: list[Issued]) -> None:
+    """Between requests no connection holds a transaction (PostgreSQL: none "idle in transaction",
+    so no stale snapshot and no vacuum held back), and a status change committed after one read
+    is seen by the next."""
+    engine = runtime.database.engine
+    params = {"number": issued[0].number, "version": 1}
+    before = first_row(engine, verification._BY_NUMBER_AND_VERSION, params)
+    assert before is not None and before.v_status == "valid"
     if engine.dialect.name == "postgresql":
         with engine.connect() as other:
             states = (
                 other.exec_driver_sql(
-                    "SELECT state FROM pg_stat_activity WHERE pid = %(pid)s",
-                    {"pid": kept.dbapi_connection.info.backend_pid},
+                    "SELECT state FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
                 )
                 .scalars()
                 .all()
             )
-        assert states == ["idle"]
-    else:
-        assert not kept.dbapi_connection.in_transaction
-    engine.dispose()
-    assert engine not in registry._readers
-    with pytest.raises(Exception, match="closed"):
-        dbapi_connection.cursor().execute("SELECT 1")
+        assert "idle in transaction" not in states
+    with runtime.database.write() as session:
+        change_status(session, runtime, issued[0].number, "revoke", "fraud", "人社职改〔2026〕7号")
+    after = first_row(engine, verification._BY_NUMBER_AND_VERSION, params)
+    assert after is not None and after.v_status == "revoked"

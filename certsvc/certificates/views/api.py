@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 from sqlalchemy.orm import Session
 
 from certsvc.accounts.models import STAFF_ROLES
@@ -43,7 +43,7 @@ from certsvc.domain.names import mask_name
 from certsvc.errors import BadRequest, ImplausibleName, InvalidField, NotFound
 from certsvc.runtime import Runtime
 from certsvc.web import runtime
-from certsvc.web.extensions import csrf, limiter
+from certsvc.web.extensions import configured_rate, csrf, limiter
 from certsvc.web.jsonio import json_body, json_response, query
 from certsvc.web.openapi import Reply, Route, field_problem, problems
 
@@ -53,12 +53,10 @@ csrf.exempt(bp)
 READ_ROLES = STAFF_ROLES
 REISSUE_ROLES = ("operator",)
 REVIEW_ROLES = ("reviewer",)
-DEFAULT_RATE = "300/minute"
 MAX_BODY_BYTES = 16 * 1024
 
 
-def api_rate() -> str:
-    return str(current_app.config.get("CERTSVC_ISSUER_API_RATE", DEFAULT_RATE))
+api_rate = configured_rate("CERTSVC_ISSUER_API_RATE")
 
 
 @bp.after_request

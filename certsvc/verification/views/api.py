@@ -1,17 +1,18 @@
 """``POST /api/v1/verify`` and ``POST /api/v1/verify/batch``: verdicts as JSON.
 
 Bodies are checked here (shape, sizes) so that a malformed request is a 400 problem, never a 5xx.
-Requests that can test a holder's name (by number, or with ``confirm``) draw on a stricter budget
-shared with the page form, so the API is no faster oracle than the page.
+Every route draws on a per-client budget; requests that can test a holder's name (by number, or
+with ``confirm``) also draw on a stricter budget shared with the page forms, so the API is no
+faster oracle than the pages. Both are Flask-Limiter limits declared on the blueprint.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, g, request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 
 from certsvc.errors import BadRequest, CertsvcError, InvalidField
 from certsvc.verification.schemas import (
@@ -28,29 +29,20 @@ from certsvc.verification.schemas import (
 )
 from certsvc.verification.services import OnlineVerdict, verify_by_number, verify_target
 from certsvc.web import runtime
-from certsvc.web.budgets import Budgets
-from certsvc.web.extensions import RATE_LIMIT_HEADERS, csrf, limiter
+from certsvc.web.extensions import configured_rate, csrf, limiter
 from certsvc.web.jsonio import json_body, json_response, parse
 from certsvc.web.openapi import Reply, Route, problems
 
 bp = Blueprint("verify_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-DEFAULT_RATE = "120/minute;2000/hour"
-DEFAULT_NUMBER_RATE = "20/minute;200/hour"
 NUMBER_SCOPE = "verify-by-number"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
-def verify_rate(config: Mapping[str, Any] | None = None) -> str:
-    """The per-client rate, from ``config`` or the current app's (Flask-Limiter passes nothing)."""
-    return str((current_app.config if config is None else config).get("CERTSVC_VERIFY_RATE", DEFAULT_RATE))
-
-
-def number_rate(config: Mapping[str, Any] | None = None) -> str:
-    """The rate of the budget shared by requests that test a holder's name."""
-    settings = current_app.config if config is None else config
-    return str(settings.get("CERTSVC_VERIFY_NUMBER_RATE", DEFAULT_NUMBER_RATE))
+# The per-client rate, and the stricter one of the budget shared by requests that test a name.
+verify_rate = configured_rate("CERTSVC_VERIFY_RATE")
+number_rate = configured_rate("CERTSVC_VERIFY_NUMBER_RATE")
 
 
 # --- requests --------------------------------------------------------------------------------
@@ -69,33 +61,46 @@ def run(item: VerifyRequest, channel: str) -> OnlineVerdict:
     return verify_target(runtime(), item.target, channel=channel, confirm=form.confirm)
 
 
-def _items_testing_names() -> int:
-    """How many items of this request test a holder's name (the cost against the stricter limit)."""
-    if request.mimetype != "application/json":
-        return 0
-    body = request.get_json(silent=True)
-    items = body.get("items") if isinstance(body, dict) and request.path.endswith("/batch") else [body]
-    if not isinstance(items, list):
-        return 0
-    return sum(1 for item in items[:MAX_BATCH] if isinstance(item, dict) and _tests_name(item))
+def _decoded_body() -> Any:
+    """The JSON body as the rate limiter reads it to know what a request costs: decoded once per
+    request, and None for anything that is not JSON (too large, malformed, nested too deeply, or
+    the client went away) instead of an exception, which a body crafted to fail would otherwise
+    raise inside the limiter. The view reads the body its own way and refuses such bodies."""
+    if "verify_body" not in g:
+        try:
+            g.verify_body = request.get_json(silent=True)
+        except HTTPException:
+            g.verify_body = None
+    return g.verify_body
+
+
+def _name_tests() -> int:
+    """How many items of this request test a holder's name: its cost on the stricter budget (a
+    body that is not a valid request costs nothing there: the view refuses it, testing no name)."""
+    body = _decoded_body()
+    if request.endpoint == f"{bp.name}.{verify_batch.__name__}":
+        items = body.get("items") if isinstance(body, dict) else None
+        if not isinstance(items, list) or len(items) > MAX_BATCH:
+            return 0
+    else:
+        items = [body]
+    return sum(1 for item in items if isinstance(item, dict) and _tests_name(item))
+
+
+def _tests_no_name() -> bool:
+    return _name_tests() == 0
 
 
 def _tests_name(item: dict[str, Any]) -> bool:
     return "certificate_number" in item or "confirm" in item
 
 
-# Every route here draws on the per-client budget, and requests that test a holder's name also on
-# the stricter budget shared with the pages; both in Flask-Limiter's buckets, checked in one step
-# before the view (see certsvc/web/budgets.py for why not through Flask-Limiter's decorators).
-BUDGETS = Budgets(
-    limiter,
-    per_client=verify_rate,
-    shared=number_rate,
-    shared_scope=NUMBER_SCOPE,
-    shared_cost=_items_testing_names,
-    headers=RATE_LIMIT_HEADERS,
-)
-BUDGETS.init_blueprint(bp)
+# Every route here has its own per-client budget (scope: the endpoint) and draws on the budget
+# shared with the page forms as much as it tests names. Declared once for the blueprint: Flask-
+# Limiter then checks them in its before-request hook only, where route decorators would have it
+# resolve the route's limits a second time in the view's wrapper.
+limiter.limit(verify_rate)(bp)
+limiter.shared_limit(number_rate, scope=NUMBER_SCOPE, cost=_name_tests, exempt_when=_tests_no_name)(bp)
 
 
 # --- routes ------------------------------------------------------------------------------------

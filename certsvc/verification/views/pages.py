@@ -6,10 +6,13 @@ wording come from ``certsvc.web.language`` like every other page.
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, Response, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 
-from certsvc.errors import BadRequest
+from certsvc.errors import BadRequest, CertsvcError
 from certsvc.verification.bulk import (
     MAX_CSV_BYTES,
     BulkItem,
@@ -106,21 +109,41 @@ def _verdict_page(verdict: OnlineVerdict, *, payload: str | None) -> str:
 
 
 # --- bulk --------------------------------------------------------------------------------------
-def bulk_items() -> list[BulkItem]:
-    """The items of the submitted bulk form (textarea lines, or a CSV upload), parsed once per request."""
-    cached = g.get("bulk_items")
-    if cached is None:
-        upload = request.files.get("csv")
-        if upload is not None and upload.filename:
-            cached = parse_bulk_csv(upload.read(MAX_CSV_BYTES + 1))
-        else:
-            cached = parse_bulk_text(request.form.get("items", ""))
-        g.bulk_items = cached
-    return list(cached)
+@dataclasses.dataclass(frozen=True)
+class BulkForm:
+    """The submitted bulk form: its items, or the problem that stands in for them."""
+
+    items: tuple[BulkItem, ...]
+    problem: Exception | None
+
+
+def bulk_form() -> BulkForm:
+    """The bulk form (textarea lines or a CSV upload), parsed once per request and never raising:
+    the rate limiter reads it before the view (to know what the request costs), and a form a
+    client crafted to fail (oversized, undecodable) must not fail there. The view raises the
+    problem."""
+    parsed: BulkForm | None = g.get("bulk_form")
+    if parsed is None:
+        try:
+            upload = request.files.get("csv")
+            if upload is not None and upload.filename:
+                items = parse_bulk_csv(upload.read(MAX_CSV_BYTES + 1))
+            else:
+                items = parse_bulk_text(request.form.get("items", ""))
+            parsed = BulkForm(tuple(items), None)
+        except (CertsvcError, HTTPException) as error:  # HTTPException: too large, client went away
+            parsed = BulkForm((), error)
+        g.bulk_form = parsed
+    return parsed
 
 
 def _bulk_name_tests() -> int:
-    return sum(1 for item in bulk_items() if item.number is not None) if request.method == "POST" else 0
+    """Number + name lines of a valid bulk form: its cost on the budget shared with the API (a
+    form the view will refuse, over MAX_BATCH items or unreadable, costs nothing there)."""
+    if request.method != "POST":
+        return 0
+    items = bulk_form().items
+    return 0 if len(items) > MAX_BATCH else sum(1 for item in items if item.number is not None)
 
 
 @bp.route("/verify/bulk", methods=["GET", "POST"])
@@ -128,13 +151,16 @@ def _bulk_name_tests() -> int:
 @limiter.shared_limit(
     number_rate,
     scope=NUMBER_SCOPE,
-    cost=lambda: max(1, _bulk_name_tests()),
+    cost=_bulk_name_tests,
     exempt_when=lambda: _bulk_name_tests() == 0,
 )
 def bulk() -> ResponseReturnValue:
     rows: list[BulkRow] = []
     if request.method == "POST":
-        rows = verify_bulk(runtime(), bulk_items())
+        form = bulk_form()
+        if form.problem is not None:
+            raise form.problem
+        rows = verify_bulk(runtime(), list(form.items))
     return render_template(
         "public/bulk.html", rows=rows, max_items=MAX_BATCH, switch_url=url_for("public.bulk")
     )

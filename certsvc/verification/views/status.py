@@ -17,7 +17,7 @@ from certsvc.errors import NotFound
 from certsvc.verification.schemas import CompactJws, IssuerStatusListArguments, StatusListArguments
 from certsvc.verification.statuslists import signed_status_list
 from certsvc.web import runtime
-from certsvc.web.extensions import limiter
+from certsvc.web.extensions import configured_rate, limiter
 from certsvc.web.openapi import Reply, Route, problems
 
 bp = Blueprint("status_api", __name__)
@@ -25,8 +25,7 @@ bp = Blueprint("status_api", __name__)
 MEDIA_TYPE = "application/vc+jwt"
 
 
-def _rate() -> str:
-    return str(current_app.config["CERTSVC_STATUS_RATE"])
+_rate = configured_rate("CERTSVC_STATUS_RATE")
 
 
 def _list_route(path: str, operation_id: str, *, per_issuer: bool = False) -> Route:
