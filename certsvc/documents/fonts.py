@@ -170,10 +170,21 @@ def text_drawable(configured: str | Path | None = None) -> Callable[[str], bool]
     characters every CJK font has (the CJK Unified Ideographs of Unicode 1.1 and Latin letters),
     so a name never passes that the fonts of a properly set-up machine could not draw either.
     """
-    try:
-        return find_cjk_font(configured).can_draw
-    except FontNotFound:
-        return _is_basic_text
+    fonts: list[Callable[[str], bool]] = []
+
+    def can_draw(text: str) -> bool:
+        # Every CJK font draws basic text, so the fonts (hundreds of MB parsed, over a second)
+        # are loaded only for the rare name beyond it, such as one in a CJK extension.
+        if _is_basic_text(text):
+            return True
+        if not fonts:
+            try:
+                fonts.append(find_cjk_font(configured).can_draw)
+            except FontNotFound:
+                fonts.append(_is_basic_text)
+        return fonts[0](text)
+
+    return can_draw
 
 
 _BASIC_TEXT = re.compile("[\u4e00-\u9fa5\u00b7A-Za-z\u00c0-\u024f '\\-]*")
