@@ -1,9 +1,9 @@
 """The one place that turns exceptions into HTTP responses.
 
-Under /api/ (and /.well-known/) callers get RFC 9457 problem details; everyone else gets a
-friendly HTML page. Nobody ever gets a stack trace. A request that does not fit its declared
-shape (a pydantic ``ValidationError``) becomes the same 400 problem, with ``field`` naming the
-member at fault, here too (``invalid_request``).
+Under /api/ and the machine paths (/.well-known/, /status/, /issuers/, /contexts/) callers get
+RFC 9457 problem details; everyone else gets a friendly HTML page. Nobody ever gets a stack
+trace. A request that does not fit its declared shape (a pydantic ``ValidationError``) becomes the
+same 400 problem, with ``field`` naming the member at fault, here too (``invalid_request``).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class FieldProblem(Problem):
 def wants_problem_json() -> bool:
     path = request.path
     return (
-        path.startswith(("/api/", "/.well-known/", "/status/"))
+        path.startswith(("/api/", "/.well-known/", "/status/", "/issuers/", "/contexts/"))
         or request.accept_mimetypes.best == "application/json"
     )
 

@@ -43,7 +43,8 @@ def _list_route(path: str, operation_id: str, *, per_issuer: bool = False) -> Ro
                 headers=("ETag", "Cache-Control"),
             ),
             304: Reply("Not modified (If-None-Match matched the ETag)"),
-            **problems(404, 429),
+            # A USCC is text in the path: one with a forbidden character is a 400 (web.incoming).
+            **(problems(400, 404, 429) if per_issuer else problems(404, 429)),
         },
         path_arguments=IssuerStatusListArguments if per_issuer else StatusListArguments,
     )
