@@ -25,6 +25,7 @@ does not grow with the file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import os
@@ -199,18 +200,20 @@ def _import_retrying_once(
     actor: str,
     progress: Progress | None,
 ) -> ImportReport:
+    attempt_import = functools.partial(
+        _import_once,
+        runtime,
+        data,
+        filename,
+        digest=digest,
+        dry_run=dry_run,
+        acting_authority=acting_authority,
+        actor=actor,
+        progress=progress,
+    )
     for attempt in itertools.count(1):
         try:
-            return _import_once(
-                runtime,
-                data,
-                filename,
-                digest=digest,
-                dry_run=dry_run,
-                acting_authority=acting_authority,
-                actor=actor,
-                progress=progress,
-            )
+            return attempt_import()
         except IntegrityError:
             # Another transaction issued some of these rows (or numbers) first; a second look sees it.
             if attempt >= 2:
