@@ -54,11 +54,17 @@ def check_text(field: str, value: str) -> None:
         )
 
 
-def check_texts(pairs: Iterable[tuple[str, str]]) -> None:
-    """``check_text`` over (field, value) pairs; the field name itself is checked too."""
+def check_texts(pairs: Iterable[tuple[str | None, str | None]]) -> None:
+    """``check_text`` over (field, value) pairs; the field name itself is checked too.
+
+    A multipart part whose name the parser could not read (none given, or cut by a stray carriage
+    return) arrives under the name None: no view can ask for it, so there is nothing to check.
+    """
     for field, value in pairs:
+        if field is None:
+            continue
         check_text("parameter name", field)
-        check_text(field, value)
+        check_text(field, value or "")
 
 
 def check_json(value: Any, field: str = "body") -> None:

@@ -26,7 +26,7 @@ def check_request() -> None:
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             check_texts(request.form.items(multi=True))
             for name, upload in request.files.items(multi=True):
-                check_text(name, upload.filename or "")
+                check_text(name or "file", upload.filename or "")
         elif request.is_json and request.endpoint not in FILE_BODY_ENDPOINTS:
             body = request.get_json(silent=True)
             if body is not None:

@@ -66,3 +66,23 @@ def test_a_jws_with_deeply_nested_header_or_claims_fails_as_parse() -> None:
     ):
         verdict = verifier.verify(token, KeySet([]), now)
         assert (verdict.outcome, verdict.step) == ("invalid", "parse")
+
+
+@pytest.mark.parametrize("disposition", ['form-data; name="a\rb"', "form-data", 'form-data; name=""'])
+def test_a_multipart_part_without_a_readable_name_is_not_a_500(
+    issued: Runtime,  # noqa: F811
+    web: FlaskClient,  # noqa: F811
+    disposition: str,
+) -> None:
+    """A multipart part whose name is missing or cut by a stray carriage return (the parser then
+    reports no name at all) is an ordinary bad request or ignored field, never a 500 (before: the
+    text check met a missing name and raised TypeError; found by the schemathesis fuzzer)."""
+    boundary = "certsvcboundary"
+    body = (
+        f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n{{}}\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="certificate_number"\r\n\r\nX\r\n'
+        f"--{boundary}--\r\n"
+    ).encode()
+    for path in ("/verify", "/api/v1/results", "/verify/photo"):
+        response = web.post(path, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+        assert response.status_code < 500, (path, disposition, response.status_code)
