@@ -412,13 +412,13 @@ def _certificate_query(authority_code: str, f: CertificateFilters) -> AnySelect:
     if numbers:
         where.append(or_(*numbers))
     if f.name is not None:
-        where.append(_CURRENT.c.holder_name.contains(f.name, autoescape=True))
+        where.append(_CURRENT.c.holder_name.icontains(f.name, autoescape=True))
     if f.doc_no is not None:
-        where.append(Certificate.confirmation_doc_no.contains(f.doc_no, autoescape=True))
+        where.append(Certificate.confirmation_doc_no.icontains(f.doc_no, autoescape=True))
     if f.batch is not None:
         where.append(Certificate.batch_id == f.batch)
     if f.employer is not None:
-        where.append(Certificate.employer.contains(f.employer, autoescape=True))
+        where.append(Certificate.employer.icontains(f.employer, autoescape=True))
     if f.series is not None:
         where.append(Certificate.series == f.series)
     if f.level is not None:
@@ -490,7 +490,7 @@ def _batch_query(authority_code: str, f: BatchFilters) -> AnySelect:
         or_(ImportBatch.authority_code == authority_code, mine.c.batch_id.is_not(None))
     ]
     if f.source is not None:
-        where.append(ImportBatch.source_name.contains(f.source, autoescape=True))
+        where.append(ImportBatch.source_name.icontains(f.source, autoescape=True))
     if f.created_from is not None:
         where.append(ImportBatch.created_at >= china_midnight(f.created_from))
     if f.created_to is not None:

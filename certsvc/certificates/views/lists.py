@@ -13,7 +13,7 @@ from flask import Response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from certsvc.certificates import listing
-from certsvc.certificates.lookup import looks_like_id_number
+from certsvc.certificates.lookup import looks_like_id_number, read_number
 from certsvc.certificates.staging import peek_staged_upload
 from certsvc.certificates.views.console import bp
 from certsvc.errors import BadRequest
@@ -32,6 +32,17 @@ def _download(data: bytes, stem: str) -> Response:
     return response
 
 
+def _echo(value: str) -> str:
+    """What a form field may show again: anything but an ID number (the page never echoes one)."""
+    if not looks_like_id_number(value):
+        return value
+    try:
+        typed = read_number(value, today=runtime().today())
+    except BadRequest:
+        return ""
+    return value if typed.id_number is None else ""
+
+
 def _certificate_filters() -> listing.CertificateFilters:
     person = request.method == "POST"
     source = request.form if person else request.args
@@ -47,11 +58,9 @@ def search() -> ResponseReturnValue:
     rt = runtime()
     person = request.method == "POST"
     source = request.form if person else request.args
-    quick = source.get("q", "") if person else ""
     shown = {
-        "q": "" if looks_like_id_number(quick) else quick,
-        "name": source.get("name", "") if person else "",
-        **{name: source.get(name, "") for name in listing.CERTIFICATE_FILTERS},
+        name: _echo(source.get(name, ""))
+        for name in (*listing.CERTIFICATE_FILTERS, *(("q", "name") if person else ()))
     }
     try:
         filters = _certificate_filters()
