@@ -732,6 +732,7 @@ _CONSOLE_EN = {
     "下一页": "Next",
     "下载不合格行报告（Excel）": "Download the refused rows (Excel)",
     "不合格的行": "Rows refused",
+    "合格的行": "Rows that pass",
     "修改：": "Fix: ",
     "全部不合格的行见报告。": "Every refused row is in the report.",
     "共 %(n)s 个批次，显示第 %(a)s–%(b)s 个。": "%(n)s batches; showing %(a)s–%(b)s.",

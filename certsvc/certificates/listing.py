@@ -549,7 +549,8 @@ def describe_actors(session: Session, actors: list[str]) -> dict[str, Actor]:
         if _numbered(parts, "user"):
             login = parts[2] if len(parts) > 2 else ""
             name = users.get(int(parts[1]))
-            described[actor] = Actor("user", f"{name} ({login})" if name and login else name or login)
+            shown = f"{name} ({login})" if name and login and name != login else name or login
+            described[actor] = Actor("user", shown)
         elif _numbered(parts, "api-token"):
             described[actor] = Actor("api-token", tokens.get(int(parts[1]), parts[1]))
         elif parts[0] == "cli":

@@ -81,6 +81,11 @@ class ImportPreview:
         return self.report.ok
 
     @property
+    def passing_rows(self) -> int:
+        """Rows that pass every rule and were not issued before (issued once the file is accepted)."""
+        return self.report.rows - self.refused_rows - len(self.report.already_issued)
+
+    @property
     def shown(self) -> list[PreviewRow]:
         """The rows a page shows: the first ``limit`` of ``rows``."""
         return self.rows[: self.limit]

@@ -281,15 +281,22 @@ def test_actors_are_named_for_people(runtime: Runtime) -> None:
         )
         session.flush()
         user_id = user.id
+        plain, _ = create_staff_user(
+            session, runtime, username="clerk2", authority_code=COUNTY, role="auditor"
+        )
+        session.flush()
+        plain_id = plain.id
         create_api_token(session, runtime, authority_code=COUNTY, role="operator", label="评审系统")
     with runtime.database.read() as session:
         from certsvc.accounts.models import ApiToken
 
         token_id = session.scalars(select(ApiToken.id)).one()
-        actors = [f"user:{user_id}:clerk1", f"api-token:{token_id}", "cli:root", "demo", "user:x"]
+        actors = [f"user:{user_id}:clerk1", f"user:{plain_id}:clerk2", f"api-token:{token_id}", "cli:root"]
+        actors += ["demo", "user:x"]
         described = listing.describe_actors(session, actors)
     assert [dataclasses.astuple(described[a]) for a in actors] == [
         ("user", "王经办 (clerk1)"),
+        ("user", "clerk2"),  # no display name of its own: the login once
         ("api-token", "评审系统"),
         ("cli", "root"),
         ("other", "demo"),
