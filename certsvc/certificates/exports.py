@@ -83,32 +83,35 @@ def workbook(
     for index, width in enumerate(widths):
         sheet.column_dimensions[_column(index)].width = width
     sheet.freeze_panes = "A2"
-    sheet.append([_cell(sheet, header, bold=True) for header in headers])
+    sheet.append([_header(sheet, header) for header in headers])
     for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
+        sheet.append([_value(sheet, value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Cell, *, bold: bool = False) -> WriteOnlyCell:
-    if isinstance(value, dt.datetime):
-        # Excel has no time zones: the China time people read, as a naive date-time.
-        value = value.astimezone(CHINA_TZ).replace(tzinfo=None, microsecond=0)
-    elif isinstance(value, str):
-        value = safe_text(value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # never "f", whatever the text
-        if "\n" in value:
-            cell.alignment = _WRAPPED
-    elif isinstance(value, dt.datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    elif isinstance(value, dt.date):
-        cell.number_format = "yyyy-mm-dd"
-    if bold:
-        cell.font = _BOLD
+def _header(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=safe_text(text))
+    cell.font = _BOLD
     return cell
+
+
+def _value(sheet: WriteOnlyWorksheet, value: Cell) -> Cell | WriteOnlyCell:
+    """A cell's value as openpyxl takes it (a plain value where its defaults do: it is much faster
+    than a styled cell each): text made safe (openpyxl types text as a formula only when it starts
+    with "=", which safe text never does), wrapped when it has several lines; a time in China time,
+    naive (Excel has no time zones)."""
+    if isinstance(value, str):
+        value = safe_text(value)
+        if "\n" not in value:
+            return value
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.alignment = _WRAPPED
+        return cell
+    if isinstance(value, dt.datetime):
+        return value.astimezone(CHINA_TZ).replace(tzinfo=None, microsecond=0)
+    return value
 
 
 def _column(index: int) -> str:
