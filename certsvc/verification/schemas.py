@@ -9,12 +9,14 @@ from pydantic import Discriminator, Field, RootModel, SkipValidation, Tag
 from pydantic.json_schema import SkipJsonSchema
 
 from certsvc.schemas import OneOf, RequestShape, ResponseShape, UrlArguments, WholeSecond, absent
+from certsvc.signing.contexts import CERTSVC_CONTEXTS
 from certsvc.verification.services import OUTCOMES
 
 if TYPE_CHECKING:
     from certsvc.verification.services import OnlineVerdict
 
 MAX_BATCH = 100
+CONTEXT_VERSIONS = tuple(path.rsplit("/", 1)[-1].removesuffix(".jsonld") for path in CERTSVC_CONTEXTS)
 MAX_TEXT = 16_384
 STEPS = (
     "parse, signature, key-window, key-compromised, key-unknown, claims, not-registered, "
@@ -108,6 +110,10 @@ class VerifyUpload(RequestShape):
     """A certificate PNG/PDF, or a photo of its QR code."""
 
     file: bytes
+
+
+class ContextArguments(UrlArguments):
+    version: Annotated[str, OneOf(CONTEXT_VERSIONS)] = Field(description="v2 for credentials issued now")
 
 
 # --- the verdict -------------------------------------------------------------------------------
