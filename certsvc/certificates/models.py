@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certsvc.db.base import Base, UTCDateTime
-from certsvc.domain.routes import Acquisition
+from certsvc.domain.routes import Acquisition, stored_acquisition
 
 CERTIFICATE_STATUSES = ("valid", "superseded", "suspended", "revoked")
 REISSUE_REASONS = ("lost", "damaged", "correction")
@@ -134,9 +134,7 @@ class Certificate(Base):
     @property
     def acquisition_facts(self) -> Acquisition:
         """How the title was obtained, with the facts the certificate states for its route."""
-        if self.acquisition is not None:
-            return Acquisition.from_json(self.acquisition)
-        return Acquisition(self.route, committee=self.committee_name or None, review_date=self.meeting_date)
+        return stored_acquisition(self.route, self.acquisition, self.committee_name, self.meeting_date)
 
     @property
     def holder_name(self) -> str:

@@ -266,6 +266,16 @@ PUBLIC_FACTS = tuple(name for name in ACQUISITION_LABELS_ZH if name != "educatio
 REVIEW_ACQUISITION = Acquisition(REVIEW)
 
 
+def stored_acquisition(
+    route: str, facts: Mapping[str, Any] | None, committee_name: str | None, meeting_date: dt.date | None
+) -> Acquisition:
+    """The acquisition of a stored certificate: the other routes keep their facts as JSON
+    (``Acquisition.to_json``), review keeps its committee and meeting in their own columns."""
+    if facts is not None:
+        return Acquisition.from_json(facts)
+    return Acquisition(route, committee=committee_name or None, review_date=meeting_date)
+
+
 def acquisition_of(record: RecordBase) -> Acquisition:
     """The acquisition facts a record's certificate states."""
     if isinstance(record, ResultRecord):
