@@ -404,6 +404,11 @@ EN: dict[str, str] = {
     "查验结果": "Results",
     "专业": "Specialty",
     "取得资格日期": "Obtained on",
+    "结果模板": "Results templates",
+    "每种取得方式一个 Excel 模板：中文列名，第 2 行为示例。一个文件可按“取得方式”列混合多种方式。": (
+        "One Excel template per route: Chinese column headers, an example in row 2. One file may mix "
+        "routes through its 取得方式 (route) column."
+    ),
     # acquisition facts (certsvc.domain.routes.ACQUISITION_LABELS_ZH)
     "评审通过日期": "Review passed on",
     "学历": "Education",

@@ -354,7 +354,14 @@ def _issuer_block(doc: CertificateDocument, font: CjkFont) -> Iterator[Item]:
         supervised = f"{doc.supervisor}监制"
         font.require_glyphs("supervisor", supervised)
         yield from _tracked_centred(
-            font, supervised, centre=PAGE_WIDTH / 2, baseline=279.5, size=3.3, tracking=0.6, colour=INK, stroke=0.0
+            font,
+            supervised,
+            centre=PAGE_WIDTH / 2,
+            baseline=279.5,
+            size=3.3,
+            tracking=0.6,
+            colour=INK,
+            stroke=0.0,
         )
     font.require_glyphs("seal_text", doc.seal_text)
     # Drawn last: the seal overprints the issuer lines, as a real seal does.

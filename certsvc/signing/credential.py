@@ -159,7 +159,9 @@ def facts_from_claims(claims: dict[str, Any]) -> tuple[CredentialFacts, dt.datet
             status_index=index,
             employer=None if subject.get("employer") is None else _str(subject["employer"]),
             acquisition=_acquisition(subject),
-            supervisor=None if claims["issuer"].get("supervisor") is None else _str(claims["issuer"]["supervisor"]),
+            supervisor=None
+            if claims["issuer"].get("supervisor") is None
+            else _str(claims["issuer"]["supervisor"]),
         )
         issued_at = dt.datetime.fromtimestamp(_int(claims["iat"]), dt.UTC)
     except (KeyError, IndexError, TypeError, ValueError, OverflowError, OSError) as exc:

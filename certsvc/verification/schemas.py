@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Discriminator, Field, RootModel, SkipValidation, Tag
 from pydantic.json_schema import SkipJsonSchema
 
-from certsvc.schemas import OneOf, RequestShape, ResponseShape, UrlArguments, WholeSecond, absent
 from certsvc.domain.record import ROUTES
 from certsvc.domain.routes import PUBLIC_FACTS, Acquisition
+from certsvc.schemas import OneOf, RequestShape, ResponseShape, UrlArguments, WholeSecond, absent
 from certsvc.signing.contexts import CERTSVC_CONTEXTS
 from certsvc.verification.services import OUTCOMES
 

@@ -272,7 +272,9 @@ def test_already_holding_the_title_message_is_masked() -> None:
 
 def test_rule_slugs_are_the_documented_ones() -> None:
     """Only the documented rule slugs exist (DESIGN §4: the ten refusal rules and `route`)."""
-    documented = "attendance vote publicity order jurisdiction committee identity duplicate form integrity route"
+    documented = (
+        "attendance vote publicity order jurisdiction committee identity duplicate form integrity route"
+    )
     assert documented.split() == list(RULES)
 
 

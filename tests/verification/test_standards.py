@@ -156,7 +156,9 @@ def test_the_context_is_served_as_json_ld_and_cacheable(verify_client: FlaskClie
         documents[version] = response.get_json()["@context"]
     assert "certificateNumber" in documents["v1"] and "route" not in documents["v1"]
     assert documents["v1"].items() <= documents["v2"].items()
-    assert {"route", "reviewDate", "originalDate", "examDate", "education", "supervisor"} <= documents["v2"].keys()
+    assert {"route", "reviewDate", "originalDate", "examDate", "education", "supervisor"} <= documents[
+        "v2"
+    ].keys()
     assert verify_client.get("/contexts/v3.jsonld").status_code == 404
 
 

@@ -26,12 +26,14 @@ from certsvc.domain.record import (
     EXTRA_LABELS_ZH,
     FIELD_LABELS_ZH,
     FIELDS,
-    ROUTE_FIELDS,
     REVIEW,
+    ROUTE_FIELDS,
 )
 from certsvc.errors import BadHeader
 
-_OTHER_ROUTES_FIELDS = frozenset(f for route, fields in ROUTE_FIELDS.items() if route != REVIEW for f in fields)
+_OTHER_ROUTES_FIELDS = frozenset(
+    f for route, fields in ROUTE_FIELDS.items() if route != REVIEW for f in fields
+)
 _IGNORABLE = re.compile(r"[\s_\-\ufeff]+")
 
 

@@ -29,7 +29,9 @@ _SUPERVISOR_OF_AUTHORITY = sa.text(
 
 def upgrade() -> None:
     with op.batch_alter_table("certificates") as batch:
-        batch.add_column(sa.Column("route", sa.String(length=8), server_default=sa.text("'评审'"), nullable=False))
+        batch.add_column(
+            sa.Column("route", sa.String(length=8), server_default=sa.text("'评审'"), nullable=False)
+        )
         batch.add_column(sa.Column("acquisition", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("obtained_date", sa.Date(), nullable=True))
         batch.add_column(sa.Column("supervisor", sa.String(length=200), nullable=True))
