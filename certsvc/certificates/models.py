@@ -120,7 +120,8 @@ class Certificate(Base):
     # the committee and meeting columns, the other routes theirs in ``acquisition``
     # (``certsvc.domain.routes.Acquisition.to_json``).
     route: Mapped[str] = mapped_column(String(8), server_default=text("'评审'"))
-    acquisition: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # SQL NULL for review (none_as_null: no JSON text is made for the commonest row).
+    acquisition: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
     # 取得时间: when the title was obtained, from the route's event (DESIGN §2).
     obtained_date: Mapped[dt.date] = mapped_column(Date)
     # The province's supervising body printed as "…监制" (统一监制, 广西办法 第七条), as at issue.

@@ -223,8 +223,15 @@ class Acquisition:
     def to_json(self) -> dict[str, str]:
         """The facts as JSON text (dates ISO 8601), route included, absent ones left out."""
         out = {"route": self.route}
-        for name, value in self.details():
-            out[name] = value.isoformat() if isinstance(value, dt.date) else value
+        # Once per certificate issued: plain attribute reads, no intermediate list.
+        for name in _TEXT_FACTS:
+            text = getattr(self, name)
+            if text:
+                out[name] = text
+        for name in _DATE_FACTS:
+            day = getattr(self, name)
+            if day is not None:
+                out[name] = day.isoformat()
         return out
 
     @classmethod
@@ -260,7 +267,8 @@ ACQUISITION_LABELS_ZH: Mapping[str, str] = MappingProxyType(
         "exam_certificate_number": "资格证书编号",
     }
 )
-_DATE_FACTS = frozenset({"review_date", "original_date", "exam_date"})
+_DATE_FACTS = ("review_date", "original_date", "exam_date")
+_TEXT_FACTS = tuple(name for name in ACQUISITION_LABELS_ZH if name not in _DATE_FACTS)
 # Facts shown on public pages and in the verify API: all but the holder's education.
 PUBLIC_FACTS = tuple(name for name in ACQUISITION_LABELS_ZH if name != "education")
 REVIEW_ACQUISITION = Acquisition(REVIEW)
