@@ -224,7 +224,6 @@ _SOMETIMES = {
 }
 
 
-_ABSENT: Any = SkipJsonSchema[None]  # type: ignore[misc]  # a type built at run time
 _LEVELS = tuple(level.value for level in Level)
 
 
@@ -240,7 +239,7 @@ def _result_shape(route: str) -> type[RequestShape]:
     slug = ROUTE_SLUGS[route]
     members: dict[str, Any] = {
         "route": (
-            Annotated[str, OneOf((route, slug))] | _ABSENT
+            Annotated[str, OneOf((route, slug))] | None
             if route == REVIEW
             else Annotated[str, OneOf((route, slug))],
             Field(
@@ -263,7 +262,7 @@ def _result_shape(route: str) -> type[RequestShape]:
         elif name.endswith("_date") or name.startswith("publicity_"):
             note += "; a date such as 2024-11-20"
         members[name] = (
-            kind | _ABSENT if optional else kind,
+            kind | None if optional else kind,
             Field(default=None if optional else ..., description=f"{FIELD_LABELS_ZH[name]}{note}"),
         )
     model: type[RequestShape] = create_model(f"{slug.capitalize()}Result", __base__=_ResultShape, **members)
