@@ -73,6 +73,8 @@ LABELS: dict[str, dict[str, str]] = {
         "pdf-signature": "PDF 文件的电子签章无效：文件在签章后被修改，或签章不是本系统发证机构所盖",
     },
     "level": {level: level for level in ("正高级", "副高级", "中级", "助理级", "员级")},
+    # acquisition routes (取得方式, DESIGN §2)
+    "route": {route: route for route in ("评审", "认定", "重新确认", "考试")},
 }
 
 # Chinese -> English where one kind of label needs other English than the text has elsewhere.
@@ -86,6 +88,7 @@ EN_IN_CONTEXT: dict[str, dict[str, str]] = {
         "助理级": "Assistant",
         "员级": "Junior",
     },
+    "route": {"评审": "review", "认定": "recognition", "重新确认": "reconfirmation", "考试": "national exam"},
 }
 
 EN: dict[str, str] = {
@@ -401,6 +404,22 @@ EN: dict[str, str] = {
     "查验结果": "Results",
     "专业": "Specialty",
     "取得资格日期": "Obtained on",
+    "结果模板": "Results templates",
+    "每种取得方式一个 Excel 模板：中文列名，第 2 行为示例。一个文件可按“取得方式”列混合多种方式。": (
+        "One Excel template per route: Chinese column headers, an example in row 2. One file may mix "
+        "routes through its 取得方式 (route) column."
+    ),
+    # acquisition facts (certsvc.domain.routes.ACQUISITION_LABELS_ZH)
+    "评审通过日期": "Review passed on",
+    "学历": "Education",
+    "原证书编号": "Original certificate number",
+    "原发证机构": "Original issuer",
+    "原取得时间": "Originally obtained on",
+    "原取得方式": "Original route",
+    "考试名称": "Exam",
+    "考试日期": "Exam date",
+    "考试组织机构": "Exam authority",
+    "资格证书编号": "Qualification certificate number",
     "本版本签发时间": "This version signed",
     "文件编号": "Document number",
     "最新版本": "Newest version",

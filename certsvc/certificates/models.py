@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certsvc.db.base import Base, UTCDateTime
+from certsvc.domain.routes import Acquisition, stored_acquisition
 
 CERTIFICATE_STATUSES = ("valid", "superseded", "suspended", "revoked")
 REISSUE_REASONS = ("lost", "damaged", "correction")
@@ -110,15 +111,31 @@ class Certificate(Base):
     employer: Mapped[str] = mapped_column(String(200))
     confirmation_doc_no: Mapped[str] = mapped_column(String(100))
     confirmation_date: Mapped[dt.date] = mapped_column(Date)
-    meeting_date: Mapped[dt.date] = mapped_column(Date)
+    # The review meeting (评审通过日期); None for titles obtained by another route.
+    meeting_date: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), index=True)
     current_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    # How the title was obtained (取得方式): 评审, 认定, 重新确认 or 考试; review keeps its facts in
+    # the committee and meeting columns, the other routes theirs in ``acquisition``
+    # (``certsvc.domain.routes.Acquisition.to_json``).
+    route: Mapped[str] = mapped_column(String(8), server_default=text("'评审'"))
+    # SQL NULL for review (none_as_null: no JSON text is made for the commonest row).
+    acquisition: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
+    # 取得时间: when the title was obtained, from the route's event (DESIGN §2).
+    obtained_date: Mapped[dt.date] = mapped_column(Date)
+    # The province's supervising body printed as "…监制" (统一监制, 广西办法 第七条), as at issue.
+    supervisor: Mapped[str | None] = mapped_column(String(200))
 
     holder: Mapped[Holder] = relationship(back_populates="certificates")
     versions: Mapped[list[CertificateVersion]] = relationship(
         back_populates="certificate", order_by="CertificateVersion.version"
     )
+
+    @property
+    def acquisition_facts(self) -> Acquisition:
+        """How the title was obtained, with the facts the certificate states for its route."""
+        return stored_acquisition(self.route, self.acquisition, self.committee_name, self.meeting_date)
 
     @property
     def holder_name(self) -> str:

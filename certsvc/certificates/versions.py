@@ -122,12 +122,14 @@ def credential_facts(
         level=certificate.level,
         series=certificate.series,
         specialty=certificate.specialty,
-        obtained=certificate.confirmation_date,
+        obtained=certificate.obtained_date,
         issuer_id=issuer_id_for_uscc(authority.uscc),
         issuer_name=authority.name,
         status_list_id=slot[0],
         status_index=slot[1],
         employer=certificate.employer or None,
+        acquisition=certificate.acquisition_facts,
+        supervisor=certificate.supervisor,
     )
 
 

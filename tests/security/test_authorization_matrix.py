@@ -110,6 +110,7 @@ ENDPOINTS: dict[str, Access] = {
     "issuer.reissue": Access("staff", ("operator",), "certificate"),
     "issuer.change_status": Access("staff", ("reviewer",), "certificate"),
     "issuer.import_upload": Access("staff", ("operator",)),
+    "issuer.template": ANY_STAFF,
     # an operator confirming a staged import that does not exist (no token sent) gets 404
     "issuer.import_confirm": Access("staff", ("operator",), allowed="not-found"),
     # likewise the refusal report of a staged upload
@@ -142,7 +143,11 @@ PRINCIPALS = (
 # (issued by the province); holder B owns neither, so every resource is "other" for B.
 RESOURCES = ("holder-a", "holder-c")
 CSRF_PAGES = {"anonymous": "/auth/login", "holder": "/me/security", "staff": "/issuer/security"}
-EXTRA_PARAMS = {"holder.download": {"fmt": "pdf"}, "issuer_integrity.end": {"record_id": 999999}}
+EXTRA_PARAMS = {
+    "holder.download": {"fmt": "pdf"},
+    "issuer_integrity.end": {"record_id": 999999},
+    "issuer.template": {"route": "recognition"},
+}
 # The URL parameter and the Person attribute naming each kind of resource.
 RESOURCE_PARAMS = {"certificate": "number", "request": "request_id", "share": "share_id"}
 

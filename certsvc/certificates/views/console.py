@@ -9,8 +9,9 @@ links; reviewer decides requests and suspends, reinstates or revokes; auditor on
 from __future__ import annotations
 
 import datetime as dt
+import io
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
@@ -98,6 +99,26 @@ def import_confirm() -> ResponseReturnValue:
         rt, data, filename, dry_run=False, acting_authority=principal.authority_code, actor=principal.actor
     )
     return render_template("issuer/import_result.html", report=report, shown=REPORT_ROWS_SHOWN)
+
+
+@bp.get("/templates/<route>.xlsx")
+@staff_required()
+def template(route: str) -> ResponseReturnValue:
+    """The Excel template of an acquisition route (review, recognition, reconfirmation, exam)."""
+    from certsvc.certificates.intake.templates import (
+        XLSX_MEDIA_TYPE,
+        template_filename,
+        template_route,
+        template_xlsx,
+    )
+
+    chosen = template_route(route)
+    return send_file(
+        io.BytesIO(template_xlsx(chosen)),
+        mimetype=XLSX_MEDIA_TYPE,
+        as_attachment=True,
+        download_name=template_filename(chosen),
+    )
 
 
 # --- reissue requests ------------------------------------------------------------------------------
