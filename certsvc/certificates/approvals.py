@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -34,11 +35,15 @@ from certsvc.certificates import keys as key_service
 from certsvc.certificates import revocation
 from certsvc.certificates.holders import open_staged_file, seal_staged_file
 from certsvc.certificates.integrity import record_end
+from certsvc.certificates.lookup import find_certificate
 from certsvc.certificates.models import Certificate, IntegrityRecord, Proposal, ReissueRequest
 from certsvc.domain.levels import AuthorityKind
 from certsvc.errors import BadRequest, Forbidden, NotFound, SelfApproval, WorkflowError
 from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
+
+if TYPE_CHECKING:
+    from certsvc.certificates.issuing import ImportReport
 
 STATUS_ACTIONS = revocation.ACTIONS  # suspend, reinstate, revoke
 PROPOSAL_ACTIONS = (*STATUS_ACTIONS, *key_service.KEY_ACTIONS, "import")
@@ -157,8 +162,12 @@ def preview_status_change(
     effective: dt.date | None = None,
     version: int | None = None,
 ) -> StatusEffect:
-    """Check a proposed status change and say what it would do; nothing is written."""
+    """Check a proposed status change and say what it would do; nothing is written.
+
+    Another authority's certificate (or a malformed number) is ``NotFound`` before anything else
+    is looked at, like a missing one."""
     _require_role(actor, PROPOSER_ROLES)
+    find_certificate(session, number, authority_code=actor.authority_code or "", malformed_is_absent=True)
     plan = revocation.plan_status_change(
         session,
         runtime,
@@ -290,6 +299,24 @@ def propose_key_action(
 def import_needs_approval(runtime: Runtime, would_issue: int) -> bool:
     """Whether an import issuing ``would_issue`` certificates needs a reviewer's approval."""
     return would_issue > runtime.settings.import_approval_rows
+
+
+def large_import(
+    runtime: Runtime, data: bytes, filename: str, *, acting_authority: str | None
+) -> ImportReport | None:
+    """The dry run of a results file that would issue more certificates than
+    ``import_approval_rows`` (so a reviewer must approve it), else None.
+
+    A file with no more rows than that can never issue more, so only its rows are counted (no
+    second check of every rule)."""
+    from certsvc.certificates.intake.readers import read_rows
+    from certsvc.certificates.issuing import import_results
+
+    limit = runtime.settings.import_approval_rows
+    if sum(1 for _ in itertools.islice(read_rows(data, filename), limit + 1)) <= limit:
+        return None
+    report = import_results(runtime, data, filename, dry_run=True, acting_authority=acting_authority)
+    return report if report.ok and import_needs_approval(runtime, report.would_issue) else None
 
 
 def propose_import(
@@ -651,7 +678,7 @@ def approve(runtime: Runtime, actor: Actor, proposal_id: int) -> Decision:
 def _approve_import(runtime: Runtime, actor: Actor, proposal_id: int) -> Decision:
     """Run the proposed import as the approver; the proposal is marked approved inside the import's
     own transaction, so a refused file (or a concurrent decision) leaves both unchanged."""
-    from certsvc.certificates.issuing import ImportReport, import_results
+    from certsvc.certificates.issuing import import_results
 
     with runtime.database.read() as session:
         proposal = session.scalar(

@@ -49,6 +49,23 @@ TRANSITIONS = {
 }
 
 
+def available_actions(status: str) -> dict[str, tuple[str, ...]]:
+    """The status changes a certificate in ``status`` allows, each with only the reasons that fit
+    it (reinstating a revoked certificate needs the revocation overturned; a suspension ends for
+    any other reason), in the order a form offers them."""
+    choices: dict[str, tuple[str, ...]] = {}
+    for action in ("suspend", "reinstate", "revoke"):
+        if status not in TRANSITIONS[action].from_statuses:
+            continue
+        reasons = REASONS[action]
+        if action == "reinstate":
+            reasons = tuple(
+                reason for reason in reasons if (reason == REVERSAL_REASON) == (status == "revoked")
+            )
+        choices[action] = reasons
+    return choices
+
+
 def credential_sha256(version: CertificateVersion) -> str:
     return hashlib.sha256(version.credential.encode("ascii")).hexdigest()
 

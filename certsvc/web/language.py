@@ -19,7 +19,17 @@ from certsvc.timefmt import china_minute
 from certsvc.web.extensions import select_locale
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
-HTML_BLUEPRINTS = ("public", "auth", "holder", "issuer", "shared")
+HTML_BLUEPRINTS = (
+    "public",
+    "auth",
+    "holder",
+    "issuer",
+    "issuer_approvals",
+    "issuer_audit",
+    "issuer_integrity",
+    "issuer_registry",
+    "shared",
+)
 
 
 def language() -> str:
@@ -48,7 +58,19 @@ def error_text(error: CertsvcError) -> str:
 # The query parameters a page means (everything else is dropped from its language links): url_for
 # treats some names as instructions (``_external``, ``_scheme``, ``_method``, ``_anchor``), which let
 # a crafted query string put a forged Host into links or raise an error (issue 16).
-LANGUAGE_LINK_PARAMETERS = ("status", "activated", "next", "q")
+LANGUAGE_LINK_PARAMETERS = (
+    "status",
+    "activated",
+    "next",
+    "q",
+    "action",
+    "staff",
+    "target",
+    "since",
+    "until",
+    "page",
+    "year",
+)
 MAX_LINK_PARAMETER_CHARS = 500
 
 
