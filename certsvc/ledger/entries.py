@@ -19,6 +19,7 @@ for holders). A change that took effect on a second person's approval also carri
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import unicodedata
@@ -82,9 +83,21 @@ def actor_field(role: str, staff: str | None = None) -> dict[str, str]:
     return {"role": role, "staff": staff}
 
 
-def _check_actor(actor: Any) -> None:
-    if not isinstance(actor, dict) or set(actor) - {"role", "staff"} or actor_field(**actor) != actor:
+def _check_actor(actor: Any) -> str:
+    """The canonical JSON text of a valid actor member (``LedgerEntryError`` otherwise)."""
+    if (
+        not isinstance(actor, dict)
+        or not actor.keys() <= {"role", "staff"}
+        or not all(isinstance(value, str) for value in actor.values())
+    ):
         raise LedgerEntryError("actor must be {role, staff} made by actor_field")
+    return _actor_text(actor.get("role", ""), actor.get("staff"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _actor_text(role: str, staff: str | None) -> str:
+    # Cached: every entry of a batch names the same actor (a refusal raises and is not cached).
+    return canonical_json(actor_field(role, staff)).decode("ascii")
 
 
 def certificate_event(
@@ -114,8 +127,7 @@ def certificate_event(
         raise LedgerEntryError("certificate version must be a positive integer")
     if not isinstance(credential_sha256, str) or not _SHA256_HEX.fullmatch(credential_sha256):
         raise LedgerEntryError("credential_sha256 must be 64 lower-case hex digits")
-    if actor is not None:
-        _check_actor(actor)
+    actor_text = None if actor is None else _check_actor(actor)
     if not extra and version.__class__ is int and credential_sha256.__class__ is str:
         # Every issue takes this path. Each value is checked above to be a plain int or text in
         # a fixed alphabet (0-9A-Z, hex, RFC 3339, a known type, an actor of actor_field) that
@@ -125,8 +137,8 @@ def certificate_event(
         plain = _PLAIN_CERTIFICATE_EVENT.format(
             canonical_number, credential_sha256, format_time(time), _PLAIN_TYPES[type], version
         )
-        if actor is not None:
-            plain = '{"actor":' + canonical_json(actor).decode("ascii") + "," + plain[1:]
+        if actor_text is not None:
+            plain = '{"actor":' + actor_text + "," + plain[1:]
         return plain.encode("ascii")
     if actor is not None:
         extra = {**extra, "actor": actor}
