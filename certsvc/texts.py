@@ -962,6 +962,10 @@ _AUDIT_EN = {
         "You proposed this: another reviewer must approve or reject it; you cannot approve your own proposal."
     ),
     "驳回理由（提出人可见）": "Reason for rejection (shown to the proposer)",
+    "超过 %(n)s 张的导入须经审批：确认后提交给另一名审核员，批准后才发证。": (
+        "Imports of more than %(n)s certificates need approval: confirming sends this one to another "
+        "reviewer, and nothing is issued until they approve it."
+    ),
 }
 for _chinese, _english in _AUDIT_EN.items():
     EN.setdefault(_chinese, _english)

@@ -88,6 +88,7 @@ def _form_posts(world: World) -> list[str]:
         "number": world.holders["holder-a"].number,
         "request_id": world.holders["holder-a"].request_id,
         "share_id": world.holders["holder-a"].share_id,
+        "proposal_id": world.holders["holder-a"].proposal_id,
         "payload": "AAAA",
         "token": "x" * 43,
         "record_id": 1,

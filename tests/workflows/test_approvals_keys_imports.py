@@ -127,6 +127,8 @@ def _upload(client: FlaskClient, authority: str) -> str:
     page = client.post(
         "/issuer/import", data={"file": (io.BytesIO(data), "results.csv")}, content_type="multipart/form-data"
     ).get_data(as_text=True)
+    # the check says before confirming whether the import will wait for a reviewer
+    assert ('id="needs-approval"' in page) == (data.count(b"\n") - 1 > 60)
     token = re.search(r'name="token" value="([^"]+)"', page)
     assert token is not None
     return token.group(1)

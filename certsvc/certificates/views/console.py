@@ -99,7 +99,7 @@ def import_upload() -> ResponseReturnValue:
             upload.filename,
             dry_run=True,
             acting_authority=principal.authority_code,
-            actor=principal.actor,
+            actor=acting(),
         )
     except IntakeError as error:
         return render_template("issuer/import.html", report=None, token=None, error=error_text(error)), 422
@@ -109,7 +109,12 @@ def import_upload() -> ResponseReturnValue:
         else None
     )
     return render_template(
-        "issuer/import.html", report=report, token=token, error=None, shown=REPORT_ROWS_SHOWN
+        "issuer/import.html",
+        report=report,
+        token=token,
+        error=None,
+        shown=REPORT_ROWS_SHOWN,
+        approval_rows=rt.settings.import_approval_rows,
     )
 
 
