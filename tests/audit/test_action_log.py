@@ -326,3 +326,33 @@ def test_staff_pseudonyms_are_stable_keyed_digests(issued: Runtime) -> None:
     key = issued.keys.data_keys().derive("staff-pseudonym")
     assert first == "st-" + hmac.new(key, b"user:7", hashlib.sha256).hexdigest()[:12]
     assert first[3:] != hashlib.sha256(b"user:7").hexdigest()[:12]
+
+
+def test_the_command_line_acts_directly_and_records_that_it_did(
+    issued: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`certsvc keys rotate` needs no second person: the key changes at once, the ledger entry names the
+    server's operator ("cli") and the action log the OS account; `audit-log` prints it as text too."""
+    from certsvc.cli import main
+    from tests.workflows.support import ledger_entries, ledger_size
+
+    settings = issued.settings
+    for name, value in {
+        "CERTSVC_ENV": "test",
+        "CERTSVC_INSTANCE_DIR": str(settings.instance_dir),
+        "CERTSVC_DATABASE_URL": settings.database_url,
+        "CERTSVC_KEYS_DIR": str(settings.keys_dir),
+        "CERTSVC_BASE_URL": settings.base_url,
+        "CERTSVC_SECRET_KEY": settings.secret_key,
+    }.items():
+        monkeypatch.setenv(name, value)
+    before, size = len(issued.keys.history()), ledger_size(issued)
+    assert main(["keys", "rotate"]) == 0
+    assert len(issued.keys.history()) == before + 1
+    [entry] = ledger_entries(issued, size)
+    assert entry["type"] == "key-rotate" and entry["actor"] == {"role": "server-operator", "staff": "cli"}
+    [row] = [row for row in _rows(issued) if row.action == "key-rotate"]
+    assert row.actor_kind == "cli" and row.actor_ref.startswith("cli:") and row.ledger_index == size
+    capsys.readouterr()
+    assert main(["audit-log", "--action", "key-rotate"]) == 0
+    assert "key-rotate key:" in capsys.readouterr().out
