@@ -11,6 +11,7 @@ def blueprints() -> list[Blueprint]:
     """Every blueprint of the app, in registration order (imported here: views import ``runtime``)."""
     from certsvc.accounts.views import bp as accounts
     from certsvc.audit.views import bp as audit
+    from certsvc.certificates.views import lists  # noqa: F401 - adds the lists to the console's blueprint
     from certsvc.certificates.views.api import bp as certificates_api
     from certsvc.certificates.views.approvals import bp as approvals
     from certsvc.certificates.views.console import bp as console

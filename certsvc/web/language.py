@@ -58,18 +58,12 @@ def error_text(error: CertsvcError) -> str:
 # The query parameters a page means (everything else is dropped from its language links): url_for
 # treats some names as instructions (``_external``, ``_scheme``, ``_method``, ``_anchor``), which let
 # a crafted query string put a forged Host into links or raise an error (issue 16).
+# The console lists' filters among them carry no personal data (see certificates.listing), nor do the
+# action log's (actions, staff logins or pseudonyms, certificate or proposal numbers, dates).
 LANGUAGE_LINK_PARAMETERS = (
-    "status",
-    "activated",
-    "next",
-    "q",
-    "action",
-    "staff",
-    "target",
-    "since",
-    "until",
-    "page",
-    "year",
+    *("status", "activated", "next", "q"),
+    *("number", "doc_no", "batch", "employer", "series", "level", "from", "to", "source", "page"),
+    *("action", "staff", "target", "since", "until", "year"),
 )
 MAX_LINK_PARAMETER_CHARS = 500
 

@@ -68,11 +68,11 @@ def test_revocation_by_two_people_and_the_action_log_seen_by_an_auditor(
             # The first reviewer fills the revocation form (it starts on a valid reason) and checks it.
             _sign_in(page, server, proposer, PASSWORD)
             page.goto(f"{server}/issuer/certificates/{person.number}")
-            assert page.locator("#revoke-reason option").all_inner_texts()[0] == "弄虚作假、骗取职称"
-            assert page.locator("#suspend-reason option[value=fraud]").count() == 0
-            page.fill("#revoke-doc_no", DOC)
+            assert page.locator("#reason-revoke option").all_inner_texts()[0] == "弄虚作假、骗取职称"
+            assert page.locator("#reason-suspend option[value=fraud]").count() == 0
+            page.fill("#doc_no-revoke", DOC)
             _shot(page, "01-certificate-form")
-            page.click("#revoke-preview")
+            page.click("#change-status-revoke")
             page.wait_for_load_state("load")
             effect = page.locator("#effect").inner_text()
             assert "诚信档案" in effect and "须由另一名审核员批准" in effect

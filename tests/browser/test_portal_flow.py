@@ -185,9 +185,9 @@ def test_holder_and_reviewer_flow(served: tuple[Runtime, str]) -> None:
 
             # The revocation is proposed here and approved by a second reviewer (two-person rule).
             page.goto(server + f"/issuer/certificates/{other.number}")
-            page.select_option("#revoke-reason", "fraud")
-            page.fill("#revoke-doc_no", "渝人社〔2026〕88号")
-            page.click("#revoke-preview")
+            page.select_option("#reason-revoke", "fraud")
+            page.fill("#doc_no-revoke", "渝人社〔2026〕88号")
+            page.click("#change-status-revoke")
             page.wait_for_load_state("load")
             page.click("#propose")
             page.wait_for_url("**/issuer/approvals/*")

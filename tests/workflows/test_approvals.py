@@ -155,12 +155,12 @@ def test_forms_start_valid_and_offer_only_the_reasons_of_their_action(
 
     def offered() -> dict[str, list[str]]:
         page = operator.get(f"/issuer/certificates/{person.number}").get_data(as_text=True)
-        forms = re.findall(r'<form[^>]*id="form-(\w+)"(.*?)</form>', page, re.S)
+        forms = re.findall(r'<form[^>]*id="status-(\w+)"(.*?)</form>', page, re.S)
         return {action: re.findall(r'<option value="([\w-]+)"', body) for action, body in forms}
 
     assert offered() == {"suspend": list(REASONS["suspend"]), "revoke": list(REASONS["revoke"])}
     page = operator.get(f"/issuer/certificates/{person.number}").get_data(as_text=True)
-    suspend_form = re.search(r'id="form-suspend"(.*?)</form>', page, re.S)
+    suspend_form = re.search(r'id="status-suspend"(.*?)</form>', page, re.S)
     assert suspend_form is not None
     defaults = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', suspend_form.group(1)))
     defaults.pop("csrf_token", None)
