@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from certsvc.cli import (
         accounts,
+        audit,
         documents,
         intake,
         integrity,
@@ -36,7 +37,19 @@ def build_parser() -> argparse.ArgumentParser:
         workflow,
     )
 
-    for module in (setup, serve, intake, documents, workflow, integrity, verify, ledger, keys, accounts):
+    for module in (
+        setup,
+        serve,
+        intake,
+        documents,
+        workflow,
+        integrity,
+        verify,
+        ledger,
+        keys,
+        accounts,
+        audit,
+    ):
         module.register(subparsers)
     return parser
 

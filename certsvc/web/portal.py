@@ -174,7 +174,16 @@ def qr_svg(text: str, size: int = 200) -> Markup:
     )
 
 
-PORTAL_BLUEPRINTS = ("auth", "holder", "issuer")
+# Every signed-in page's blueprint (the console's are all named issuer*).
+PORTAL_BLUEPRINTS = (
+    "auth",
+    "holder",
+    "issuer",
+    "issuer_approvals",
+    "issuer_audit",
+    "issuer_integrity",
+    "issuer_registry",
+)
 
 
 def _never_cached(response: Response) -> Response:
