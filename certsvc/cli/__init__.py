@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     from certsvc.cli import (
         accounts,
         documents,
+        employers,
         intake,
         integrity,
         keys,
@@ -36,7 +37,19 @@ def build_parser() -> argparse.ArgumentParser:
         workflow,
     )
 
-    for module in (setup, serve, intake, documents, workflow, integrity, verify, ledger, keys, accounts):
+    for module in (
+        setup,
+        serve,
+        intake,
+        documents,
+        workflow,
+        integrity,
+        verify,
+        ledger,
+        keys,
+        accounts,
+        employers,
+    ):
         module.register(subparsers)
     return parser
 

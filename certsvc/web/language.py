@@ -19,7 +19,7 @@ from certsvc.timefmt import china_minute
 from certsvc.web.extensions import select_locale
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
-HTML_BLUEPRINTS = ("public", "auth", "holder", "issuer", "shared")
+HTML_BLUEPRINTS = ("public", "auth", "holder", "issuer", "shared", "employer", "reports")
 
 
 def language() -> str:
