@@ -196,6 +196,9 @@ def find_report(runtime: Runtime, number: str) -> Report:
 
 def _row_from_json(item: dict[str, Any]) -> ReportRow:
     status = item.pop("status", None)
+    # Members without a value were left out of the stored content.
+    item.setdefault("line", None)
+    item.setdefault("step", None)
     return ReportRow(**item, status=ReportStatus(**status) if status else None)
 
 

@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 from limits import parse_many
 from werkzeug.exceptions import HTTPException
 
-from certsvc.errors import CertsvcError
+from certsvc.errors import BadRequest, CertsvcError
 from certsvc.timefmt import china_minute
 from certsvc.verification.bulk import (
     MAX_FILE_BYTES,
@@ -34,7 +34,7 @@ from certsvc.verification.reports import record_bulk
 from certsvc.verification.spreadsheet import MEDIA_TYPE, results_workbook
 from certsvc.web import runtime
 from certsvc.web.extensions import configured_rate
-from certsvc.web.language import language
+from certsvc.web.language import error_text, language
 
 BULK_SCOPE = "bulk"
 BULK_NAME_SCOPE = "bulk-names"
@@ -97,6 +97,18 @@ def run_bulk(form: BulkForm, *, max_items: int) -> BulkResult:
     if form.problem is not None:
         raise form.problem
     return verify_bulk(runtime(), form.items, max_items=max_items)
+
+
+def check_form(form: BulkForm | None, *, max_items: int) -> tuple[BulkResult | None, str | None]:
+    """(rows, None) for a form that could be checked; (None, the refusal in the page's language)
+    for one that could not (too many lines, an unreadable file): the page shows it above the form,
+    which keeps what was typed. Nothing is checked then."""
+    if form is None:
+        return None, None
+    try:
+        return run_bulk(form, max_items=max_items), None
+    except BadRequest as problem:
+        return None, error_text(problem)
 
 
 def answer(result: BulkResult, render_page: ResponseReturnValue) -> ResponseReturnValue:

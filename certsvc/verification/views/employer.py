@@ -15,7 +15,7 @@ from flask_limiter.util import get_remote_address
 from certsvc.accounts import employers
 from certsvc.verification.schemas import MAX_BULK
 from certsvc.verification.views.api import verify_rate
-from certsvc.verification.views.bulk import answer, describe_rate, kept_text, posted_form, run_bulk
+from certsvc.verification.views.bulk import answer, check_form, describe_rate, kept_text, posted_form
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
 from certsvc.web.language import t
@@ -114,10 +114,11 @@ def revoke_key(key_id: int) -> ResponseReturnValue:
 def bulk() -> ResponseReturnValue:
     """An employer's bulk check: up to 1,000 lines, as a page, an Excel file or a report."""
     form = posted_form(MAX_BULK)
-    result = run_bulk(form, max_items=MAX_BULK) if form is not None else None
+    result, refusal = check_form(form, max_items=MAX_BULK)
     page = render_template(
         "public/bulk.html",
         result=result,
+        refusal=refusal,
         max_items=MAX_BULK,
         items_text=kept_text(form),
         action=url_for("employer.bulk"),
@@ -125,4 +126,6 @@ def bulk() -> ResponseReturnValue:
         quota=describe_rate(_account_quota(), "行", "lines"),
         switch_url=url_for("employer.bulk"),
     )
+    if refusal is not None:
+        return page, 400
     return page if result is None else answer(result, page)

@@ -19,10 +19,10 @@ from certsvc.verification.views.bulk import (
     answer,
     bulk_name_rate,
     bulk_rate,
+    check_form,
     describe_rate,
     kept_text,
     posted_form,
-    run_bulk,
 )
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
@@ -139,10 +139,11 @@ def _name_lines() -> int:
 def bulk() -> ResponseReturnValue:
     """Anonymous bulk check: up to 100 lines, as a page, an Excel file or a verification report."""
     form = posted_form(MAX_BATCH)
-    result = run_bulk(form, max_items=MAX_BATCH) if form is not None else None
+    result, refusal = check_form(form, max_items=MAX_BATCH)
     page = render_template(
         "public/bulk.html",
         result=result,
+        refusal=refusal,
         max_items=MAX_BATCH,
         items_text=kept_text(form),
         action=url_for("public.bulk"),
@@ -151,4 +152,6 @@ def bulk() -> ResponseReturnValue:
         name_lines=describe_rate(bulk_name_rate(), "行", "lines"),
         switch_url=url_for("public.bulk"),
     )
+    if refusal is not None:
+        return page, 400
     return page if result is None else answer(result, page)
