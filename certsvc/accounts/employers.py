@@ -247,7 +247,8 @@ def create_key(
 
 def revoke_key(session: Session, runtime: Runtime, *, employer_id: int, key_id: int) -> None:
     """Revoke one of the employer's keys (another employer's key is ``NotFound``, like a missing one)."""
-    key = session.get(EmployerKey, key_id) if 0 < key_id < 2**63 else None
+    # An id beyond the column's range names no key (PostgreSQL would refuse to compare it).
+    key = session.get(EmployerKey, key_id) if 0 < key_id < 2**31 else None
     if key is None or key.employer_id != employer_id:
         raise NotFound("no such key", detail_zh="没有这个密钥")
     if key.revoked_at is None:
