@@ -190,7 +190,9 @@ def _employers(runtime: Runtime) -> dict[str, EmployerPerson]:
                 password=PASSWORD,
             )
             _, api_key = create_key(session, runtime, employer_id=employer.id, name="使用", created_by="test")
-            resource, _ = create_key(session, runtime, employer_id=employer.id, name="矩阵", created_by="test")
+            resource, _ = create_key(
+                session, runtime, employer_id=employer.id, name="矩阵", created_by="test"
+            )
             people[key] = EmployerPerson(key, user.login, employer.id, api_key, resource.id)
     return people
 

@@ -110,7 +110,9 @@ def target(world: World) -> Iterator[Target]:
         found.clients[key] = client
     employer = world.employers["employer-a"]
     client = app.test_client()
-    assert client.post("/auth/login", data={"account": employer.login, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/auth/login", data={"account": employer.login, "password": PASSWORD}).status_code == 302
+    )
     found.clients["employer"] = client
     found.clients["anonymous"] = app.test_client()
     found.employer_key = employer.api_key

@@ -147,7 +147,9 @@ def bulk_lines(issued: list[Issued], count: int) -> tuple[list[str], list[str]]:
     for position in range(count):
         certificate = issued[position % len(issued)]
         if position % 50 == 49:
-            lines.append(f"{certificate.number[:-1]}{'A' if certificate.number[-1] != 'A' else 'B'},{certificate.name}")
+            lines.append(
+                f"{certificate.number[:-1]}{'A' if certificate.number[-1] != 'A' else 'B'},{certificate.name}"
+            )
             outcomes.append("error")
         elif position % 7 == 6:
             lines.append(f"{certificate.number},某某某")

@@ -12,7 +12,6 @@ import re
 import openpyxl
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from certsvc.accounts.models import EmployerKey
@@ -116,7 +115,9 @@ def test_another_employer_can_neither_see_nor_revoke_a_key(
     assert web.post("/employer/keys/999999/revoke").status_code == 404
     line = {"items": [{"certificate_number": issued[0].number, "name": issued[0].name}]}
     assert (
-        employer_app.test_client().post("/api/v1/verify/bulk", json=line, headers=_bearer(acme.key)).status_code
+        employer_app.test_client()
+        .post("/api/v1/verify/bulk", json=line, headers=_bearer(acme.key))
+        .status_code
         == 200
     )
 
@@ -144,13 +145,17 @@ def test_each_key_counts_its_own_quota_and_a_spent_one_is_a_bilingual_429(
     assert client.post("/api/v1/verify/bulk", json=three, headers=_bearer(second)).status_code == 200
 
 
-def test_unknown_key_is_a_401_and_counts_against_the_address(employer_app: Flask, issued: list[Issued]) -> None:
+def test_unknown_key_is_a_401_and_counts_against_the_address(
+    employer_app: Flask, issued: list[Issued]
+) -> None:
     """Without a valid key the bulk API answers 401 (problem JSON, both languages) and the request
     draws on the per-client budget, not on anyone's quota."""
     employer_app.config["CERTSVC_VERIFY_RATE"] = "2/minute"
     client = employer_app.test_client()
     line = {"items": [{"certificate_number": issued[0].number, "name": issued[0].name}]}
-    answers = [client.post("/api/v1/verify/bulk", json=line, headers=_bearer("cek_" + "x" * 43)) for _ in range(3)]
+    answers = [
+        client.post("/api/v1/verify/bulk", json=line, headers=_bearer("cek_" + "x" * 43)) for _ in range(3)
+    ]
     assert [answer.status_code for answer in answers] == [401, 401, 429]
     assert answers[0].get_json()["detail_zh"]
     assert client.post("/api/v1/verify/bulk", json=line).status_code == 429
@@ -207,7 +212,10 @@ def test_a_thousand_uploaded_lines_download_as_exactly_these_results(
     rows = _workbook_rows(answer.data)
     assert rows[0] == HEADERS
     assert len(rows) == 1 + 1000
-    expected_numbers = [line.split(",")[0] if outcome != "error" else None for line, outcome in zip(lines, outcomes)]
+    expected_numbers = [
+        line.split(",")[0] if outcome != "error" else None
+        for line, outcome in zip(lines, outcomes, strict=True)
+    ]
     assert [row[0] for row in rows[1:]] == list(range(2, 1002))  # the file's lines: header is line 1
     assert [row[1] for row in rows[1:]] == [
         {"valid": "有效", "invalid": "无效", "error": "无法查验"}[outcome] for outcome in outcomes
@@ -215,7 +223,9 @@ def test_a_thousand_uploaded_lines_download_as_exactly_these_results(
     assert [row[3] for row in rows[1:]] == expected_numbers
     holder = HEADERS.index("持证人（部分隐去）")
     names = {c.name for c in issued}
-    assert all(row[holder] is None or ("*" in str(row[holder]) or len(str(row[holder])) == 1) for row in rows[1:])
+    assert all(
+        row[holder] is None or ("*" in str(row[holder]) or len(str(row[holder])) == 1) for row in rows[1:]
+    )
     assert not any(row[holder] in names for row in rows[1:] if row[holder] and "*" not in str(row[holder]))
     assert _formula_cells(answer.data) == []
 
@@ -227,7 +237,7 @@ def test_the_workbook_never_holds_a_formula_whatever_the_values() -> None:
     facts = PublicFacts(
         certificate_number="42120020263000001Z",
         version=1,
-        holder="=HYPERLINK(\"http://x\")",
+        holder='=HYPERLINK("http://x")',
         title="+1+1",
         level="-2",
         series="@SUM(A1)",
@@ -244,7 +254,7 @@ def test_the_workbook_never_holds_a_formula_whatever_the_values() -> None:
     data = results_workbook(result)
     assert _formula_cells(data) == []
     row = _workbook_rows(data)[1]
-    assert row[5] == "'=HYPERLINK(\"http://x\")" and row[2] == "'=cmd|' /C calc'!A0"
+    assert row[5] == '\'=HYPERLINK("http://x")' and row[2] == "'=cmd|' /C calc'!A0"
 
 
 def test_the_bulk_api_takes_a_thousand_lines_and_answers_json_or_excel(
@@ -253,7 +263,9 @@ def test_the_bulk_api_takes_a_thousand_lines_and_answers_json_or_excel(
     """With its key, an employer checks 1,000 JSON lines: one result per line in order with counts;
     a malformed line gets its own problem; ?format=xlsx answers the same as a workbook."""
     lines, outcomes = bulk_lines(issued, 999)
-    items: list[object] = [dict(zip(("certificate_number", "name"), line.split(",", 1))) for line in lines]
+    items: list[object] = [
+        dict(zip(("certificate_number", "name"), line.split(",", 1), strict=True)) for line in lines
+    ]
     items.append({"name": "只有姓名"})
     client = employer_app.test_client()
     answer = client.post("/api/v1/verify/bulk", json={"items": items}, headers=_bearer(acme.key))
@@ -270,7 +282,9 @@ def test_the_bulk_api_takes_a_thousand_lines_and_answers_json_or_excel(
         "/api/v1/verify/bulk?format=xlsx", json={"items": items}, headers=_bearer(acme.key)
     )
     assert workbook.status_code == 200 and len(_workbook_rows(workbook.data)) == 1001
-    too_many = client.post("/api/v1/verify/bulk", json={"items": items + items[:1]}, headers=_bearer(acme.key))
+    too_many = client.post(
+        "/api/v1/verify/bulk", json={"items": items + items[:1]}, headers=_bearer(acme.key)
+    )
     assert too_many.status_code == 400 and too_many.get_json()["field"] == "items"
 
 
@@ -298,7 +312,9 @@ def test_anonymous_bulk_keeps_what_the_page_promises(employer_app: Flask, issued
     promise = re.search(r'<p class="promise" id="promise">([^<]+)</p>', page)
     assert promise is not None
     assert "每次最多 100 行" in promise.group(1)
-    assert "每分钟 5 次、每小时 30 次" in promise.group(1) and "每小时 300 行、每天 1000 行" in promise.group(1)
+    assert "每分钟 5 次、每小时 30 次" in promise.group(1) and "每小时 300 行、每天 1000 行" in promise.group(
+        1
+    )
 
     lines, _ = bulk_lines(issued, 100)
     assert client.post("/verify/bulk", data={"items": "\n".join(lines[:25])}).status_code == 200
@@ -341,12 +357,20 @@ def test_employer_pages_are_for_employers(
 
     with runtime.database.write() as session:
         create_staff_user(
-            session, runtime, username="op-test", authority_code="421200", role="operator", password="correct horse 1"
+            session,
+            runtime,
+            username="op-test",
+            authority_code="421200",
+            role="operator",
+            password="correct horse 1",
         )
     anonymous = employer_app.test_client()
     assert anonymous.get("/employer/").headers["Location"].startswith("/auth/login")
     staff = employer_app.test_client()
-    assert staff.post("/auth/login", data={"account": "op-test", "password": "correct horse 1"}).status_code == 302
+    assert (
+        staff.post("/auth/login", data={"account": "op-test", "password": "correct horse 1"}).status_code
+        == 302
+    )
     assert staff.get("/employer/").status_code == 403
     assert staff.post("/employer/bulk", data={"items": "x"}).status_code == 403
     web = employer_app.test_client()
@@ -383,7 +407,9 @@ def test_usccs_are_checked_when_employers_are_registered(runtime: Runtime) -> No
         add_employer(session, runtime, name="某公司二", uscc=good, username="hr-good2")
 
 
-def test_employer_cli_registers_and_manages_keys(runtime: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_employer_cli_registers_and_manages_keys(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`certsvc employer add` prints the user's password once; create-key prints a key; list shows
     it by prefix; revoke-key stops it; a wrong USCC is a usage error (exit 2)."""
     from certsvc.cli import main
@@ -391,7 +417,12 @@ def test_employer_cli_registers_and_manages_keys(runtime: Runtime, monkeypatch: 
 
     monkeypatch.setattr("certsvc.cli.employers.cli_runtime", lambda: runtime)
     uscc = valid_uscc("91500000MA5U7X0QA")
-    assert main(["employer", "add", "重庆命令行公司", "--uscc", uscc, "--login", "hr-cli", "--quota", "100/hour"]) == 0
+    assert (
+        main(
+            ["employer", "add", "重庆命令行公司", "--uscc", uscc, "--login", "hr-cli", "--quota", "100/hour"]
+        )
+        == 0
+    )
     assert "password:" in capsys.readouterr().out
     assert main(["employer", "create-key", uscc, "--name", "接口"]) == 0
     printed = capsys.readouterr().out

@@ -89,7 +89,9 @@ def test_name_budget_is_shared_with_the_page_forms_in_each_store(
     assert client.post("/api/v1/verify", json=by_number).status_code == 200
     bulk_line = f"{issued[1].number},{issued[1].name}"
     assert client.post("/verify/bulk", data={"items": bulk_line}).status_code == 200
-    assert client.post(f"/v/{issued[1].qr_payload}/confirm", data={"claim": issued[1].name}).status_code == 200
+    assert (
+        client.post(f"/v/{issued[1].qr_payload}/confirm", data={"claim": issued[1].name}).status_code == 200
+    )
     assert client.post("/api/v1/verify", json=by_number).status_code == 429
     assert client.post("/verify", data=form).status_code == 429
     assert client.post("/verify/bulk", data={"items": bulk_line}).status_code == 200

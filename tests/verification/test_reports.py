@@ -51,18 +51,23 @@ def _pdfsig(runtime: Runtime, pdf: bytes, tmp_path: Path) -> str:
     """What poppler's pdfsig (NSS) says of ``pdf`` when only this installation's CA is trusted."""
     certutil, pdfsig = shutil.which("certutil"), shutil.which("pdfsig")
     if certutil is None or pdfsig is None:
-        pytest.fail("pdfsig and certutil are needed: install poppler-utils and libnss3-tools (scripts/setup does)")
+        pytest.fail(
+            "pdfsig and certutil are needed: install poppler-utils and libnss3-tools (scripts/setup does)"
+        )
     database = tmp_path / "nss"
     database.mkdir()
     subprocess.run([certutil, "-N", "-d", f"sql:{database}", "--empty-password"], check=True)
     ca = tmp_path / "ca.pem"
     ca.write_bytes(runtime.keys.issuing_ca_pem())
     subprocess.run(
-        [certutil, "-A", "-d", f"sql:{database}", "-n", "certsvc-ca", "-t", "CT,C,C", "-i", str(ca)], check=True
+        [certutil, "-A", "-d", f"sql:{database}", "-n", "certsvc-ca", "-t", "CT,C,C", "-i", str(ca)],
+        check=True,
     )
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf)
-    result = subprocess.run([pdfsig, "-nssdir", f"sql:{database}", str(path)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [pdfsig, "-nssdir", f"sql:{database}", str(path)], capture_output=True, text=True, check=False
+    )
     return result.stdout + result.stderr
 
 
