@@ -381,8 +381,26 @@ def _stored_credential_failure(runtime: Runtime, row: RegistryRow, now: dt.datet
     A certificate found by number is only as good as its signed credential: when that fails (a
     compromised or expired signing key), every route must answer the same (issue 16, finding 8).
     """
-    pure = _pure_verify(row.v_credential, keyset(runtime), now)
-    return None if pure.authentic else _invalid(now, pure.step, pure.reason)
+    keys = keyset(runtime)
+    text: str = row.v_credential
+    digest = hashlib.sha256(text.encode("ascii", "replace")).digest()
+    remembered = runtime.cache.credential_checks.get(digest)
+    if remembered is not None and remembered[0] is keys:
+        failure = remembered[1]
+    else:
+        # The check depends only on the credential's bytes and the key set (not on the time), so
+        # it is remembered until the key history changes: a bulk check downloaded as Excel right
+        # after it was shown, or a list checked again, does not verify every signature again.
+        pure = _pure_verify(text, keys, now)
+        failure = None if pure.authentic else (pure.step, pure.reason)
+        with runtime.cache.lock:
+            if len(runtime.cache.credential_checks) >= CREDENTIAL_CHECK_ENTRIES:
+                runtime.cache.credential_checks.clear()
+            runtime.cache.credential_checks[digest] = (keys, failure)
+    return None if failure is None else _invalid(now, failure[0], failure[1])
+
+
+CREDENTIAL_CHECK_ENTRIES = 50_000
 
 
 def _pure_verify(text: str, keys: KeySet, now: dt.datetime) -> verifier.Verdict:
