@@ -20,13 +20,8 @@ from certsvc.runtime import Runtime
 from certsvc.verification.bulk import BulkResult, BulkRow, parse_bulk_file
 from certsvc.verification.services import OnlineVerdict, PublicFacts
 from certsvc.verification.spreadsheet import FORMULA_PREFIXES, HEADERS, results_workbook
-from tests.verification.conftest import (
-    EmployerAccount,
-    Issued,
-    bulk_lines,
-    make_employer,
-    sign_in_employer,
-)
+from tests.verification.conftest import Issued
+from tests.verification.employers import EmployerAccount, bulk_lines, make_employer, sign_in_employer
 
 ROW_OUTCOME = re.compile(r'<tr data-outcome="([\w-]+)"')
 
@@ -394,7 +389,7 @@ def test_usccs_are_checked_when_employers_are_registered(runtime: Runtime) -> No
     """An employer's USCC must carry its GB 32100 check character; a wrong one is refused in both
     languages and nothing is stored; registering the same code twice is refused."""
     from certsvc.accounts.employers import add_employer
-    from tests.verification.conftest import valid_uscc
+    from tests.verification.employers import valid_uscc
 
     good = valid_uscc("91500000MA5U7X0Q9")
     wrong = good[:-1] + ("0" if good[-1] != "0" else "1")
@@ -413,7 +408,7 @@ def test_employer_cli_registers_and_manages_keys(
     """`certsvc employer add` prints the user's password once; create-key prints a key; list shows
     it by prefix; revoke-key stops it; a wrong USCC is a usage error (exit 2)."""
     from certsvc.cli import main
-    from tests.verification.conftest import valid_uscc
+    from tests.verification.employers import valid_uscc
 
     monkeypatch.setattr("certsvc.cli.employers.cli_runtime", lambda: runtime)
     uscc = valid_uscc("91500000MA5U7X0QA")
@@ -451,3 +446,15 @@ def test_bulk_parsing_numbers_lines_as_the_user_sees_them() -> None:
     items = parse_bulk_file("姓名,证书编号\n张三,A1\n".encode())
     assert [(item.line, item.number, item.name) for item in items] == [(2, "A1", "张三")]
     assert dataclasses.replace(items[0]).as_line() == "A1,张三"
+
+
+def test_the_promise_reads_in_english_too(employer_app: Flask) -> None:
+    """In English the bulk page states the same limits in English words, with no Chinese left in
+    the promise."""
+    page = employer_app.test_client().get("/verify/bulk?lang=en").get_data(as_text=True)
+    promise = re.search(r'<p class="promise" id="promise">([^<]+)</p>', page)
+    assert promise is not None
+    text = promise.group(1)
+    assert "Up to 100 lines per check" in text
+    assert "5 checks per minute, 30 checks per hour" in text and "300 lines per hour, 1000 lines per day" in text
+    assert not re.search(r"[\u4e00-\u9fff]", text)

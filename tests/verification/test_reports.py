@@ -23,7 +23,8 @@ from certsvc.runtime import Runtime
 from certsvc.verification.models import VerificationReport
 from certsvc.verification.reports import REPORT_SEAL_ID
 from certsvc.verification.services import verify_target
-from tests.verification.conftest import EmployerAccount, Issued, bulk_lines, make_employer, sign_in_employer
+from tests.verification.conftest import Issued
+from tests.verification.employers import EmployerAccount, bulk_lines, make_employer, sign_in_employer
 
 REPORT_URL = re.compile(r"/r/(HY\d{8}-[2-9A-HJ-NP-Z]{10})$")
 
