@@ -599,6 +599,186 @@ _HOLDERS_EN = {
     "（已脱敏）": "(masked)",
 }
 
+# The console's lists, exports and import preview (issue 20). New kinds only: nothing above is
+# redefined, and English already in the catalogue stands.
+LABELS |= {
+    # the intake rules (certsvc.domain.rules.RULES and WARNINGS) by name, and the fix each asks for
+    "rule": {
+        "attendance": "出席人数",
+        "vote": "表决票数",
+        "publicity": "公示期",
+        "order": "日期先后",
+        "jurisdiction": "发证权限",
+        "committee": "评委会登记",
+        "identity": "身份信息",
+        "duplicate": "重复",
+        "form": "填写格式",
+        "integrity": "诚信档案",
+        "deadline": "确认时限",
+    },
+    "rule_fix": {
+        "attendance": "核对出席人数和评委会人数：出席人数应达到评委会登记人数的三分之二。",
+        "vote": "核对同意票数：应达到出席人数的三分之二，且不超过出席人数。",
+        "publicity": "核对公示开始和结束日期：公示期不少于 5 个工作日。",
+        "order": "核对日期先后：评审日期不晚于公示开始，公示结束早于确认日期，且都不晚于今天。",
+        "jurisdiction": "只导入本机构有权确认的结果：核对发证机构代码、级别和职称系列。",
+        "committee": "核对评委会代码、名称、人数、职称系列、专业和级别，应与“登记信息”页一致。",
+        "identity": "核对身份证号和姓名；与已有证书的姓名不同时，须先由原发证机构更正。",
+        "duplicate": "删除重复的行；已持有同一职称的人不能再次发证。",
+        "form": "按模板填写该单元格：日期写作 2024-11-20，人数只写数字，开头不要有 = + - @ 等符号。",
+        "integrity": "此人在诚信档案记录期内，不能取得职称；如有异议，请联系作出决定的机构。",
+        "deadline": "已受理，无需修改；今后请在公示结束后 15 个工作日内确认。",
+    },
+    # the columns of a results file (certsvc.domain.record.FIELD_LABELS_ZH)
+    "column": {
+        "confirmation_doc_no": "确认文号",
+        "confirmation_date": "确认日期",
+        "authority_code": "发证机构代码",
+        "committee_code": "评委会代码",
+        "committee_name": "评委会名称",
+        "committee_size": "评委会人数",
+        "meeting_date": "评审日期",
+        "publicity_start": "公示开始日期",
+        "publicity_end": "公示结束日期",
+        "series": "职称系列",
+        "specialty": "专业",
+        "name": "姓名",
+        "id_number": "身份证号",
+        "employer": "工作单位",
+        "title": "资格名称",
+        "level": "级别",
+        "attendees": "出席人数",
+        "votes_for": "同意票数",
+    },
+    # what an import would do to a row (certsvc.certificates.preview.VERDICTS)
+    "verdict": {"issue": "将发证", "ready": "本行合格", "already": "此前已发证", "refused": "不合格"},
+    # who imported a batch (certsvc.certificates.listing.Actor)
+    "actor": {"user": "工作人员", "api-token": "接口令牌", "cli": "命令行", "other": "其他"},
+}
+_CONSOLE_EN = {
+    "出席人数": "Attendance",
+    "表决票数": "Votes",
+    "公示期": "Publicity period",
+    "日期先后": "Order of dates",
+    "发证权限": "Jurisdiction",
+    "评委会登记": "Committee registration",
+    "身份信息": "Identity",
+    "重复": "Duplicate",
+    "填写格式": "Form",
+    "诚信档案": "Integrity record",
+    "确认时限": "Confirmation deadline",
+    "核对出席人数和评委会人数：出席人数应达到评委会登记人数的三分之二。": (
+        "Check the attendance and the committee size: at least two thirds of the registered members "
+        "must attend."
+    ),
+    "核对同意票数：应达到出席人数的三分之二，且不超过出席人数。": (
+        "Check the votes for: at least two thirds of those present, and no more than those present."
+    ),
+    "核对公示开始和结束日期：公示期不少于 5 个工作日。": (
+        "Check the publicity start and end dates: the publicity lasts at least 5 working days."
+    ),
+    "核对日期先后：评审日期不晚于公示开始，公示结束早于确认日期，且都不晚于今天。": (
+        "Check the order of the dates: the meeting no later than the publicity start, the publicity "
+        "end before the confirmation, and none after today."
+    ),
+    "只导入本机构有权确认的结果：核对发证机构代码、级别和职称系列。": (
+        "Import only results your authority may confirm: check the authority code, level and series."
+    ),
+    "核对评委会代码、名称、人数、职称系列、专业和级别，应与“登记信息”页一致。": (
+        "Check the committee's code, name, size, series, specialty and level against the Registry page."
+    ),
+    "核对身份证号和姓名；与已有证书的姓名不同时，须先由原发证机构更正。": (
+        "Check the ID number and name; a name that differs from an existing certificate must first be "
+        "corrected by the authority that issued it."
+    ),
+    "删除重复的行；已持有同一职称的人不能再次发证。": (
+        "Remove the repeated row; a person who already holds the same title cannot be issued it again."
+    ),
+    "按模板填写该单元格：日期写作 2024-11-20，人数只写数字，开头不要有 = + - @ 等符号。": (
+        "Fill in the cell as the template shows: dates as 2024-11-20, counts as digits only, and no "
+        "leading = + - @ or similar."
+    ),
+    "此人在诚信档案记录期内，不能取得职称；如有异议，请联系作出决定的机构。": (
+        "This person is within an integrity-record period and cannot obtain a title; to dispute it, "
+        "contact the authority that decided it."
+    ),
+    "已受理，无需修改；今后请在公示结束后 15 个工作日内确认。": (
+        "Accepted, nothing to change; in future confirm within 15 working days of the publicity end."
+    ),
+    "确认日期": "Confirmation date",
+    "发证机构代码": "Authority code",
+    "评委会代码": "Committee code",
+    "评委会名称": "Committee name",
+    "评委会人数": "Committee size",
+    "评审日期": "Meeting date",
+    "公示开始日期": "Publicity start",
+    "公示结束日期": "Publicity end",
+    "职称系列": "Series",
+    "专业": "Specialty",
+    "资格名称": "Title",
+    "同意票数": "Votes for",
+    "将发证": "will be issued",
+    "本行合格": "row passes",
+    "此前已发证": "issued before",
+    "不合格": "refused",
+    "工作人员": "staff",
+    "接口令牌": "API token",
+    "命令行": "command line",
+    "%(n)s 行不合格（共 %(m)s 个问题）。整份文件未导入：请按下表修正后重新上传。": (
+        "%(n)s rows refused (%(m)s problems in all). Nothing was imported: correct the file as the "
+        "table says and upload it again."
+    ),
+    "上一页": "Previous",
+    "下一页": "Next",
+    "下载不合格行报告（Excel）": "Download the refused rows (Excel)",
+    "不合格的行": "Rows refused",
+    "合格的行": "Rows that pass",
+    "修改：": "Fix: ",
+    "全部不合格的行见报告。": "Every refused row is in the report.",
+    "共 %(n)s 个批次，显示第 %(a)s–%(b)s 个。": "%(n)s batches; showing %(a)s–%(b)s.",
+    "共 %(n)s 张证书，显示第 %(a)s–%(b)s 张。": "%(n)s certificates; showing %(a)s–%(b)s.",
+    "分页": "Pages",
+    "发证日期": "Issued on",
+    "发证日期从": "Issued from",
+    "发证日期至": "Issued until",
+    "导入人": "Imported by",
+    "导入批次": "Import batches",
+    "导入日期从": "Imported from",
+    "导入日期至": "Imported until",
+    "导入时间": "Imported at",
+    "导出 Excel": "Export to Excel",
+    "批次": "Batch",
+    "按持证人查找": "Find by holder",
+    "提醒": "Note",
+    "文件名": "File name",
+    "文件行数": "Rows in file",
+    "本机构发证数": "Issued here",
+    "查找": "Find",
+    "查看导入批次": "See import batches",
+    "查看本批证书": "See this batch's certificates",
+    "查看证书": "Certificates",
+    "此处只显示前 %(n)s 行。": "Only the first %(n)s rows are shown here.",
+    "此文件是发证机构 %(codes)s 确认的结果。您的账号属于发证机构 %(mine)s，只能导入本机构确认的结果，请选择本机构的文件。": (
+        "This file holds results confirmed by authority %(codes)s. Your account belongs to authority "
+        "%(mine)s, which imports only its own results: choose your authority's file."
+    ),
+    "没有符合条件的导入批次。": "No import batches match.",
+    "清除": "Clear",
+    "第 %(n)s / %(m)s 页": "Page %(n)s of %(m)s",
+    "筛选": "Filter",
+    "结论": "Verdict",
+    "脱敏（如 张*明）": "Masked (e.g. 张*明)",
+    "证书编号或身份证号": "Certificate number or ID number",
+    "证书编号或身份证号都可以输入；姓名可只输入一部分。这些内容不会出现在网址中。": (
+        "Type a certificate number or an ID number; part of a name is enough. None of this appears "
+        "in the address bar."
+    ),
+    "问题和修改方法": "Problems and how to fix them",
+    "预览中的姓名": "Names in the preview",
+}
+for _chinese, _english in _CONSOLE_EN.items():
+    EN.setdefault(_chinese, _english)
+
 # The help page (/help): how to verify, what each verdict means, how offline verification works.
 LABELS["help_do"] = {
     "valid": "可以采信。",

@@ -48,7 +48,11 @@ def error_text(error: CertsvcError) -> str:
 # The query parameters a page means (everything else is dropped from its language links): url_for
 # treats some names as instructions (``_external``, ``_scheme``, ``_method``, ``_anchor``), which let
 # a crafted query string put a forged Host into links or raise an error (issue 16).
-LANGUAGE_LINK_PARAMETERS = ("status", "activated", "next", "q")
+# The console lists' filters among them carry no personal data (see certificates.listing).
+LANGUAGE_LINK_PARAMETERS = (
+    *("status", "activated", "next", "q"),
+    *("number", "doc_no", "batch", "employer", "series", "level", "from", "to", "source", "page"),
+)
 MAX_LINK_PARAMETER_CHARS = 500
 
 
