@@ -59,6 +59,12 @@ class Settings:
     issuer_api_rate: str = "300/minute"
     # Console imports issuing more certificates than this wait for a reviewer's approval (issue 20).
     import_approval_rows: int = 500
+    # Anonymous bulk checks (page and API batch): submissions per client, and number + name lines
+    # per client (each line tests a name); employers' accounts and keys have their own quota.
+    bulk_rate: str = "5/minute;30/hour"
+    bulk_name_rate: str = "300/hour;1000/day"
+    employer_quota: str = "20000/hour;100000/day"
+    report_rate: str = "60/minute;600/hour"
 
     @property
     def is_production(self) -> bool:
@@ -152,6 +158,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     status_ttl_seconds = _int(env, "CERTSVC_STATUS_TTL", Settings.status_ttl_seconds)
     issuer_api_rate = env.get("CERTSVC_ISSUER_API_RATE") or Settings.issuer_api_rate
     import_approval_rows = _int(env, "CERTSVC_IMPORT_APPROVAL_ROWS", Settings.import_approval_rows)
+    bulk_rate = env.get("CERTSVC_BULK_RATE") or Settings.bulk_rate
+    bulk_name_rate = env.get("CERTSVC_BULK_NAME_RATE") or Settings.bulk_name_rate
+    employer_quota = env.get("CERTSVC_EMPLOYER_QUOTA") or Settings.employer_quota
+    report_rate = env.get("CERTSVC_REPORT_RATE") or Settings.report_rate
 
     if environment not in ENVIRONMENTS:
         raise ConfigurationError(f"CERTSVC_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
@@ -190,6 +200,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         status_ttl_seconds=status_ttl_seconds,
         issuer_api_rate=_rate(issuer_api_rate, "CERTSVC_ISSUER_API_RATE"),
         import_approval_rows=_non_negative(import_approval_rows, "CERTSVC_IMPORT_APPROVAL_ROWS"),
+        bulk_rate=_rate(bulk_rate, "CERTSVC_BULK_RATE"),
+        bulk_name_rate=_rate(bulk_name_rate, "CERTSVC_BULK_NAME_RATE"),
+        employer_quota=_rate(employer_quota, "CERTSVC_EMPLOYER_QUOTA"),
+        report_rate=_rate(report_rate, "CERTSVC_REPORT_RATE"),
     )
 
 

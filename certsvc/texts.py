@@ -848,6 +848,60 @@ _HOLDERS_EN |= {
 for _chinese, _english in _HOLDERS_EN.items():
     EN.setdefault(_chinese, _english)
 
+# Employers at scale and verification reports (issue 21).
+LABELS["role"]["employer"] = "用人单位"
+_EMPLOYERS_EN = {
+    "用人单位": "employer",
+    "API 密钥": "API keys",
+    "下载 Excel 和生成报告都会按当前内容重新查验一次。": "Downloading Excel and making a report check the current list again.",
+    "下载签章 PDF": "Download the signed PDF",
+    "使用中": "in use",
+    "例如：人事系统": "e.g. HR system",
+    "保存为核验报告": "Save as a verification report",
+    "共 %(n)s 项": "%(n)s items",
+    "前缀": "Prefix",
+    "单张证书查验": "One certificate",
+    "吊销": "Revoke",
+    "名称": "Name",
+    "密钥只显示这一次，请立即妥善保存。本系统只保存它的摘要，无法找回；丢失后请吊销并新建。": "The key is shown only this once: store it safely now. The service keeps only a digest and cannot show it again; if it is lost, revoke it and make a new one.",
+    "密钥已吊销，使用它的请求将被拒绝。": "The key is revoked; requests using it are refused.",
+    "已吊销": "revoked",
+    "或上传 CSV / Excel 文件": "or upload a CSV / Excel file",
+    "打印本页": "Print this page",
+    "批量查验": "Bulk verification",
+    "批量查验，共 %(n)s 项": "Bulk check of %(n)s items",
+    "把这次查验的结果保存为带电子签章的核验报告（PDF），有自己的报告编号，可打印、归档，扫描报告上的二维码可查看记录的结果。报告不记录查验人的信息。": "Save this result as a verification report: a PDF with the installation's electronic seal and its own report number, to print or file; its QR code shows the recorded result. The report records nothing about you.",
+    "报告地址": "Report address",
+    "报告编号": "Report number",
+    "新密钥的名称（用途）": "Name of the new key (what it is for)",
+    "新建 API 密钥": "Make an API key",
+    "新的 API 密钥": "New API key",
+    "无法查验": "Not checked",
+    "最近使用": "Last used",
+    "本单位": "Our organisation",
+    "本单位每次最多 %(n)s 行，计入本单位的查验限额：%(quota)s。": "Up to %(n)s lines per check, counted against your organisation's quota: %(quota)s.",
+    "本页显示报告生成时记录的查验结果，不是现在的状态；要了解证书现在的状态，请重新查验。为保护个人信息，姓名部分隐去，不显示身份证号码；报告不记录查验人的信息。": "This page shows the result recorded when the report was made, not the status now; to know a certificate's status now, verify it again. Names are partly hidden and ID numbers never shown; the report records nothing about who verified.",
+    "查验并下载 Excel": "Check and download Excel",
+    "查验并生成核验报告": "Check and make a verification report",
+    "查验限额": "Quota",
+    "核验内容": "Scope",
+    "核验报告": "Verification report",
+    "核验时间": "Checked at",
+    "每次最多 %(n)s 行。每个网络地址：批量查验 %(submissions)s；其中“证书编号,姓名”行 %(lines)s（二维码行不计）。": 'Up to %(n)s lines per check. Per network address: %(submissions)s; of them, "number, name" lines %(lines)s (QR lines do not count).',
+    "每次最多 %(n)s 行，可粘贴或上传 CSV / Excel 文件，结果可下载为 Excel，也可生成核验报告。": "Up to %(n)s lines per check, pasted or uploaded as CSV / Excel; results download as Excel or become a verification report.",
+    "每行一项：二维码内容（网址），或“证书编号,姓名”。也可上传 CSV 或 Excel 文件（列：二维码，或 证书编号、姓名；英文列名 qr / certificate_number, name 也可）。": 'One item per line: a QR code\'s text (its URL), or "certificate number, name". Or upload a CSV or Excel file (columns 二维码, or 证书编号 and 姓名; English headers qr / certificate_number, name work too).',
+    "状态原因": "Reason",
+    "状态生效日期": "Status effective",
+    "用人单位登录": "Employer sign-in",
+    "用人单位账号每次可查验 1,000 行，并可使用 API 密钥。": "Employers' accounts check 1,000 lines at a time and may use API keys.",
+    "结果汇总": "Summary",
+    "职称电子证书核验报告": "Verification report",
+    "调用 POST /api/v1/verify/bulk 时以 Authorization: Bearer 发送密钥。每个密钥按本单位的限额单独计数。": "Send a key as Authorization: Bearer when calling POST /api/v1/verify/bulk. Each key counts against your organisation's quota on its own.",
+    "还没有 API 密钥。": "No API keys yet.",
+}
+for _chinese, _english in _EMPLOYERS_EN.items():
+    EN.setdefault(_chinese, _english)
+
 
 def translate(text: str, lang: str, *, context: str | None = None, **values: Any) -> str:
     """``text`` (Chinese) in ``lang``; ``%(name)s`` placeholders are filled from ``values``."""

@@ -60,7 +60,7 @@ ACTIVATION_LINK_LIFETIME = dt.timedelta(days=7)
 RESET_LINK_LIFETIME = dt.timedelta(hours=1)
 API_TOKEN_PREFIX = "cst_"  # noqa: S105 - a public marker that makes leaked tokens easy to scan for
 DEMO_PASSWORD = "certsvc-demo-2024"  # noqa: S105 - documented demo login, development/test only
-_USERNAME = re.compile(r"[a-z][a-z0-9_.-]{2,31}")
+USERNAME = _USERNAME = re.compile(r"[a-z][a-z0-9_.-]{2,31}")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}")
 ROLE_LOGIN_PREFIX = {"operator": "op", "reviewer": "rv", "auditor": "au"}
 

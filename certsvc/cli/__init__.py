@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         accounts,
         audit,
         documents,
+        employers,
         intake,
         integrity,
         keys,
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         keys,
         accounts,
         audit,
+        employers,
     ):
         module.register(subparsers)
     return parser

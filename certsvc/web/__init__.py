@@ -22,7 +22,10 @@ def blueprints() -> list[Blueprint]:
     from certsvc.ledger.views import bp as ledger
     from certsvc.registry.views import bp as registry
     from certsvc.verification.views.api import bp as verification_api
+    from certsvc.verification.views.employer import bp as employer
+    from certsvc.verification.views.employer_api import bp as employer_api
     from certsvc.verification.views.pages import bp as pages
+    from certsvc.verification.views.reports import bp as reports
     from certsvc.verification.views.status import bp as status
     from certsvc.verification.views.wellknown import bp as wellknown
     from certsvc.web.api import bp as api
@@ -36,10 +39,13 @@ def blueprints() -> list[Blueprint]:
         api,
         ledger,
         verification_api,
+        employer_api,
         results_api,
         certificates_api,
         status,
         pages,
+        reports,
+        employer,
         holder,
         shared,
         console,

@@ -29,6 +29,8 @@ HTML_BLUEPRINTS = (
     "issuer_integrity",
     "issuer_registry",
     "shared",
+    "employer",
+    "reports",
 )
 
 

@@ -2,7 +2,8 @@
 
 Authorities: the county 421221 ("own" for the county staff) and the province 500000 ("other").
 Holders A and B hold county certificates, C a province one; each has a pending reissue request
-with an evidence file. Staff: operator, reviewer and auditor of each authority. Every principal
+with an evidence file. Staff: operator, reviewer and auditor of each authority. Employers A and B
+each have a user and two API keys (one to use, one the matrix may revoke). Every principal
 signs in through the real login form (CSRF on) from its own client address, so rate limits per
 address never mix principals up.
 """
@@ -56,12 +57,25 @@ class Person:
     )
 
 
+@dataclass(frozen=True)
+class EmployerPerson:
+    """An employer's user: what they type to sign in, their organisation, a key to use and the id
+    of another key (the resource the matrix names in URLs)."""
+
+    key: str
+    login: str
+    employer_id: int
+    api_key: str
+    key_id: int
+
+
 @dataclass
 class World:
     runtime: Runtime
     app: Flask
     holders: dict[str, Person]
     staff: dict[str, tuple[str, str, str]]  # key -> (login, authority, role)
+    employers: dict[str, EmployerPerson] = field(default_factory=dict)
     clients: dict[str, FlaskClient] = field(default_factory=dict)
 
     def client(self, principal: str) -> FlaskClient:
@@ -80,7 +94,12 @@ class World:
         client = self.fresh_client()
         if principal == "anonymous":
             return client
-        login = self.holders[principal].login if principal in self.holders else self.staff[principal][0]
+        if principal in self.holders:
+            login = self.holders[principal].login
+        elif principal in self.employers:
+            login = self.employers[principal].login
+        else:
+            login = self.staff[principal][0]
         sign_in(client, login)
         return client
 
@@ -188,6 +207,28 @@ def _proposals(
                 doc_no="测调〔2026〕1号",
             )
             people[key] = dataclasses.replace(person, proposal_id=proposal.id)
+
+
+def _employers(runtime: Runtime) -> dict[str, EmployerPerson]:
+    from certsvc.accounts.employers import add_employer, create_key
+    from certsvc.domain.checkdigits import uscc_check_char
+
+    people: dict[str, EmployerPerson] = {}
+    with runtime.database.write() as session:
+        for key, body in (("employer-a", "91500000MA5U7X0QA"), ("employer-b", "91500000MA5U7X0QB")):
+            employer, user, _ = add_employer(
+                session,
+                runtime,
+                name=f"{key} 有限公司",
+                uscc=body + uscc_check_char(body),
+                username=f"sec-{key}",
+                password=PASSWORD,
+            )
+            _, api_key = create_key(session, runtime, employer_id=employer.id, name="使用", created_by="test")
+            resource, _ = create_key(
+                session, runtime, employer_id=employer.id, name="矩阵", created_by="test"
+            )
+            people[key] = EmployerPerson(key, user.login, employer.id, api_key, resource.id)
     return people
 
 
@@ -206,8 +247,9 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     holders = _holders(runtime)
     staff = _staff(runtime)
     holders = _proposals(runtime, holders, staff)
+    employers = _employers(runtime)
     app = create_app(runtime=runtime)
     app.config.update(TESTING=True)
-    yield World(runtime, app, holders, staff)
+    yield World(runtime, app, holders, staff, employers)
     database.dispose()
     next(urls, None)

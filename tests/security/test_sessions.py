@@ -92,6 +92,7 @@ def _form_posts(world: World) -> list[str]:
         "payload": "AAAA",
         "token": "x" * 43,
         "record_id": 1,
+        "key_id": world.employers["employer-a"].key_id,
     }
     urls = []
     for rule in world.app.url_map.iter_rules():
@@ -104,7 +105,7 @@ def _form_posts(world: World) -> list[str]:
     return sorted(urls)
 
 
-@pytest.mark.parametrize("principal", ["anonymous", "holder-a", "reviewer-own"])
+@pytest.mark.parametrize("principal", ["anonymous", "holder-a", "reviewer-own", "employer-a"])
 def test_every_form_refuses_a_post_without_its_csrf_token(world: World, principal: str) -> None:
     """Each form endpoint answers a POST without a CSRF token (or with another session's) with the
     CSRF refusal, for visitors and for signed-in users alike."""
