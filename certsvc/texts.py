@@ -21,7 +21,14 @@ LABELS: dict[str, dict[str, str]] = {
     "request": {"pending": "待审核", "approved": "已批准", "rejected": "已驳回"},
     "reissue": {"lost": "遗失", "damaged": "损毁", "correction": "信息更正"},
     "field": {"name": "姓名", "employer": "工作单位"},
-    "role": {"operator": "经办员", "reviewer": "审核员", "auditor": "审计员"},
+    "role": {
+        "operator": "经办员",
+        "reviewer": "审核员",
+        "auditor": "审计员",
+        "server-operator": "系统运维（命令行）",
+        "holder": "持证人",
+        "system": "系统",
+    },
     "action": {"suspend": "暂停", "reinstate": "恢复", "revoke": "撤销"},
     "series": {"issued": "发证", "reissued": "补发", "revoked": "撤销", "verified": "查验"},
     # reason categories of status changes, and "reissued" for superseded versions
@@ -632,6 +639,186 @@ _HOLDERS_EN = {
     "（已脱敏）": "(masked)",
 }
 
+# The console's lists, exports and import preview (issue 20). New kinds only: nothing above is
+# redefined, and English already in the catalogue stands.
+LABELS |= {
+    # the intake rules (certsvc.domain.rules.RULES and WARNINGS) by name, and the fix each asks for
+    "rule": {
+        "attendance": "出席人数",
+        "vote": "表决票数",
+        "publicity": "公示期",
+        "order": "日期先后",
+        "jurisdiction": "发证权限",
+        "committee": "评委会登记",
+        "identity": "身份信息",
+        "duplicate": "重复",
+        "form": "填写格式",
+        "integrity": "诚信档案",
+        "deadline": "确认时限",
+    },
+    "rule_fix": {
+        "attendance": "核对出席人数和评委会人数：出席人数应达到评委会登记人数的三分之二。",
+        "vote": "核对同意票数：应达到出席人数的三分之二，且不超过出席人数。",
+        "publicity": "核对公示开始和结束日期：公示期不少于 5 个工作日。",
+        "order": "核对日期先后：评审日期不晚于公示开始，公示结束早于确认日期，且都不晚于今天。",
+        "jurisdiction": "只导入本机构有权确认的结果：核对发证机构代码、级别和职称系列。",
+        "committee": "核对评委会代码、名称、人数、职称系列、专业和级别，应与“登记信息”页一致。",
+        "identity": "核对身份证号和姓名；与已有证书的姓名不同时，须先由原发证机构更正。",
+        "duplicate": "删除重复的行；已持有同一职称的人不能再次发证。",
+        "form": "按模板填写该单元格：日期写作 2024-11-20，人数只写数字，开头不要有 = + - @ 等符号。",
+        "integrity": "此人在诚信档案记录期内，不能取得职称；如有异议，请联系作出决定的机构。",
+        "deadline": "已受理，无需修改；今后请在公示结束后 15 个工作日内确认。",
+    },
+    # the columns of a results file (certsvc.domain.record.FIELD_LABELS_ZH)
+    "column": {
+        "confirmation_doc_no": "确认文号",
+        "confirmation_date": "确认日期",
+        "authority_code": "发证机构代码",
+        "committee_code": "评委会代码",
+        "committee_name": "评委会名称",
+        "committee_size": "评委会人数",
+        "meeting_date": "评审日期",
+        "publicity_start": "公示开始日期",
+        "publicity_end": "公示结束日期",
+        "series": "职称系列",
+        "specialty": "专业",
+        "name": "姓名",
+        "id_number": "身份证号",
+        "employer": "工作单位",
+        "title": "资格名称",
+        "level": "级别",
+        "attendees": "出席人数",
+        "votes_for": "同意票数",
+    },
+    # what an import would do to a row (certsvc.certificates.preview.VERDICTS)
+    "verdict": {"issue": "将发证", "ready": "本行合格", "already": "此前已发证", "refused": "不合格"},
+    # who imported a batch (certsvc.certificates.listing.Actor)
+    "actor": {"user": "工作人员", "api-token": "接口令牌", "cli": "命令行", "other": "其他"},
+}
+_CONSOLE_EN = {
+    "出席人数": "Attendance",
+    "表决票数": "Votes",
+    "公示期": "Publicity period",
+    "日期先后": "Order of dates",
+    "发证权限": "Jurisdiction",
+    "评委会登记": "Committee registration",
+    "身份信息": "Identity",
+    "重复": "Duplicate",
+    "填写格式": "Form",
+    "诚信档案": "Integrity record",
+    "确认时限": "Confirmation deadline",
+    "核对出席人数和评委会人数：出席人数应达到评委会登记人数的三分之二。": (
+        "Check the attendance and the committee size: at least two thirds of the registered members "
+        "must attend."
+    ),
+    "核对同意票数：应达到出席人数的三分之二，且不超过出席人数。": (
+        "Check the votes for: at least two thirds of those present, and no more than those present."
+    ),
+    "核对公示开始和结束日期：公示期不少于 5 个工作日。": (
+        "Check the publicity start and end dates: the publicity lasts at least 5 working days."
+    ),
+    "核对日期先后：评审日期不晚于公示开始，公示结束早于确认日期，且都不晚于今天。": (
+        "Check the order of the dates: the meeting no later than the publicity start, the publicity "
+        "end before the confirmation, and none after today."
+    ),
+    "只导入本机构有权确认的结果：核对发证机构代码、级别和职称系列。": (
+        "Import only results your authority may confirm: check the authority code, level and series."
+    ),
+    "核对评委会代码、名称、人数、职称系列、专业和级别，应与“登记信息”页一致。": (
+        "Check the committee's code, name, size, series, specialty and level against the Registry page."
+    ),
+    "核对身份证号和姓名；与已有证书的姓名不同时，须先由原发证机构更正。": (
+        "Check the ID number and name; a name that differs from an existing certificate must first be "
+        "corrected by the authority that issued it."
+    ),
+    "删除重复的行；已持有同一职称的人不能再次发证。": (
+        "Remove the repeated row; a person who already holds the same title cannot be issued it again."
+    ),
+    "按模板填写该单元格：日期写作 2024-11-20，人数只写数字，开头不要有 = + - @ 等符号。": (
+        "Fill in the cell as the template shows: dates as 2024-11-20, counts as digits only, and no "
+        "leading = + - @ or similar."
+    ),
+    "此人在诚信档案记录期内，不能取得职称；如有异议，请联系作出决定的机构。": (
+        "This person is within an integrity-record period and cannot obtain a title; to dispute it, "
+        "contact the authority that decided it."
+    ),
+    "已受理，无需修改；今后请在公示结束后 15 个工作日内确认。": (
+        "Accepted, nothing to change; in future confirm within 15 working days of the publicity end."
+    ),
+    "确认日期": "Confirmation date",
+    "发证机构代码": "Authority code",
+    "评委会代码": "Committee code",
+    "评委会名称": "Committee name",
+    "评委会人数": "Committee size",
+    "评审日期": "Meeting date",
+    "公示开始日期": "Publicity start",
+    "公示结束日期": "Publicity end",
+    "职称系列": "Series",
+    "专业": "Specialty",
+    "资格名称": "Title",
+    "同意票数": "Votes for",
+    "将发证": "will be issued",
+    "本行合格": "row passes",
+    "此前已发证": "issued before",
+    "不合格": "refused",
+    "工作人员": "staff",
+    "接口令牌": "API token",
+    "命令行": "command line",
+    "%(n)s 行不合格（共 %(m)s 个问题）。整份文件未导入：请按下表修正后重新上传。": (
+        "%(n)s rows refused (%(m)s problems in all). Nothing was imported: correct the file as the "
+        "table says and upload it again."
+    ),
+    "上一页": "Previous",
+    "下一页": "Next",
+    "下载不合格行报告（Excel）": "Download the refused rows (Excel)",
+    "不合格的行": "Rows refused",
+    "合格的行": "Rows that pass",
+    "修改：": "Fix: ",
+    "全部不合格的行见报告。": "Every refused row is in the report.",
+    "共 %(n)s 个批次，显示第 %(a)s–%(b)s 个。": "%(n)s batches; showing %(a)s–%(b)s.",
+    "共 %(n)s 张证书，显示第 %(a)s–%(b)s 张。": "%(n)s certificates; showing %(a)s–%(b)s.",
+    "分页": "Pages",
+    "发证日期": "Issued on",
+    "发证日期从": "Issued from",
+    "发证日期至": "Issued until",
+    "导入人": "Imported by",
+    "导入批次": "Import batches",
+    "导入日期从": "Imported from",
+    "导入日期至": "Imported until",
+    "导入时间": "Imported at",
+    "导出 Excel": "Export to Excel",
+    "批次": "Batch",
+    "按持证人查找": "Find by holder",
+    "提醒": "Note",
+    "文件名": "File name",
+    "文件行数": "Rows in file",
+    "本机构发证数": "Issued here",
+    "查找": "Find",
+    "查看导入批次": "See import batches",
+    "查看本批证书": "See this batch's certificates",
+    "查看证书": "Certificates",
+    "此处只显示前 %(n)s 行。": "Only the first %(n)s rows are shown here.",
+    "此文件是发证机构 %(codes)s 确认的结果。您的账号属于发证机构 %(mine)s，只能导入本机构确认的结果，请选择本机构的文件。": (
+        "This file holds results confirmed by authority %(codes)s. Your account belongs to authority "
+        "%(mine)s, which imports only its own results: choose your authority's file."
+    ),
+    "没有符合条件的导入批次。": "No import batches match.",
+    "清除": "Clear",
+    "第 %(n)s / %(m)s 页": "Page %(n)s of %(m)s",
+    "筛选": "Filter",
+    "结论": "Verdict",
+    "脱敏（如 张*明）": "Masked (e.g. 张*明)",
+    "证书编号或身份证号": "Certificate number or ID number",
+    "证书编号或身份证号都可以输入；姓名可只输入一部分。这些内容不会出现在网址中。": (
+        "Type a certificate number or an ID number; part of a name is enough. None of this appears "
+        "in the address bar."
+    ),
+    "问题和修改方法": "Problems and how to fix them",
+    "预览中的姓名": "Names in the preview",
+}
+for _chinese, _english in _CONSOLE_EN.items():
+    EN.setdefault(_chinese, _english)
+
 # The help page (/help): how to verify, what each verdict means, how offline verification works.
 LABELS["help_do"] = {
     "valid": "可以采信。",
@@ -675,6 +862,60 @@ _HOLDERS_EN |= {
 for _chinese, _english in _HOLDERS_EN.items():
     EN.setdefault(_chinese, _english)
 
+# Employers at scale and verification reports (issue 21).
+LABELS["role"]["employer"] = "用人单位"
+_EMPLOYERS_EN = {
+    "用人单位": "employer",
+    "API 密钥": "API keys",
+    "下载 Excel 和生成报告都会按当前内容重新查验一次。": "Downloading Excel and making a report check the current list again.",
+    "下载签章 PDF": "Download the signed PDF",
+    "使用中": "in use",
+    "例如：人事系统": "e.g. HR system",
+    "保存为核验报告": "Save as a verification report",
+    "共 %(n)s 项": "%(n)s items",
+    "前缀": "Prefix",
+    "单张证书查验": "One certificate",
+    "吊销": "Revoke",
+    "名称": "Name",
+    "密钥只显示这一次，请立即妥善保存。本系统只保存它的摘要，无法找回；丢失后请吊销并新建。": "The key is shown only this once: store it safely now. The service keeps only a digest and cannot show it again; if it is lost, revoke it and make a new one.",
+    "密钥已吊销，使用它的请求将被拒绝。": "The key is revoked; requests using it are refused.",
+    "已吊销": "revoked",
+    "或上传 CSV / Excel 文件": "or upload a CSV / Excel file",
+    "打印本页": "Print this page",
+    "批量查验": "Bulk verification",
+    "批量查验，共 %(n)s 项": "Bulk check of %(n)s items",
+    "把这次查验的结果保存为带电子签章的核验报告（PDF），有自己的报告编号，可打印、归档，扫描报告上的二维码可查看记录的结果。报告不记录查验人的信息。": "Save this result as a verification report: a PDF with the installation's electronic seal and its own report number, to print or file; its QR code shows the recorded result. The report records nothing about you.",
+    "报告地址": "Report address",
+    "报告编号": "Report number",
+    "新密钥的名称（用途）": "Name of the new key (what it is for)",
+    "新建 API 密钥": "Make an API key",
+    "新的 API 密钥": "New API key",
+    "无法查验": "Not checked",
+    "最近使用": "Last used",
+    "本单位": "Our organisation",
+    "本单位每次最多 %(n)s 行，计入本单位的查验限额：%(quota)s。": "Up to %(n)s lines per check, counted against your organisation's quota: %(quota)s.",
+    "本页显示报告生成时记录的查验结果，不是现在的状态；要了解证书现在的状态，请重新查验。为保护个人信息，姓名部分隐去，不显示身份证号码；报告不记录查验人的信息。": "This page shows the result recorded when the report was made, not the status now; to know a certificate's status now, verify it again. Names are partly hidden and ID numbers never shown; the report records nothing about who verified.",
+    "查验并下载 Excel": "Check and download Excel",
+    "查验并生成核验报告": "Check and make a verification report",
+    "查验限额": "Quota",
+    "核验内容": "Scope",
+    "核验报告": "Verification report",
+    "核验时间": "Checked at",
+    "每次最多 %(n)s 行。每个网络地址：批量查验 %(submissions)s；其中“证书编号,姓名”行 %(lines)s（二维码行不计）。": 'Up to %(n)s lines per check. Per network address: %(submissions)s; of them, "number, name" lines %(lines)s (QR lines do not count).',
+    "每次最多 %(n)s 行，可粘贴或上传 CSV / Excel 文件，结果可下载为 Excel，也可生成核验报告。": "Up to %(n)s lines per check, pasted or uploaded as CSV / Excel; results download as Excel or become a verification report.",
+    "每行一项：二维码内容（网址），或“证书编号,姓名”。也可上传 CSV 或 Excel 文件（列：二维码，或 证书编号、姓名；英文列名 qr / certificate_number, name 也可）。": 'One item per line: a QR code\'s text (its URL), or "certificate number, name". Or upload a CSV or Excel file (columns 二维码, or 证书编号 and 姓名; English headers qr / certificate_number, name work too).',
+    "状态原因": "Reason",
+    "状态生效日期": "Status effective",
+    "用人单位登录": "Employer sign-in",
+    "用人单位账号每次可查验 1,000 行，并可使用 API 密钥。": "Employers' accounts check 1,000 lines at a time and may use API keys.",
+    "结果汇总": "Summary",
+    "职称电子证书核验报告": "Verification report",
+    "调用 POST /api/v1/verify/bulk 时以 Authorization: Bearer 发送密钥。每个密钥按本单位的限额单独计数。": "Send a key as Authorization: Bearer when calling POST /api/v1/verify/bulk. Each key counts against your organisation's quota on its own.",
+    "还没有 API 密钥。": "No API keys yet.",
+}
+for _chinese, _english in _EMPLOYERS_EN.items():
+    EN.setdefault(_chinese, _english)
+
 
 def translate(text: str, lang: str, *, context: str | None = None, **values: Any) -> str:
     """``text`` (Chinese) in ``lang``; ``%(name)s`` placeholders are filled from ``values``."""
@@ -693,3 +934,305 @@ def label(kind: str, slug: str | None, lang: str) -> str:
 def bilingual(kind: str, slug: str) -> tuple[str, str]:
     """(Chinese, English) of a label, for answers that carry both (API, command line)."""
     return label(kind, slug, "zh"), label(kind, slug, "en")
+
+
+# The two-person rule, the action log, signing keys in the console and the annual figures (issue 20).
+LABELS["audit_action"] = {
+    "import": "导入发证",
+    "reissue": "窗口补发",
+    "reissue-request": "补发申请",
+    "reissue-approve": "批准补发申请",
+    "reissue-reject": "驳回补发申请",
+    "suspend": "暂停",
+    "reinstate": "恢复",
+    "revoke": "撤销",
+    "propose": "提出审批",
+    "approve": "批准",
+    "reject": "驳回",
+    "withdraw": "撤回申请",
+    "key-rotate": "轮换签名密钥",
+    "key-compromise": "标记密钥泄露",
+    "registry-update": "更新登记信息",
+    "integrity-open": "记入诚信档案",
+    "integrity-end": "结束诚信档案记录",
+    "activation-link": "生成激活链接",
+    "activation-code": "生成激活码",
+    "activation-email": "邮件发送激活链接",
+    "staff-create": "创建工作人员账号",
+    "token-create": "创建 API 令牌",
+}
+LABELS["audit_target"] = {
+    "certificate": "证书",
+    "batch": "批次",
+    "proposal": "审批",
+    "key": "签名密钥",
+    "registry": "登记信息",
+    "record": "诚信档案记录",
+    "request": "补发申请",
+    "account": "账号",
+}
+LABELS["proposal"] = {"pending": "待审批", "approved": "已批准", "rejected": "已驳回", "withdrawn": "已撤回"}
+LABELS["proposal_action"] = {
+    "suspend": "暂停证书",
+    "reinstate": "恢复证书",
+    "revoke": "撤销证书",
+    "key-rotate": "轮换签名密钥",
+    "key-compromise": "标记密钥泄露",
+    "import": "大批量导入",
+}
+LABELS["key_status"] = {"active": "使用中", "retired": "已停用", "compromised": "已泄露"}
+LABELS["annual"] = {"issued": "发证", "reissued": "补发", "revoked": "撤销", "pending": "待处理补发申请"}
+LABELS["breakdown"] = {"level": "按级别", "series": "按系列", "route": "按取得方式", "committee": "按评委会"}
+EN_IN_CONTEXT["role"] = {
+    "系统运维（命令行）": "server operator (command line)",
+    "持证人": "holder",
+    "系统": "system",
+}
+EN_IN_CONTEXT["audit_action"] = {
+    "导入发证": "import",
+    "窗口补发": "reissue at the counter",
+    "补发申请": "reissue request",
+    "批准补发申请": "reissue request approved",
+    "驳回补发申请": "reissue request rejected",
+    "暂停": "suspend",
+    "恢复": "reinstate",
+    "撤销": "revoke",
+    "提出审批": "proposal",
+    "批准": "approval",
+    "驳回": "rejection",
+    "撤回申请": "proposal withdrawn",
+    "轮换签名密钥": "signing key rotated",
+    "标记密钥泄露": "signing key compromised",
+    "更新登记信息": "registry updated",
+    "记入诚信档案": "integrity record opened",
+    "结束诚信档案记录": "integrity record ended",
+    "生成激活链接": "activation link",
+    "生成激活码": "activation code",
+    "邮件发送激活链接": "activation link e-mailed",
+    "创建工作人员账号": "staff account created",
+    "创建 API 令牌": "API token created",
+}
+EN_IN_CONTEXT["audit_target"] = {
+    "证书": "certificate",
+    "批次": "batch",
+    "审批": "proposal",
+    "签名密钥": "signing key",
+    "登记信息": "registry",
+    "诚信档案记录": "integrity record",
+    "补发申请": "reissue request",
+    "账号": "account",
+}
+EN_IN_CONTEXT["proposal"] = {
+    "待审批": "pending",
+    "已批准": "approved",
+    "已驳回": "rejected",
+    "已撤回": "withdrawn",
+}
+EN_IN_CONTEXT["proposal_action"] = {
+    "暂停证书": "Suspend a certificate",
+    "恢复证书": "Reinstate a certificate",
+    "撤销证书": "Revoke a certificate",
+    "轮换签名密钥": "Rotate the signing key",
+    "标记密钥泄露": "Mark a signing key compromised",
+    "大批量导入": "Large import",
+}
+EN_IN_CONTEXT["key_status"] = {"使用中": "active", "已停用": "retired", "已泄露": "compromised"}
+EN_IN_CONTEXT["annual"] = {
+    "发证": "Issued",
+    "补发": "Reissued",
+    "撤销": "Revoked",
+    "待处理补发申请": "Reissue requests pending",
+}
+EN_IN_CONTEXT["breakdown"] = {
+    "按级别": "By level",
+    "按系列": "By series",
+    "按取得方式": "By route",
+    "按评委会": "By committee",
+}
+_AUDIT_EN = {
+    "%(m)s 月": "Month %(m)s",
+    "%(year)s 年度统计": "Figures for %(year)s",
+    "“待处理”为当月收到、目前仍待审核的补发申请。撤销按撤销登记的时间计。": (
+        "“Pending” counts the reissue requests received that month and still waiting for a decision. "
+        "Revocations count in the month they were recorded."
+    ),
+    "上一页": "Previous page",
+    "下一页": "Next page",
+    "下一步：核对": "Next: check",
+    "停用时间": "Retired",
+    "启用时间": "In use from",
+    "公开账本记入一条记录，写明操作角色和工号假名（提出人和批准人），不含个人信息。": (
+        "The public ledger records it with the acting roles and pseudonymous staff ids (proposer and "
+        "approver), without personal data."
+    ),
+    "共 %(n)s 条": "%(n)s entries",
+    "其中在用证书 %(n)s 张需要补发（补发会用新密钥签名）。": (
+        "%(n)s of them are certificates in use and need a reissue (a reissue is signed with the new key)."
+    ),
+    "原因 / 文号": "Reason / document",
+    "受影响的在用证书": "Certificates in use affected",
+    "因该撤销记入的诚信档案记录（%(n)s 条）将结束。": (
+        "The integrity records this revocation opened (%(n)s) end."
+    ),
+    "在用证书": "Certificates in use",
+    "处理人": "Decided by",
+    "定期更换或怀疑有风险时使用。已签发的证书不受影响。": (
+        "For a scheduled change or when a risk is suspected. Certificates already issued are not affected."
+    ),
+    "审批": "Approvals",
+    "客户端": "Client",
+    "密钥可能被他人掌握时使用：自泄露起始时间起用它签发的证书将不再被认可。": (
+        "When someone else may hold the key: what it signed from the time of compromise on is no "
+        "longer accepted."
+    ),
+    "对象": "Subject",
+    "对象（证书编号、申请编号等）": "Subject (certificate number, proposal number …)",
+    "导入规模较大，已提交审批：须由另一名审核员批准后才会发证。": (
+        "This is a large import: it was sent for approval, and nothing is issued until another "
+        "reviewer approves it."
+    ),
+    "导出 Excel": "Export to Excel",
+    "工号假名": "Staff pseudonym",
+    "已发证 %(n)s 张（批次 %(batch)s）。": "%(n)s certificates issued (batch %(batch)s).",
+    "已处理": "Decided",
+    "已批准，变更已生效并记入账本。": "Approved: the change took effect and is recorded in the ledger.",
+    "已提交审批：须由另一名审核员批准后生效。": (
+        "Sent for approval: it takes effect when another reviewer approves it."
+    ),
+    "已驳回，未作任何变更。": "Rejected; nothing was changed.",
+    "当前": "current",
+    "当前密钥停止签发，但继续公开：用它签发的 %(n)s 张在用证书仍然有效，无需补发。": (
+        "The current key stops signing but stays published: the %(n)s certificates in use it signed "
+        "remain valid and need no reissue."
+    ),
+    "当前签名密钥": "the current signing key",
+    "待审批": "Pending",
+    "待审批的变更": "Changes awaiting approval",
+    "我已核对上述变化，批准后立即生效": "I have checked the changes above; they take effect on approval",
+    "截止日期": "Until",
+    "所有发证机构（%(n)s 个）的电子印章证书随新密钥一并更换。": (
+        "The seal certificates of every issuing body (%(n)s) are renewed with the new key."
+    ),
+    "批准后将发生": "What happens on approval",
+    "批准时按全部规则重新检查该文件；全部合格才发证，否则不发任何证书，申请保持待审批。": (
+        "On approval the file is checked against every rule again; certificates are issued only if "
+        "every row passes, otherwise nothing is issued and the proposal stays pending."
+    ),
+    "持证人将记入诚信档案（弄虚作假），至 %(until)s 前不得再取得职称。": (
+        "The holder is entered in the integrity record (fraud) and may not obtain a title before %(until)s."
+    ),
+    "按月": "By month",
+    "按月发证、补发和撤销数": "Certificates issued, reissued and revoked per month",
+    "按月查验次数": "Verifications per month",
+    "按月：发证、补发、撤销": "Per month: issued, reissued, revoked",
+    "按月：查验次数（全平台）": "Per month: verifications (whole service)",
+    "按级别发证": "Issued by level",
+    "按级别发证数": "Certificates issued by level",
+    "提交后不会立即生效：须由另一名审核员批准。": (
+        "Nothing changes when you submit: another reviewer must approve it first."
+    ),
+    "提交审批": "Send for approval",
+    "提出人": "Proposed by",
+    "提出时间": "Proposed",
+    "撤回申请": "Withdraw",
+    "撤回这项申请（不作任何变更）": "Withdraw this proposal (nothing is changed)",
+    "撤销后只有在撤销决定经复查或复议撤回时才能恢复。": (
+        "Once revoked, the certificate can be reinstated only if the revocation is overturned on review "
+        "or appeal."
+    ),
+    "操作人": "Acted by",
+    "操作人（账号或工号假名）": "Acted by (login or staff pseudonym)",
+    "操作日志": "Action log",
+    "新的签名密钥自批准时起启用，此后签发和补发的证书都用新密钥签名。": (
+        "A new signing key is used from the approval on; certificates issued or reissued after that are "
+        "signed with it."
+    ),
+    "新签名密钥": "New signing key",
+    "暂停、恢复、撤销证书，轮换或标记泄露签名密钥，以及较大的导入，须由一人提出、另一名审核员批准后才生效。": (
+        "Suspending, reinstating and revoking certificates, rotating or marking a signing key "
+        "compromised, and large imports are proposed by one person and take effect only when another "
+        "reviewer approves them."
+    ),
+    "暂停、恢复和撤销须由另一名审核员批准后才生效。填写后先核对将发生的变化，再提交审批。": (
+        "Suspensions, reinstatements and revocations take effect only when another reviewer approves "
+        "them. Fill in the form, check what will happen, then send it for approval."
+    ),
+    "最近的操作": "Latest actions",
+    "月份": "Month",
+    "本人": "you",
+    "本年度没有记录。": "Nothing recorded this year.",
+    "查看完整操作日志": "See the whole action log",
+    "查验次数": "Verifications",
+    "查验结果（全平台）": "Verification outcomes (whole service)",
+    "标记密钥泄露": "Mark a key compromised",
+    "核对将发生的变化": "Check what will happen",
+    "次数": "Count",
+    "每一项变更都记录操作人、时间、客户端（网段和浏览器类型）、操作内容和原因；不记录持证人的个人信息。日志只能追加，不能修改或删除。": (
+        "Every change is recorded with who made it, when, from which client (network and browser "
+        "type), what and why; no personal data of holders. The log only grows: entries cannot be "
+        "changed or deleted."
+    ),
+    "没有符合条件的记录。": "No entries match.",
+    "泄露起始时间": "Compromised since",
+    "泄露起始时间之前用该密钥签发的证书不受影响。": (
+        "Certificates the key signed before the time of compromise are not affected."
+    ),
+    "泄露起始时间（北京时间）": "Compromised since (China time)",
+    "状态列表中标记为撤销：扫码、输入编号和离线查验都将显示“已撤销”。": (
+        "The status list marks it revoked: scanning, typing the number and offline checks all say “revoked”."
+    ),
+    "状态列表中标记为暂停：查验将显示“暂停”，直到恢复。": (
+        "The status list marks it suspended: checks say “suspended” until it is reinstated."
+    ),
+    "状态列表中清除标记：查验将重新显示“有效”。": "The status list mark is cleared: checks say “valid” again.",
+    "申请已撤回，未作任何变更。": "Proposal withdrawn; nothing was changed.",
+    "目前无法执行：": "This cannot be done now: ",
+    "第 %(n)s 版现为“%(status)s”。": "Version %(n)s is now %(status)s.",
+    "第 %(n)s 版的状态由“%(old)s”变为“%(new)s”。": "Version %(n)s goes from %(old)s to %(new)s.",
+    "第 %(page)s / %(pages)s 页": "Page %(page)s of %(pages)s",
+    "等待另一名审核员批准。": "Waiting for another reviewer's approval.",
+    "等待您批准": "Awaiting your approval",
+    "筛选": "Filter",
+    "签名密钥为全平台共用，影响所有发证机构的证书。公开账本记入一条记录，写明操作角色和工号假名。": (
+        "The signing key is shared by the whole service and affects every issuing body's "
+        "certificates. The public ledger records it with the acting role and pseudonymous staff id."
+    ),
+    "签名密钥为全平台共用，由省级人社部门工作人员提出轮换或标记泄露，并经另一名审核员批准。": (
+        "The signing key is shared by the whole service: staff of a provincial HR department propose "
+        "its rotation or compromise, and another reviewer approves it."
+    ),
+    "自泄露起始时间起用该密钥签发的 %(n)s 个证书版本将无法通过查验（显示“签名密钥已泄露”）。": (
+        "The %(n)s certificate versions the key signed from the time of compromise on no longer pass "
+        "verification (“signing key compromised”)."
+    ),
+    "补发申请处理用时中位数（天，%(n)s 件）": "Median days to decide a reissue request (%(n)s decided)",
+    "角色": "Role",
+    "证书用平台的签名密钥签名。所有用过的密钥都公开在 /.well-known/jwks.json，轮换后旧密钥仍能验证它签发的证书。": (
+        "Certificates are signed with the service's signing key. Every key ever used is published at "
+        "/.well-known/jwks.json; after a rotation the old key still verifies what it signed."
+    ),
+    "该密钥签发的在用证书": "Certificates in use signed by this key",
+    "该证书已有待审批的申请，处理完毕前不能再提出：": (
+        "A proposal for this certificate is waiting for a decision; no other can be made until then: "
+    ),
+    "该证书待审核的补发申请 #%(id)s 将不能再批准。": (
+        "The pending reissue request #%(id)s of this certificate can then no longer be approved."
+    ),
+    "说明（可选，审核员可见）": "Note (optional, shown to the reviewer)",
+    "起始日期": "From",
+    "轮换签名密钥": "Rotate the signing key",
+    "返回修改": "Back to edit",
+    "这是当前签名密钥：批准时将同时启用新密钥，发证不会中断。": (
+        "This is the current signing key: a new key starts on approval, so issuing never stops."
+    ),
+    "这是您本人提出的申请：须由另一名审核员批准或驳回，您不能批准自己的申请。": (
+        "You proposed this: another reviewer must approve or reject it; you cannot approve your own proposal."
+    ),
+    "驳回理由（提出人可见）": "Reason for rejection (shown to the proposer)",
+    "超过 %(n)s 张的导入须经审批：确认后提交给另一名审核员，批准后才发证。": (
+        "Imports of more than %(n)s certificates need approval: confirming sends this one to another "
+        "reviewer, and nothing is issued until they approve it."
+    ),
+}
+for _chinese, _english in _AUDIT_EN.items():
+    EN.setdefault(_chinese, _english)

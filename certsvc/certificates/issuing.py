@@ -41,6 +41,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from certsvc.audit.actors import Actor, as_actor, ledger_actor
+from certsvc.audit.services import record_action
 from certsvc.certificates import integrity
 from certsvc.certificates.holders import SEX_CODES, HolderKeys, holder_keys
 from certsvc.certificates.intake.readers import RawRow, read_path, read_rows
@@ -68,6 +70,8 @@ CHUNK_ROWS = 2000
 _UNIT_SEPARATOR = "\x1f"
 Progress = Callable[[int], None]
 Source = bytes | os.PathLike[str]
+# Runs inside an accepted import's transaction (see import_results).
+Within = Callable[[Session, "ImportReport"], None]
 
 
 # --- the report --------------------------------------------------------------------------------
@@ -167,8 +171,9 @@ def import_results(
     *,
     dry_run: bool,
     acting_authority: str | None = None,
-    actor: str = "cli",
+    actor: Actor | str = "cli",
     progress: Progress | None = None,
+    within: Within | None = None,
 ) -> ImportReport:
     """Check every row of a results file and, unless ``dry_run`` or anything is refused, issue it.
 
@@ -186,8 +191,9 @@ def import_results(
         digest=digest,
         dry_run=dry_run,
         acting_authority=acting_authority,
-        actor=actor,
+        actor=as_actor(actor),
         progress=progress,
+        within=within,
     )
 
 
@@ -199,8 +205,9 @@ def _import_retrying_once(
     digest: str,
     dry_run: bool,
     acting_authority: str | None,
-    actor: str,
+    actor: Actor,
     progress: Progress | None,
+    within: Within | None,
 ) -> ImportReport:
     attempt_import = functools.partial(
         _import_once,
@@ -212,6 +219,7 @@ def _import_retrying_once(
         acting_authority=acting_authority,
         actor=actor,
         progress=progress,
+        within=within,
     )
     for attempt in itertools.count(1):
         try:
@@ -242,8 +250,9 @@ def _import_once(
     digest: str,
     dry_run: bool,
     acting_authority: str | None,
-    actor: str,
+    actor: Actor,
     progress: Progress | None,
+    within: Within | None = None,
 ) -> ImportReport:
     report = ImportReport(filename=filename, source_sha256=digest, dry_run=dry_run)
     rows = read_rows(data, filename) if isinstance(data, bytes) else read_path(data, filename)
@@ -291,6 +300,8 @@ def _import_once(
             if not report.ok:
                 raise _Refused(report)
             issuer.finish()
+            if within is not None:
+                within(session, report)
     except _Refused:
         report.issued.clear()
         report.batch_id = None
@@ -478,7 +489,7 @@ class _Issuer:
         now: dt.datetime,
         today: dt.date,
         report: ImportReport,
-        actor: str,
+        actor: Actor,
         acting: str | None,
     ) -> None:
         self.session = session
@@ -488,12 +499,14 @@ class _Issuer:
         self.today = today
         self.report = report
         self.actor = actor
+        self.who = ledger_actor(runtime, actor)
         self.acting_authority = acting
         self.base_url = runtime.settings.base_url
         self._signing_key: SigningKey | None = None
         self._issuers: dict[str, tuple[str, str, str | None]] = {}
         self._serials: dict[tuple[str, Level], int] = {}
         self._authorities: set[str] = set()
+        self.first_ledger_index: int | None = None
 
     @property
     def signing_key(self) -> SigningKey:
@@ -540,7 +553,7 @@ class _Issuer:
             )
             version = sign_version(facts, signing_key, self.base_url, self.now)
             signed.append(version)
-            entries.append(ledger_entry("issue", number, 1, version.credential, self.now))
+            entries.append(ledger_entry("issue", number, 1, version.credential, self.now, **self.who))
         certificate_ids = insert_rows(
             session,
             _CERTIFICATES,
@@ -563,6 +576,8 @@ class _Issuer:
         )
         # Late in the chunk: the ledger lock is held from here until the commit.
         ledger_indexes = record_in_ledger(session, self.runtime, entries)
+        if self.first_ledger_index is None and ledger_indexes:
+            self.first_ledger_index = ledger_indexes[0]
         insert_rows(
             session,
             _VERSIONS,
@@ -602,14 +617,33 @@ class _Issuer:
                 .values(next_serial=next_serial)
             )
         if self.report.batch_id is not None:
+            authority = self._batch_authority()
             self.session.execute(
                 update(ImportBatch)
                 .where(ImportBatch.id == self.report.batch_id)
                 .values(
-                    authority_code=self._batch_authority(),
+                    authority_code=authority,
                     row_count=self.report.rows,
                     issued_count=len(self.report.issued),
                 )
+            )
+            record_action(
+                self.session,
+                self.runtime,
+                self.actor,
+                "import",
+                target_kind="batch",
+                target=str(self.report.batch_id),
+                authority_code=None if authority == "MIXED" else authority,
+                details={
+                    "file": self.report.filename[:255],
+                    "sha256": self.report.source_sha256,
+                    "rows": self.report.rows,
+                    "issued": len(self.report.issued),
+                    "already_issued": len(self.report.already_issued),
+                    "warnings": len(self.report.warnings),
+                },
+                ledger_index=self.first_ledger_index,
             )
 
     # --- pieces ------------------------------------------------------------------------------
@@ -623,7 +657,7 @@ class _Issuer:
                     source_sha256=self.report.source_sha256,
                     row_count=0,
                     issued_count=0,
-                    imported_by=self.actor[:100],
+                    imported_by=self.actor.reference[:100],
                     created_at=self.now,
                 )
                 .returning(ImportBatch.id)

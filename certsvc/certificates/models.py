@@ -296,3 +296,54 @@ class ShareAccess(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     client: Mapped[str] = mapped_column(String(64))
     visitor: Mapped[str] = mapped_column(String(16))
+
+
+class Proposal(Base):
+    """A change one staff member proposed and a second one (a reviewer) must approve (maker–checker):
+    a status change of a certificate, a signing-key rotation or compromise, or a large import.
+
+    ``authority_code`` is the proposer's authority: only its staff see and decide the proposal. An
+    import's file is kept encrypted (``file_data``, bound to ``file_binding``) until the decision,
+    then dropped. At most one pending proposal per certificate (a partial unique index).
+    """
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        Index(
+            "uq_proposals_pending_certificate",
+            "certificate_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_proposals_authority_status", "authority_code", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
+    action: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    version: Mapped[int | None] = mapped_column(Integer)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    doc_no: Mapped[str | None] = mapped_column(String(100))
+    effective: Mapped[dt.date | None] = mapped_column(Date)
+    kid: Mapped[str | None] = mapped_column(String(128))
+    since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    filename: Mapped[str | None] = mapped_column(String(255))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    file_rows: Mapped[int | None] = mapped_column(Integer)
+    file_data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    file_binding: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(String(500))
+    proposed_by_user: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    proposed_by: Mapped[str] = mapped_column(String(100))
+    proposed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    decided_by_user: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    certificate: Mapped[Certificate | None] = relationship()

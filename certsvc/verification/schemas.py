@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 MAX_BATCH = 100
 CONTEXT_VERSIONS = tuple(path.rsplit("/", 1)[-1].removesuffix(".jsonld") for path in CERTSVC_CONTEXTS)
+MAX_BULK = 1000  # an employer's bulk check (API key or signed-in page)
 MAX_TEXT = 16_384
 STEPS = (
     "parse, signature, key-window, key-compromised, key-unknown, claims, not-registered, "
@@ -106,6 +107,68 @@ class VerifyBatch(RequestShape):
     its own problem in the answer, the others their verdicts)."""
 
     items: list[SkipValidation[VerifyRequest]] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class BulkNumber(RequestShape):
+    """A line of a bulk check: certificate number and the holder's full name."""
+
+    certificate_number: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class BulkQr(RequestShape):
+    """A line of a bulk check: the text of a certificate's QR code."""
+
+    qr: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class BulkCredential(RequestShape):
+    """A line of a bulk check: a signed credential (compact JWS)."""
+
+    credential: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class BulkLine(
+    RootModel[
+        Annotated[
+            Annotated[BulkQr, Tag("qr")]
+            | Annotated[BulkCredential, Tag("credential")]
+            | Annotated[BulkNumber, Tag("certificate_number")],
+            Discriminator(
+                _form,
+                custom_error_type="bulk_form",
+                custom_error_message='give a JSON object with exactly one of "qr", "credential" or '
+                '"certificate_number" (with "name")',
+                custom_error_context={
+                    "zh": "请提供 JSON 对象，且只含 qr、credential 或 certificate_number（及 name）之一"
+                },
+            ),
+        ]
+    ]
+):
+    """One line of an employer's bulk check (no ``confirm``: a bulk check confirms no holder)."""
+
+
+class BulkCheck(RequestShape):
+    """An employer's bulk check: up to ``MAX_BULK`` lines, each checked on its own (a malformed line
+    gets its own problem in the answer); ``report`` also records it as a verification report."""
+
+    items: list[SkipValidation[BulkLine]] = Field(min_length=1, max_length=MAX_BULK)
+    report: bool = False
+
+
+class BulkUpload(RequestShape):
+    """A list of up to ``MAX_BULK`` lines as a CSV or Excel (.xlsx) file: a ``qr`` column, or
+    ``certificate_number``/``证书编号`` and ``name``/``姓名`` columns, or headerless number,name rows."""
+
+    file: bytes
+    report: bool = False
+
+
+class BulkQuery(UrlArguments):
+    """``format=xlsx`` answers the results as an Excel workbook instead of JSON."""
+
+    format: Literal["json", "xlsx"] = "json"
 
 
 class VerifyUpload(RequestShape):
@@ -274,13 +337,18 @@ class ItemProblem(ResponseShape):
     )
 
 
+_LINE = "the line of the uploaded file (its header is line 1); only for file uploads"
+
+
 class ItemVerdict(ResponseShape):
     index: int
+    line: int | SkipJsonSchema[None] = Field(default=None, exclude_if=absent, description=_LINE)
     verdict: Verdict
 
 
 class ItemRefused(ResponseShape):
     index: int
+    line: int | SkipJsonSchema[None] = Field(default=None, exclude_if=absent, description=_LINE)
     error: ItemProblem
 
 
@@ -288,6 +356,24 @@ class BatchResult(ResponseShape):
     """One result per item, in order: a verdict or the item's problem."""
 
     results: list[ItemVerdict | ItemRefused]
+
+
+class ReportRef(ResponseShape):
+    """A verification report: its number, its public page and its signed PDF."""
+
+    number: str
+    url: str
+    pdf_url: str
+
+
+class BulkCheckResult(ResponseShape):
+    """One result per line, in order (``index`` counts from 0), how many lines had each outcome
+    (``error``: lines that could not be checked), and the report when one was asked for."""
+
+    checked_at: WholeSecond
+    counts: dict[str, int]
+    results: list[ItemVerdict | ItemRefused]
+    report: ReportRef | None
 
 
 # --- keys and status lists ---------------------------------------------------------------------
