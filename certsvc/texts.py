@@ -80,8 +80,21 @@ LABELS: dict[str, dict[str, str]] = {
         "pdf-signature": "PDF 文件的电子签章无效：文件在签章后被修改，或签章不是本系统发证机构所盖",
     },
     "level": {level: level for level in ("正高级", "副高级", "中级", "助理级", "员级")},
-    # acquisition routes (取得方式, DESIGN §2)
+    # acquisition routes (取得方式, DESIGN §2) and their facts (certsvc.domain.routes.ACQUISITION_LABELS_ZH)
     "route": {route: route for route in ("评审", "认定", "重新确认", "考试")},
+    "acquisition": {
+        "committee": "评审委员会",
+        "review_date": "评审通过日期",
+        "education": "学历",
+        "original_certificate_number": "原证书编号",
+        "original_issuer": "原发证机构",
+        "original_date": "原取得时间",
+        "original_route": "原取得方式",
+        "exam_name": "考试名称",
+        "exam_date": "考试日期",
+        "exam_authority": "考试组织机构",
+        "exam_certificate_number": "资格证书编号",
+    },
 }
 
 # Chinese -> English where one kind of label needs other English than the text has elsewhere.
@@ -411,6 +424,7 @@ EN: dict[str, str] = {
     "查验结果": "Results",
     "专业": "Specialty",
     "取得资格日期": "Obtained on",
+    "取得时间": "Obtained on",
     "结果模板": "Results templates",
     "每种取得方式一个 Excel 模板：中文列名，第 2 行为示例。一个文件可按“取得方式”列混合多种方式。": (
         "One Excel template per route: Chinese column headers, an example in row 2. One file may mix "
