@@ -86,6 +86,7 @@ ENDPOINTS: dict[str, Access] = {
     "employer.home": Access("employer"),
     "employer.bulk": Access("employer"),
     "employer.create_key": Access("employer"),
+    "employer.security": Access("employer"),
     "employer.revoke_key": Access("employer", resource="key"),
     "employer_api.bulk_check": Access("employer-key"),
     "results_api.submit_results": Access("token", ("operator",)),

@@ -462,3 +462,34 @@ def test_the_promise_reads_in_english_too(employer_app: Flask) -> None:
         "5 checks per minute, 30 checks per hour" in text and "300 lines per hour, 1000 lines per day" in text
     )
     assert not re.search(r"[\u4e00-\u9fff]", text)
+
+
+def test_an_employer_changes_its_password(employer_app: Flask, acme: EmployerAccount) -> None:
+    """Employers secure their account on the same page as holders and staff: a changed password
+    signs in, the old one no longer does."""
+    from tests.verification.employers import EMPLOYER_PASSWORD
+
+    web = employer_app.test_client()
+    sign_in_employer(web, acme)
+    assert "修改密码" in web.get("/employer/security").get_data(as_text=True)
+    changed = web.post(
+        "/employer/security",
+        data={
+            "action": "password",
+            "current": EMPLOYER_PASSWORD,
+            "password": "a new long passphrase",
+            "confirmation": "a new long passphrase",
+        },
+    )
+    assert changed.status_code == 302 and changed.headers["Location"] == "/employer/security"
+    other = employer_app.test_client()
+    assert (
+        other.post("/auth/login", data={"account": acme.login, "password": EMPLOYER_PASSWORD}).status_code
+        == 401
+    )
+    assert (
+        other.post(
+            "/auth/login", data={"account": acme.login, "password": "a new long passphrase"}
+        ).status_code
+        == 302
+    )
