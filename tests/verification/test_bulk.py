@@ -493,3 +493,23 @@ def test_an_employer_changes_its_password(employer_app: Flask, acme: EmployerAcc
         ).status_code
         == 302
     )
+
+
+def test_the_bulk_api_takes_a_file_and_names_its_lines(
+    employer_app: Flask, acme: EmployerAccount, issued: list[Issued]
+) -> None:
+    """A CSV list sent to the bulk API as multipart/form-data is checked line by line: each result
+    names its line in the file (the header is line 1), and ``report`` records it as a report."""
+    lines, outcomes = bulk_lines(issued, 60)
+    data = ("证书编号,姓名\n" + "\n".join(lines) + "\n").encode("utf-8-sig")
+    answer = employer_app.test_client().post(
+        "/api/v1/verify/bulk",
+        data={"file": (io.BytesIO(data), "名单.csv"), "report": "true"},
+        headers=_bearer(acme.key),
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    body = answer.get_json()
+    assert [r["line"] for r in body["results"]] == list(range(2, 62))
+    assert [r["verdict"]["outcome"] if "verdict" in r else "error" for r in body["results"]] == outcomes
+    assert re.fullmatch(r"HY\d{8}-[2-9A-Z]{10}", body["report"]["number"])
+    assert body["report"]["pdf_url"].endswith(f"/r/{body['report']['number']}/pdf")
