@@ -408,7 +408,8 @@ def test_employer_cli_registers_and_manages_keys(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`certsvc employer add` prints the user's password once; create-key prints a key; list shows
-    it by prefix; revoke-key stops it; a wrong USCC is a usage error (exit 2)."""
+    it by prefix; disable stops it until enable; revoke-key stops it; a wrong USCC is a usage
+    error (exit 2)."""
     from certsvc.cli import main
     from tests.verification.employers import valid_uscc
 
@@ -427,10 +428,15 @@ def test_employer_cli_registers_and_manages_keys(
     assert main(["employer", "list"]) == 0
     listing = capsys.readouterr().out
     assert token[:10] in listing and token not in listing and "100/hour" in listing
-    assert main(["employer", "revoke-key", uscc, key_id]) == 0
     from certsvc.accounts.employers import authenticate_key
     from certsvc.errors import AuthenticationRequired
 
+    assert main(["employer", "disable", uscc]) == 0
+    with pytest.raises(AuthenticationRequired):
+        authenticate_key(runtime, token)
+    assert main(["employer", "enable", uscc]) == 0
+    assert authenticate_key(runtime, token).key_id == int(key_id)
+    assert main(["employer", "revoke-key", uscc, key_id]) == 0
     with pytest.raises(AuthenticationRequired):
         authenticate_key(runtime, token)
     assert main(["employer", "add", "坏代码公司", "--uscc", uscc[:-1] + "0", "--login", "hr-bad"]) == 2
