@@ -51,6 +51,7 @@ class RuntimeCache:
         default_factory=dict
     )
     verification_counts: CountBuffer | None = None  # verification.counters
+    staff_pseudonym_key: bytes | None = None  # audit.actors
 
 
 @dataclass

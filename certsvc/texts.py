@@ -21,7 +21,14 @@ LABELS: dict[str, dict[str, str]] = {
     "request": {"pending": "待审核", "approved": "已批准", "rejected": "已驳回"},
     "reissue": {"lost": "遗失", "damaged": "损毁", "correction": "信息更正"},
     "field": {"name": "姓名", "employer": "工作单位"},
-    "role": {"operator": "经办员", "reviewer": "审核员", "auditor": "审计员"},
+    "role": {
+        "operator": "经办员",
+        "reviewer": "审核员",
+        "auditor": "审计员",
+        "server-operator": "系统运维（命令行）",
+        "holder": "持证人",
+        "system": "系统",
+    },
     "action": {"suspend": "暂停", "reinstate": "恢复", "revoke": "撤销"},
     "series": {"issued": "发证", "reissued": "补发", "revoked": "撤销", "verified": "查验"},
     # reason categories of status changes, and "reissued" for superseded versions
@@ -73,6 +80,8 @@ LABELS: dict[str, dict[str, str]] = {
         "pdf-signature": "PDF 文件的电子签章无效：文件在签章后被修改，或签章不是本系统发证机构所盖",
     },
     "level": {level: level for level in ("正高级", "副高级", "中级", "助理级", "员级")},
+    # acquisition routes (取得方式, DESIGN §2)
+    "route": {route: route for route in ("评审", "认定", "重新确认", "考试")},
 }
 
 # Chinese -> English where one kind of label needs other English than the text has elsewhere.
@@ -86,6 +95,7 @@ EN_IN_CONTEXT: dict[str, dict[str, str]] = {
         "助理级": "Assistant",
         "员级": "Junior",
     },
+    "route": {"评审": "review", "认定": "recognition", "重新确认": "reconfirmation", "考试": "national exam"},
 }
 
 EN: dict[str, str] = {
@@ -401,6 +411,22 @@ EN: dict[str, str] = {
     "查验结果": "Results",
     "专业": "Specialty",
     "取得资格日期": "Obtained on",
+    "结果模板": "Results templates",
+    "每种取得方式一个 Excel 模板：中文列名，第 2 行为示例。一个文件可按“取得方式”列混合多种方式。": (
+        "One Excel template per route: Chinese column headers, an example in row 2. One file may mix "
+        "routes through its 取得方式 (route) column."
+    ),
+    # acquisition facts (certsvc.domain.routes.ACQUISITION_LABELS_ZH)
+    "评审通过日期": "Review passed on",
+    "学历": "Education",
+    "原证书编号": "Original certificate number",
+    "原发证机构": "Original issuer",
+    "原取得时间": "Originally obtained on",
+    "原取得方式": "Original route",
+    "考试名称": "Exam",
+    "考试日期": "Exam date",
+    "考试组织机构": "Exam authority",
+    "资格证书编号": "Qualification certificate number",
     "本版本签发时间": "This version signed",
     "文件编号": "Document number",
     "最新版本": "Newest version",
@@ -894,3 +920,305 @@ def label(kind: str, slug: str | None, lang: str) -> str:
 def bilingual(kind: str, slug: str) -> tuple[str, str]:
     """(Chinese, English) of a label, for answers that carry both (API, command line)."""
     return label(kind, slug, "zh"), label(kind, slug, "en")
+
+
+# The two-person rule, the action log, signing keys in the console and the annual figures (issue 20).
+LABELS["audit_action"] = {
+    "import": "导入发证",
+    "reissue": "窗口补发",
+    "reissue-request": "补发申请",
+    "reissue-approve": "批准补发申请",
+    "reissue-reject": "驳回补发申请",
+    "suspend": "暂停",
+    "reinstate": "恢复",
+    "revoke": "撤销",
+    "propose": "提出审批",
+    "approve": "批准",
+    "reject": "驳回",
+    "withdraw": "撤回申请",
+    "key-rotate": "轮换签名密钥",
+    "key-compromise": "标记密钥泄露",
+    "registry-update": "更新登记信息",
+    "integrity-open": "记入诚信档案",
+    "integrity-end": "结束诚信档案记录",
+    "activation-link": "生成激活链接",
+    "activation-code": "生成激活码",
+    "activation-email": "邮件发送激活链接",
+    "staff-create": "创建工作人员账号",
+    "token-create": "创建 API 令牌",
+}
+LABELS["audit_target"] = {
+    "certificate": "证书",
+    "batch": "批次",
+    "proposal": "审批",
+    "key": "签名密钥",
+    "registry": "登记信息",
+    "record": "诚信档案记录",
+    "request": "补发申请",
+    "account": "账号",
+}
+LABELS["proposal"] = {"pending": "待审批", "approved": "已批准", "rejected": "已驳回", "withdrawn": "已撤回"}
+LABELS["proposal_action"] = {
+    "suspend": "暂停证书",
+    "reinstate": "恢复证书",
+    "revoke": "撤销证书",
+    "key-rotate": "轮换签名密钥",
+    "key-compromise": "标记密钥泄露",
+    "import": "大批量导入",
+}
+LABELS["key_status"] = {"active": "使用中", "retired": "已停用", "compromised": "已泄露"}
+LABELS["annual"] = {"issued": "发证", "reissued": "补发", "revoked": "撤销", "pending": "待处理补发申请"}
+LABELS["breakdown"] = {"level": "按级别", "series": "按系列", "route": "按取得方式", "committee": "按评委会"}
+EN_IN_CONTEXT["role"] = {
+    "系统运维（命令行）": "server operator (command line)",
+    "持证人": "holder",
+    "系统": "system",
+}
+EN_IN_CONTEXT["audit_action"] = {
+    "导入发证": "import",
+    "窗口补发": "reissue at the counter",
+    "补发申请": "reissue request",
+    "批准补发申请": "reissue request approved",
+    "驳回补发申请": "reissue request rejected",
+    "暂停": "suspend",
+    "恢复": "reinstate",
+    "撤销": "revoke",
+    "提出审批": "proposal",
+    "批准": "approval",
+    "驳回": "rejection",
+    "撤回申请": "proposal withdrawn",
+    "轮换签名密钥": "signing key rotated",
+    "标记密钥泄露": "signing key compromised",
+    "更新登记信息": "registry updated",
+    "记入诚信档案": "integrity record opened",
+    "结束诚信档案记录": "integrity record ended",
+    "生成激活链接": "activation link",
+    "生成激活码": "activation code",
+    "邮件发送激活链接": "activation link e-mailed",
+    "创建工作人员账号": "staff account created",
+    "创建 API 令牌": "API token created",
+}
+EN_IN_CONTEXT["audit_target"] = {
+    "证书": "certificate",
+    "批次": "batch",
+    "审批": "proposal",
+    "签名密钥": "signing key",
+    "登记信息": "registry",
+    "诚信档案记录": "integrity record",
+    "补发申请": "reissue request",
+    "账号": "account",
+}
+EN_IN_CONTEXT["proposal"] = {
+    "待审批": "pending",
+    "已批准": "approved",
+    "已驳回": "rejected",
+    "已撤回": "withdrawn",
+}
+EN_IN_CONTEXT["proposal_action"] = {
+    "暂停证书": "Suspend a certificate",
+    "恢复证书": "Reinstate a certificate",
+    "撤销证书": "Revoke a certificate",
+    "轮换签名密钥": "Rotate the signing key",
+    "标记密钥泄露": "Mark a signing key compromised",
+    "大批量导入": "Large import",
+}
+EN_IN_CONTEXT["key_status"] = {"使用中": "active", "已停用": "retired", "已泄露": "compromised"}
+EN_IN_CONTEXT["annual"] = {
+    "发证": "Issued",
+    "补发": "Reissued",
+    "撤销": "Revoked",
+    "待处理补发申请": "Reissue requests pending",
+}
+EN_IN_CONTEXT["breakdown"] = {
+    "按级别": "By level",
+    "按系列": "By series",
+    "按取得方式": "By route",
+    "按评委会": "By committee",
+}
+_AUDIT_EN = {
+    "%(m)s 月": "Month %(m)s",
+    "%(year)s 年度统计": "Figures for %(year)s",
+    "“待处理”为当月收到、目前仍待审核的补发申请。撤销按撤销登记的时间计。": (
+        "“Pending” counts the reissue requests received that month and still waiting for a decision. "
+        "Revocations count in the month they were recorded."
+    ),
+    "上一页": "Previous page",
+    "下一页": "Next page",
+    "下一步：核对": "Next: check",
+    "停用时间": "Retired",
+    "启用时间": "In use from",
+    "公开账本记入一条记录，写明操作角色和工号假名（提出人和批准人），不含个人信息。": (
+        "The public ledger records it with the acting roles and pseudonymous staff ids (proposer and "
+        "approver), without personal data."
+    ),
+    "共 %(n)s 条": "%(n)s entries",
+    "其中在用证书 %(n)s 张需要补发（补发会用新密钥签名）。": (
+        "%(n)s of them are certificates in use and need a reissue (a reissue is signed with the new key)."
+    ),
+    "原因 / 文号": "Reason / document",
+    "受影响的在用证书": "Certificates in use affected",
+    "因该撤销记入的诚信档案记录（%(n)s 条）将结束。": (
+        "The integrity records this revocation opened (%(n)s) end."
+    ),
+    "在用证书": "Certificates in use",
+    "处理人": "Decided by",
+    "定期更换或怀疑有风险时使用。已签发的证书不受影响。": (
+        "For a scheduled change or when a risk is suspected. Certificates already issued are not affected."
+    ),
+    "审批": "Approvals",
+    "客户端": "Client",
+    "密钥可能被他人掌握时使用：自泄露起始时间起用它签发的证书将不再被认可。": (
+        "When someone else may hold the key: what it signed from the time of compromise on is no "
+        "longer accepted."
+    ),
+    "对象": "Subject",
+    "对象（证书编号、申请编号等）": "Subject (certificate number, proposal number …)",
+    "导入规模较大，已提交审批：须由另一名审核员批准后才会发证。": (
+        "This is a large import: it was sent for approval, and nothing is issued until another "
+        "reviewer approves it."
+    ),
+    "导出 Excel": "Export to Excel",
+    "工号假名": "Staff pseudonym",
+    "已发证 %(n)s 张（批次 %(batch)s）。": "%(n)s certificates issued (batch %(batch)s).",
+    "已处理": "Decided",
+    "已批准，变更已生效并记入账本。": "Approved: the change took effect and is recorded in the ledger.",
+    "已提交审批：须由另一名审核员批准后生效。": (
+        "Sent for approval: it takes effect when another reviewer approves it."
+    ),
+    "已驳回，未作任何变更。": "Rejected; nothing was changed.",
+    "当前": "current",
+    "当前密钥停止签发，但继续公开：用它签发的 %(n)s 张在用证书仍然有效，无需补发。": (
+        "The current key stops signing but stays published: the %(n)s certificates in use it signed "
+        "remain valid and need no reissue."
+    ),
+    "当前签名密钥": "the current signing key",
+    "待审批": "Pending",
+    "待审批的变更": "Changes awaiting approval",
+    "我已核对上述变化，批准后立即生效": "I have checked the changes above; they take effect on approval",
+    "截止日期": "Until",
+    "所有发证机构（%(n)s 个）的电子印章证书随新密钥一并更换。": (
+        "The seal certificates of every issuing body (%(n)s) are renewed with the new key."
+    ),
+    "批准后将发生": "What happens on approval",
+    "批准时按全部规则重新检查该文件；全部合格才发证，否则不发任何证书，申请保持待审批。": (
+        "On approval the file is checked against every rule again; certificates are issued only if "
+        "every row passes, otherwise nothing is issued and the proposal stays pending."
+    ),
+    "持证人将记入诚信档案（弄虚作假），至 %(until)s 前不得再取得职称。": (
+        "The holder is entered in the integrity record (fraud) and may not obtain a title before %(until)s."
+    ),
+    "按月": "By month",
+    "按月发证、补发和撤销数": "Certificates issued, reissued and revoked per month",
+    "按月查验次数": "Verifications per month",
+    "按月：发证、补发、撤销": "Per month: issued, reissued, revoked",
+    "按月：查验次数（全平台）": "Per month: verifications (whole service)",
+    "按级别发证": "Issued by level",
+    "按级别发证数": "Certificates issued by level",
+    "提交后不会立即生效：须由另一名审核员批准。": (
+        "Nothing changes when you submit: another reviewer must approve it first."
+    ),
+    "提交审批": "Send for approval",
+    "提出人": "Proposed by",
+    "提出时间": "Proposed",
+    "撤回申请": "Withdraw",
+    "撤回这项申请（不作任何变更）": "Withdraw this proposal (nothing is changed)",
+    "撤销后只有在撤销决定经复查或复议撤回时才能恢复。": (
+        "Once revoked, the certificate can be reinstated only if the revocation is overturned on review "
+        "or appeal."
+    ),
+    "操作人": "Acted by",
+    "操作人（账号或工号假名）": "Acted by (login or staff pseudonym)",
+    "操作日志": "Action log",
+    "新的签名密钥自批准时起启用，此后签发和补发的证书都用新密钥签名。": (
+        "A new signing key is used from the approval on; certificates issued or reissued after that are "
+        "signed with it."
+    ),
+    "新签名密钥": "New signing key",
+    "暂停、恢复、撤销证书，轮换或标记泄露签名密钥，以及较大的导入，须由一人提出、另一名审核员批准后才生效。": (
+        "Suspending, reinstating and revoking certificates, rotating or marking a signing key "
+        "compromised, and large imports are proposed by one person and take effect only when another "
+        "reviewer approves them."
+    ),
+    "暂停、恢复和撤销须由另一名审核员批准后才生效。填写后先核对将发生的变化，再提交审批。": (
+        "Suspensions, reinstatements and revocations take effect only when another reviewer approves "
+        "them. Fill in the form, check what will happen, then send it for approval."
+    ),
+    "最近的操作": "Latest actions",
+    "月份": "Month",
+    "本人": "you",
+    "本年度没有记录。": "Nothing recorded this year.",
+    "查看完整操作日志": "See the whole action log",
+    "查验次数": "Verifications",
+    "查验结果（全平台）": "Verification outcomes (whole service)",
+    "标记密钥泄露": "Mark a key compromised",
+    "核对将发生的变化": "Check what will happen",
+    "次数": "Count",
+    "每一项变更都记录操作人、时间、客户端（网段和浏览器类型）、操作内容和原因；不记录持证人的个人信息。日志只能追加，不能修改或删除。": (
+        "Every change is recorded with who made it, when, from which client (network and browser "
+        "type), what and why; no personal data of holders. The log only grows: entries cannot be "
+        "changed or deleted."
+    ),
+    "没有符合条件的记录。": "No entries match.",
+    "泄露起始时间": "Compromised since",
+    "泄露起始时间之前用该密钥签发的证书不受影响。": (
+        "Certificates the key signed before the time of compromise are not affected."
+    ),
+    "泄露起始时间（北京时间）": "Compromised since (China time)",
+    "状态列表中标记为撤销：扫码、输入编号和离线查验都将显示“已撤销”。": (
+        "The status list marks it revoked: scanning, typing the number and offline checks all say “revoked”."
+    ),
+    "状态列表中标记为暂停：查验将显示“暂停”，直到恢复。": (
+        "The status list marks it suspended: checks say “suspended” until it is reinstated."
+    ),
+    "状态列表中清除标记：查验将重新显示“有效”。": "The status list mark is cleared: checks say “valid” again.",
+    "申请已撤回，未作任何变更。": "Proposal withdrawn; nothing was changed.",
+    "目前无法执行：": "This cannot be done now: ",
+    "第 %(n)s 版现为“%(status)s”。": "Version %(n)s is now %(status)s.",
+    "第 %(n)s 版的状态由“%(old)s”变为“%(new)s”。": "Version %(n)s goes from %(old)s to %(new)s.",
+    "第 %(page)s / %(pages)s 页": "Page %(page)s of %(pages)s",
+    "等待另一名审核员批准。": "Waiting for another reviewer's approval.",
+    "等待您批准": "Awaiting your approval",
+    "筛选": "Filter",
+    "签名密钥为全平台共用，影响所有发证机构的证书。公开账本记入一条记录，写明操作角色和工号假名。": (
+        "The signing key is shared by the whole service and affects every issuing body's "
+        "certificates. The public ledger records it with the acting role and pseudonymous staff id."
+    ),
+    "签名密钥为全平台共用，由省级人社部门工作人员提出轮换或标记泄露，并经另一名审核员批准。": (
+        "The signing key is shared by the whole service: staff of a provincial HR department propose "
+        "its rotation or compromise, and another reviewer approves it."
+    ),
+    "自泄露起始时间起用该密钥签发的 %(n)s 个证书版本将无法通过查验（显示“签名密钥已泄露”）。": (
+        "The %(n)s certificate versions the key signed from the time of compromise on no longer pass "
+        "verification (“signing key compromised”)."
+    ),
+    "补发申请处理用时中位数（天，%(n)s 件）": "Median days to decide a reissue request (%(n)s decided)",
+    "角色": "Role",
+    "证书用平台的签名密钥签名。所有用过的密钥都公开在 /.well-known/jwks.json，轮换后旧密钥仍能验证它签发的证书。": (
+        "Certificates are signed with the service's signing key. Every key ever used is published at "
+        "/.well-known/jwks.json; after a rotation the old key still verifies what it signed."
+    ),
+    "该密钥签发的在用证书": "Certificates in use signed by this key",
+    "该证书已有待审批的申请，处理完毕前不能再提出：": (
+        "A proposal for this certificate is waiting for a decision; no other can be made until then: "
+    ),
+    "该证书待审核的补发申请 #%(id)s 将不能再批准。": (
+        "The pending reissue request #%(id)s of this certificate can then no longer be approved."
+    ),
+    "说明（可选，审核员可见）": "Note (optional, shown to the reviewer)",
+    "起始日期": "From",
+    "轮换签名密钥": "Rotate the signing key",
+    "返回修改": "Back to edit",
+    "这是当前签名密钥：批准时将同时启用新密钥，发证不会中断。": (
+        "This is the current signing key: a new key starts on approval, so issuing never stops."
+    ),
+    "这是您本人提出的申请：须由另一名审核员批准或驳回，您不能批准自己的申请。": (
+        "You proposed this: another reviewer must approve or reject it; you cannot approve your own proposal."
+    ),
+    "驳回理由（提出人可见）": "Reason for rejection (shown to the proposer)",
+    "超过 %(n)s 张的导入须经审批：确认后提交给另一名审核员，批准后才发证。": (
+        "Imports of more than %(n)s certificates need approval: confirming sends this one to another "
+        "reviewer, and nothing is issued until they approve it."
+    ),
+}
+for _chinese, _english in _AUDIT_EN.items():
+    EN.setdefault(_chinese, _english)

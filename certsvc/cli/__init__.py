@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from certsvc.cli import (
         accounts,
+        audit,
         documents,
         employers,
         intake,
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         ledger,
         keys,
         accounts,
+        audit,
         employers,
     ):
         module.register(subparsers)

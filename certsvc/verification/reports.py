@@ -1,5 +1,5 @@
 """Verification reports (核验报告): a verification's result, recorded under its own number, shown at
-``/r/<number>`` and printed as a PDF signed by the installation (docs/adr/0015).
+``/r/<number>`` and printed as a PDF signed by the installation (docs/adr/0016).
 
 A report is made from a verdict (one certificate) or a bulk check's rows. What it records is what
 the public verdict page shows: outcomes, certificate numbers, masked holder names, titles and
@@ -38,7 +38,7 @@ from certsvc.verification.services import OnlineVerdict
 
 # The seal certificate reports are signed with: issued by the installation's CA like the
 # authorities' seals, but naming the installation (its serialNumber is no USCC, so no certificate
-# PDF can pass as signed by it; ADR 0015).
+# PDF can pass as signed by it; ADR 0016).
 REPORT_SEAL_ID = "CERTSVC-REPORTS"
 NUMBER_PREFIX = "HY"
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols, none confusable

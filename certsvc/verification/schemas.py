@@ -8,13 +8,17 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Discriminator, Field, RootModel, SkipValidation, Tag
 from pydantic.json_schema import SkipJsonSchema
 
+from certsvc.domain.record import ROUTES
+from certsvc.domain.routes import PUBLIC_FACTS, Acquisition
 from certsvc.schemas import OneOf, RequestShape, ResponseShape, UrlArguments, WholeSecond, absent
+from certsvc.signing.contexts import CERTSVC_CONTEXTS
 from certsvc.verification.services import OUTCOMES
 
 if TYPE_CHECKING:
     from certsvc.verification.services import OnlineVerdict
 
 MAX_BATCH = 100
+CONTEXT_VERSIONS = tuple(path.rsplit("/", 1)[-1].removesuffix(".jsonld") for path in CERTSVC_CONTEXTS)
 MAX_BULK = 1000  # an employer's bulk check (API key or signed-in page)
 MAX_TEXT = 16_384
 STEPS = (
@@ -173,10 +177,55 @@ class VerifyUpload(RequestShape):
     file: bytes
 
 
+class ContextArguments(UrlArguments):
+    version: Annotated[str, OneOf(CONTEXT_VERSIONS)] = Field(description="v2 for credentials issued now")
+
+
 # --- the verdict -------------------------------------------------------------------------------
 class Issuer(ResponseShape):
     name: str | None
     code: str | None
+
+
+class VerdictAcquisition(ResponseShape):
+    """How the title was obtained: the route's public facts (the holder's education is not one)."""
+
+    route: Annotated[str, OneOf(ROUTES)] = Field(description="取得方式: 评审, 认定, 重新确认 or 考试")
+    committee: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="评审: 评审委员会"
+    )
+    review_date: dt.date | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="评审: 评审通过日期 (the review meeting)"
+    )
+    original_certificate_number: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="重新确认: 原证书编号"
+    )
+    original_issuer: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="重新确认: 原发证机构"
+    )
+    original_date: dt.date | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="重新确认: 原取得时间"
+    )
+    original_route: Annotated[str, OneOf(ROUTES)] | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="重新确认: 原取得方式"
+    )
+    exam_name: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="考试: 考试名称"
+    )
+    exam_date: dt.date | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="考试: 考试日期"
+    )
+    exam_authority: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="考试: 考试组织机构"
+    )
+    exam_certificate_number: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="考试: 资格证书编号"
+    )
+
+    @classmethod
+    def of(cls, acquisition: Acquisition) -> VerdictAcquisition:
+        public = {name: value for name, value in acquisition.details() if name in PUBLIC_FACTS}
+        return cls(route=acquisition.route, **public)  # type: ignore[arg-type]  # names are members
 
 
 class VerdictCertificate(ResponseShape):
@@ -194,6 +243,12 @@ class VerdictCertificate(ResponseShape):
     issuer: Issuer
     kid: str | None
     form: Annotated[str, OneOf(("qr", "jws", "number"))]
+    acquisition: VerdictAcquisition | None = Field(
+        default=None, description="how the title was obtained (absent from a QR read offline)"
+    )
+    supervisor: str | None = Field(
+        default=None, description="the province's body supervising the certificate (…监制)"
+    )
 
 
 class VerdictStatus(ResponseShape):
@@ -256,6 +311,8 @@ class Verdict(ResponseShape):
                 issuer=Issuer(name=facts.issuer_name, code=facts.issuer_code),
                 kid=facts.kid,
                 form=facts.form,
+                acquisition=None if facts.acquisition is None else VerdictAcquisition.of(facts.acquisition),
+                supervisor=facts.supervisor,
             ),
             # Same members by the same names: read from the facts' attributes.
             status=None if status is None else VerdictStatus.model_validate(status, from_attributes=True),

@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from certsvc.certificates.models import Certificate, CertificateVersion, Holder
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.names import mask_name, normalize_name
+from certsvc.domain.routes import ACQUISITION_LABELS_ZH, PUBLIC_FACTS, Acquisition, stored_acquisition
 from certsvc.errors import BadRequest, CertsvcError
 from certsvc.ledger import services as ledger_service
 from certsvc.log import get_logger
@@ -84,6 +85,11 @@ _REGISTRY_COLUMNS = (
     _CERTIFICATES.c.holder_id,
     _AUTHORITIES.c.name.label("issuer_name"),
     _CERTIFICATES.c.committee_name,
+    _CERTIFICATES.c.meeting_date,
+    _CERTIFICATES.c.route,
+    _CERTIFICATES.c.acquisition,
+    _CERTIFICATES.c.obtained_date,
+    _CERTIFICATES.c.supervisor,
     # 委托评审: the confirming authority commissioned the committee (the page says so).
     exists()
     .where(
@@ -161,6 +167,20 @@ class PublicFacts:
     form: str  # qr | jws | number
     committee_name: str | None = None  # the committee that reviewed (another unit's, if commissioned)
     commissioned: bool = False  # reviewed by a committee the confirming authority commissioned
+    # How the title was obtained (取得方式 and its facts), when known (a QR read offline has none).
+    acquisition: Acquisition | None = None
+    supervisor: str | None = None  # the province's supervising body ("…监制")
+
+    def route_details(self) -> list[tuple[str, str, str | dt.date]]:
+        """(attribute, Chinese label, value) of the public acquisition facts a page lists under
+        取得方式; the committee is shown on its own line (with 受委托评审 when commissioned)."""
+        if self.acquisition is None:
+            return []
+        return [
+            (name, ACQUISITION_LABELS_ZH[name], value)
+            for name, value in self.acquisition.details()
+            if name in PUBLIC_FACTS and name != "committee"
+        ]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -546,15 +566,22 @@ def _facts_from_registry(
         level=row.level,
         series=row.series,
         specialty=row.specialty,
-        obtained=token.obtained if token is not None else row.confirmation_date,
+        obtained=token.obtained if token is not None else row.obtained_date,
         issued_at=row.v_issued_at,
         issuer_name=row.issuer_name,
         issuer_code=row.authority_code,
         kid=row.v_kid,
         form=token.form if token is not None else "number",
-        committee_name=row.committee_name,
+        committee_name=row.committee_name or None,
         commissioned=bool(row.commissioned),
+        acquisition=_acquisition(row),
+        supervisor=row.supervisor,
     )
+
+
+def _acquisition(row: RegistryRow) -> Acquisition:
+    """The route facts of a registry row (``Certificate.acquisition_facts`` on a Core row)."""
+    return stored_acquisition(row.route, row.acquisition, row.committee_name, row.meeting_date)
 
 
 def _facts_from_token(token: verifier.VerifiedFacts) -> PublicFacts:
@@ -573,6 +600,8 @@ def _facts_from_token(token: verifier.VerifiedFacts) -> PublicFacts:
         issuer_code=None,
         kid=token.kid,
         form=token.form,
+        acquisition=credential.acquisition if credential else None,
+        supervisor=credential.supervisor if credential else None,
     )
 
 

@@ -193,7 +193,17 @@ def qr_svg(text: str, size: int = 200) -> Markup:
     )
 
 
-PORTAL_BLUEPRINTS = ("auth", "holder", "issuer", "employer")
+# Every signed-in page's blueprint (the console's are all named issuer*).
+PORTAL_BLUEPRINTS = (
+    "auth",
+    "holder",
+    "issuer",
+    "issuer_approvals",
+    "issuer_audit",
+    "issuer_integrity",
+    "issuer_registry",
+    "employer",
+)
 
 
 def _never_cached(response: Response) -> Response:

@@ -52,6 +52,9 @@ class Person:
     authority: str
     request_id: int
     share_id: int = 0
+    proposal_id: int = (
+        0  # a pending proposal (suspension) on the certificate, made by its authority's operator
+    )
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,38 @@ def _staff(runtime: Runtime) -> dict[str, tuple[str, str, str]]:
     return staff
 
 
+def _proposals(
+    runtime: Runtime, holders: dict[str, Person], staff: dict[str, tuple[str, str, str]]
+) -> dict[str, Person]:
+    """Holders A and C get a pending proposal to suspend their certificate, made by the operator of
+    the issuing authority (B's certificate stays free for the tests that propose on it)."""
+    import dataclasses
+
+    from certsvc.accounts.models import User
+    from certsvc.audit.actors import staff_actor
+    from certsvc.certificates.approvals import propose_status_change
+
+    operators = {authority: login for login, authority, role in staff.values() if role == "operator"}
+    people = dict(holders)
+    for key in ("holder-a", "holder-c"):
+        person = holders[key]
+        with runtime.database.write() as session:
+            user = session.scalars(select(User).where(User.login == operators[person.authority])).one()
+            actor = staff_actor(
+                user_id=user.id, login=user.login, role="operator", authority_code=person.authority
+            )
+            proposal = propose_status_change(
+                session,
+                runtime,
+                actor,
+                number=person.number,
+                action="suspend",
+                reason="investigation",
+                doc_no="测调〔2026〕1号",
+            )
+            people[key] = dataclasses.replace(person, proposal_id=proposal.id)
+
+
 def _employers(runtime: Runtime) -> dict[str, EmployerPerson]:
     from certsvc.accounts.employers import add_employer, create_key
     from certsvc.domain.checkdigits import uscc_check_char
@@ -211,6 +246,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     populate(runtime, (COUNTY, PROVINCE))
     holders = _holders(runtime)
     staff = _staff(runtime)
+    holders = _proposals(runtime, holders, staff)
     employers = _employers(runtime)
     app = create_app(runtime=runtime)
     app.config.update(TESTING=True)

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.reliability.figures import record
-from tests.security.conftest import COUNTY, STAFF_ROLES, World, csrf_token
+from tests.security.conftest import COUNTY, PROVINCE, STAFF_ROLES, World, csrf_token
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Access:
     # "certificate", "request", "share" or "key": the URL names someone's resource
     resource: str | None = None
     allowed: str = "allowed"  # how an allowed user's (deliberately incomplete) attempt is answered
+    province_only: bool = False  # staff of a provincial HR department only (signing keys)
 
 
 PUBLIC = Access("public")
@@ -123,8 +124,8 @@ ENDPOINTS: dict[str, Access] = {
     "issuer.activation_code": Access("staff", ("operator",), "certificate"),
     "issuer.activation_email": Access("staff", ("operator",), "certificate"),
     "issuer.reissue": Access("staff", ("operator",), "certificate"),
-    "issuer.change_status": Access("staff", ("reviewer",), "certificate"),
     "issuer.import_upload": Access("staff", ("operator",)),
+    "issuer.template": ANY_STAFF,
     # an operator confirming a staged import that does not exist (no token sent) gets 404
     "issuer.import_confirm": Access("staff", ("operator",), allowed="not-found"),
     # likewise the refusal report of a staged upload
@@ -141,6 +142,19 @@ ENDPOINTS: dict[str, Access] = {
     "issuer_registry.overview": ANY_STAFF,
     "issuer_integrity.records": ANY_STAFF,
     "issuer_integrity.end": Access("staff", ("reviewer",), allowed="not-found"),
+    # the two-person rule: operators and reviewers propose, another reviewer approves or rejects, the
+    # proposer withdraws; signing keys belong to the staff of a provincial HR department
+    "issuer_approvals.propose_status": Access("staff", ("operator", "reviewer"), "certificate"),
+    "issuer_approvals.proposals": ANY_STAFF,
+    "issuer_approvals.proposal": Access("staff", resource="proposal"),
+    "issuer_approvals.approve": Access("staff", ("reviewer",), "proposal"),
+    "issuer_approvals.reject": Access("staff", ("reviewer",), "proposal"),
+    "issuer_approvals.withdraw": Access("staff", ("operator", "reviewer"), "proposal"),
+    "issuer_approvals.keys": ANY_STAFF,
+    "issuer_approvals.propose_key": Access("staff", ("operator", "reviewer"), province_only=True),
+    # the action log: auditors only
+    "issuer_audit.action_log": Access("staff", ("auditor",)),
+    "issuer_audit.action_log_export": Access("staff", ("auditor",)),
 }
 PRINCIPALS = (
     "anonymous",
@@ -158,6 +172,19 @@ PRINCIPALS = (
 # Resources named in URLs: holder A's (issued by the county, "own" for county staff) and holder C's
 # (issued by the province); holder B owns neither, so every resource is "other" for B.
 RESOURCES = ("holder-a", "holder-c")
+CSRF_PAGES = {"anonymous": "/auth/login", "holder": "/me/security", "staff": "/issuer/security"}
+EXTRA_PARAMS = {
+    "holder.download": {"fmt": "pdf"},
+    "issuer_integrity.end": {"record_id": 999999},
+    "issuer.template": {"route": "recognition"},
+}
+# The URL parameter and the Person attribute naming each kind of resource.
+RESOURCE_PARAMS = {
+    "certificate": "number",
+    "request": "request_id",
+    "share": "share_id",
+    "proposal": "proposal_id",
+}
 # Employers' keys named in URLs: employer A's and employer B's.
 KEY_OWNERS = ("employer-a", "employer-b")
 CSRF_PAGES = {
@@ -194,6 +221,8 @@ def expected(world: World, principal: str, access: Access, owner: str | None) ->
     if kind == "staff":
         _, authority, role = world.staff[principal]
         if access.roles and role not in access.roles:
+            return "forbidden"
+        if access.province_only and authority != PROVINCE:
             return "forbidden"
         if owner is not None and world.holders[owner].authority != authority:
             return "not-found"
@@ -408,7 +437,7 @@ def _state(world: World, owner: str) -> tuple[object, ...]:
     """What a write on ``owner``'s certificate or request would change."""
     from sqlalchemy import select
 
-    from certsvc.certificates.models import Certificate, CertificateVersion, ReissueRequest
+    from certsvc.certificates.models import Certificate, CertificateVersion, Proposal, ReissueRequest
 
     person = world.holders[owner]
     with world.runtime.database.read() as session:
@@ -423,17 +452,26 @@ def _state(world: World, owner: str) -> tuple[object, ...]:
         )
         request = session.get(ReissueRequest, person.request_id)
         assert request is not None
-        return certificate.current_version, statuses, request.status
+        proposals = tuple(
+            session.scalars(
+                select(Proposal.status).where(Proposal.certificate_id == certificate.id).order_by(Proposal.id)
+            )
+        )
+        return certificate.current_version, statuses, request.status, proposals
 
 
 COMPLETE_FORMS = {
     "issuer.reissue": {"reason": "damaged"},
-    "issuer.change_status": {
+    "issuer_approvals.propose_status": {
         "action": "revoke",
         "reason": "fraud",
         "doc_no": "测撤〔2026〕1号",
         "effective": "2026-11-20",
+        "step": "propose",
     },
+    "issuer_approvals.approve": {"confirm": "1"},
+    "issuer_approvals.reject": {"reason": "不同意"},
+    "issuer_approvals.withdraw": {"confirm": "1"},
     "issuer.decide": {"decision": "approve"},
     "issuer.activation_link": {},
 }
@@ -441,8 +479,8 @@ COMPLETE_FORMS = {
 
 @pytest.mark.parametrize("endpoint", sorted(COMPLETE_FORMS))
 def test_cross_authority_writes_change_nothing(world: World, matrix: Matrix, endpoint: str) -> None:
-    """Province staff of every role sending a complete, valid form against a county certificate or
-    request (and county staff against a province one) are refused, and nothing changes."""
+    """Province staff of every role sending a complete, valid form against a county certificate,
+    request or proposal (and county staff against a province one) are refused, and nothing changes."""
     for principal, owner in [
         (f"{role}-other", "holder-a") for role in ("operator", "reviewer", "auditor")
     ] + [(f"{role}-own", "holder-c") for role in ("operator", "reviewer", "auditor")]:
@@ -460,10 +498,15 @@ def test_cross_authority_writes_change_nothing(world: World, matrix: Matrix, end
 
 def test_complete_forms_do_act_for_the_right_staff(world: World, matrix: Matrix) -> None:
     """Control for the test above: the same complete forms, sent by the county's own staff on holder B's
-    certificate, do change it (so a refusal above is the authorization, not a broken form)."""
+    certificate, do change it (so a refusal above is the authorization, not a broken form): a reissue,
+    and a revocation proposed (it waits for a second reviewer)."""
     steps: tuple[tuple[str, str, Callable[[Any, Any], bool]], ...] = (
         ("operator-own", "issuer.reissue", lambda old, new: new[0] == old[0] + 1),
-        ("reviewer-own", "issuer.change_status", lambda old, new: new[1][-1] == "revoked"),
+        (
+            "reviewer-own",
+            "issuer_approvals.propose_status",
+            lambda old, new: new[3] == (*old[3], "pending") and new[1] == old[1],
+        ),
     )
     for principal, endpoint, changes in steps:
         before = _state(world, "holder-b")

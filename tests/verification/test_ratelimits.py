@@ -100,7 +100,7 @@ def test_name_budget_is_shared_with_the_page_forms_in_each_store(
 
 def test_bulk_checks_draw_on_the_bulk_budgets_in_each_store(store_app: Flask, issued: list[Issued]) -> None:
     """An anonymous bulk check (page or API batch) counts one submission, whatever its size, and
-    one line per number + name item (QR lines are free), in memory and in Redis alike (ADR 0015)."""
+    one line per number + name item (QR lines are free), in memory and in Redis alike (ADR 0016)."""
     store_app.config.update(
         CERTSVC_VERIFY_RATE="1000/minute", CERTSVC_BULK_RATE="4/minute", CERTSVC_BULK_NAME_RATE="5/hour"
     )

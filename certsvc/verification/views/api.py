@@ -116,7 +116,7 @@ def _tests_name(item: dict[str, Any]) -> bool:
 limiter.limit(verify_rate)(bp)
 limiter.shared_limit(number_rate, scope=NUMBER_SCOPE, cost=_name_tests, exempt_when=_tests_no_name)(bp)
 # A batch is an anonymous bulk check: one submission on the bulk budget (shared with the bulk
-# page), and its name-testing items on the bulk name budget (docs/adr/0015).
+# page), and its name-testing items on the bulk name budget (docs/adr/0016).
 limiter.shared_limit(bulk_rate, scope=BULK_SCOPE, exempt_when=lambda: _batch_items() is None)(bp)
 limiter.shared_limit(
     bulk_name_rate,

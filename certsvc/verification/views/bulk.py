@@ -2,7 +2,7 @@
 anonymous bulk budgets, and the answers (results page, Excel file, report).
 
 Anonymous bulk checks (the public page and ``POST /api/v1/verify/batch``) draw on two per-client
-budgets instead of the single form's name budget (docs/adr/0015): each submission counts one
+budgets instead of the single form's name budget (docs/adr/0016): each submission counts one
 against ``CERTSVC_BULK_RATE``, and each line that tests a name (number + name) one against
 ``CERTSVC_BULK_NAME_RATE``. The page states both, so a list of up to 100 lines always fits a
 fresh budget, and name guesses stay bounded. Employers count against their own quota instead.

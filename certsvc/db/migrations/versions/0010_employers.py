@@ -2,7 +2,7 @@
 (certsvc.verification)
 
 Revision ID: 0010_employers
-Revises: 0007_registry
+Revises: 0009_audit
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_employers"
-down_revision = "0007_registry"
+down_revision = "0009_audit"
 branch_labels = None
 depends_on = None
 
