@@ -117,7 +117,7 @@ def test_confirm_the_holder_answers_only_match_or_no_match(
 
 def test_by_number_form_and_its_single_no_answer(page_client: FlaskClient, issued: list[Issued]) -> None:
     """Number + name shows the verdict; an unknown number and a wrong name render the very same page
-    (but for what was typed, which the "save as a report" form carries)."""
+    (but for what was typed, which the "save as a report" form carries, and its CSRF token)."""
     token = _token(page_client)
     valid = page_client.post(
         "/verify", data={"number": issued[0].number, "name": issued[0].name, "csrf_token": token}
@@ -138,7 +138,8 @@ def test_by_number_form_and_its_single_no_answer(page_client: FlaskClient, issue
     def without_typed(html: str, *typed: str) -> str:
         for value in typed:
             html = html.replace(f'value="{value}"', 'value="…"')
-        return html
+        # The report form's CSRF token carries the second it was made in.
+        return re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value="…"', html)
 
     assert without_typed(no_such.get_data(as_text=True), unknown_number, issued[0].name) == without_typed(
         wrong.get_data(as_text=True), issued[0].number, issued[1].name
