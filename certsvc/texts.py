@@ -1,662 +1,350 @@
-"""All user-facing wording: Chinese source text, its English translation, and labels for slugs.
+"""User-facing wording: Chinese source text, translated through Flask-Babel's gettext catalogs.
 
-One mechanism, shaped like gettext so it can move to Flask-Babel catalogues unchanged: text is
-written in Chinese (the default audience) and looked up in ``EN``; where one Chinese word needs a
-different English word in one place (a verdict headline is capitalised), ``EN_IN_CONTEXT`` has it
-under that context (``pgettext``). Slugs (statuses, reasons, verdict steps …) are shown through
-``LABELS``: kind -> slug -> Chinese, translated in the kind's context. Pages, the API and the
-command line all read from here, so they say exactly the same thing. A test fails when a template
-or view uses text that has no English here.
+Text is written in Chinese (the default audience) and its English lives in the gettext catalog
+``certsvc/translations/en/LC_MESSAGES/messages.po`` (msgid = the Chinese). Pages write
+``t("中文")`` (``certsvc.web.language``); slugs (statuses, reasons, verdict steps, error codes …)
+are shown through ``LABELS``: kind -> slug -> Chinese, each translated in its kind's context
+(``pgettext``, msgctxt = the kind), so one Chinese word can have different English in different
+places (a verdict headline is capitalised, a status label is not). Certificate values (title,
+level, series, specialty, route) are kinds too, keyed by their Chinese value.
+
+Outside a request (the command line, e-mails, services answering in both languages) the same
+catalog is read through Flask-Babel with ``force_locale`` (:func:`in_language`). The catalog is
+regenerated from the sources with ``scripts/i18n`` (docs/i18n.md); a test fails when a string
+has no English or the catalog holds one nothing uses.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-LANGUAGES = ("zh", "en")
+import flask_babel
+from babel import Locale
+from flask import Flask, has_app_context
 
-# kind -> slug -> Chinese; English comes from ``EN_IN_CONTEXT[kind]`` or ``EN``.
+LANGUAGES = ("zh", "en")
+SOURCE_LANGUAGE = "zh"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+LOCALES = {language: Locale.parse(language) for language in LANGUAGES}
+
+babel = flask_babel.Babel()
+
+
+def N_(context: str, text: str) -> str:  # noqa: N802 - the gettext convention for "mark, do not translate"
+    """Marks ``text`` for the catalog under ``context`` (``pybabel extract -k N_:1c,2``); returns it as is."""
+    return text
+
+
+# kind -> slug -> Chinese; the English is the catalog's entry with msgctxt = kind.
 LABELS: dict[str, dict[str, str]] = {
-    "status": {"valid": "有效", "superseded": "已被取代", "suspended": "暂停", "revoked": "已撤销"},
-    "request": {"pending": "待审核", "approved": "已批准", "rejected": "已驳回"},
-    "reissue": {"lost": "遗失", "damaged": "损毁", "correction": "信息更正"},
-    "field": {"name": "姓名", "employer": "工作单位"},
-    "role": {"operator": "经办员", "reviewer": "审核员", "auditor": "审计员"},
-    "action": {"suspend": "暂停", "reinstate": "恢复", "revoke": "撤销"},
-    "series": {"issued": "发证", "reissued": "补发", "revoked": "撤销", "verified": "查验"},
+    "status": {
+        "valid": N_("status", "有效"),
+        "superseded": N_("status", "已被取代"),
+        "suspended": N_("status", "暂停"),
+        "revoked": N_("status", "已撤销"),
+    },
+    "request": {
+        "pending": N_("request", "待审核"),
+        "approved": N_("request", "已批准"),
+        "rejected": N_("request", "已驳回"),
+    },
+    "reissue": {
+        "lost": N_("reissue", "遗失"),
+        "damaged": N_("reissue", "损毁"),
+        "correction": N_("reissue", "信息更正"),
+    },
+    "field": {
+        "name": N_("field", "姓名"),
+        "employer": N_("field", "工作单位"),
+    },
+    "role": {
+        "operator": N_("role", "经办员"),
+        "reviewer": N_("role", "审核员"),
+        "auditor": N_("role", "审计员"),
+    },
+    "action": {
+        "suspend": N_("action", "暂停"),
+        "reinstate": N_("action", "恢复"),
+        "revoke": N_("action", "撤销"),
+    },
+    # the dashboard's chart series
+    "series": {
+        "issued": N_("series", "发证"),
+        "reissued": N_("series", "补发"),
+        "revoked": N_("series", "撤销"),
+        "verified": N_("series", "查验"),
+    },
     # reason categories of status changes, and "reissued" for superseded versions
     "reason": {
-        "investigation": "立案调查中",
-        "complaint": "收到举报待核实",
-        "cleared": "调查结束，未发现问题",
-        "mistaken": "暂停有误",
-        "overturned": "撤销决定经复查或复议撤回",
-        "fraud": "弄虚作假、骗取职称",
-        "misconduct": "学术不端或违法违纪",
-        "procedure": "评审程序违规",
-        "error": "发证错误",
-        "other": "其他",
-        "reissued": "补发",
-        "lost": "遗失补发",
-        "damaged": "损毁补发",
-        "correction": "更正补发",
+        "investigation": N_("reason", "立案调查中"),
+        "complaint": N_("reason", "收到举报待核实"),
+        "cleared": N_("reason", "调查结束，未发现问题"),
+        "mistaken": N_("reason", "暂停有误"),
+        "overturned": N_("reason", "撤销决定经复查或复议撤回"),
+        "fraud": N_("reason", "弄虚作假、骗取职称"),
+        "misconduct": N_("reason", "学术不端或违法违纪"),
+        "procedure": N_("reason", "评审程序违规"),
+        "error": N_("reason", "发证错误"),
+        "other": N_("reason", "其他"),
+        "reissued": N_("reason", "补发"),
+        "lost": N_("reason", "遗失补发"),
+        "damaged": N_("reason", "损毁补发"),
+        "correction": N_("reason", "更正补发"),
     },
-    # verdicts: headline and explanation per outcome, and why (the step that decided it)
+    # Verdicts: the headline and explanation of each outcome (the API's codes) and of the wordings
+    # pages give an ``invalid`` outcome by its step (``certsvc.verification.services.wording``):
+    # forgery only when a signature fails, "no match" for a number and name, "unreadable" otherwise.
     "outcome": {
-        "valid": "有效",
-        "superseded": "已被新版本取代",
-        "suspended": "暂停",
-        "revoked": "已撤销",
-        "invalid": "无效",
-        "unknown": "无法确认",
+        "valid": N_("outcome", "有效"),
+        "superseded": N_("outcome", "已被新版本取代"),
+        "suspended": N_("outcome", "暂停"),
+        "revoked": N_("outcome", "已撤销"),
+        "invalid": N_("outcome", "无效"),
+        "unknown": N_("outcome", "无法确认"),
+        "forged": N_("outcome", "伪造或被篡改"),
+        "no-match": N_("outcome", "未找到匹配的证书"),
+        "unreadable": N_("outcome", "无法识别"),
+        "unreadable-file": N_("outcome", "此文件不含 certsvc 证书"),
     },
     "explanation": {
-        "valid": "证书真实有效，为当前版本",
-        "superseded": "此版本已被补发的新版本取代，请以新版本为准",
-        "suspended": "证书已被发证机构暂停使用",
-        "revoked": "证书已被发证机构撤销",
-        "invalid": "证书伪造、被篡改或无法识别",
-        "unknown": "签名真实，但暂时无法确认证书状态",
+        "valid": N_("explanation", "证书真实有效，为当前版本"),
+        "superseded": N_("explanation", "此版本已被补发的新版本取代，请以新版本为准"),
+        "suspended": N_("explanation", "证书已被发证机构暂停使用"),
+        "revoked": N_("explanation", "证书已被发证机构撤销"),
+        "invalid": N_("explanation", "此证书不能采信，原因见下"),
+        "unknown": N_("explanation", "签名真实，但暂时无法确认证书状态"),
+        "forged": N_("explanation", "签名与证书内容不符，不能采信"),
+        "no-match": N_("explanation", "请核对证书编号和姓名"),
+        "unreadable": N_("explanation", "这不是 certsvc 证书的二维码或证书内容"),
+        "unreadable-file": N_("explanation", "请上传证书的 PDF 或 PNG 文件，或正对二维码拍摄一张清晰的照片"),
     },
     "step": {
-        "parse": "无法识别的二维码或证书内容",
-        "key-unknown": "签名密钥不属于本系统",
-        "signature": "签名与内容不符，内容被篡改或伪造",
-        "claims": "证书内容格式不正确",
-        "key-window": "签名时间不在签名密钥的有效期内",
-        "key-compromised": "签名密钥已泄露，此后的签名无效",
-        "not-registered": "发证机构没有此证书的记录",
-        "registry-mismatch": "与发证机构的记录不一致",
-        "not-found": "没有与该证书编号和姓名相符的证书",
-        "registry-unavailable": "暂时无法查询证书登记库",
-        "status": "证书状态见上",
-        "pdf-signature": "PDF 文件的电子签章无效：文件在签章后被修改，或签章不是本系统发证机构所盖",
+        "parse": N_("step", "无法识别的二维码或证书内容"),
+        "key-unknown": N_("step", "签名密钥不属于本系统"),
+        "signature": N_("step", "签名与内容不符，内容被篡改或伪造"),
+        "claims": N_("step", "证书内容格式不正确"),
+        "key-window": N_("step", "签名时间不在签名密钥的有效期内"),
+        "key-compromised": N_("step", "签名密钥已泄露，此后的签名无效"),
+        "not-registered": N_("step", "发证机构没有此证书的记录"),
+        "registry-mismatch": N_("step", "与发证机构的记录不一致"),
+        "not-found": N_("step", "未找到匹配的证书 — 请核对证书编号和姓名"),
+        "registry-unavailable": N_("step", "暂时无法查询证书登记库"),
+        "status": N_("step", "证书状态见上"),
+        "pdf-signature": N_("step", "PDF 文件的电子签章无效：文件在签章后被修改，或签章不是本系统发证机构所盖"),
     },
-    "level": {level: level for level in ("正高级", "副高级", "中级", "助理级", "员级")},
-}
-
-# Chinese -> English where one kind of label needs other English than the text has elsewhere.
-EN_IN_CONTEXT: dict[str, dict[str, str]] = {
-    "outcome": {"有效": "Valid", "暂停": "Suspended", "已撤销": "Revoked"},
-    "series": {"查验": "verified"},
-    "level": {
-        "正高级": "Senior (full)",
-        "副高级": "Senior (associate)",
-        "中级": "Intermediate",
-        "助理级": "Assistant",
-        "员级": "Junior",
+    # The help page (/help): what to do on each verdict.
+    "help_do": {
+        "valid": N_("help_do", "可以采信。"),
+        "superseded": N_("help_do", "证书补发过，请让持证人提供最新版本。"),
+        "suspended": N_("help_do", "暂停期间证书不能使用，请联系发证机构了解情况。"),
+        "revoked": N_("help_do", "证书已失效，不能采信。"),
+        "forged": N_("help_do", "签名校验失败，证书被伪造或改动过，不要采信。"),
+        "no-match": N_("help_do", "可能是编号或姓名输入有误（姓名须为全名），请核对后再查；仍不相符时不要采信。"),
+        "unreadable-file": N_("help_do", "请上传证书的 PDF/PNG 文件，或正对二维码拍一张清晰的照片。"),
+        "invalid": N_("help_do", "页面会说明原因（例如签名密钥已泄露）。不要采信。"),
+        "unknown": N_("help_do", "签名真实，但暂时无法确认状态，请稍后再查。"),
     },
-}
-
-EN: dict[str, str] = {
-    # status reasons (suspension, reinstatement, revocation)
-    "弄虚作假、骗取职称": "obtained by fraud or falsified documents",
-    "学术不端或违法违纪": "academic misconduct or breach of law or discipline",
-    "评审程序违规": "review procedure violated",
-    "发证错误": "issued in error",
-    "其他": "other",
-    "立案调查中": "under investigation",
-    "收到举报待核实": "complaint being checked",
-    "调查结束，未发现问题": "investigation closed without findings",
-    "暂停有误": "suspended in error",
-    # labels
-    "有效": "valid",
-    "已被取代": "superseded",
-    "暂停": "suspended",
-    "已撤销": "revoked",
-    "待审核": "pending",
-    "已批准": "approved",
-    "已驳回": "rejected",
-    "遗失": "lost",
-    "损毁": "damaged",
-    "信息更正": "correction",
-    "姓名": "Name",
-    "工作单位": "Employer",
-    "经办员": "operator",
-    "审核员": "reviewer",
-    "审计员": "auditor",
-    "恢复": "reinstate",
-    "撤销": "revoke",
-    "发证": "issued",
-    "补发": "Reissue",
-    "查验": "Verify",
-    # navigation and layout
-    "职称电子证书": "Title Certificates",
-    "我的证书": "My certificates",
-    "补发申请": "Reissue requests",
-    "消息": "Messages",
-    "账号安全": "Account security",
-    "工作台": "Dashboard",
-    "导入": "Import",
-    "证书查询": "Find certificates",
-    "账本": "Ledger",
-    "退出": "Sign out",
-    "二维码": "QR code",
-    # sign-in, activation, reset
-    "登录": "Sign in",
-    "身份证号（持证人）或用户名（工作人员）": "ID number (holders) or username (staff)",
-    "密码": "Password",
-    "首次使用？激活账号": "First time? Activate your account",
-    "忘记密码": "Forgot password",
-    "两步验证": "Two-step verification",
-    "验证器应用中的 6 位验证码": "The 6-digit code from your authenticator app",
-    "验证": "Verify",
-    "激活账号": "Activate account",
-    "请填写身份证号、姓名和您持有的一张证书的编号，并设置密码。以后用身份证号和密码登录。": (
-        "Enter your ID number, your name and the number of a certificate you hold, and choose a "
-        "password. You will sign in with your ID number and this password."
-    ),
-    "身份证号": "ID number",
-    "证书编号": "Certificate number",
-    "设置密码（至少 10 个字符）": "Choose a password (at least 10 characters)",
-    "再次输入密码": "Repeat the password",
-    "邮箱（可选，用于接收通知和重置密码）": "Email (optional, for notifications and password resets)",
-    "激活": "Activate",
-    "也可以请发证机构提供一次性激活链接。": "You can also ask your issuing body for a one-time activation link.",
-    "设置密码": "Set your password",
-    "持证人：%(name)s": "Holder: %(name)s",
-    "保存": "Save",
-    "返回登录": "Back to sign-in",
-    "发送重置链接": "Send a reset link",
-    "如果信息与一个登记了邮箱的账号相符，重置链接已发送到该邮箱。": (
-        "If the details match an account with an email address, a reset link has been sent to it."
-    ),
-    "没有登记邮箱，或遗失了验证器？请携带身份证件到发证机构领取一次性激活链接。": (
-        "No email on file, or lost your authenticator? Bring your ID card to your issuing body for "
-        "a one-time activation link."
-    ),
-    # holder portal
-    "账号已激活，欢迎使用。": "Your account is active. Welcome.",
-    "您有新的消息。": "You have new messages.",
-    "级别": "Level",
-    "系列 / 专业": "Series / specialty",
-    "发证机构": "Issuing body",
-    "当前版本": "Current version",
-    "第 %(n)s 版": "version %(n)s",
-    "暂无证书。": "No certificates yet.",
-    "确认文号": "Confirmation document",
-    "原因": "Reason",
-    "下载": "Download",
-    "电子凭证 (JWS)": "Signed credential (JWS)",
-    "分享给用人单位": "Share with an employer",
-    "用人单位扫描二维码或打开下面的链接即可查验证书真伪和状态（只显示脱敏信息）。": (
-        "Employers scan the QR code or open this link to check the certificate and its status "
-        "(only masked personal data is shown)."
-    ),
-    "查验链接": "Verification link",
-    "打开查验页": "Open the verification page",
-    "已有一份补发申请待审核。": "A reissue request is waiting for a decision.",
-    "证书遗失、损毁，或姓名、工作单位需要更正时，可申请补发。补发后旧版本作废。": (
-        "If the certificate was lost or damaged, or your name or employer must be corrected, you "
-        "can request a reissue. The old version stops being valid once reissued."
-    ),
-    "申请补发": "Request a reissue",
-    "版本": "Version",
-    "状态": "Status",
-    "签发时间": "Signed",
-    "补发原因": "Reissue reason",
-    "补发申请已提交，请等待发证机构审核。": "Your request was sent; the issuing body will review it.",
-    "信息更正（仅在原因为“信息更正”时填写）": "Correction (only when the reason is “correction”)",
-    "更正项目": "Field to correct",
-    "更正后的内容": "Corrected value",
-    "证明材料（PDF、PNG 或 JPEG，不超过 5 MB；信息更正必须上传）": (
-        "Supporting document (PDF, PNG or JPEG, at most 5 MB; required for a correction)"
-    ),
-    "补充说明（可选）": "Note (optional)",
-    "提交申请": "Send request",
-    "提交时间": "Submitted",
-    "证书": "Certificate",
-    "暂无补发申请。": "No reissue requests.",
-    "更正": "Correction",
-    "证明材料": "Supporting document",
-    "补充说明": "Note",
-    "处理时间": "Decided",
-    "结果": "Outcome",
-    "已补发第 %(version)s 版。": "Reissued as version %(version)s.",
-    "驳回理由": "Reason for rejection",
-    "发证机构审核后会通知您。": "You will be notified when the issuing body has decided.",
-    "新": "new",
-    "暂无消息。": "No messages.",
-    "已保存。": "Saved.",
-    # security
-    "修改密码": "Change password",
-    "当前密码": "Current password",
-    "新密码（至少 10 个字符）": "New password (at least 10 characters)",
-    "再次输入新密码": "Repeat the new password",
-    "修改密码后，其他设备上的登录会失效。": "Changing the password signs you out everywhere else.",
-    "已开启。登录时需要输入验证器应用中的验证码。": "On. Signing in asks for the code from your authenticator app.",
-    "输入密码以关闭": "Enter your password to turn it off",
-    "关闭两步验证": "Turn off two-step verification",
-    "用验证器应用（如 Microsoft Authenticator、Google 身份验证器）扫描二维码，或手动输入密钥，然后填写应用显示的验证码。": (
-        "Scan the QR code with an authenticator app (e.g. Microsoft Authenticator, Google "
-        "Authenticator) or type in the key, then enter the code the app shows."
-    ),
-    "密钥": "Key",
-    "验证码": "Code",
-    "开启两步验证": "Turn on two-step verification",
-    # issuer console
-    "待审核补发申请": "Reissue requests waiting",
-    "有效证书": "Valid certificates",
-    "近 14 天": "Last 14 days",
-    "每日发证、补发、撤销和查验次数": "Issuances, reissues, revocations and verifications per day",
-    "日期": "Date",
-    "查验次数为全平台合计（查验者不透露所查证书的发证机构）。": (
-        "Verifications are counted for the whole service (verifiers do not say whose certificate "
-        "they checked)."
-    ),
-    "导入评审结果": "Import review results",
-    "检查结果（尚未发证）": "Check result (nothing issued yet)",
-    "确认发证（%(n)s 张）": "Confirm and issue (%(n)s)",
-    "取消": "Cancel",
-    "文件中没有需要新发的证书。": "The file holds no certificate that still needs issuing.",
-    "请修正文件后重新上传。": "Correct the file and upload it again.",
-    "上传文件": "Upload a file",
-    "支持 CSV（UTF-8 或 GBK）、XLSX 和 JSON。上传后先检查全部规则，确认后才发证；一份文件要么全部导入，要么全部不导入。": (
-        "CSV (UTF-8 or GBK), XLSX and JSON. Every rule is checked first and nothing is issued "
-        "until you confirm; a file is imported entirely or not at all."
-    ),
-    "评审结果文件": "Results file",
-    "检查": "Check",
-    "请选择文件。": "Choose a file.",
-    "文件过大。": "The file is too large.",
-    "文件": "File",
-    "行数": "Rows",
-    "可发证": "Ready to issue",
-    "已发证": "Issued",
-    "此前已发证": "Issued before",
-    "不合格": "Refused",
-    "不合格的行（整份文件未导入）": "Refused rows (nothing from this file was imported)",
-    "行": "Row",
-    "字段": "Field",
-    "规则": "Rule",
-    "说明": "Explanation",
-    "仅显示前 %(n)s 条。": "Only the first %(n)s are shown.",
-    "导入结果": "Import result",
-    "已完成：发证 %(n)s 张。": "Done: %(n)s certificates issued.",
-    "文件未导入。": "The file was not imported.",
-    "新发证书": "New certificates",
-    "继续导入": "Import another file",
-    "全部": "all",
-    "已等待（工作日）": "Waiting (working days)",
-    "超过 %(n)s 个工作日": "over %(n)s working days",
-    "没有申请。": "No requests.",
-    "已等待 %(n)s 个工作日，超过时限。": "Waiting for %(n)s working days: overdue.",
-    "持证人": "Holder",
-    "申请时版本": "Version when requested",
-    "当前第 %(n)s 版": "now version %(n)s",
-    "%(n)s 个工作日前": "%(n)s working days ago",
-    "批准": "Approve",
-    "生成新版本，旧版本作废，并通知持证人。": (
-        "Makes a new version, supersedes the old one and notifies the holder."
-    ),
-    "批准并补发": "Approve and reissue",
-    "驳回": "Reject",
-    "驳回理由（持证人可见）": "Reason (shown to the holder)",
-    "已批准，已生成第 %(version)s 版。": "Approved: version %(version)s was issued.",
-    "已驳回，持证人将看到驳回理由。": "Rejected; the holder will see the reason.",
-    "证书编号或持证人身份证号": "Certificate number or the holder's ID number",
-    "查询": "Search",
-    "资格名称": "Title",
-    "本机构没有符合条件的证书。": "No certificate of this authority matches.",
-    "评委会": "Review committee",
-    "状态说明": "Status details",
-    "变更状态": "Change status",
-    "操作": "Action",
-    "原因类别": "Reason category",
-    "决定文号": "Decision document number",
-    "生效日期": "Effective date",
-    "确认": "Confirm",
-    "窗口补发": "Reissue at the counter",
-    "激活链接": "Activation link",
-    "核验持证人身份后生成一次性链接（7 天有效），用于首次激活、忘记密码或遗失验证器。": (
-        "After checking the holder's identity, make a one-time link (valid 7 days) for first "
-        "activation, a forgotten password or a lost authenticator."
-    ),
-    "生成激活链接": "Make an activation link",
-    "证书 %(number)s 持证人的一次性激活链接，7 天内有效，仅显示这一次：": (
-        "One-time activation link for the holder of certificate %(number)s, valid 7 days, shown "
-        "only this once:"
-    ),
-    "返回证书": "Back to the certificate",
-    "状态已更新并记入账本。": "Status changed and recorded in the ledger.",
-    "日期格式应为 YYYY-MM-DD。": "Dates are written YYYY-MM-DD.",
-    "最新检查点": "Latest checkpoint",
-    "条目数": "Entries",
-    "时间": "Time",
-    "账本为空。": "The ledger is empty.",
-    "审计": "Audit",
-    "审计通过：重新计算的结果与所有检查点一致。": "Audit passed: the recomputed tree matches every checkpoint.",
-    "审计失败！": "Audit FAILED!",
-    "检查点": "Checkpoints",
-    "从全部条目重新计算默克尔树，并核对每个已签名检查点。": (
-        "Recomputes the Merkle tree from every entry and checks every signed checkpoint."
-    ),
-    "立即审计": "Audit now",
-    # registry and integrity record (certsvc.registry.views, certificates.views.integrity)
-    "登记信息": "Registry",
-    "诚信档案": "Integrity record",
-    "机构代码": "Authority code",
-    "统一社会信用代码": "Unified Social Credit Code",
-    "机构类别": "Kind of body",
-    "所在省级政策": "Provincial policy",
-    "监制": "Supervised by",
-    "确认权限": "Grants",
-    "可确认的级别、系列、取得方式和有效期（来自登记册）。": (
-        "The levels, series and routes this body may confirm, and when (from the registry)."
-    ),
-    "系列": "Series",
-    "取得方式": "Route",
-    "有效期": "Valid",
-    "全部系列": "every series",
-    "评审委员会": "Review committees",
-    "本机构为": "This body is",
-    "系列/专业": "Series / specialty",
-    "人数": "Members",
-    "核准备案有效期": "Registered",
-    "确认单位": "Confirmed by",
-    "组建单位": "forming unit",
-    "核准备案单位": "registering body",
-    "经批准调整": "adjusted by approval",
-    "不在有效期内": "not in force",
-    "经授权由组建单位自主确认": "the forming unit confirms, as authorised",
-    "本机构没有组建或核准备案的评委会。": "This body forms or registers no committee.",
-    "委托评审": "Commissioned review",
-    "委托函": "Commission letter",
-    "委托单位": "Commissioning unit",
-    "受托评委会": "Commissioned committee",
-    "没有委托函。": "No commission letters.",
-    "本机构不在登记册中。": "This body is not in the registry.",
-    "按系列组建": "organised by series",
-    "按专业组建": "organised by specialty",
-    "自主评审": "self-review",
-    "省级人力资源社会保障部门": "provincial HR department",
-    "市级人力资源社会保障部门": "city HR department",
-    "区县人力资源社会保障部门": "district or county HR department",
-    "行业主管部门": "industry department",
-    "自主评审单位": "self-review unit",
-    "因弄虚作假被撤销职称的人员记入诚信档案 3 年，影响期内其评审结果不予确认。本页不公开。": (
-        "People whose title was revoked for fraud are recorded for 3 years; while a record runs, "
-        "their review results are refused. This page is not public."
-    ),
-    "影响期": "Runs",
-    "影响期内": "running",
-    "已结束": "ended",
-    "提前结束": "End early",
-    "结束": "End",
-    "没有诚信档案记录。": "No integrity records.",
-    "诚信档案记录已结束并记入账本。": "The integrity record was ended and the change recorded in the ledger.",
-    "提醒（已受理）": "Warnings (accepted)",
-    # public verification pages
-    "职称电子证书查验": "Title certificate verification",
-    "扫描证书上的二维码即可查验。也可以输入证书编号和持证人姓名，或上传证书文件、二维码照片。": "Scan the QR code on the certificate to verify it, or type its number and the holder's name, or upload the certificate file or a photo of its QR code.",
-    "按证书编号查验": "Verify by certificate number",
-    "持证人姓名（全名）": "Holder's full name",
-    "上传证书或拍摄二维码": "Upload the certificate or photograph its QR code",
-    "PNG、PDF 证书文件，或手机拍摄的二维码照片": "A PNG/PDF certificate, or a phone photo of the QR",
-    "选择文件或拍照": "Choose a file or take a photo",
-    "批量查验（用人单位）": "Bulk verification (employers)",
-    "每行一项：二维码内容（网址），或“证书编号,姓名”。也可上传 CSV 文件（列：qr，或 certificate_number,name / 证书编号,姓名）。": "One item per line: the QR text (URL), or 'certificate number,name'. Or upload a CSV file (columns: qr, or certificate_number,name).",
-    "查验内容": "Items to verify",
-    "CSV 文件": "CSV file",
-    "查验结果": "Results",
-    "专业": "Specialty",
-    "取得资格日期": "Obtained on",
-    "本版本签发时间": "This version signed",
-    "文件编号": "Document number",
-    "最新版本": "Newest version",
-    "最新版本签发时间": "Newest version signed",
-    "技术细节（账本证明）": "Technical details (ledger evidence)",
-    "账本条目序号": "Ledger entry index",
-    "叶哈希": "Leaf hash",
-    "检查点树大小": "Checkpoint tree size",
-    "树根哈希": "Tree root hash",
-    "包含证明": "Inclusion proof",
-    "签名检查点": "Signed checkpoint",
-    "签名密钥": "Signing key",
-    "判定依据": "Decided at step",
-    "查验时间": "Checked at",
-    "暂无账本证明": "No ledger evidence available",
-    "核对持证人": "Confirm the holder",
-    "输入面前这位持证人的全名或身份证号码，系统只回答“相符”或“不相符”，不会显示登记的信息。": "Type the full name or ID number of the person in front of you. The answer is only 'match' or 'no match'; the stored data is never shown.",
-    "全名或身份证号码": "Full name or ID number",
-    "核对": "Check",
-    "相符：与登记的持证人一致": "Match: this is the registered holder",
-    "不相符：与登记的持证人不一致": "No match: not the registered holder",
-    "为保护个人信息，姓名部分隐去，不显示身份证号码。": "Names are masked and ID numbers never shown.",
-    "查验其他证书": "Verify another certificate",
-    "最多 %(n)s 项": "At most %(n)s items",
-    # verdicts: explanations and the step that decided them
-    "证书真实有效，为当前版本": "Genuine and current",
-    "已被新版本取代": "Superseded",
-    "此版本已被补发的新版本取代，请以新版本为准": "A newer version of this certificate exists",
-    "证书已被发证机构暂停使用": "The issuing authority has suspended it",
-    "证书已被发证机构撤销": "The issuing authority has revoked it",
-    "无效": "Invalid",
-    "证书伪造、被篡改或无法识别": "Forged, altered or unreadable",
-    "无法确认": "Unknown",
-    "签名真实，但暂时无法确认证书状态": "Authentic signature, but its status cannot be established",
-    "无法识别的二维码或证书内容": "Not a certificate QR code or credential",
-    "签名密钥不属于本系统": "Signed by a key this service never used",
-    "签名与内容不符，内容被篡改或伪造": "The signature does not match: altered or forged",
-    "证书内容格式不正确": "The credential's contents are malformed",
-    "签名时间不在签名密钥的有效期内": "Signed outside its key's validity period",
-    "签名密钥已泄露，此后的签名无效": "Signed after its key was reported compromised",
-    "发证机构没有此证书的记录": "The issuing authority has no record of it",
-    "与发证机构的记录不一致": "It differs from the issuing authority's record",
-    "没有与该证书编号和姓名相符的证书": "No certificate matches this number and name",
-    "暂时无法查询证书登记库": "The certificate registry cannot be reached right now",
-    "证书状态见上": "See the status above",
-    "PDF 文件的电子签章无效：文件在签章后被修改，或签章不是本系统发证机构所盖": (
-        "The PDF's seal signature is invalid: the file was changed after signing, or not sealed by its issuer"
-    ),
-    "遗失补发": "Reissued after loss",
-    "损毁补发": "Reissued after damage",
-    "更正补发": "Reissued to correct an error",
-    "受委托评审": "reviewing on commission",
-    "确认及发证机构": "Confirmed and issued by",
-    "撤销决定经复查或复议撤回": "revocation reversed on review or appeal",
-}
-
-
-# Share links (亮证), download options, activation codes and e-mailed links.
-# New kinds only: nothing above is redefined.
-LABELS |= {
-    "share": {"active": "生效中", "ended": "已结束", "expired": "已过期"},
+    # holder share links (亮证) and who opened them
+    "share": {
+        "active": N_("share", "生效中"),
+        "ended": N_("share", "已结束"),
+        "expired": N_("share", "已过期"),
+    },
     "browser": {
-        "WeChat": "微信",
-        "DingTalk": "钉钉",
-        "QQ": "QQ",
-        "Edge": "Edge",
-        "Opera": "Opera",
-        "Firefox": "Firefox",
-        "Chrome": "Chrome",
-        "Safari": "Safari",
-        "program": "程序（如链接预览）",
-        "other": "其他浏览器",
-        "unknown": "未知",
+        "WeChat": N_("browser", "微信"),
+        "DingTalk": N_("browser", "钉钉"),
+        "QQ": N_("browser", "QQ"),
+        "Edge": N_("browser", "Edge"),
+        "Opera": N_("browser", "Opera"),
+        "Firefox": N_("browser", "Firefox"),
+        "Chrome": N_("browser", "Chrome"),
+        "Safari": N_("browser", "Safari"),
+        "program": N_("browser", "程序（如链接预览）"),
+        "other": N_("browser", "其他浏览器"),
+        "unknown": N_("browser", "未知"),
     },
-    "device": {"phone": "手机", "tablet": "平板", "computer": "电脑", "other": "其他", "unknown": "未知"},
-}
-_HOLDERS_EN = {
-    "生效中": "active",
-    "已结束": "ended",
-    "已过期": "expired",
-    "微信": "WeChat",
-    "钉钉": "DingTalk",
-    "QQ": "QQ",
-    "Edge": "Edge",
-    "Opera": "Opera",
-    "Firefox": "Firefox",
-    "Chrome": "Chrome",
-    "Safari": "Safari",
-    "程序（如链接预览）": "a program (e.g. a link preview)",
-    "其他浏览器": "another browser",
-    "未知": "unknown",
-    "手机": "phone",
-    "平板": "tablet",
-    "电脑": "computer",
-    "其他": "other",
-    "不勾选时只显示脱敏姓名。证书名称、级别、编号和查验结果总会显示。": (
-        "Unticked, only the masked name is shown. Title, level, number and the verdict are always shown."
-    ),
-    "为一个用途生成链接：对方打开后看到您选择的信息、用途和证书的实时查验结果。您能看到每一次打开，并可随时结束。": (
-        "Make a link for one purpose: whoever opens it sees what you choose, the purpose and the "
-        "certificate's live verdict. You see every opening and can end the link at any time."
-    ),
-    "为某个用途生成单独的链接，可选择对方看到的信息，查看每次打开记录，并可随时结束。": (
-        "Make a separate link for each purpose, choose what the other side sees, see every opening "
-        "and end it at any time."
-    ),
-    "以后用身份证号和密码登录，查看、下载和分享您的证书。": (
-        "From then on, sign in with your ID number and password to see, download and share your certificates."
-    ),
-    "供查验软件离线核验的签名数据文件": "The signed data file verification software checks offline",
-    "分享链接": "Share link",
-    "分享链接已失效": "Share link no longer valid",
-    "分享链接已生成": "Share link created",
-    "分享链接已结束，打开它只会看到“已结束”。": "The share link has ended; opening it now only says so.",
-    "分享（亮证）": "Share",
-    "创建时间": "Created",
-    "前往查验首页": "Go to the verification page",
-    "发送激活链接": "Send activation link",
-    "只记录时间、浏览器类型和设备类别，不记录对方的 IP 地址。同一访问者标识表示同一台设备上的同一浏览器。": (
-        "Only the time, browser family and device class are recorded, never the visitor's IP address. "
-        "The same visitor label means the same browser on the same device."
-    ),
-    "填写激活码、身份证号和姓名，设置密码。": "Type the activation code, your ID number and name, and set a password.",
-    "如仍需查验，请向持证人索取新的链接，或在查验首页输入证书编号和姓名。": (
-        "To verify anyway, ask the holder for a new link, or type the certificate number and name on "
-        "the verification page."
-    ),
-    "完整姓名": "Full name",
-    "对方可以看到": "The other side sees",
-    "已有的分享链接": "Your share links",
-    "打印": "Print",
-    "打印完整身份证号（默认只显示前 3 位和后 4 位）": (
-        "Print the full ID number (by default only its first 3 and last 4 characters)"
-    ),
-    "打开 %(url)s": "Open %(url)s",
-    "打开次数": "Opened",
-    "持证人分享此证书，仅用于：": "The holder shares this certificate only for: ",
-    "持证人分享的证书": "Certificate shared by its holder",
-    "持证人已于 %(at)s 结束了这个链接。": "The holder ended this link on %(at)s.",
-    "持证人登记的邮箱": "The holder's e-mail address on file",
-    "持证人能看到此链接的每一次打开（时间和浏览器类型），并可随时结束它。": (
-        "The holder sees every opening of this link (time and browser type) and can end it at any time."
-    ),
-    "新建分享链接": "New share link",
-    "有效天数（1–%(max)s）": "Valid for (1–%(max)s days)",
-    "有效期至": "Valid until",
-    "查看访问记录": "See who opened it",
-    "查验时间：": "Checked at: ",
-    "核验持证人身份后打印一次性激活码（30 天有效），交给持证人本人或经用人单位转交。新激活码会使旧的失效。": (
-        "After checking the holder's identity, print a one-time activation code (valid 30 days) for "
-        "the holder in person or through their employer. A new code cancels earlier ones."
-    ),
-    "此分享链接已结束": "This share link has ended",
-    "此分享链接已过期": "This share link has expired",
-    "水印：仅用于 …（可选，例如：入职 XX 公司）": "Watermark: only for … (optional, e.g. joining XX Ltd.)",
-    "没有激活码？请携带身份证件联系发证机构：他们可以打印激活码通知书，或把一次性激活链接发到您的邮箱。证书上印有的信息不能单独用于激活。": (
-        "No activation code? Contact your issuing body with your ID card: they can print an activation "
-        "notice or e-mail you a one-time link. What is printed on the certificate cannot activate an "
-        "account on its own."
-    ),
-    "浏览器 · 设备": "Browser · device",
-    "激活码": "Activation code",
-    "激活码只能使用一次，请勿转给他人。本页面只显示这一次，关闭前请打印。": (
-        "The code works once; do not pass it on. This page is shown only once: print it before closing."
-    ),
-    "激活码通知书": "Activation notice",
-    "激活码（16 位，例如 ABCD-EFGH-JKMN-PQRS）": "Activation code (16 characters, e.g. ABCD-EFGH-JKMN-PQRS)",
-    "激活链接已发送到该邮箱。": "The activation link was sent to that address.",
-    "生成并打印激活码": "Make and print an activation code",
-    "生成链接": "Create link",
-    "用途": "Purpose",
-    "用途（例如：入职 XX 公司）": "Purpose (e.g. joining XX Ltd.)",
-    "用途：": "Purpose: ",
-    "立即结束此链接": "End this link now",
-    "管理分享链接": "Manage share links",
-    "结束时间": "Ended",
-    "职称电子证书持证人账号激活通知书": "Title certificate holder account activation notice",
-    "脱敏姓名": "Masked name",
-    "访问者标识": "Visitor",
-    "访问记录": "Openings",
-    "详情": "Details",
-    "请填写发证机构《账号激活通知书》上的激活码、您的身份证号和姓名，并设置密码。以后用身份证号和密码登录。": (
-        "Type the activation code from your issuing body's activation notice, your ID number and name, "
-        "and set a password. From then on, sign in with your ID number and password."
-    ),
-    "账号激活通知书": "Activation notice",
-    "身份证号后 4 位": "Last 4 characters of the ID number",
-    "还没有人打开过这个链接。": "Nobody has opened this link yet.",
-    "还没有分享链接。": "No share links yet.",
-    "这个链接已于 %(at)s 到期。": "This link expired on %(at)s.",
-    "邮件发送激活链接": "E-mail an activation link",
-    "链接只显示这一次，请现在复制或截图二维码发给对方。": (
-        "The link is shown only this once: copy it or screenshot the QR code now and send it."
-    ),
-    "链接有效期至": "Link valid until",
-    "（已脱敏）": "(masked)",
+    "device": {
+        "phone": N_("device", "手机"),
+        "tablet": N_("device", "平板"),
+        "computer": N_("device", "电脑"),
+        "other": N_("device", "其他"),
+        "unknown": N_("device", "未知"),
+    },
+    # Certificate values, keyed by the Chinese printed on the certificate; English pages show the
+    # standard English name beside it. A value missing here is shown in Chinese.
+    "level": {
+        "正高级": N_("level", "正高级"),
+        "副高级": N_("level", "副高级"),
+        "中级": N_("level", "中级"),
+        "助理级": N_("level", "助理级"),
+        "员级": N_("level", "员级"),
+    },
+    "title": {
+        "正高级工程师": N_("title", "正高级工程师"),
+        "高级工程师": N_("title", "高级工程师"),
+        "工程师": N_("title", "工程师"),
+        "助理工程师": N_("title", "助理工程师"),
+        "技术员": N_("title", "技术员"),
+    },
+    "title_series": {
+        "工程技术": N_("title_series", "工程技术"),
+    },
+    "specialty": {
+        "数字技术": N_("specialty", "数字技术"),
+        "电子信息": N_("specialty", "电子信息"),
+        "智能制造": N_("specialty", "智能制造"),
+    },
+    "route": {
+        "评审": N_("route", "评审"),
+        "认定": N_("route", "认定"),
+        "重新确认": N_("route", "重新确认"),
+        "考试": N_("route", "考试"),
+    },
+    # Error pages: the title of each error code (``CertsvcError.code``, and the slugs of the HTTP
+    # errors werkzeug raises); the catalog's English is the API problem's ``title``.
+    "error": {
+        "activation-failed": N_("error", "激活失败"),
+        "authentication-required": N_("error", "需要登录"),
+        "bad-header": N_("error", "文件的列标题无法使用"),
+        "bad-request": N_("error", "请求有误"),
+        "calendar-not-covered": N_("error", "日期超出官方节假日安排的范围"),
+        "certificate-number-check": N_("error", "证书编号有误"),
+        "configuration": N_("error", "配置无效"),
+        "conflict": N_("error", "冲突"),
+        "csrf": N_("error", "表单已过期"),
+        "document": N_("error", "证书文件生成失败"),
+        "font-not-found": N_("error", "未找到中文字体"),
+        "forbidden": N_("error", "无权访问"),
+        "id-number-birth-date": N_("error", "身份证号码无效"),
+        "id-number-charset": N_("error", "身份证号码无效"),
+        "id-number-check": N_("error", "身份证号码无效"),
+        "id-number-length": N_("error", "身份证号码无效"),
+        "implausible-name": N_("error", "不是有效的姓名"),
+        "intake": N_("error", "评审结果文件未被接受"),
+        "internal": N_("error", "内部错误"),
+        "internal-server-error": N_("error", "内部错误"),
+        "invalid-certificate-number": N_("error", "证书编号格式不正确"),
+        "invalid-document": N_("error", "证书文件无法打印"),
+        "invalid-field": N_("error", "请求字段有误"),
+        "invalid-id-number": N_("error", "身份证号码无效"),
+        "invalid-key-set": N_("error", "公钥集无效"),
+        "invalid-registry": N_("error", "登记册无效"),
+        "invalid-status-list": N_("error", "状态列表无效"),
+        "key-store": N_("error", "密钥库错误"),
+        "ledger": N_("error", "账本错误"),
+        "ledger-audit": N_("error", "账本审计未通过"),
+        "ledger-checkpoint": N_("error", "签名检查点无效"),
+        "ledger-entry": N_("error", "账本条目被拒绝"),
+        "ledger-proof": N_("error", "默克尔证明不成立"),
+        "ledger-range": N_("error", "超出账本范围"),
+        "login-failed": N_("error", "登录失败"),
+        "malformed": N_("error", "凭证格式不正确"),
+        "method-not-allowed": N_("error", "不支持此请求方式"),
+        "not-found": N_("error", "未找到"),
+        "rate-limit-store-unavailable": N_("error", "服务暂时不可用"),
+        "rate-limited": N_("error", "请求过于频繁"),
+        "request-entity-too-large": N_("error", "上传的内容过大"),
+        "service-unavailable": N_("error", "服务暂时不可用"),
+        "signing": N_("error", "签名失败"),
+        "too-many-requests": N_("error", "请求过于频繁"),
+        "unauthorized": N_("error", "需要登录"),
+        "unreadable-document": N_("error", "无法读取该证书文件"),
+        "unreadable-file": N_("error", "无法读取该文件"),
+        "unsupported-media-type": N_("error", "不支持的内容类型"),
+        "verification": N_("error", "查验失败"),
+        "workflow": N_("error", "当前状态下不能进行此操作"),
+    },
+    # What an error page says below the title when the error carries no words of its own (the
+    # HTTP errors werkzeug and the extensions raise).
+    "error_detail": {
+        "bad-request": N_("error_detail", "无法处理此请求，请返回上一页重试。"),
+        "csrf": N_("error_detail", "表单已过期或不是从本站提交的。请返回上一页，刷新后重新提交。"),
+        "forbidden": N_("error_detail", "您的账号无权打开此页面。"),
+        "internal": N_("error_detail", "系统出现错误，已记录，请稍后再试。"),
+        "internal-server-error": N_("error_detail", "系统出现错误，已记录，请稍后再试。"),
+        "method-not-allowed": N_("error_detail", "此网址不接受这种请求，请从本站页面上的链接或按钮进入。"),
+        "not-found": N_("error_detail", "此网址没有页面，请检查网址是否输入正确。"),
+        "request-entity-too-large": N_("error_detail", "上传的文件或内容过大，请缩小后再试。"),
+        "too-many-requests": N_("error_detail", "请求过于频繁，请在 %(seconds)s 秒后再试。"),
+        "service-unavailable": N_("error_detail", "服务暂时不可用，请稍后再试。"),
+        "rate-limit-store-unavailable": N_("error_detail", "服务暂时无法核对访问频率限制，请几秒后重试。"),
+        "unauthorized": N_("error_detail", "请先登录。"),
+        "unsupported-media-type": N_("error_detail", "不支持所提交内容的类型。"),
+    },
 }
 
-# The help page (/help): how to verify, what each verdict means, how offline verification works.
-LABELS["help_do"] = {
-    "valid": "可以采信。",
-    "superseded": "证书补发过，请让持证人提供最新版本。",
-    "suspended": "暂停期间证书不能使用，请联系发证机构了解情况。",
-    "revoked": "证书已失效，不能采信。",
-    "invalid": "签名不符或内容无法识别。如果是拍照或输入的问题，请重新拍摄或核对后再试；否则不要采信。",
-    "unknown": "签名真实，但暂时无法确认状态，请稍后再查。",
-}
-_HOLDERS_EN |= {
-    "帮助": "Help",
-    "如何查验职称电子证书": "How to verify a title certificate",
-    "职称电子证书由发证机构以数字签名签发。任何人都可以免费查验证书是否真实、是否仍然有效，无需注册。": "Title certificates are issued with the issuing body's digital signature. Anyone can check, free and without an account, that a certificate is genuine and still in force.",
-    "三种查验方式": "Three ways to verify",
-    "用手机相机或微信“扫一扫”扫描证书上的二维码，打开本站的查验页面。": "Scan the certificate's QR code with a phone camera or WeChat; it opens this site's verification page.",
-    "在首页输入证书编号和持证人全名。编号和姓名都相符才会显示证书。": "On the start page, type the certificate number and the holder's full name; a certificate is shown only when both match.",
-    "上传证书的 PDF 或 PNG 文件，或手机拍摄的证书照片（包括微信转发的图片）。": "Upload the certificate's PDF or PNG file, or a phone photo of it (WeChat-forwarded pictures work too).",
-    "页面只显示脱敏的姓名。要确认面前的人就是持证人，请在查验页输入其全名或身份证号核对。": "Pages show the holder's name masked. To confirm the person in front of you is the holder, type their full name or ID number on the verification page.",
-    "查验结果的含义": "What each verdict means",
-    "离线查验": "Offline verification",
-    "证书的二维码和 PDF/PNG 文件里都带有发证机构的数字签名（Ed25519）。签名用的公钥公开在 /.well-known/jwks.json，证书状态（撤销、暂停）以签名的状态列表公开。保存公钥和状态列表后，没有网络也能用开源的 certsvc 命令行工具核验：certsvc verify 文件或二维码内容 --offline --jwks jwks.json --status 状态列表。": "The QR code and the PDF/PNG files carry the issuing body's digital signature (Ed25519). The public keys are published at /.well-known/jwks.json and revocations and suspensions in signed status lists. With those saved, the open-source certsvc command line verifies without a network: certsvc verify FILE-or-QR-text --offline --jwks jwks.json --status LIST.",
-    "每次签发、补发、撤销都记入公开的默克尔账本（/api/v1/ledger/checkpoint），任何人都可以核对记录没有被删改。": "Every issue, reissue and revocation is recorded in a public Merkle ledger (/api/v1/ledger/checkpoint), so anyone can check that no record was altered or removed.",
-    "隐私": "Privacy",
-    "查验不需要登录，本站不记录查验人的身份，只统计每天的查验次数。": "Verifying needs no account; this site does not record who verifies, only daily counts.",
-    "持证人": "Holders",
-    "持证人凭发证机构提供的激活码或邮件链接激活账号后，可以下载证书、为某个用途生成分享链接并查看谁打开过。": "Holders activate their account with the code or e-mail link from their issuing body, then download certificates, make a share link for one purpose and see who opened it.",
-    "联系我们": "Contact",
-    "运营单位": "Operated by",
-    "电话": "Telephone",
-    "邮箱": "E-mail",
-    "持证人登录": "Holder sign-in",
-    "发证机构登录": "Staff sign-in",
-    "可以采信。": "You can rely on it.",
-    "证书补发过，请让持证人提供最新版本。": "The certificate was reissued; ask the holder for the newest version.",
-    "暂停期间证书不能使用，请联系发证机构了解情况。": "It cannot be relied on while suspended; ask the issuing body.",
-    "证书已失效，不能采信。": "It is no longer valid; do not rely on it.",
-    "签名不符或内容无法识别。如果是拍照或输入的问题，请重新拍摄或核对后再试；否则不要采信。": "The signature does not match or the content cannot be read. If the photo or the typing may be at fault, try again; otherwise do not rely on it.",
-    "签名真实，但暂时无法确认状态，请稍后再查。": "The signature is genuine but the status cannot be confirmed now; check again later.",
-}
-# Added without overriding: where the catalogue above already has a word, its English stands.
-for _chinese, _english in _HOLDERS_EN.items():
-    EN.setdefault(_chinese, _english)
+
+# --- lookups -------------------------------------------------------------------------------------
+def init_app(app: Flask, locale_selector: Callable[[], Locale | str]) -> None:
+    """Flask-Babel for ``app``: the catalogs in ``certsvc/translations``, Chinese by default."""
+    babel.init_app(
+        app,
+        default_locale=SOURCE_LANGUAGE,
+        default_translation_directories=str(TRANSLATIONS_DIR),
+        default_domain="messages",
+        locale_selector=locale_selector,
+    )
 
 
-def translate(text: str, lang: str, *, context: str | None = None, **values: Any) -> str:
-    """``text`` (Chinese) in ``lang``; ``%(name)s`` placeholders are filled from ``values``."""
-    if lang == "en":
-        text = EN_IN_CONTEXT.get(context or "", {}).get(text) or EN.get(text, text)
-    return text % values if values else text
+@functools.cache
+def _catalog_app() -> Flask:
+    """A bare application carrying only Flask-Babel, for text wanted outside any application (the
+    command line): Flask-Babel reads catalogs only inside an application context."""
+    app = Flask("certsvc.texts")
+    init_app(app, lambda: LOCALES[SOURCE_LANGUAGE])
+    return app
 
 
-def label(kind: str, slug: str | None, lang: str) -> str:
-    """The display label of a slug (a status, a reason, a verdict step …) in ``lang``."""
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Text in ``language`` for the block, inside a request (an e-mail to someone else) or outside
+    any application (the command line): Flask-Babel's ``force_locale``."""
+    locale = LOCALES[language]
+    if has_app_context():
+        with flask_babel.force_locale(locale):
+            yield
+    else:
+        with _catalog_app().app_context(), flask_babel.force_locale(locale):
+            yield
+
+
+@functools.lru_cache(maxsize=4096)
+def _translated(text: str, language: str, context: str | None) -> str:
+    # Catalogs do not change while the process runs, so each lookup is remembered: services that
+    # answer in both languages (the verification API) pay for force_locale once per text.
+    if language == SOURCE_LANGUAGE:
+        return text
+    with in_language(language):
+        return flask_babel.pgettext(context, text) if context else flask_babel.gettext(text)
+
+
+def translate(text: str, language: str, *, context: str | None = None, **values: Any) -> str:
+    """``text`` (Chinese) in ``language``; ``%(name)s`` placeholders are filled from ``values``."""
+    translated = _translated(text, language, context)
+    return translated % values if values else translated
+
+
+def source_text(kind: str, slug: str) -> str:
+    """The Chinese of a slug (the slug itself for certificate values and unknown slugs)."""
+    return LABELS.get(kind, {}).get(slug, slug)
+
+
+def label(kind: str, slug: str | None, language: str) -> str:
+    """The display label of a slug (a status, a reason, a verdict step …) in ``language``."""
     if slug is None:
         return ""
-    return translate(LABELS.get(kind, {}).get(slug, slug), lang, context=kind)
+    return translate(source_text(kind, slug), language, context=kind)
 
 
 def bilingual(kind: str, slug: str) -> tuple[str, str]:
-    """(Chinese, English) of a label, for answers that carry both (API, command line)."""
+    """(Chinese, English) of a label, for answers that carry both (API, command line, e-mails)."""
     return label(kind, slug, "zh"), label(kind, slug, "en")
+
+
+def both(text: str, **values: Any) -> tuple[str, str]:
+    """(Chinese, English) of a text, for answers that carry both (e-mails, notifications)."""
+    return translate(text, "zh", **values), translate(text, "en", **values)

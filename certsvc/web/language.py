@@ -1,8 +1,11 @@
 """The language of an HTML page and the template helpers every page shares.
 
 zh-CN unless the browser prefers English or the visitor switches (``?lang=en``, remembered in a
-cookie). All wording comes from ``certsvc.texts``; templates write ``t("中文")`` for text and
-``label(kind, slug)`` for slugs, in the public pages and the portal alike.
+cookie): Flask-Babel's locale, chosen by ``certsvc.web.extensions.select_locale``. Templates write
+``t("中文")`` for text (Flask-Babel's gettext over the catalogs in ``certsvc/translations``) and
+``label(kind, slug)`` for slugs (pgettext in the kind's context, ``certsvc.texts.LABELS``), in the
+public pages and the portal alike; ``cert_value(kind, value)`` shows a certificate value (title,
+level, series, specialty) with its standard English name on English pages.
 """
 
 from __future__ import annotations
@@ -10,34 +13,47 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Flask, Response, g, request, url_for
+import flask_babel
+from flask import Flask, Response, request, url_for
+from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from certsvc import texts
 from certsvc.errors import CertsvcError
 from certsvc.timefmt import china_minute
-from certsvc.web.extensions import select_locale
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 HTML_BLUEPRINTS = ("public", "auth", "holder", "issuer", "shared")
 
 
 def language() -> str:
-    """``zh`` or ``en``: the language of the current request's page."""
-    chosen: str | None = g.get("lang")
-    if chosen is None:
-        chosen = g.lang = select_locale()
-    return chosen
+    """``zh`` or ``en``: the language of the current request's page (Flask-Babel's locale)."""
+    locale = flask_babel.get_locale()
+    return texts.SOURCE_LANGUAGE if locale is None else str(locale.language)
 
 
 def t(text: str, **values: Any) -> str:
-    """UI text in the request's language; ``%(name)s`` placeholders are filled from ``values``."""
-    return texts.translate(text, language(), **values)
+    """UI text (Chinese source) in the request's language; ``%(name)s`` placeholders are filled
+    from ``values``."""
+    return str(flask_babel.gettext(text, **values))
 
 
 def label(kind: str, slug: str | None) -> str:
     """The display label of a slug (a status, a reason, a verdict step …) in the request's language."""
-    return texts.label(kind, slug, language())
+    if slug is None:
+        return ""
+    return str(flask_babel.pgettext(kind, texts.source_text(kind, slug)))
+
+
+def cert_value(kind: str, value: str | None) -> Markup:
+    """A certificate value as printed (工程师); on English pages its standard English name, with
+    the Chinese beside it to match the paper (``Engineer 工程师``). Unknown values stay as printed."""
+    if not value:
+        return Markup("—")
+    english = label(kind, value) if language() == "en" else value
+    if english == value:
+        return escape(value)
+    return Markup('{} <span class="orig" lang="zh-CN">{}</span>').format(english, value)
 
 
 def error_text(error: CertsvcError) -> str:
@@ -81,7 +97,14 @@ def long_date(day: dt.date | None) -> str:
 
 
 def _helpers() -> dict[str, Any]:
-    return {"t": t, "label": label, "language": language, "lang_url": lang_url, "error_text": error_text}
+    return {
+        "t": t,
+        "label": label,
+        "cert_value": cert_value,
+        "language": language,
+        "lang_url": lang_url,
+        "error_text": error_text,
+    }
 
 
 def _remember_language(response: Response) -> Response:
