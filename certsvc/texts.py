@@ -134,7 +134,9 @@ LABELS: dict[str, dict[str, str]] = {
         "not-found": N_("step", "未找到匹配的证书 — 请核对证书编号和姓名"),
         "registry-unavailable": N_("step", "暂时无法查询证书登记库"),
         "status": N_("step", "证书状态见上"),
-        "pdf-signature": N_("step", "PDF 文件的电子签章无效：文件在签章后被修改，或签章不是本系统发证机构所盖"),
+        "pdf-signature": N_(
+            "step", "PDF 文件的电子签章无效：文件在签章后被修改，或签章不是本系统发证机构所盖"
+        ),
     },
     # The help page (/help): what to do on each verdict.
     "help_do": {
@@ -143,7 +145,9 @@ LABELS: dict[str, dict[str, str]] = {
         "suspended": N_("help_do", "暂停期间证书不能使用，请联系发证机构了解情况。"),
         "revoked": N_("help_do", "证书已失效，不能采信。"),
         "forged": N_("help_do", "签名校验失败，证书被伪造或改动过，不要采信。"),
-        "no-match": N_("help_do", "可能是编号或姓名输入有误（姓名须为全名），请核对后再查；仍不相符时不要采信。"),
+        "no-match": N_(
+            "help_do", "可能是编号或姓名输入有误（姓名须为全名），请核对后再查；仍不相符时不要采信。"
+        ),
         "unreadable-file": N_("help_do", "请上传证书的 PDF/PNG 文件，或正对二维码拍一张清晰的照片。"),
         "invalid": N_("help_do", "页面会说明原因（例如签名密钥已泄露）。不要采信。"),
         "unknown": N_("help_do", "签名真实，但暂时无法确认状态，请稍后再查。"),
