@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from certsvc.accounts import services as accounts
 from certsvc.accounts import totp
 from certsvc.accounts.models import User
-from certsvc.accounts.notifications import deliver_outbox, has_unread, read_messages
+from certsvc.accounts.notifications import deliver_outbox, has_unread, in_language, read_messages
 from certsvc.certificates import reissue as reissue_service
 from certsvc.certificates import shares as share_service
 from certsvc.certificates.holdings import (
@@ -29,7 +29,7 @@ from certsvc.errors import BadRequest, Forbidden, NotFound, WorkflowError
 from certsvc.runtime import Runtime
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
-from certsvc.web.language import error_text, label, t
+from certsvc.web.language import error_text, label, language, t
 from certsvc.web.portal import holder_required, me, qr_svg
 
 bp = Blueprint("holder", __name__, url_prefix="/me")
@@ -274,6 +274,10 @@ def notifications() -> ResponseReturnValue:
     rt = runtime()
     with rt.database.write() as db:
         messages = read_messages(db, rt, me().user_id)
+    lang = language()
+    for message in messages:  # stored in both languages: the page shows its own
+        message["subject"] = in_language(str(message["subject"]), lang)
+        message["body"] = in_language(str(message["body"]), lang)
     return render_template("holder/notifications.html", messages=messages)
 
 
