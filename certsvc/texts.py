@@ -152,6 +152,34 @@ LABELS: dict[str, dict[str, str]] = {
         "invalid": N_("help_do", "页面会说明原因（例如签名密钥已泄露）。不要采信。"),
         "unknown": N_("help_do", "签名真实，但暂时无法确认状态，请稍后再查。"),
     },
+    # The rules a results file is checked against (certsvc.domain.rules: RULES, WARNINGS; route).
+    "rule": {
+        "attendance": N_("rule", "出席人数"),
+        "vote": N_("rule", "表决票数"),
+        "publicity": N_("rule", "公示"),
+        "order": N_("rule", "日期顺序"),
+        "jurisdiction": N_("rule", "确认权限"),
+        "committee": N_("rule", "评审委员会"),
+        "identity": N_("rule", "身份信息"),
+        "duplicate": N_("rule", "重复"),
+        "form": N_("rule", "格式"),
+        "integrity": N_("rule", "诚信档案"),
+        "deadline": N_("rule", "确认时限"),
+    },
+    # The registry (certsvc.domain: AuthorityKind.label_zh, registry.ORGANISATION_ZH; a test keeps
+    # them equal).
+    "authority_kind": {
+        "province": N_("authority_kind", "省级人力资源社会保障部门"),
+        "city": N_("authority_kind", "市级人力资源社会保障部门"),
+        "county": N_("authority_kind", "区县人力资源社会保障部门"),
+        "industry": N_("authority_kind", "行业主管部门"),
+        "self-review": N_("authority_kind", "自主评审单位"),
+    },
+    "organisation": {
+        "series": N_("organisation", "按系列组建"),
+        "specialty": N_("organisation", "按专业组建"),
+        "self-review": N_("organisation", "自主评审"),
+    },
     # holder share links (亮证) and who opened them
     "share": {
         "active": N_("share", "生效中"),

@@ -137,7 +137,10 @@ def chart(bars: list[DayBar]) -> dict[str, Any]:
                     "w": bar_width - 1,
                     "h": h,
                     "fill": SERIES_COLOURS[name],
-                    "title": f"{bar.day.isoformat()} {name}: {value}",
+                    # the page words the tooltip: day, the series' label, the count
+                    "day": bar.day.isoformat(),
+                    "series": name,
+                    "value": value,
                 }
             )
     labels = [

@@ -66,7 +66,7 @@ def lock_certificate(session: Session, number: str, actor_authority: str | None)
 
 def check_reason(action: str, reason: str) -> str:
     if action not in ACTIONS:
-        raise BadRequest(f"action must be one of {', '.join(ACTIONS)}")
+        raise BadRequest(f"action must be one of {', '.join(ACTIONS)}", detail_zh="请选择要执行的操作")
     if reason not in REASONS[action]:
         choices = ", ".join(REASONS[action])
         raise BadRequest(

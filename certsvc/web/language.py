@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from certsvc import texts
+from certsvc.domain.record import FIELD_LABELS_ZH
 from certsvc.errors import CertsvcError
 from certsvc.timefmt import china_minute
 
@@ -56,9 +57,20 @@ def cert_value(kind: str, value: str | None) -> Markup:
     return Markup('{} <span class="orig" lang="zh-CN">{}</span>').format(english, value)
 
 
+def column(field: str) -> str:
+    """A results-file column as the page's language names it: the Chinese header (姓名) or the
+    English one (``name``); files may use either (``certsvc.domain.record``)."""
+    return FIELD_LABELS_ZH.get(field, field) if language() == "zh" else field
+
+
 def error_text(error: CertsvcError) -> str:
-    """An error's message in the request's language."""
-    return error.detail_zh if language() == "zh" and error.detail_zh else error.message
+    """An error's message in the request's language; in Chinese, an error raised without Chinese
+    words says the Chinese title of its code rather than English."""
+    if language() != "zh":
+        return error.message
+    return error.detail_zh or label(
+        "error", error.code if error.code in texts.LABELS["error"] else "bad-request"
+    )
 
 
 # The query parameters a page means (everything else is dropped from its language links): url_for
@@ -104,6 +116,7 @@ def _helpers() -> dict[str, Any]:
         "language": language,
         "lang_url": lang_url,
         "error_text": error_text,
+        "column": column,
     }
 
 

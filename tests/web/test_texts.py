@@ -143,6 +143,32 @@ def test_text_outside_a_request_and_in_another_language_comes_from_the_catalog(a
         assert flask_babel.gettext("证书编号") == "Certificate number"
 
 
+def test_no_text_is_looked_up_by_a_variable() -> None:
+    """t(variable) cannot be extracted into the catalog (its English would silently be missing):
+    text is t("literal"); values chosen at run time are labels (label(kind, slug))."""
+    dynamic = re.compile(r"(?<![\w.])t\(\s*(?![\"'\s)]|$)")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in [*ROOT.joinpath("templates").rglob("*.html"), *ROOT.joinpath("certsvc").rglob("*.py")]
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if dynamic.search(line) and "def t(" not in line
+    ]
+    assert found == []
+
+
+def test_labels_of_domain_values_name_exactly_the_domain_values() -> None:
+    """Labels of values the domain defines (authority kinds, committee organisations, routes, the
+    rules of a results file) cover every value with the domain's own Chinese."""
+    from certsvc.domain import registry, rules
+    from certsvc.domain.levels import AuthorityKind, Level
+
+    assert {kind.value: kind.label_zh for kind in AuthorityKind} == LABELS["authority_kind"]
+    assert dict(registry.ORGANISATION_ZH) == LABELS["organisation"]
+    assert set(registry.ROUTES) == set(LABELS["route"])
+    assert {level.value for level in Level} == set(LABELS["level"])
+    assert set(rules.RULES) | set(rules.WARNINGS) == set(LABELS["rule"])
+
+
 def _error_classes() -> list[type[errors.CertsvcError]]:
     import importlib
     import pkgutil

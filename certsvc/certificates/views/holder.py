@@ -323,7 +323,7 @@ def security_page(template: str, endpoint: str) -> ResponseReturnValue:
                     accounts.disable_totp(user, request.form.get("password", ""))
                     new_epoch = user.auth_epoch
                 else:
-                    raise BadRequest("unknown action")
+                    raise BadRequest("unknown action", detail_zh="未知的操作")
         except (BadRequest, Forbidden) as error_:
             error, status = error_text(error_), 400
         else:
