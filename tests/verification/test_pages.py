@@ -257,3 +257,20 @@ def test_page_burst_gets_429_with_retry_after(app: Flask, issued: list[Issued]) 
     assert [client.get(path).status_code for _ in range(3)] == [200, 200, 429]
     limited = client.get(path)
     assert limited.mimetype == "text/html" and int(limited.headers["Retry-After"]) > 0
+
+
+def test_english_pages_give_certificate_values_their_english_names(
+    page_client: FlaskClient, issued: list[Issued]
+) -> None:
+    """On an English page the title, level, series and specialty read in English (工程师 → Engineer,
+    中级 → Intermediate) with the Chinese printed on the certificate beside them; zh-CN shows the
+    Chinese alone; the API keeps the values as issued."""
+    path = f"/v/{issued[0].qr_payload}"
+    english = page_client.get(path + "?lang=en").get_data(as_text=True)
+    assert '<dd class="title">Engineer <span class="orig" lang="zh-CN">工程师</span></dd>' in english
+    assert '<dd class="level">Intermediate <span class="orig" lang="zh-CN">中级</span></dd>' in english
+    assert "Engineering and Technology" in english and "Digital Technology" in english
+    chinese = page_client.get(path + "?lang=zh").get_data(as_text=True)
+    assert '<dd class="title">工程师</dd>' in chinese and "Engineer" not in chinese
+    api = page_client.post("/api/v1/verify", json={"qr": issued[0].qr_payload}).get_json()
+    assert (api["certificate"]["title"], api["certificate"]["level"]) == ("工程师", "中级")
