@@ -351,7 +351,7 @@ def _translated(text: str, language: str, context: str | None) -> str:
     if language == SOURCE_LANGUAGE:
         return text
     with in_language(language):
-        return flask_babel.pgettext(context, text) if context else flask_babel.gettext(text)
+        return str(flask_babel.pgettext(context, text) if context else flask_babel.gettext(text))
 
 
 def translate(text: str, language: str, *, context: str | None = None, **values: Any) -> str:
