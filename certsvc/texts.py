@@ -148,7 +148,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no-match": N_(
             "help_do", "可能是编号或姓名输入有误（姓名须为全名），请核对后再查；仍不相符时不要采信。"
         ),
-        "unreadable-file": N_("help_do", "请上传证书的 PDF/PNG 文件，或正对二维码拍一张清晰的照片。"),
+        "unreadable-file": N_("help_do", "如果上传的确实是证书，请改拍证书上的二维码，或按证书编号查验。"),
         "invalid": N_("help_do", "页面会说明原因（例如签名密钥已泄露）。不要采信。"),
         "unknown": N_("help_do", "签名真实，但暂时无法确认状态，请稍后再查。"),
     },
