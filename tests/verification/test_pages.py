@@ -113,7 +113,7 @@ def test_forged_and_unknown_pages(
     flipped = payload[:-3] + ("A" if payload[-3] != "A" else "B") + payload[-2:]
     forged = page_client.get(f"/v/{flipped}").get_data(as_text=True)
     assert _verdict_block(forged) == "forged" and "<h1>伪造或被篡改</h1>" in forged
-    assert "签名与内容不符" in forged
+    assert "签名与证书内容不符，不能采信" in forged
 
     monkeypatch.setattr(runtime, "database", unreachable_database(tmp_path))
     unknown = page_client.get(f"/v/{issued[0].qr_payload}").get_data(as_text=True)
