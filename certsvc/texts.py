@@ -152,19 +152,73 @@ LABELS: dict[str, dict[str, str]] = {
         "invalid": N_("help_do", "页面会说明原因（例如签名密钥已泄露）。不要采信。"),
         "unknown": N_("help_do", "签名真实，但暂时无法确认状态，请稍后再查。"),
     },
-    # The rules a results file is checked against (certsvc.domain.rules: RULES, WARNINGS; route).
+    # The console's import preview and lists (issue 20): the intake rules (certsvc.domain.rules
+    # RULES and WARNINGS) by name and the fix each asks for, the columns of a results file
+    # (certsvc.domain.record.FIELD_LABELS_ZH; a test keeps them equal), what an import would do to
+    # a row (certsvc.certificates.preview.VERDICTS), who imported a batch (listing.Actor).
     "rule": {
         "attendance": N_("rule", "出席人数"),
         "vote": N_("rule", "表决票数"),
-        "publicity": N_("rule", "公示"),
-        "order": N_("rule", "日期顺序"),
-        "jurisdiction": N_("rule", "确认权限"),
-        "committee": N_("rule", "评审委员会"),
+        "publicity": N_("rule", "公示期"),
+        "order": N_("rule", "日期先后"),
+        "jurisdiction": N_("rule", "发证权限"),
+        "committee": N_("rule", "评委会登记"),
         "identity": N_("rule", "身份信息"),
         "duplicate": N_("rule", "重复"),
-        "form": N_("rule", "格式"),
+        "form": N_("rule", "填写格式"),
         "integrity": N_("rule", "诚信档案"),
         "deadline": N_("rule", "确认时限"),
+    },
+    "rule_fix": {
+        "attendance": N_("rule_fix", "核对出席人数和评委会人数：出席人数应达到评委会登记人数的三分之二。"),
+        "vote": N_("rule_fix", "核对同意票数：应达到出席人数的三分之二，且不超过出席人数。"),
+        "publicity": N_("rule_fix", "核对公示开始和结束日期：公示期不少于 5 个工作日。"),
+        "order": N_(
+            "rule_fix", "核对日期先后：评审日期不晚于公示开始，公示结束早于确认日期，且都不晚于今天。"
+        ),
+        "jurisdiction": N_("rule_fix", "只导入本机构有权确认的结果：核对发证机构代码、级别和职称系列。"),
+        "committee": N_(
+            "rule_fix", "核对评委会代码、名称、人数、职称系列、专业和级别，应与“登记信息”页一致。"
+        ),
+        "identity": N_("rule_fix", "核对身份证号和姓名；与已有证书的姓名不同时，须先由原发证机构更正。"),
+        "duplicate": N_("rule_fix", "删除重复的行；已持有同一职称的人不能再次发证。"),
+        "form": N_(
+            "rule_fix", "按模板填写该单元格：日期写作 2024-11-20，人数只写数字，开头不要有 = + - @ 等符号。"
+        ),
+        "integrity": N_("rule_fix", "此人在诚信档案记录期内，不能取得职称；如有异议，请联系作出决定的机构。"),
+        "deadline": N_("rule_fix", "已受理，无需修改；今后请在公示结束后 15 个工作日内确认。"),
+    },
+    "column": {
+        "confirmation_doc_no": N_("column", "确认文号"),
+        "confirmation_date": N_("column", "确认日期"),
+        "authority_code": N_("column", "发证机构代码"),
+        "committee_code": N_("column", "评委会代码"),
+        "committee_name": N_("column", "评委会名称"),
+        "committee_size": N_("column", "评委会人数"),
+        "meeting_date": N_("column", "评审日期"),
+        "publicity_start": N_("column", "公示开始日期"),
+        "publicity_end": N_("column", "公示结束日期"),
+        "series": N_("column", "职称系列"),
+        "specialty": N_("column", "专业"),
+        "name": N_("column", "姓名"),
+        "id_number": N_("column", "身份证号"),
+        "employer": N_("column", "工作单位"),
+        "title": N_("column", "资格名称"),
+        "level": N_("column", "级别"),
+        "attendees": N_("column", "出席人数"),
+        "votes_for": N_("column", "同意票数"),
+    },
+    "verdict": {
+        "issue": N_("verdict", "将发证"),
+        "ready": N_("verdict", "本行合格"),
+        "already": N_("verdict", "此前已发证"),
+        "refused": N_("verdict", "不合格"),
+    },
+    "actor": {
+        "user": N_("actor", "工作人员"),
+        "api-token": N_("actor", "接口令牌"),
+        "cli": N_("actor", "命令行"),
+        "other": N_("actor", "其他"),
     },
     # The registry (certsvc.domain: AuthorityKind.label_zh, registry.ORGANISATION_ZH; a test keeps
     # them equal).

@@ -64,13 +64,33 @@ def lock_certificate(session: Session, number: str, actor_authority: str | None)
     return find_certificate(session, number, authority_code=actor_authority, for_update=True)
 
 
+def choices(status: str) -> dict[str, tuple[str, ...]]:
+    """The actions a certificate in ``status`` allows, each with the reasons it accepts there (a
+    suspension ends for any reinstatement reason but the reversal of a revocation)."""
+    return {
+        action: tuple(
+            reason
+            for reason in REASONS[action]
+            if action != "reinstate" or (reason == REVERSAL_REASON) == (status == "revoked")
+        )
+        for action in ACTIONS
+        if status in TRANSITIONS[action].from_statuses
+    }
+
+
 def check_reason(action: str, reason: str) -> str:
+    """``reason`` when it is one of ``action``'s reasons; otherwise ``BadRequest`` listing them in
+    words (the form's people read it; API clients get the slugs from the request schema)."""
     if action not in ACTIONS:
-        raise BadRequest(f"action must be one of {', '.join(ACTIONS)}", detail_zh="请选择要执行的操作")
+        words_en = ", ".join(label("action", a, "en") for a in ACTIONS)
+        words_zh = "、".join(label("action", a, "zh") for a in ACTIONS)
+        raise BadRequest(f"the action must be one of: {words_en}", detail_zh=f"操作应为{words_zh}之一")
     if reason not in REASONS[action]:
-        choices = ", ".join(REASONS[action])
+        words_en = "; ".join(label("reason", r, "en") for r in REASONS[action])
+        words_zh = "、".join(f"“{label('reason', r, 'zh')}”" for r in REASONS[action])
         raise BadRequest(
-            f"reason for {action} must be one of {choices}", detail_zh=f"原因类别应为 {choices} 之一"
+            f"the reason to {label('action', action, 'en')} must be one of: {words_en}",
+            detail_zh=f"{label('action', action, 'zh')}的原因类别应为{words_zh}之一",
         )
     return reason
 
@@ -125,13 +145,15 @@ def change_status(  # noqa: PLR0917 - positional order fixed by docs/architectur
         action == "reinstate" and reason == REVERSAL_REASON
     ):
         reversal_en = (
-            f" (a revocation is reversed only with the reason {REVERSAL_REASON})"
+            f" (a revocation is reversed only for the reason: {label('reason', REVERSAL_REASON, 'en')})"
             if action == "reinstate"
             else ""
         )
         reversal_zh = "（撤销决定须以“撤销决定经复查或复议撤回”恢复）" if action == "reinstate" else ""
         raise WorkflowError(
-            f"cannot {action} a certificate that is {row.status} for the reason {reason}{reversal_en}",
+            f"cannot {label('action', action, 'en')} a certificate that is "
+            f"{label('status', row.status, 'en')} for the reason: "
+            f"{label('reason', reason, 'en')}{reversal_en}",
             detail_zh=f"证书当前状态为“{label('outcome', row.status, 'zh')}”，不能以该原因"
             f"{label('action', action, 'zh')}{reversal_zh}",
         )

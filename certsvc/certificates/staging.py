@@ -11,6 +11,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from certsvc.certificates.holders import open_staged_file, seal_staged_file
 from certsvc.certificates.models import StagedImport
@@ -42,19 +43,29 @@ def stage_upload(runtime: Runtime, user_id: int, filename: str, data: bytes) -> 
 def take_staged_upload(runtime: Runtime, user_id: int, token: str) -> tuple[bytes, str]:
     """(data, filename) of the upload ``token`` names, removed so it is confirmed once only."""
     with runtime.database.write() as session:
-        staged = session.scalar(
-            select(StagedImport).where(
-                StagedImport.token_sha256 == _digest(token),
-                StagedImport.user_id == user_id,
-                StagedImport.created_at >= runtime.now() - STAGED_LIFETIME,
-            )
-        )
-        if staged is None:
-            raise NotFound(
-                "this upload expired; upload the file again", detail_zh="上传已过期，请重新上传文件"
-            )
+        staged = _staged(session, runtime, user_id, token)
         session.delete(staged)
         return open_staged_file(runtime, staged.data, _digest(token)), staged.filename
+
+
+def peek_staged_upload(runtime: Runtime, user_id: int, token: str) -> tuple[bytes, str]:
+    """(data, filename) of the upload ``token`` names, left in place (for its refusal report)."""
+    with runtime.database.read() as session:
+        staged = _staged(session, runtime, user_id, token)
+        return open_staged_file(runtime, staged.data, _digest(token)), staged.filename
+
+
+def _staged(session: Session, runtime: Runtime, user_id: int, token: str) -> StagedImport:
+    staged = session.scalar(
+        select(StagedImport).where(
+            StagedImport.token_sha256 == _digest(token),
+            StagedImport.user_id == user_id,
+            StagedImport.created_at >= runtime.now() - STAGED_LIFETIME,
+        )
+    )
+    if staged is None:
+        raise NotFound("this upload expired; upload the file again", detail_zh="上传已过期，请重新上传文件")
+    return staged
 
 
 def _digest(token: str) -> str:

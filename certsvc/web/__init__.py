@@ -10,6 +10,7 @@ from certsvc.runtime import Runtime
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the app, in registration order (imported here: views import ``runtime``)."""
     from certsvc.accounts.views import bp as accounts
+    from certsvc.certificates.views import lists  # noqa: F401 - adds the lists to the console's blueprint
     from certsvc.certificates.views.api import bp as certificates_api
     from certsvc.certificates.views.console import bp as console
     from certsvc.certificates.views.holder import bp as holder

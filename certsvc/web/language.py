@@ -19,7 +19,6 @@ from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from certsvc import texts
-from certsvc.domain.record import FIELD_LABELS_ZH
 from certsvc.errors import CertsvcError
 from certsvc.timefmt import china_minute
 
@@ -57,12 +56,6 @@ def cert_value(kind: str, value: str | None) -> Markup:
     return Markup('{} <span class="orig" lang="zh-CN">{}</span>').format(english, value)
 
 
-def column(field: str) -> str:
-    """A results-file column as the page's language names it: the Chinese header (姓名) or the
-    English one (``name``); files may use either (``certsvc.domain.record``)."""
-    return FIELD_LABELS_ZH.get(field, field) if language() == "zh" else field
-
-
 def error_text(error: CertsvcError) -> str:
     """An error's message in the request's language; in Chinese, an error raised without Chinese
     words says the Chinese title of its code rather than English."""
@@ -76,7 +69,11 @@ def error_text(error: CertsvcError) -> str:
 # The query parameters a page means (everything else is dropped from its language links): url_for
 # treats some names as instructions (``_external``, ``_scheme``, ``_method``, ``_anchor``), which let
 # a crafted query string put a forged Host into links or raise an error (issue 16).
-LANGUAGE_LINK_PARAMETERS = ("status", "activated", "next", "q")
+# The console lists' filters among them carry no personal data (see certificates.listing).
+LANGUAGE_LINK_PARAMETERS = (
+    *("status", "activated", "next", "q"),
+    *("number", "doc_no", "batch", "employer", "series", "level", "from", "to", "source", "page"),
+)
 MAX_LINK_PARAMETER_CHARS = 500
 
 
@@ -116,7 +113,6 @@ def _helpers() -> dict[str, Any]:
         "language": language,
         "lang_url": lang_url,
         "error_text": error_text,
-        "column": column,
     }
 
 

@@ -183,10 +183,9 @@ def test_holder_and_reviewer_flow(served: tuple[Runtime, str]) -> None:
             assert "已批准" in page.content()
 
             page.goto(server + f"/issuer/certificates/{other.number}")
-            page.select_option("#action", "revoke")
-            page.select_option("#reason", "fraud")
-            page.fill("#doc_no", "渝人社〔2026〕88号")
-            page.click("#change-status")
+            page.select_option("#reason-revoke", "fraud")
+            page.fill("#doc_no-revoke", "渝人社〔2026〕88号")
+            page.click("#change-status-revoke")
             page.wait_for_load_state("load")
             page.wait_for_url(f"**/issuer/certificates/{other.number}")
             assert "状态已更新" in page.content()

@@ -100,6 +100,9 @@ ENDPOINTS: dict[str, Access] = {
     # the issuer console: staff of the authority that issued the resource, by role
     "issuer.dashboard": ANY_STAFF,
     "issuer.search": ANY_STAFF,
+    "issuer.certificates_export": ANY_STAFF,
+    "issuer.batches": ANY_STAFF,
+    "issuer.batches_export": ANY_STAFF,
     "issuer.certificate": Access("staff", resource="certificate"),
     "issuer.activation_link": Access("staff", ("operator",), "certificate"),
     "issuer.activation_code": Access("staff", ("operator",), "certificate"),
@@ -109,6 +112,8 @@ ENDPOINTS: dict[str, Access] = {
     "issuer.import_upload": Access("staff", ("operator",)),
     # an operator confirming a staged import that does not exist (no token sent) gets 404
     "issuer.import_confirm": Access("staff", ("operator",), allowed="not-found"),
+    # likewise the refusal report of a staged upload
+    "issuer.import_report": Access("staff", ("operator",), allowed="not-found"),
     "issuer.ledger": ANY_STAFF,
     "issuer.ledger_audit": ANY_STAFF,
     "issuer.request_queue": ANY_STAFF,

@@ -43,7 +43,7 @@ ALLOWED_WORDS = frozenset(
     {
         "QR", "PDF", "PNG", "JPEG", "JWS", "URL", "API", "ID", "USCC", "CSV", "XLSX", "JSON", "GBK",
         "MiB", "MB", "KB", "IP", "UTC", "ICP", "certsvc", "YYYY-MM-DD", "XX", "ABCD-EFGH-JKMN-PQRS",
-        "Chrome", "Firefox", "Safari", "Edge", "Opera", "QQ", "Microsoft", "Authenticator", "Google",
+        "Chrome", "Firefox", "Safari", "Edge", "Opera", "QQ", "Microsoft", "Authenticator", "Google", "Excel",
     }
 )  # fmt: skip
 SKIPPED_TAGS = frozenset({"script", "style", "code", "pre", "template"})
@@ -376,7 +376,10 @@ def walk_everything(world: World, walk: Walk) -> None:
     reviewer = walk.client(world.staff["reviewer-own"][0])
     walk.get(operator, "/issuer/")
     walk.get(operator, "/issuer/certificates")
-    walk.get(operator, f"/issuer/certificates?q={holder.number}")
+    walk.get(operator, "/issuer/certificates?status=suspended&level=中级")
+    walk.get(operator, "/issuer/certificates?from=not-a-date", "certificate list: bad filter (400)")
+    walk.get(operator, "/issuer/batches")
+    walk.get(operator, "/issuer/batches?from=not-a-date", "batches: bad filter (400)")
     walk.post(
         operator,
         "/issuer/certificates",
@@ -573,6 +576,9 @@ NOT_PAGES = {
     "holder.download": "a PDF/PNG/JWS file",
     "issuer.evidence": "the holder's evidence file",
     "auth.logout": "redirects to sign-in",
+    "issuer.certificates_export": "an Excel workbook",
+    "issuer.batches_export": "an Excel workbook",
+    "issuer.import_report": "an Excel workbook",
 }
 HTML_BLUEPRINTS = ("public", "auth", "holder", "issuer", "issuer_registry", "issuer_integrity", "shared")
 

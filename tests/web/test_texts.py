@@ -158,7 +158,8 @@ def test_no_text_is_looked_up_by_a_variable() -> None:
 
 def test_labels_of_domain_values_name_exactly_the_domain_values() -> None:
     """Labels of values the domain defines (authority kinds, committee organisations, routes, the
-    rules of a results file) cover every value with the domain's own Chinese."""
+    rules of a results file and their fixes, its columns) cover every value with the domain's own
+    Chinese."""
     from certsvc.domain import registry, rules
     from certsvc.domain.levels import AuthorityKind, Level
 
@@ -166,7 +167,10 @@ def test_labels_of_domain_values_name_exactly_the_domain_values() -> None:
     assert dict(registry.ORGANISATION_ZH) == LABELS["organisation"]
     assert set(registry.ROUTES) == set(LABELS["route"])
     assert {level.value for level in Level} == set(LABELS["level"])
-    assert set(rules.RULES) | set(rules.WARNINGS) == set(LABELS["rule"])
+    assert set(rules.RULES) | set(rules.WARNINGS) == set(LABELS["rule"]) == set(LABELS["rule_fix"])
+    from certsvc.domain.record import FIELD_LABELS_ZH
+
+    assert dict(FIELD_LABELS_ZH) == LABELS["column"]
 
 
 def _error_classes() -> list[type[errors.CertsvcError]]:

@@ -9,7 +9,6 @@ links; reviewer decides requests and suspends, reinstates or revokes; auditor on
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -20,7 +19,7 @@ from certsvc.accounts.notifications import deliver_outbox
 from certsvc.certificates import reissue as reissue_service
 from certsvc.certificates import revocation
 from certsvc.certificates.dashboard import SERIES, authority_dashboard
-from certsvc.certificates.lookup import find_certificate, looks_like_id_number, search_certificates
+from certsvc.certificates.lookup import find_certificate
 from certsvc.certificates.models import (
     CORRECTABLE_FIELDS,
     REISSUE_REASONS,
@@ -55,38 +54,36 @@ def dashboard() -> ResponseReturnValue:
 @bp.route("/import", methods=["GET", "POST"])
 @staff_required("operator")
 def import_upload() -> ResponseReturnValue:
-    """Upload a results file: it is checked (dry run) and kept until the operator confirms."""
+    """Upload a results file: every row is previewed with its verdict (a dry run), and the file is
+    kept until the operator confirms (or downloads the refusal report)."""
     if request.method == "GET":
-        return render_template("issuer/import.html", report=None, token=None, error=None)
-    from certsvc.certificates.issuing import import_results
+        return render_template("issuer/import.html", preview=None, token=None, error=None)
+    from certsvc.certificates.preview import preview_import
 
+    full_names = request.form.get("names") == "full"
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return render_template("issuer/import.html", report=None, token=None, error=t("请选择文件。")), 400
+        return render_template("issuer/import.html", preview=None, token=None, error=t("请选择文件。")), 400
     data = upload.stream.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
-        return render_template("issuer/import.html", report=None, token=None, error=t("文件过大。")), 400
+        return render_template("issuer/import.html", preview=None, token=None, error=t("文件过大。")), 400
     rt = runtime()
     principal = me()
     try:
-        report = import_results(
+        preview = preview_import(
             rt,
             data,
             upload.filename,
-            dry_run=True,
-            acting_authority=principal.authority_code,
+            acting_authority=principal.authority_code or "",
             actor=principal.actor,
+            full_names=full_names,
         )
     except IntakeError as error:
-        return render_template("issuer/import.html", report=None, token=None, error=error_text(error)), 422
-    token = (
-        stage_upload(rt, principal.user_id, upload.filename, data)
-        if report.ok and report.would_issue
-        else None
-    )
-    return render_template(
-        "issuer/import.html", report=report, token=token, error=None, shown=REPORT_ROWS_SHOWN
-    )
+        return render_template("issuer/import.html", preview=None, token=None, error=error_text(error)), 422
+    # Kept when there is something to confirm or a refusal report to download.
+    worth_keeping = not preview.foreign and (preview.report.would_issue or not preview.ok)
+    token = stage_upload(rt, principal.user_id, upload.filename, data) if worth_keeping else None
+    return render_template("issuer/import.html", preview=preview, token=token, error=None)
 
 
 @bp.post("/import/confirm")
@@ -200,40 +197,6 @@ def _my_certificate(db: Session, number: str) -> Certificate:
     return find_certificate(db, number, authority_code=me().authority_code, malformed_is_absent=True)
 
 
-@bp.route("/certificates", methods=["GET", "POST"])
-@staff_required()
-def search() -> ResponseReturnValue:
-    """Find certificates by number, or by the holder's ID number through the blind index.
-
-    The query travels in a POST body, never in the URL, so ID numbers stay out of browser history,
-    proxy logs and the language-switch links; the page does not echo an ID number back either.
-    """
-    query = " ".join(request.form.get("q", "").split()) if request.method == "POST" else ""
-    results: list[dict[str, Any]] = []
-    error = None
-    if query:
-        rt = runtime()
-        try:
-            with rt.database.read() as db:
-                results = [
-                    {
-                        "number": c.number,
-                        "name": c.holder_name,
-                        "title": c.title,
-                        "level": c.level,
-                        "status": c.status,
-                        "version": c.current_version,
-                    }
-                    for c in search_certificates(db, rt, query, authority_code=me().authority_code or "")
-                ]
-        except BadRequest as problem:
-            error = error_text(problem)
-    shown_query = "" if looks_like_id_number(query) else query
-    return render_template(
-        "issuer/search.html", q=shown_query, searched=bool(query), results=results, error=error
-    )
-
-
 @bp.get("/certificates/<number>")
 @staff_required()
 def certificate(number: str) -> ResponseReturnValue:
@@ -250,7 +213,7 @@ def certificate(number: str) -> ResponseReturnValue:
             versions=versions,
             current=current,
             verify_url=verification_url(rt, current.qr_payload),
-            reasons=revocation.REASONS,
+            status_choices=revocation.choices(current.status),
             reissue_reasons=REISSUE_REASONS,
             fields=CORRECTABLE_FIELDS,
             can_review=role == "reviewer",
