@@ -24,7 +24,7 @@ from typing import Any
 
 import flask_babel
 from babel import Locale
-from flask import Flask, has_app_context
+from flask import Flask, g, has_app_context
 
 LANGUAGES = ("zh", "en")
 SOURCE_LANGUAGE = "zh"
@@ -32,6 +32,8 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 LOCALES = {language: Locale.parse(language) for language in LANGUAGES}
 
 babel = flask_babel.Babel()
+# Where certsvc.web.language keeps the request's language and translations (on flask.g).
+REQUEST_CATALOG = "certsvc_catalog"
 
 
 def N_(context: str, text: str) -> str:  # noqa: N802 - the gettext convention for "mark, do not translate"
@@ -391,8 +393,14 @@ def in_language(language: str) -> Iterator[None]:
     any application (the command line): Flask-Babel's ``force_locale``."""
     locale = LOCALES[language]
     if has_app_context():
-        with flask_babel.force_locale(locale):
-            yield
+        remembered = g.pop(REQUEST_CATALOG, None)
+        try:
+            with flask_babel.force_locale(locale):
+                yield
+        finally:
+            g.pop(REQUEST_CATALOG, None)
+            if remembered is not None:
+                setattr(g, REQUEST_CATALOG, remembered)
     else:
         with _catalog_app().app_context(), flask_babel.force_locale(locale):
             yield

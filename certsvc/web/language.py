@@ -14,7 +14,8 @@ import datetime as dt
 from typing import Any
 
 import flask_babel
-from flask import Flask, Response, request, url_for
+from babel.support import NullTranslations
+from flask import Flask, Response, g, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
@@ -28,21 +29,34 @@ HTML_BLUEPRINTS = ("public", "auth", "holder", "issuer", "shared")
 
 def language() -> str:
     """``zh`` or ``en``: the language of the current request's page (Flask-Babel's locale)."""
-    locale = flask_babel.get_locale()
-    return texts.SOURCE_LANGUAGE if locale is None else str(locale.language)
+    return _request_catalog()[0]
+
+
+def _request_catalog() -> tuple[str, NullTranslations]:
+    """The request's language and Flask-Babel's translations for it, looked up once per request
+    (a page makes dozens of lookups; ``texts.in_language`` drops this when it changes the locale)."""
+    found: tuple[str, NullTranslations] | None = g.get(texts.REQUEST_CATALOG)
+    if found is None:
+        locale = flask_babel.get_locale()
+        chosen = texts.SOURCE_LANGUAGE if locale is None else str(locale.language)
+        found = (chosen, flask_babel.get_translations())
+        setattr(g, texts.REQUEST_CATALOG, found)
+    return found
 
 
 def t(text: str, **values: Any) -> str:
-    """UI text (Chinese source) in the request's language; ``%(name)s`` placeholders are filled
-    from ``values``."""
-    return str(flask_babel.gettext(text, **values))
+    """UI text (Chinese source) in the request's language, from Flask-Babel's catalog (gettext);
+    ``%(name)s`` placeholders are filled from ``values``."""
+    translated = str(_request_catalog()[1].ugettext(text))
+    return translated % values if values else translated
 
 
 def label(kind: str, slug: str | None) -> str:
-    """The display label of a slug (a status, a reason, a verdict step …) in the request's language."""
+    """The display label of a slug (a status, a reason, a verdict step …) in the request's language
+    (pgettext in the kind's context)."""
     if slug is None:
         return ""
-    return str(flask_babel.pgettext(kind, texts.source_text(kind, slug)))
+    return str(_request_catalog()[1].upgettext(kind, texts.source_text(kind, slug)))
 
 
 def cert_value(kind: str, value: str | None) -> Markup:

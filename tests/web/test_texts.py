@@ -136,11 +136,14 @@ def test_text_outside_a_request_and_in_another_language_comes_from_the_catalog(a
     assert translate("证书编号", "en") == "Certificate number"
     with in_language("en"):
         assert flask_babel.gettext("证书编号") == "Certificate number"
+    from certsvc.web.language import t
+
     with app.test_request_context("/?lang=en"):
-        assert flask_babel.gettext("证书编号") == "Certificate number"
+        assert flask_babel.gettext("证书编号") == t("证书编号") == "Certificate number"
         with in_language("zh"):
-            assert flask_babel.gettext("证书编号") == "证书编号"
-        assert flask_babel.gettext("证书编号") == "Certificate number"
+            assert flask_babel.gettext("证书编号") == t("证书编号") == "证书编号"
+        # The page's own language is back (t() remembers it per request).
+        assert flask_babel.gettext("证书编号") == t("证书编号") == "Certificate number"
 
 
 def test_no_text_is_looked_up_by_a_variable() -> None:
