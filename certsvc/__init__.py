@@ -60,6 +60,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         CERTSVC_STATUS_RATE=runtime.settings.status_rate,
         CERTSVC_STATUS_TTL=runtime.settings.status_ttl_seconds,
         CERTSVC_ISSUER_API_RATE=runtime.settings.issuer_api_rate,
+        CERTSVC_BULK_RATE=runtime.settings.bulk_rate,
+        CERTSVC_BULK_NAME_RATE=runtime.settings.bulk_name_rate,
+        CERTSVC_REPORT_RATE=runtime.settings.report_rate,
     )
     app.json = CertsvcJSONProvider(app)
     app.extensions["certsvc"] = runtime

@@ -57,6 +57,14 @@ class Settings:
     status_rate: str = "600/minute"
     status_ttl_seconds: int = 300
     issuer_api_rate: str = "300/minute"
+    # Console imports issuing more certificates than this wait for a reviewer's approval (issue 20).
+    import_approval_rows: int = 500
+    # Anonymous bulk checks (page and API batch): submissions per client, and number + name lines
+    # per client (each line tests a name); employers' accounts and keys have their own quota.
+    bulk_rate: str = "5/minute;30/hour"
+    bulk_name_rate: str = "300/hour;1000/day"
+    employer_quota: str = "20000/hour;100000/day"
+    report_rate: str = "60/minute;600/hour"
 
     @property
     def is_production(self) -> bool:
@@ -81,6 +89,12 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _non_negative(value: int, name: str) -> int:
+    if value < 0:
+        raise ConfigurationError(f"{name} must be 0 or more, got {value}")
+    return value
 
 
 def _rate(value: str, name: str) -> str:
@@ -143,6 +157,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     status_rate = env.get("CERTSVC_STATUS_RATE") or Settings.status_rate
     status_ttl_seconds = _int(env, "CERTSVC_STATUS_TTL", Settings.status_ttl_seconds)
     issuer_api_rate = env.get("CERTSVC_ISSUER_API_RATE") or Settings.issuer_api_rate
+    import_approval_rows = _int(env, "CERTSVC_IMPORT_APPROVAL_ROWS", Settings.import_approval_rows)
+    bulk_rate = env.get("CERTSVC_BULK_RATE") or Settings.bulk_rate
+    bulk_name_rate = env.get("CERTSVC_BULK_NAME_RATE") or Settings.bulk_name_rate
+    employer_quota = env.get("CERTSVC_EMPLOYER_QUOTA") or Settings.employer_quota
+    report_rate = env.get("CERTSVC_REPORT_RATE") or Settings.report_rate
 
     if environment not in ENVIRONMENTS:
         raise ConfigurationError(f"CERTSVC_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
@@ -180,6 +199,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         status_rate=_rate(status_rate, "CERTSVC_STATUS_RATE"),
         status_ttl_seconds=status_ttl_seconds,
         issuer_api_rate=_rate(issuer_api_rate, "CERTSVC_ISSUER_API_RATE"),
+        import_approval_rows=_non_negative(import_approval_rows, "CERTSVC_IMPORT_APPROVAL_ROWS"),
+        bulk_rate=_rate(bulk_rate, "CERTSVC_BULK_RATE"),
+        bulk_name_rate=_rate(bulk_name_rate, "CERTSVC_BULK_NAME_RATE"),
+        employer_quota=_rate(employer_quota, "CERTSVC_EMPLOYER_QUOTA"),
+        report_rate=_rate(report_rate, "CERTSVC_REPORT_RATE"),
     )
 
 

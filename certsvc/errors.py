@@ -83,6 +83,13 @@ class Forbidden(CertsvcError):
     title = "Forbidden"
 
 
+class SelfApproval(Forbidden):
+    """Two-person rule: the staff member who proposed a change may not approve it."""
+
+    code = "self-approval"
+    title = "A second person must approve"
+
+
 class Conflict(CertsvcError):
     code = "conflict"
     status = 409

@@ -42,10 +42,16 @@ class RuntimeCache:
     holder_keys: HolderKeys | None = None  # certificates.holders
     keyset: tuple[tuple[KeyInfo, ...], KeySet] | None = None  # verification.services
     ledger_evidence: dict[int, tuple[float, dict[str, Any]]] = field(default_factory=dict)  # ditto
+    # SHA-256 of a stored credential -> (the key set it was checked against, failing step and
+    # reason, or None when it holds)
+    credential_checks: dict[bytes, tuple[KeySet, tuple[str | None, str] | None]] = field(
+        default_factory=dict
+    )  # verification.services
     status_lists: dict[tuple[str, int, str | None], tuple[str, SignedStatusList]] = field(
         default_factory=dict
     )
     verification_counts: CountBuffer | None = None  # verification.counters
+    staff_pseudonym_key: bytes | None = None  # audit.actors
 
 
 @dataclass

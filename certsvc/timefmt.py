@@ -51,3 +51,18 @@ def parse_rfc3339(text: str) -> dt.datetime:
     if moment.tzinfo is None:
         raise ValueError("RFC 3339 time needs an offset")
     return moment.astimezone(dt.UTC)
+
+
+def parse_china_local(text: str) -> dt.datetime:
+    """A time typed in a form: ``YYYY-MM-DDTHH:MM[:SS]`` read as China time (what an HTML
+    ``datetime-local`` field sends), or RFC 3339 with its own offset; an aware UTC datetime."""
+    text = text.strip()
+    moment = dt.datetime.fromisoformat(text[:-1] + "Z" if text[-1:] == "z" else text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=CHINA_TZ)
+    return moment.astimezone(dt.UTC)
+
+
+def china_local_input(instant: dt.datetime) -> str:
+    """``YYYY-MM-DDTHH:MM`` in China time, the value of an HTML ``datetime-local`` field."""
+    return instant.astimezone(CHINA_TZ).strftime("%Y-%m-%dT%H:%M")

@@ -37,6 +37,8 @@ from certsvc.accounts.services import (
     restore_account,
     sha256_hex,
 )
+from certsvc.audit.actors import Actor, as_actor
+from certsvc.audit.services import record_action
 from certsvc.certificates.holders import id_index
 from certsvc.certificates.models import Certificate, Holder
 from certsvc.domain.certno import validate_certificate_number
@@ -89,9 +91,10 @@ def _certificate(session: Session, number: str, actor_authority: str | None) -> 
 
 
 def issue_activation_code(
-    runtime: Runtime, number: str, *, created_by: str, actor_authority: str | None = None
+    runtime: Runtime, number: str, *, created_by: Actor | str, actor_authority: str | None = None
 ) -> ActivationNotice:
     """A new code for the holder of certificate ``number``; earlier unused codes stop working."""
+    actor = as_actor(created_by)
     now = runtime.now()
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     with runtime.database.write() as session:
@@ -107,11 +110,20 @@ def issue_activation_code(
             ActivationCode(
                 code_sha256=sha256_hex(code),
                 holder_id=holder.id,
-                created_by=created_by[:100],
+                created_by=actor.reference[:100],
                 created_at=now,
                 expires_at=now + ACTIVATION_CODE_LIFETIME,
                 failures=0,
             )
+        )
+        record_action(
+            session,
+            runtime,
+            actor,
+            "activation-code",
+            target_kind="certificate",
+            target=certificate.number,
+            authority_code=certificate.authority_code,
         )
         authority = session.scalar(select(Authority.name).where(Authority.code == certificate.authority_code))
         return ActivationNotice(
@@ -178,7 +190,12 @@ def activate_with_code(
 
 
 def email_activation_link(
-    runtime: Runtime, number: str, address: str, *, created_by: str, actor_authority: str | None = None
+    runtime: Runtime,
+    number: str,
+    address: str,
+    *,
+    created_by: Actor | str,
+    actor_authority: str | None = None,
 ) -> None:
     """Send the holder of certificate ``number`` a one-time activation link at ``address``.
 
@@ -196,7 +213,12 @@ def email_activation_link(
     with runtime.database.write() as session:
         certificate = _certificate(session, number, actor_authority)
         link = create_activation_link(
-            session, runtime, certificate.number, created_by=created_by, actor_authority=actor_authority
+            session,
+            runtime,
+            certificate.number,
+            created_by=created_by,
+            actor_authority=actor_authority,
+            action="activation-email",
         )
         authority = session.scalar(select(Authority.name).where(Authority.code == certificate.authority_code))
         canonical = certificate.number

@@ -1,4 +1,5 @@
-"""Tables of the accounts package: users, one-time links, API tokens and the notification outbox.
+"""Tables of the accounts package: users, one-time links, API tokens, the notification outbox, and
+employers (organisations that check certificates at scale) with their API keys.
 
 Secrets are never stored in a form that lets a database reader use them: passwords as argon2id
 hashes, link and API tokens as SHA-256 digests (they are 256-bit random, so a slow hash adds
@@ -15,11 +16,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from certsvc.db.base import Base, UTCDateTime
 
 STAFF_ROLES = ("operator", "reviewer", "auditor")
+# The one role of an employer's user: manages the organisation's API keys and runs bulk checks.
+EMPLOYER_ROLE = "employer"
 LINK_PURPOSES = ("activate", "reset")
 
 
 class User(Base):
-    """A person who signs in: a holder (bound to one ``holders`` row) or staff of one authority.
+    """A person who signs in: a holder (bound to one ``holders`` row), staff of one authority, or
+    the user of one employer (``kind`` "employer", bound to one ``employers`` row).
 
     ``login`` is the staff username, or for holders the blind index of their ID number, so
     holders sign in with the ID number they know and the table never holds it in clear.
@@ -32,6 +36,7 @@ class User(Base):
     kind: Mapped[str] = mapped_column(String(8))
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("holders.id"), unique=True)
     authority_code: Mapped[str | None] = mapped_column(ForeignKey("authorities.code"), index=True)
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"), index=True)
     role: Mapped[str | None] = mapped_column(String(16))
     display_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -146,3 +151,36 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Employer(Base):
+    """An organisation that checks certificates (用人单位): its name, its Unified Social Credit Code
+    (GB 32100, check character validated), and its quota of checked lines (a rate such as
+    ``20000/hour;100000/day``), counted per API key and, on the bulk page, per account."""
+
+    __tablename__ = "employers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    quota: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class EmployerKey(Base):
+    """A named API key of one employer. Only its SHA-256 is kept (256 random bits), so the key is
+    shown once, when it is made; revoking it stops it at once."""
+
+    __tablename__ = "employer_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

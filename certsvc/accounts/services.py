@@ -32,6 +32,8 @@ from certsvc.accounts.models import (
 )
 from certsvc.accounts.notifications import notify
 from certsvc.accounts.passwords import check_new_password, hash_password, needs_rehash, verify_password
+from certsvc.audit.actors import OPERATOR, Actor, as_actor
+from certsvc.audit.services import record_action
 from certsvc.certificates.lookup import find_certificate
 from certsvc.certificates.models import Certificate, Holder
 from certsvc.domain.certno import validate_certificate_number
@@ -59,7 +61,7 @@ ACTIVATION_LINK_LIFETIME = dt.timedelta(days=7)
 RESET_LINK_LIFETIME = dt.timedelta(hours=1)
 API_TOKEN_PREFIX = "cst_"  # noqa: S105 - a public marker that makes leaked tokens easy to scan for
 DEMO_PASSWORD = "certsvc-demo-2024"  # noqa: S105 - documented demo login, development/test only
-_USERNAME = re.compile(r"[a-z][a-z0-9_.-]{2,31}")
+USERNAME = _USERNAME = re.compile(r"[a-z][a-z0-9_.-]{2,31}")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}")
 ROLE_LOGIN_PREFIX = {"operator": "op", "reviewer": "rv", "auditor": "au"}
 
@@ -324,15 +326,32 @@ def create_holder_user(
 
 
 def create_activation_link(
-    session: Session, runtime: Runtime, number: str, *, created_by: str, actor_authority: str | None = None
+    session: Session,
+    runtime: Runtime,
+    number: str,
+    *,
+    created_by: Actor | str,
+    actor_authority: str | None = None,
+    action: str = "activation-link",
 ) -> str:
     """A one-time link (valid 7 days) letting the holder of certificate ``number`` set a password.
 
     The issuing body hands it over after checking the person's identity, so it also replaces a
     forgotten password and a lost authenticator.
     """
+    actor = as_actor(created_by)
     certificate = find_certificate(session, number, authority_code=actor_authority)
-    return _new_link(session, runtime, certificate.holder_id, "activate", created_by)
+    link = _new_link(session, runtime, certificate.holder_id, "activate", actor.reference[:100])
+    record_action(
+        session,
+        runtime,
+        actor,
+        action,
+        target_kind="certificate",
+        target=certificate.number,
+        authority_code=certificate.authority_code,
+    )
+    return link
 
 
 def _new_link(session: Session, runtime: Runtime, holder_id: int, purpose: str, created_by: str) -> str:
@@ -446,8 +465,10 @@ def create_staff_user(
     display_name: str | None = None,
     password: str | None = None,
     email: str | None = None,
+    actor: Actor | None = None,
 ) -> tuple[User, str]:
-    """A staff account of one authority; returns it with its password (random when not given)."""
+    """A staff account of one authority; returns it with its password (random when not given).
+    ``actor`` (default: the server's operator) is recorded in the action log."""
     username = username.strip().lower()
     if not _USERNAME.fullmatch(username):
         raise BadRequest("a username is 3-32 characters a-z 0-9 _ . - starting with a letter")
@@ -472,6 +493,16 @@ def create_staff_user(
     )
     session.add(user)
     session.flush()
+    record_action(
+        session,
+        runtime,
+        actor or OPERATOR,
+        "staff-create",
+        target_kind="account",
+        target=username,
+        authority_code=authority_code,
+        details={"role": role},
+    )
     return user, password
 
 
@@ -489,22 +520,33 @@ def create_api_token(
     role: str,
     label: str,
     expires_at: dt.datetime | None = None,
+    actor: Actor | None = None,
 ) -> str:
-    """A new bearer token; only its hash is stored, so the returned value is shown exactly once."""
+    """A new bearer token; only its hash is stored, so the returned value is shown exactly once.
+    ``actor`` (default: the server's operator) is recorded in the action log."""
     _check_staff(session, authority_code, role)
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(
-        ApiToken(
-            token_sha256=sha256_hex(token),
-            prefix=token[:10],
-            label=label[:100],
-            authority_code=authority_code,
-            role=role,
-            created_at=runtime.now(),
-            expires_at=expires_at,
-        )
+    row = ApiToken(
+        token_sha256=sha256_hex(token),
+        prefix=token[:10],
+        label=label[:100],
+        authority_code=authority_code,
+        role=role,
+        created_at=runtime.now(),
+        expires_at=expires_at,
     )
+    session.add(row)
     session.flush()
+    record_action(
+        session,
+        runtime,
+        actor or OPERATOR,
+        "token-create",
+        target_kind="account",
+        target=f"api-token:{row.id}",
+        authority_code=authority_code,
+        details={"role": role, "label": label[:100]},
+    )
     return token
 
 

@@ -1,5 +1,8 @@
-"""The issuing body's dashboard: tiles (pending requests, certificates by status) and the activity
-of the last days per China-time day, with the geometry of its bar chart.
+"""The issuing body's dashboard: tiles (pending requests and proposals, certificates by status),
+the activity of the last days per China-time day, and the figures an office reports for a year —
+issued, reissued, revoked and pending by month, level, series, route (when certificates record
+one) and committee, verification counts, the median time to decide a reissue request — with the
+geometry of their charts (drawn as SVG on the server: no script).
 
 The console view only calls ``authority_dashboard`` and renders what it returns.
 """
@@ -7,6 +10,7 @@ The console view only calls ``authority_dashboard`` and renders what it returns.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,10 +18,10 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from certsvc.certificates import reissue
-from certsvc.certificates.models import Certificate, CertificateVersion
+from certsvc.certificates.models import Certificate, CertificateVersion, ReissueRequest
 from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
-from certsvc.timefmt import china_midnight
+from certsvc.timefmt import CHINA_TZ, china_midnight
 from certsvc.verification.models import VerificationCount
 
 DASHBOARD_DAYS = 14
@@ -30,10 +34,17 @@ class Dashboard:
     totals: dict[str, int]  # certificates by status
     bars: list[DayBar]
     chart: dict[str, Any]
+    pending_proposals: int = 0  # waiting for a second person (the two-person rule)
+    annual: Annual | None = None
 
 
-def authority_dashboard(session: Session, runtime: Runtime, authority_code: str) -> Dashboard:
-    """Everything the dashboard of ``authority_code`` shows, as of ``runtime.today()``."""
+def authority_dashboard(
+    session: Session, runtime: Runtime, authority_code: str, *, year: int | None = None
+) -> Dashboard:
+    """Everything the dashboard of ``authority_code`` shows, as of ``runtime.today()``; the annual
+    figures are for ``year`` (default: this year)."""
+    from certsvc.certificates.models import Proposal
+
     bars = daily_activity(session, authority_code, runtime.today())
     totals = {
         status: count
@@ -43,12 +54,19 @@ def authority_dashboard(session: Session, runtime: Runtime, authority_code: str)
             .group_by(Certificate.status)
         )
     }
+    pending_proposals = session.scalar(
+        select(func.count())
+        .select_from(Proposal)
+        .where(Proposal.authority_code == authority_code, Proposal.status == "pending")
+    )
     return Dashboard(
         authority=session.scalar(select(Authority.name).where(Authority.code == authority_code)),
         pending_requests=len(reissue.queue(session, runtime, authority_code)),
         totals=totals,
         bars=bars,
         chart=chart(bars),
+        pending_proposals=int(pending_proposals or 0),
+        annual=annual_figures(session, runtime, authority_code, year or runtime.today().year),
     )
 
 
@@ -156,3 +174,222 @@ def chart(bars: list[DayBar]) -> dict[str, Any]:
         "peak": peak,
         "colours": SERIES_COLOURS,
     }
+
+
+# --- the year's figures ------------------------------------------------------------------------------
+ANNUAL_SERIES = ("issued", "reissued", "revoked", "pending")
+BREAKDOWNS = ("level", "series", "route", "committee")
+MONTHS = tuple(range(1, 13))
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One line of a breakdown (a level, a series, a route or a committee)."""
+
+    key: str
+    counts: dict[str, int]  # ANNUAL_SERIES -> count
+
+
+@dataclass(frozen=True)
+class Annual:
+    """The figures an office reports for one year (China dates)."""
+
+    year: int
+    years: list[int]  # years with certificates, for the year picker
+    months: list[Breakdown]  # key "01".."12"
+    totals: dict[str, int]
+    breakdowns: dict[str, list[Breakdown]]  # "level", "series", "committee"; "route" when recorded
+    verifications: list[int]  # per month, whole service
+    verification_outcomes: dict[str, int]
+    median_decision_days: float | None
+    decided_requests: int
+    month_chart: dict[str, Any]
+    verification_chart: dict[str, Any]
+    level_chart: dict[str, Any]
+
+
+def _china_month(session: Session, column: Any) -> ColumnElement[Any]:
+    """``MM`` of a stored UTC time in China time, computed by the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("Asia/Shanghai", column), "MM")
+    return func.strftime("%m", column, "+8 hours")
+
+
+def _route_column() -> Any:
+    """The certificates' acquisition route, once the schema records one (DESIGN §2); else None."""
+    return getattr(Certificate, "route", None)
+
+
+def annual_figures(session: Session, runtime: Runtime, authority_code: str, year: int) -> Annual:
+    """Issued, reissued, revoked and pending by month and by level, series, route and committee;
+    verification counts; the median time to decide a reissue request — all for ``year``."""
+    start, end = china_midnight(dt.date(year, 1, 1)), china_midnight(dt.date(year + 1, 1, 1))
+    mine = Certificate.authority_code == authority_code
+    groups: dict[str, Any] = {
+        "level": Certificate.level,
+        "series": Certificate.series,
+        "committee": Certificate.committee_name,
+    }
+    route = _route_column()
+    if route is not None:
+        groups["route"] = route
+    month_counts: dict[str, dict[str, int]] = {f"{m:02d}": dict.fromkeys(ANNUAL_SERIES, 0) for m in MONTHS}
+    breakdowns: dict[str, dict[str, dict[str, int]]] = {name: {} for name in groups}
+
+    def count(series: str, time: Any, condition: ColumnElement[bool], source: Any) -> None:
+        month = _china_month(session, time)
+        query = (
+            select(month, *groups.values(), func.count())
+            .select_from(source)
+            .join(Certificate, Certificate.id == source.certificate_id)
+            .where(mine, condition, time >= start, time < end)
+            .group_by(month, *groups.values())
+        )
+        for row in session.execute(query):
+            key, values, n = row[0], row[1:-1], int(row[-1])
+            if key in month_counts:
+                month_counts[key][series] += n
+            for name, value in zip(groups, values, strict=True):
+                line = breakdowns[name].setdefault(str(value or "—"), dict.fromkeys(ANNUAL_SERIES, 0))
+                line[series] += n
+
+    versions = CertificateVersion
+    count("issued", versions.issued_at, versions.version == 1, versions)
+    count("reissued", versions.issued_at, versions.version > 1, versions)
+    count("revoked", versions.status_changed_at, versions.status == "revoked", versions)
+    count("pending", ReissueRequest.created_at, ReissueRequest.status == "pending", ReissueRequest)
+    months = [Breakdown(key, counts) for key, counts in month_counts.items()]
+    totals = {series: sum(line.counts[series] for line in months) for series in ANNUAL_SERIES}
+    ordered = {
+        name: sorted(
+            (Breakdown(key, counts) for key, counts in lines.items()),
+            key=lambda line: (-line.counts["issued"], line.key),
+        )
+        for name, lines in breakdowns.items()
+    }
+    if "level" in ordered:
+        rank = {level: position for position, level in enumerate(LEVEL_ORDER)}
+        ordered["level"].sort(key=lambda line: rank.get(line.key, len(rank)))
+    verifications, outcomes = _verifications_by_month(session, year)
+    median, decided = _median_decision_days(session, authority_code, start, end)
+    labels = [f"{m}" for m in MONTHS]
+    return Annual(
+        year=year,
+        years=_years(session, authority_code, runtime.today().year),
+        months=months,
+        totals=totals,
+        breakdowns=ordered,
+        verifications=verifications,
+        verification_outcomes=outcomes,
+        median_decision_days=median,
+        decided_requests=decided,
+        month_chart=grouped_bars(
+            labels, {name: [line.counts[name] for line in months] for name in ANNUAL_SERIES[:3]}
+        ),
+        verification_chart=grouped_bars(labels, {"verified": verifications}),
+        level_chart=horizontal_bars([(line.key, line.counts["issued"]) for line in ordered.get("level", [])]),
+    )
+
+
+LEVEL_ORDER = ("正高级", "副高级", "中级", "助理级", "员级")
+
+
+def _years(session: Session, authority_code: str, this_year: int) -> list[int]:
+    first = session.scalar(
+        select(func.min(Certificate.created_at)).where(Certificate.authority_code == authority_code)
+    )
+    start = this_year if first is None else min(this_year, first.astimezone(CHINA_TZ).year)
+    return list(range(this_year, start - 1, -1))
+
+
+def _verifications_by_month(session: Session, year: int) -> tuple[list[int], dict[str, int]]:
+    """Checks per month and per outcome in ``year`` (the whole service: verifiers do not say whose
+    certificate they checked)."""
+    rows = session.execute(
+        select(VerificationCount.day, VerificationCount.outcome, VerificationCount.count).where(
+            VerificationCount.day >= dt.date(year, 1, 1), VerificationCount.day < dt.date(year + 1, 1, 1)
+        )
+    ).all()
+    per_month = [0] * 12
+    outcomes: dict[str, int] = {}
+    for day, outcome, n in rows:
+        per_month[day.month - 1] += int(n)
+        outcomes[outcome] = outcomes.get(outcome, 0) + int(n)
+    return per_month, dict(sorted(outcomes.items(), key=lambda item: -item[1]))
+
+
+def _median_decision_days(
+    session: Session, authority_code: str, start: dt.datetime, end: dt.datetime
+) -> tuple[float | None, int]:
+    """The median time from a reissue request to its decision, in days (one decimal), over the
+    requests decided in [start, end); and how many that is."""
+    rows = session.execute(
+        select(ReissueRequest.created_at, ReissueRequest.decided_at).where(
+            ReissueRequest.authority_code == authority_code,
+            ReissueRequest.decided_at.is_not(None),
+            ReissueRequest.decided_at >= start,
+            ReissueRequest.decided_at < end,
+        )
+    ).all()
+    waits = [(decided - created).total_seconds() / 86400 for created, decided in rows if decided is not None]
+    if not waits:
+        return None, 0
+    return round(statistics.median(waits), 1), len(waits)
+
+
+ANNUAL_COLOURS = {**SERIES_COLOURS, "pending": "#b06000"}
+
+
+def grouped_bars(labels: list[str], values: dict[str, list[int]]) -> dict[str, Any]:
+    """Geometry of a grouped bar chart (one group per label, one bar per series), for server-side
+    SVG like ``chart``."""
+    group_width, height = 54, 150
+    bar_width = max(6, (group_width - 10) // max(1, len(values)))
+    peak = max([1] + [value for series in values.values() for value in series])
+    rects = []
+    for position, label in enumerate(labels):
+        for offset, (name, series) in enumerate(values.items()):
+            value = series[position]
+            h = round(value / peak * height) if value else 0
+            rects.append(
+                {
+                    "x": 34 + position * group_width + offset * bar_width,
+                    "y": 10 + height - h,
+                    "w": bar_width - 1,
+                    "h": h,
+                    "fill": ANNUAL_COLOURS.get(name, "#5f6368"),
+                    "title": f"{label}: {name} {value}",
+                    "series": name,
+                    "value": value,
+                }
+            )
+    return {
+        "width": 44 + len(labels) * group_width,
+        "height": height + 40,
+        "base": 10 + height,
+        "rects": rects,
+        "labels": [
+            {"x": 34 + position * group_width + (bar_width * len(values)) // 2, "text": label}
+            for position, label in enumerate(labels)
+        ],
+        "peak": peak,
+        "colours": {name: ANNUAL_COLOURS.get(name, "#5f6368") for name in values},
+    }
+
+
+def horizontal_bars(items: list[tuple[str, int]]) -> dict[str, Any]:
+    """Geometry of a horizontal bar chart (one labelled bar per item), for server-side SVG."""
+    row, width, left = 26, 300, 90
+    peak = max([1] + [value for _, value in items])
+    bars = [
+        {
+            "y": 8 + position * row,
+            "w": round(value / peak * width) if value else 0,
+            "h": row - 8,
+            "label": label,
+            "value": value,
+            "text_y": 8 + position * row + (row - 8) // 2 + 4,
+        }
+        for position, (label, value) in enumerate(items)
+    ]
+    return {"width": left + width + 60, "height": 16 + len(items) * row, "left": left, "bars": bars}

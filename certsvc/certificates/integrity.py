@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from certsvc.audit.actors import OPERATOR, Actor, as_actor, ledger_actor
+from certsvc.audit.services import record_action
 from certsvc.certificates.models import Certificate, Holder, IntegrityRecord
 from certsvc.domain.levels import AuthorityKind
 from certsvc.domain.names import mask_name
@@ -65,7 +67,7 @@ def open_for_revocation(
     reason: str,
     doc_no: str,
     effective: dt.date,
-    actor: str,
+    actor: Actor,
 ) -> bytes | None:
     """Open a record for a certificate revoked for fraud; the ledger entry to append, or None."""
     if reason not in OPENING_REASONS:
@@ -80,24 +82,41 @@ def open_for_revocation(
         reason=reason,
         starts_on=effective,
         runs_until=record_end(effective),
-        created_by=actor,
+        created_by=actor.reference[:100],
         created_at=runtime.now(),
     )
     session.add(record)
     session.flush()
+    record_action(
+        session,
+        runtime,
+        actor,
+        "integrity-open",
+        target_kind="record",
+        target=str(record.id),
+        authority_code=record.authority_code,
+        reason=reason,
+        doc_no=doc_no,
+        details={
+            "certificate": certificate.number,
+            "starts_on": record.starts_on.isoformat(),
+            "runs_until": record.runs_until.isoformat(),
+        },
+    )
     return integrity_event(
         "integrity-open",
         record.id,
         record.authority_code,
         doc_no,
         runtime.now(),
+        actor=ledger_actor(runtime, actor)["actor"],
         starts_on=record.starts_on.isoformat(),
         runs_until=record.runs_until.isoformat(),
     )
 
 
 def end_for_reversal(
-    session: Session, runtime: Runtime, certificate: Certificate, doc_no: str
+    session: Session, runtime: Runtime, certificate: Certificate, doc_no: str, *, actor: Actor = OPERATOR
 ) -> list[bytes]:
     """End the running records a reversed revocation had opened; their ledger entries."""
     today = runtime.today()
@@ -107,7 +126,9 @@ def end_for_reversal(
         )
     ).all()
     return [
-        _end(record, runtime, doc_no, today, "reversal") for record in records if today < record.runs_until
+        _end(session, record, runtime, doc_no=doc_no, today=today, actor=actor, why="reversal")
+        for record in records
+        if today < record.runs_until
     ]
 
 
@@ -166,7 +187,7 @@ def end_record(
     doc_no: str,
     *,
     actor_authority: str | None,
-    actor: str,
+    actor: Actor | str | None = None,
 ) -> IntegrityRecord:
     """End a running record early by decision ``doc_no``; another authority's record is absent."""
     doc_no = " ".join((doc_no or "").split())
@@ -192,18 +213,44 @@ def end_record(
     from certsvc.ledger.services import record as append
 
     lock(session)
-    entry = _end(record, runtime, doc_no, today, actor)
+    entry = _end(session, record, runtime, doc_no=doc_no, today=today, actor=as_actor(actor), why="decision")
     append(session, runtime, [entry])
     session.flush()
     return record
 
 
-def _end(record: IntegrityRecord, runtime: Runtime, doc_no: str, today: dt.date, actor: str) -> bytes:
+def _end(
+    session: Session,
+    record: IntegrityRecord,
+    runtime: Runtime,
+    *,
+    doc_no: str,
+    today: dt.date,
+    actor: Actor,
+    why: str,
+) -> bytes:
     record.ended_on = today
     record.end_doc_no = doc_no
-    record.ended_by = actor
+    record.ended_by = "reversal" if why == "reversal" else actor.reference[:100]
+    record_action(
+        session,
+        runtime,
+        actor,
+        "integrity-end",
+        target_kind="record",
+        target=str(record.id),
+        authority_code=record.authority_code,
+        doc_no=doc_no,
+        details={"ended_on": today.isoformat(), "by": why},
+    )
     return integrity_event(
-        "integrity-end", record.id, record.authority_code, doc_no, runtime.now(), ended_on=today.isoformat()
+        "integrity-end",
+        record.id,
+        record.authority_code,
+        doc_no,
+        runtime.now(),
+        actor=ledger_actor(runtime, actor)["actor"],
+        ended_on=today.isoformat(),
     )
 
 

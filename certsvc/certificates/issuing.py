@@ -40,6 +40,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from certsvc.audit.actors import Actor, as_actor, ledger_actor
+from certsvc.audit.services import record_action
 from certsvc.certificates import integrity
 from certsvc.certificates.holders import SEX_CODES, HolderKeys, holder_keys
 from certsvc.certificates.intake.readers import RawRow, read_path, read_rows
@@ -52,12 +54,13 @@ from certsvc.documents.fonts import text_drawable
 from certsvc.domain.certno import CERTIFICATE_NUMBER_LENGTH, make_certificate_number
 from certsvc.domain.idnumber import identity_facts
 from certsvc.domain.levels import Level
-from certsvc.domain.record import ResultRecord
+from certsvc.domain.record import AnyRecord, RecognitionRecord, RecordBase, ResultRecord
+from certsvc.domain.routes import Acquisition, acquisition_of, recognised_before
 from certsvc.domain.rules import CanDraw, HeldTitle, Violation, already_holds, integrity_refusal, name_differs
 from certsvc.errors import Conflict, UnreadableFile
 from certsvc.ledger.services import lock as lock_ledger
 from certsvc.registry.models import Authority
-from certsvc.registry.services import registry_from_database
+from certsvc.registry.services import registry_from_database, supervisor_of
 from certsvc.runtime import Runtime
 from certsvc.signing.credential import CredentialFacts, issuer_id_for_uscc
 from certsvc.signing.keystore import SigningKey
@@ -66,6 +69,8 @@ CHUNK_ROWS = 2000
 _UNIT_SEPARATOR = "\x1f"
 Progress = Callable[[int], None]
 Source = bytes | os.PathLike[str]
+# Runs inside an accepted import's transaction (see import_results).
+Within = Callable[[Session, "ImportReport"], None]
 
 
 # --- the report --------------------------------------------------------------------------------
@@ -165,8 +170,9 @@ def import_results(
     *,
     dry_run: bool,
     acting_authority: str | None = None,
-    actor: str = "cli",
+    actor: Actor | str = "cli",
     progress: Progress | None = None,
+    within: Within | None = None,
 ) -> ImportReport:
     """Check every row of a results file and, unless ``dry_run`` or anything is refused, issue it.
 
@@ -184,8 +190,9 @@ def import_results(
         digest=digest,
         dry_run=dry_run,
         acting_authority=acting_authority,
-        actor=actor,
+        actor=as_actor(actor),
         progress=progress,
+        within=within,
     )
 
 
@@ -197,8 +204,9 @@ def _import_retrying_once(
     digest: str,
     dry_run: bool,
     acting_authority: str | None,
-    actor: str,
+    actor: Actor,
     progress: Progress | None,
+    within: Within | None,
 ) -> ImportReport:
     attempt_import = functools.partial(
         _import_once,
@@ -210,6 +218,7 @@ def _import_retrying_once(
         acting_authority=acting_authority,
         actor=actor,
         progress=progress,
+        within=within,
     )
     for attempt in itertools.count(1):
         try:
@@ -240,8 +249,9 @@ def _import_once(
     digest: str,
     dry_run: bool,
     acting_authority: str | None,
-    actor: str,
+    actor: Actor,
     progress: Progress | None,
+    within: Within | None = None,
 ) -> ImportReport:
     report = ImportReport(filename=filename, source_sha256=digest, dry_run=dry_run)
     rows = read_rows(data, filename) if isinstance(data, bytes) else read_path(data, filename)
@@ -289,6 +299,8 @@ def _import_once(
             if not report.ok:
                 raise _Refused(report)
             issuer.finish()
+            if within is not None:
+                within(session, report)
     except _Refused:
         report.issued.clear()
         report.batch_id = None
@@ -331,7 +343,7 @@ def _run(
         report.would_issue = 0
 
 
-def result_key(record: ResultRecord, id_index: str) -> str:
+def result_key(record: RecordBase, id_index: str) -> str:
     """The identity of a confirmed result: authority, confirmation document, holder, title."""
     text = _UNIT_SEPARATOR.join((record.authority_code, record.confirmation_doc_no, id_index, record.title))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -356,7 +368,7 @@ class _KnownHolder:
 
 @dataclass(slots=True)
 class _Pending:
-    record: ResultRecord
+    record: AnyRecord
     id_index: str
     result_key: str
     holder: _KnownHolder | None
@@ -390,6 +402,8 @@ def _classify(
             validation.refuse(integrity_refusal(record, record_running.doc_no, record_running.runs_until))
             continue
         held = already_holds(record, holder.held) if holder is not None and not checked.repeated else None
+        if held is None and holder is not None and isinstance(record, RecognitionRecord):
+            held = recognised_before(record, ((title.route, title.title) for title in holder.held))
         if held is not None:
             validation.refuse(held)
             continue
@@ -420,6 +434,7 @@ def _known_holders(session: Session, indexes: list[str]) -> dict[str, _KnownHold
             Certificate.specialty,
             Certificate.level,
             Certificate.meeting_date,
+            Certificate.route,
             Certificate.authority_code,
             CertificateVersion.holder_name,
         )
@@ -444,6 +459,7 @@ def _known_holders(session: Session, indexes: list[str]) -> dict[str, _KnownHold
         specialty,
         level,
         meeting,
+        route,
         authority,
         registered_name,
     ) in rows:
@@ -453,7 +469,8 @@ def _known_holders(session: Session, indexes: list[str]) -> dict[str, _KnownHold
         if key is not None:
             holder.results[key] = number
             if status != "revoked":
-                holder.held.append(HeldTitle(series, specialty, title, Level(level), meeting.year))
+                review_year = meeting.year if meeting is not None else 0
+                holder.held.append(HeldTitle(series, specialty, title, Level(level), review_year, route))
                 holder.registered_names.append((number, authority, registered_name))
     return known
 
@@ -471,7 +488,7 @@ class _Issuer:
         now: dt.datetime,
         today: dt.date,
         report: ImportReport,
-        actor: str,
+        actor: Actor,
         acting: str | None,
     ) -> None:
         self.session = session
@@ -481,12 +498,14 @@ class _Issuer:
         self.today = today
         self.report = report
         self.actor = actor
+        self.who = ledger_actor(runtime, actor)
         self.acting_authority = acting
         self.base_url = runtime.settings.base_url
         self._signing_key: SigningKey | None = None
-        self._issuers: dict[str, tuple[str, str]] = {}
+        self._issuers: dict[str, tuple[str, str, str | None]] = {}
         self._serials: dict[tuple[str, Level], int] = {}
         self._authorities: set[str] = set()
+        self.first_ledger_index: int | None = None
 
     @property
     def signing_key(self) -> SigningKey:
@@ -507,9 +526,13 @@ class _Issuer:
         signing_key = self.signing_key
         signed = []
         entries = []
+        acquisitions = []
+        supervisors: list[str | None] = []
         for item, number, slot in zip(pending, numbers, slots, strict=True):
             record = item.record
-            issuer_id, issuer_name = self._issuer(record.authority_code)
+            issuer_id, issuer_name, supervisor = self._issuer(record.authority_code)
+            acquisitions.append(acquisition := acquisition_of(record))
+            supervisors.append(supervisor)
             facts = CredentialFacts(
                 certificate_number=number,
                 version=1,
@@ -518,48 +541,42 @@ class _Issuer:
                 level=record.level.value,
                 series=record.series,
                 specialty=record.specialty,
-                obtained=record.confirmation_date,
+                obtained=record.obtained,
                 issuer_id=issuer_id,
                 issuer_name=issuer_name,
                 status_list_id=slot[0],
                 status_index=slot[1],
                 employer=record.employer or None,
+                acquisition=acquisition,
+                supervisor=supervisor,
             )
             version = sign_version(facts, signing_key, self.base_url, self.now)
             signed.append(version)
-            entries.append(ledger_entry("issue", number, 1, version.credential, self.now))
+            entries.append(ledger_entry("issue", number, 1, version.credential, self.now, **self.who))
         certificate_ids = insert_rows(
             session,
             _CERTIFICATES,
             [
-                {
-                    "number": number,
-                    "result_key": item.result_key,
-                    "authority_code": r.authority_code,
-                    "holder_id": holder_id,
-                    "batch_id": batch_id,
-                    "committee_code": r.committee_code,
-                    "committee_name": r.committee_name,
-                    "series": r.series,
-                    "specialty": r.specialty,
-                    "title": r.title,
-                    "level": r.level.value,
-                    "employer": r.employer,
-                    "confirmation_doc_no": r.confirmation_doc_no,
-                    "confirmation_date": r.confirmation_date,
-                    "meeting_date": r.meeting_date,
-                    "status": STATUS_VALID,
-                    "current_version": 1,
-                    "created_at": self.now,
-                }
-                for item, r, number, holder_id in zip(
-                    pending, (item.record for item in pending), numbers, holder_ids, strict=True
+                _certificate_row(
+                    item.record,
+                    number=number,
+                    result_key=item.result_key,
+                    holder_id=holder_id,
+                    batch_id=batch_id,
+                    acquisition=acquisition,
+                    supervisor=supervisor,
+                    now=self.now,
+                )
+                for item, number, holder_id, acquisition, supervisor in zip(
+                    pending, numbers, holder_ids, acquisitions, supervisors, strict=True
                 )
             ],
             ids_by="number",
         )
         # Late in the chunk: the ledger lock is held from here until the commit.
         ledger_indexes = record_in_ledger(session, self.runtime, entries)
+        if self.first_ledger_index is None and ledger_indexes:
+            self.first_ledger_index = ledger_indexes[0]
         insert_rows(
             session,
             _VERSIONS,
@@ -599,14 +616,33 @@ class _Issuer:
                 .values(next_serial=next_serial)
             )
         if self.report.batch_id is not None:
+            authority = self._batch_authority()
             self.session.execute(
                 update(ImportBatch)
                 .where(ImportBatch.id == self.report.batch_id)
                 .values(
-                    authority_code=self._batch_authority(),
+                    authority_code=authority,
                     row_count=self.report.rows,
                     issued_count=len(self.report.issued),
                 )
+            )
+            record_action(
+                self.session,
+                self.runtime,
+                self.actor,
+                "import",
+                target_kind="batch",
+                target=str(self.report.batch_id),
+                authority_code=None if authority == "MIXED" else authority,
+                details={
+                    "file": self.report.filename[:255],
+                    "sha256": self.report.source_sha256,
+                    "rows": self.report.rows,
+                    "issued": len(self.report.issued),
+                    "already_issued": len(self.report.already_issued),
+                    "warnings": len(self.report.warnings),
+                },
+                ledger_index=self.first_ledger_index,
             )
 
     # --- pieces ------------------------------------------------------------------------------
@@ -620,7 +656,7 @@ class _Issuer:
                     source_sha256=self.report.source_sha256,
                     row_count=0,
                     issued_count=0,
-                    imported_by=self.actor[:100],
+                    imported_by=self.actor.reference[:100],
                     created_at=self.now,
                 )
                 .returning(ImportBatch.id)
@@ -632,11 +668,16 @@ class _Issuer:
             return self.acting_authority
         return next(iter(self._authorities)) if len(self._authorities) == 1 else "MIXED"
 
-    def _issuer(self, authority_code: str) -> tuple[str, str]:
+    def _issuer(self, authority_code: str) -> tuple[str, str, str | None]:
+        """(issuer id, name, supervising body) of an authority, looked up once per import."""
         found = self._issuers.get(authority_code)
         if found is None:
             authority = self.session.scalars(select(Authority).where(Authority.code == authority_code)).one()
-            found = self._issuers[authority_code] = (issuer_id_for_uscc(authority.uscc), authority.name)
+            found = self._issuers[authority_code] = (
+                issuer_id_for_uscc(authority.uscc),
+                authority.name,
+                supervisor_of(self.session, authority),
+            )
         return found
 
     def _holder_ids(self, pending: list[_Pending]) -> list[int]:
@@ -688,6 +729,46 @@ class _Issuer:
             )
             .with_for_update()
         ).scalar_one()
+
+
+def _certificate_row(
+    record: AnyRecord,
+    *,
+    number: str,
+    result_key: str,
+    holder_id: int,
+    batch_id: int,
+    acquisition: Acquisition,
+    supervisor: str | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The ``certificates`` row of an accepted record: review keeps its committee and meeting in
+    their columns, the other routes their facts in ``acquisition``."""
+    review = record if isinstance(record, ResultRecord) else None
+    return {
+        "number": number,
+        "result_key": result_key,
+        "authority_code": record.authority_code,
+        "holder_id": holder_id,
+        "batch_id": batch_id,
+        "committee_code": review.committee_code if review else "",
+        "committee_name": review.committee_name if review else "",
+        "series": record.series,
+        "specialty": record.specialty,
+        "title": record.title,
+        "level": record.level.value,
+        "employer": record.employer,
+        "confirmation_doc_no": record.confirmation_doc_no,
+        "confirmation_date": record.confirmation_date,
+        "meeting_date": review.meeting_date if review else None,
+        "route": record.route,
+        "acquisition": None if review else acquisition.to_json(),
+        "obtained_date": record.obtained,
+        "supervisor": supervisor,
+        "status": STATUS_VALID,
+        "current_version": 1,
+        "created_at": now,
+    }
 
 
 def _dialect(session: Session) -> str:

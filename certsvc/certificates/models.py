@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certsvc.db.base import Base, UTCDateTime
+from certsvc.domain.routes import Acquisition, stored_acquisition
 
 CERTIFICATE_STATUSES = ("valid", "superseded", "suspended", "revoked")
 REISSUE_REASONS = ("lost", "damaged", "correction")
@@ -110,15 +111,31 @@ class Certificate(Base):
     employer: Mapped[str] = mapped_column(String(200))
     confirmation_doc_no: Mapped[str] = mapped_column(String(100))
     confirmation_date: Mapped[dt.date] = mapped_column(Date)
-    meeting_date: Mapped[dt.date] = mapped_column(Date)
+    # The review meeting (评审通过日期); None for titles obtained by another route.
+    meeting_date: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), index=True)
     current_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    # How the title was obtained (取得方式): 评审, 认定, 重新确认 or 考试; review keeps its facts in
+    # the committee and meeting columns, the other routes theirs in ``acquisition``
+    # (``certsvc.domain.routes.Acquisition.to_json``).
+    route: Mapped[str] = mapped_column(String(8), server_default=text("'评审'"))
+    # SQL NULL for review (none_as_null: no JSON text is made for the commonest row).
+    acquisition: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
+    # 取得时间: when the title was obtained, from the route's event (DESIGN §2).
+    obtained_date: Mapped[dt.date] = mapped_column(Date)
+    # The province's supervising body printed as "…监制" (统一监制, 广西办法 第七条), as at issue.
+    supervisor: Mapped[str | None] = mapped_column(String(200))
 
     holder: Mapped[Holder] = relationship(back_populates="certificates")
     versions: Mapped[list[CertificateVersion]] = relationship(
         back_populates="certificate", order_by="CertificateVersion.version"
     )
+
+    @property
+    def acquisition_facts(self) -> Acquisition:
+        """How the title was obtained, with the facts the certificate states for its route."""
+        return stored_acquisition(self.route, self.acquisition, self.committee_name, self.meeting_date)
 
     @property
     def holder_name(self) -> str:
@@ -279,3 +296,54 @@ class ShareAccess(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     client: Mapped[str] = mapped_column(String(64))
     visitor: Mapped[str] = mapped_column(String(16))
+
+
+class Proposal(Base):
+    """A change one staff member proposed and a second one (a reviewer) must approve (maker–checker):
+    a status change of a certificate, a signing-key rotation or compromise, or a large import.
+
+    ``authority_code`` is the proposer's authority: only its staff see and decide the proposal. An
+    import's file is kept encrypted (``file_data``, bound to ``file_binding``) until the decision,
+    then dropped. At most one pending proposal per certificate (a partial unique index).
+    """
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        Index(
+            "uq_proposals_pending_certificate",
+            "certificate_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_proposals_authority_status", "authority_code", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
+    action: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    version: Mapped[int | None] = mapped_column(Integer)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    doc_no: Mapped[str | None] = mapped_column(String(100))
+    effective: Mapped[dt.date | None] = mapped_column(Date)
+    kid: Mapped[str | None] = mapped_column(String(128))
+    since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    filename: Mapped[str | None] = mapped_column(String(255))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    file_rows: Mapped[int | None] = mapped_column(Integer)
+    file_data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    file_binding: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(String(500))
+    proposed_by_user: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    proposed_by: Mapped[str] = mapped_column(String(100))
+    proposed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    decided_by_user: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    certificate: Mapped[Certificate | None] = relationship()

@@ -23,6 +23,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from certsvc.audit.actors import Actor
 from certsvc.certificates.intake.readers import read_rows
 from certsvc.certificates.issuing import ImportReport, import_results
 from certsvc.domain.names import mask_name, normalize_name
@@ -106,7 +107,7 @@ def preview_import(
     filename: str,
     *,
     acting_authority: str,
-    actor: str,
+    actor: Actor | str,
     full_names: bool = False,
     limit: int | None = PREVIEW_ROWS,
 ) -> ImportPreview:

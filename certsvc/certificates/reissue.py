@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certsvc.accounts.models import User
 from certsvc.accounts.notifications import Both, notify
+from certsvc.audit.actors import OPERATOR, Actor, as_actor, holder_actor, ledger_actor
+from certsvc.audit.services import record_action
 from certsvc.certificates.lookup import find_version
 from certsvc.certificates.models import (
     CORRECTABLE_FIELDS,
@@ -138,6 +141,8 @@ def _new_current_version(
     request_id: int | None,
     *,
     corrected_name: str | None = None,
+    actor: Actor,
+    correction: Correction | None = None,
 ) -> CertificateVersion:
     from certsvc.certificates.versions import new_version
     from certsvc.ledger.services import record
@@ -165,14 +170,37 @@ def _new_current_version(
     previous.status_changed_at = now
     previous.status_effective = runtime.today()
     certificate.current_version = created.version
-    extra: dict[str, object] = {"supersedes": previous.version, "reason": reason}
+    extra: dict[str, Any] = {"supersedes": previous.version, "reason": reason}
     if request_id is not None:
         extra["request"] = request_id
     entry = certificate_event(
-        "reissue", certificate.number, created.version, credential_sha256(created), now, **extra
+        "reissue",
+        certificate.number,
+        created.version,
+        credential_sha256(created),
+        now,
+        **extra,
+        **ledger_actor(runtime, actor),
     )
     [index] = record(session, runtime, [entry])
     created.ledger_index = index
+    details: dict[str, object] = {"version": created.version, "supersedes": previous.version}
+    if request_id is not None:
+        details["request"] = request_id
+    if correction is not None:
+        details["corrected_field"] = correction.field  # which field, never the holder's new value
+    record_action(
+        session,
+        runtime,
+        actor,
+        "reissue" if request_id is None else "reissue-approve",
+        target_kind="certificate",
+        target=certificate.number,
+        authority_code=certificate.authority_code,
+        reason=reason,
+        details=details,
+        ledger_index=index,
+    )
     session.flush()
     return created
 
@@ -185,11 +213,22 @@ def reissue(
     actor_authority: str | None = None,
     *,
     correction: Correction | None = None,
+    actor: Actor | None = None,
 ) -> CertificateVersion:
-    """Issuer-side reissue: version n+1 becomes current, version n is superseded."""
+    """Issuer-side reissue: version n+1 becomes current, version n is superseded. ``actor``
+    (default: the server's operator) is named in the ledger entry and the action log."""
     certificate = lock_certificate(session, number, actor_authority)
     corrected_name = None if correction is None else _apply_correction(session, certificate, correction)
-    return _new_current_version(session, runtime, certificate, reason, None, corrected_name=corrected_name)
+    return _new_current_version(
+        session,
+        runtime,
+        certificate,
+        reason,
+        None,
+        corrected_name=corrected_name,
+        actor=actor or OPERATOR,
+        correction=correction,
+    )
 
 
 # --- the holder's request and the reviewer's decision ---------------------------------------------
@@ -204,6 +243,7 @@ def submit_request(
     corrected_value: str | None = None,
     note: str | None = None,
     evidence: Evidence | None = None,
+    actor: Actor | None = None,
 ) -> ReissueRequest:
     """A holder asks for a reissue of one of their own certificates (``NotFound`` for anyone else's)."""
     correction = check_correction(reason, corrected_field, corrected_value)
@@ -252,6 +292,7 @@ def submit_request(
     session.flush()
     from certsvc.ledger.services import record
 
+    actor = actor or holder_actor()
     entry = certificate_event(
         "reissue-request",
         certificate.number,
@@ -260,8 +301,21 @@ def submit_request(
         now,
         request=request.id,
         reason=reason,
+        **ledger_actor(runtime, actor),
     )
-    record(session, runtime, [entry])
+    [index] = record(session, runtime, [entry])
+    record_action(
+        session,
+        runtime,
+        actor,
+        "reissue-request",
+        target_kind="request",
+        target=str(request.id),
+        authority_code=certificate.authority_code,
+        reason=reason,
+        details={"certificate": certificate.number, "version": row.version},
+        ledger_index=index,
+    )
     return request
 
 
@@ -306,9 +360,15 @@ def _pending(session: Session, request_id: int, actor_authority: str | None) -> 
 
 
 def approve_request(
-    session: Session, runtime: Runtime, request_id: int, *, actor: str, actor_authority: str | None = None
+    session: Session,
+    runtime: Runtime,
+    request_id: int,
+    *,
+    actor: Actor | str | None,
+    actor_authority: str | None = None,
 ) -> CertificateVersion:
     """Approve: apply the correction if any, make version n+1, supersede n, notify the holder."""
+    actor = as_actor(actor)
     request = _pending(session, request_id, actor_authority)
     certificate = lock_certificate(session, request.certificate.number, actor_authority)
     if certificate.current_version != request.version:
@@ -317,14 +377,22 @@ def approve_request(
             detail_zh="申请提交后证书已变更，请驳回后由持证人重新申请",
         )
     corrected_name = None
+    correction = None
     if request.corrected_field and request.corrected_value:
         correction = Correction(request.corrected_field, request.corrected_value)
         corrected_name = _apply_correction(session, certificate, correction)
     created = _new_current_version(
-        session, runtime, certificate, request.reason, request.id, corrected_name=corrected_name
+        session,
+        runtime,
+        certificate,
+        request.reason,
+        request.id,
+        corrected_name=corrected_name,
+        actor=actor,
+        correction=correction,
     )
     request.status = "approved"
-    request.decided_by = actor[:100]
+    request.decided_by = actor.reference[:100]
     request.decided_at = runtime.now()
     request.new_version = created.version
     _notify_holder(
@@ -347,10 +415,11 @@ def reject_request(
     request_id: int,
     *,
     reason: str,
-    actor: str,
+    actor: Actor | str | None,
     actor_authority: str | None = None,
 ) -> ReissueRequest:
     """Reject with a reason the holder reads in the portal."""
+    actor = as_actor(actor)
     reason = " ".join((reason or "").split())
     if not reason:
         raise BadRequest("a rejection needs a reason the holder can act on", detail_zh="驳回须填写理由")
@@ -365,11 +434,11 @@ def reject_request(
     now = runtime.now()
     request.status = "rejected"
     request.decision_reason = reason[:MAX_NOTE]
-    request.decided_by = actor[:100]
+    request.decided_by = actor.reference[:100]
     request.decided_at = now
     from certsvc.ledger.services import record
 
-    record(
+    [index] = record(
         session,
         runtime,
         [
@@ -380,8 +449,21 @@ def reject_request(
                 credential_sha256(row),
                 now,
                 request=request.id,
+                **ledger_actor(runtime, actor),
             )
         ],
+    )
+    record_action(
+        session,
+        runtime,
+        actor,
+        "reissue-reject",
+        target_kind="request",
+        target=str(request.id),
+        authority_code=certificate.authority_code,
+        note=request.decision_reason,
+        details={"certificate": certificate.number, "version": row.version},
+        ledger_index=index,
     )
     _notify_holder(
         session,

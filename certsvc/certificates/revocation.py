@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certsvc.audit.actors import OPERATOR, Actor, ledger_actor
+from certsvc.audit.services import record_action
 from certsvc.certificates.lookup import find_certificate, find_version
 from certsvc.certificates.models import Certificate, CertificateVersion
 from certsvc.domain.certno import validate_certificate_number
@@ -104,7 +106,27 @@ def _check_doc_no(doc_no: str) -> str:
     return doc_no
 
 
-def change_status(  # noqa: PLR0917 - positional order fixed by docs/architecture.md
+@dataclass(frozen=True)
+class StatusPlan:
+    """A status change checked against the certificate as it is now, not yet applied."""
+
+    certificate: Certificate
+    row: CertificateVersion
+    action: str
+    reason: str
+    doc_no: str
+    effective: dt.date
+    to_status: str
+    reversing: bool  # reinstating a revoked certificate (a revocation overturned by decision)
+
+    @property
+    def opens_integrity_record(self) -> bool:
+        from certsvc.certificates.integrity import OPENING_REASONS
+
+        return self.action == "revoke" and self.reason in OPENING_REASONS
+
+
+def plan_status_change(  # noqa: PLR0917 - the order of change_status
     session: Session,
     runtime: Runtime,
     number: str,
@@ -115,12 +137,12 @@ def change_status(  # noqa: PLR0917 - positional order fixed by docs/architectur
     actor_authority: str | None = None,
     *,
     version: int | None = None,
-) -> CertificateVersion:
-    """Suspend, reinstate or revoke the current version of certificate ``number``.
+    lock: bool = True,
+) -> StatusPlan:
+    """Check a status change as ``change_status`` would, without changing anything.
 
-    ``version`` (optional) names the version the caller means; naming an older one, e.g. a
-    superseded version, is refused with ``WorkflowError`` rather than silently acting on another.
-    ``effective`` defaults to today (China time) and may not lie in the future.
+    ``lock`` takes the ledger lock and the certificate's row lock (for a change about to be
+    applied); a preview or a proposal reads without them.
     """
     check_reason(action, reason)
     doc_no = _check_doc_no(doc_no)
@@ -131,7 +153,12 @@ def change_status(  # noqa: PLR0917 - positional order fixed by docs/architectur
             "the effective date lies in the future; record the change when it takes effect",
             detail_zh="生效日期不能晚于今天，请在生效时再登记",
         )
-    certificate = lock_certificate(session, number, actor_authority)
+    if lock:
+        certificate = lock_certificate(session, number, actor_authority)
+    else:
+        certificate = find_certificate(
+            session, validate_certificate_number(number), authority_code=actor_authority
+        )
     if version is not None and version != certificate.current_version:
         raise WorkflowError(
             f"version {version} of {certificate.number} is not current (superseded); "
@@ -159,36 +186,90 @@ def change_status(  # noqa: PLR0917 - positional order fixed by docs/architectur
         )
     if reversing:
         _refuse_if_title_held_again(session, certificate)
+    return StatusPlan(certificate, row, action, reason, doc_no, effective, transition.to_status, reversing)
+
+
+def change_status(  # noqa: PLR0917 - positional order fixed by docs/architecture.md
+    session: Session,
+    runtime: Runtime,
+    number: str,
+    action: str,
+    reason: str,
+    doc_no: str,
+    effective: dt.date | None = None,
+    actor_authority: str | None = None,
+    *,
+    version: int | None = None,
+    actor: Actor | None = None,
+) -> CertificateVersion:
+    """Suspend, reinstate or revoke the current version of certificate ``number``.
+
+    ``version`` (optional) names the version the caller means; naming an older one, e.g. a
+    superseded version, is refused with ``WorkflowError`` rather than silently acting on another.
+    ``effective`` defaults to today (China time) and may not lie in the future. ``actor`` (default:
+    the server's operator) is named in the ledger entry and the action log.
+    """
+    actor = actor or OPERATOR
+    plan = plan_status_change(
+        session, runtime, number, action, reason, doc_no, effective, actor_authority, version=version
+    )
+    certificate, row = plan.certificate, plan.row
+    from_status = row.status
     now = runtime.now()
-    row.status = transition.to_status
-    row.status_reason = reason
-    row.status_doc_no = doc_no
-    row.status_effective = effective
+    row.status = plan.to_status
+    row.status_reason = plan.reason
+    row.status_doc_no = plan.doc_no
+    row.status_effective = plan.effective
     row.status_changed_at = now
-    certificate.status = transition.to_status
+    certificate.status = plan.to_status
+    who = ledger_actor(runtime, actor)
     entry = certificate_event(
         action,
         certificate.number,
         row.version,
         credential_sha256(row),
         now,
-        reason=reason,
-        doc_no=doc_no,
-        effective=effective.isoformat(),
+        reason=plan.reason,
+        doc_no=plan.doc_no,
+        effective=plan.effective.isoformat(),
+        **who,
     )
     from certsvc.certificates import integrity
     from certsvc.ledger.services import record
 
     entries = [entry]
-    actor = f"authority:{actor_authority}" if actor_authority else "operator"
     if action == "revoke":
         opened = integrity.open_for_revocation(
-            session, runtime, certificate, reason=reason, doc_no=doc_no, effective=effective, actor=actor
+            session,
+            runtime,
+            certificate,
+            reason=plan.reason,
+            doc_no=plan.doc_no,
+            effective=plan.effective,
+            actor=actor,
         )
         entries += [opened] if opened is not None else []
-    elif reversing:
-        entries += integrity.end_for_reversal(session, runtime, certificate, doc_no)
-    record(session, runtime, entries)
+    elif plan.reversing:
+        entries += integrity.end_for_reversal(session, runtime, certificate, plan.doc_no, actor=actor)
+    indexes = record(session, runtime, entries)
+    record_action(
+        session,
+        runtime,
+        actor,
+        action,
+        target_kind="certificate",
+        target=certificate.number,
+        authority_code=certificate.authority_code,
+        reason=plan.reason,
+        doc_no=plan.doc_no,
+        details={
+            "version": row.version,
+            "from": from_status,
+            "to": plan.to_status,
+            "effective": plan.effective.isoformat(),
+        },
+        ledger_index=indexes[0],
+    )
     session.flush()
     return row
 

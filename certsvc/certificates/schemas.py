@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, create_model
 from pydantic.json_schema import SkipJsonSchema
 
 from certsvc.certificates.models import (
@@ -16,6 +16,9 @@ from certsvc.certificates.models import (
 )
 from certsvc.certificates.reissue import MAX_NOTE
 from certsvc.certificates.revocation import REASONS
+from certsvc.domain.levels import Level
+from certsvc.domain.record import COMMON_FIELDS, FIELD_LABELS_ZH, RECOGNITION, REVIEW, ROUTE_FIELDS, ROUTES
+from certsvc.domain.routes import EDUCATIONS, ROUTE_EN, ROUTE_SLUGS
 from certsvc.domain.rules import RULES, WARNINGS
 from certsvc.schemas import Moment, OneOf, RequestShape, ResponseShape, UrlArguments, absent
 from certsvc.web.errors import Problem
@@ -212,9 +215,79 @@ class RefusedImport(Problem):
     refused: list[RefusedRow]
 
 
+# --- one result of a JSON results file, per acquisition route ---------------------------------
+_NUMBER_FIELDS = frozenset({"committee_size", "attendees", "votes_for"})
+# Needed by some recognition rows only (the route's rule says which).
+_SOMETIMES = {
+    "work_start_date": "required for every education but 博士后",
+    "employment_start_date": "required for 博士 (the title dates from it); for 博士后 the employment contract",
+}
+
+
+_LEVELS = tuple(level.value for level in Level)
+
+
+class _ResultShape(RequestShape):
+    """A result object: other members (序号, 备注, …) are ignored by intake, so they are allowed."""
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+
+def _result_shape(route: str) -> type[RequestShape]:
+    """The JSON object of one result of ``route``, generated from the intake's own field lists
+    (``certsvc.domain.record``), so the API describes exactly the members intake reads."""
+    slug = ROUTE_SLUGS[route]
+    members: dict[str, Any] = {
+        "route": (
+            Annotated[str, OneOf((route, slug))] | None
+            if route == REVIEW
+            else Annotated[str, OneOf((route, slug))],
+            Field(
+                default=None if route == REVIEW else ...,
+                description=f"取得方式: {route} (or {slug})"
+                + ("; review when absent" if route == REVIEW else ""),
+            ),
+        )
+    }
+    for name in (*COMMON_FIELDS, *ROUTE_FIELDS[route]):
+        kind: Any = int | str if name in _NUMBER_FIELDS else str
+        if name == "level":
+            kind = Annotated[str, OneOf(_LEVELS)]
+        optional = route == RECOGNITION and name in _SOMETIMES
+        note = f"; {_SOMETIMES[name]}" if optional else ""
+        if name == "education":
+            note = f"; one of {'、'.join(EDUCATIONS)}"
+        elif name == "original_route":
+            note = f"; one of {'、'.join(ROUTES)}"
+        elif name.endswith("_date") or name.startswith("publicity_"):
+            note += "; a date such as 2024-11-20"
+        members[name] = (
+            kind | None if optional else kind,
+            Field(default=None if optional else ..., description=f"{FIELD_LABELS_ZH[name]}{note}"),
+        )
+    model: type[RequestShape] = create_model(f"{slug.capitalize()}Result", __base__=_ResultShape, **members)
+    model.__doc__ = (
+        f"One {ROUTE_EN[route]} result ({route}). Keys may also be the Chinese column headers "
+        "(e.g. 身份证号 for id_number); numbers may be JSON numbers or text."
+    )
+    return model
+
+
+RESULT_SHAPES: dict[str, type[RequestShape]] = {route: _result_shape(route) for route in ROUTES}
+# One result of any route: its route decides its members (DESIGN §2 取得方式).
+AnyResult: Any = Union[tuple(RESULT_SHAPES.values())]  # noqa: UP007  # a union built from the routes
+
+
+class ResultsDocument(RequestShape):
+    """A JSON results file: ``{"results": [...]}`` (a bare array of results is accepted too). One
+    file may mix routes; it is issued whole or not at all."""
+
+    results: list[AnyResult] = Field(min_length=1)
+
+
 RESULTS_BODIES: dict[str, Any] = {
     "multipart/form-data": ResultsUpload,
     "text/csv": str,
-    "application/json": dict[str, Any],
+    "application/json": Union[ResultsDocument, list[AnyResult]],  # noqa: UP007
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": bytes,
 }

@@ -88,7 +88,7 @@ def _document(
         specialty=subject["specialty"],
         title=subject["title"],
         level=subject["level"],
-        date_obtained=certificate.confirmation_date,
+        date_obtained=certificate.obtained_date,
         committee_name=certificate.committee_name,
         confirmation_number=certificate.confirmation_doc_no,
         certificate_number=certificate.number,
@@ -101,6 +101,8 @@ def _document(
         seal_text=authority.name,
         watermark=watermark_for(certificate, version),
         usage_note=usage_note,
+        acquisition=certificate.acquisition_facts,
+        supervisor=certificate.supervisor,
     )
 
 

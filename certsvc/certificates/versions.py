@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -95,10 +96,13 @@ def sign_version(facts: CredentialFacts, key: SigningKey, base_url: str, now: dt
     return SignedVersion(credential, payload, key.kid)
 
 
-def ledger_entry(event: str, number: str, version: int, credential: str, now: dt.datetime) -> bytes:
-    """The ledger entry for a version event ("issue", "reissue"): number, version, credential hash."""
+def ledger_entry(
+    event: str, number: str, version: int, credential: str, now: dt.datetime, **who: Any
+) -> bytes:
+    """The ledger entry for a version event ("issue", "reissue"): number, version, credential hash,
+    and who acted (``who``: ``audit.actors.ledger_actor``)."""
     digest = hashlib.sha256(credential.encode("ascii")).hexdigest()
-    return certificate_event(event, number, version, digest, now)
+    return certificate_event(event, number, version, digest, now, **who)
 
 
 def verification_url(runtime: Runtime, qr_payload: str) -> str:
@@ -122,12 +126,14 @@ def credential_facts(
         level=certificate.level,
         series=certificate.series,
         specialty=certificate.specialty,
-        obtained=certificate.confirmation_date,
+        obtained=certificate.obtained_date,
         issuer_id=issuer_id_for_uscc(authority.uscc),
         issuer_name=authority.name,
         status_list_id=slot[0],
         status_index=slot[1],
         employer=certificate.employer or None,
+        acquisition=certificate.acquisition_facts,
+        supervisor=certificate.supervisor,
     )
 
 

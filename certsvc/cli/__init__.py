@@ -25,7 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from certsvc.cli import (
         accounts,
+        audit,
         documents,
+        employers,
         intake,
         integrity,
         keys,
@@ -36,7 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
         workflow,
     )
 
-    for module in (setup, serve, intake, documents, workflow, integrity, verify, ledger, keys, accounts):
+    for module in (
+        setup,
+        serve,
+        intake,
+        documents,
+        workflow,
+        integrity,
+        verify,
+        ledger,
+        keys,
+        accounts,
+        audit,
+        employers,
+    ):
         module.register(subparsers)
     return parser
 

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from certsvc.accounts.models import STAFF_ROLES
+from certsvc.audit.actors import cli_actor
 from certsvc.cli.common import cli_runtime
 
 
@@ -64,6 +65,7 @@ def run_create_staff(args: argparse.Namespace) -> int:
             role=args.role,
             display_name=args.name,
             email=args.email,
+            actor=cli_actor(),
         )
         login = user.login
     print(f"staff user {login} ({args.role}, authority {args.authority}) password: {password}")
@@ -83,6 +85,7 @@ def run_create_token(args: argparse.Namespace) -> int:
             role=args.role,
             label=args.label,
             expires_at=expires,
+            actor=cli_actor(),
         )
     print(token)
     return 0
@@ -93,7 +96,7 @@ def run_activation_link(args: argparse.Namespace) -> int:
 
     runtime = cli_runtime()
     with runtime.database.write() as session:
-        link = create_activation_link(session, runtime, args.certificate_number, created_by="cli")
+        link = create_activation_link(session, runtime, args.certificate_number, created_by=cli_actor())
     print(link)
     return 0
 
@@ -102,7 +105,7 @@ def run_activation_code(args: argparse.Namespace) -> int:
     """Prints the notice to hand over; the code is shown only this once."""
     from certsvc.accounts.activation import issue_activation_code
 
-    notice = issue_activation_code(cli_runtime(), args.certificate_number, created_by="cli")
+    notice = issue_activation_code(cli_runtime(), args.certificate_number, created_by=cli_actor())
     expires = notice.expires_at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
     print(
         f"职称电子证书持证人账号激活通知书 / Holder account activation notice\n"
@@ -120,6 +123,6 @@ def run_activation_code(args: argparse.Namespace) -> int:
 def run_activation_email(args: argparse.Namespace) -> int:
     from certsvc.accounts.activation import email_activation_link
 
-    email_activation_link(cli_runtime(), args.certificate_number, args.email, created_by="cli")
+    email_activation_link(cli_runtime(), args.certificate_number, args.email, created_by=cli_actor())
     print(f"activation link for {args.certificate_number} sent")
     return 0

@@ -1,7 +1,9 @@
-"""``certsvc import FILE [--dry-run] [--json]``: check a confirmed-results file and issue it.
+"""``certsvc import FILE [--dry-run] [--json]``: check a confirmed-results file and issue it;
+``certsvc template --route R -o FILE.xlsx``: the Excel template of an acquisition route.
 
 Exit codes: 0 nothing refused; 1 something refused (nothing issued) or the file is unreadable;
-2 usage error (e.g. the file does not exist). On a terminal a progress bar goes to stderr.
+2 usage error (e.g. the file does not exist, an unknown route). On a terminal a progress bar goes
+to stderr.
 """
 
 from __future__ import annotations
@@ -35,6 +37,31 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--dry-run", action="store_true", help="check only; issue nothing")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(handler=run_import)
+    template = subparsers.add_parser(
+        "template",
+        help="write the Excel template of an acquisition route (Chinese headers, one example row)",
+        description="Routes: 评审 (review), 认定 (recognition), 重新确认 (reconfirmation), 考试 (exam).",
+    )
+    template.add_argument(
+        "--route", required=True, metavar="R", help="评审, 认定, 重新确认 or 考试 (or review, recognition, …)"
+    )
+    template.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx")
+    template.set_defaults(handler=run_template)
+
+
+def run_template(args: argparse.Namespace) -> int:
+    from certsvc.certificates.intake.templates import template_route, template_xlsx
+
+    route = template_route(args.route)  # BadRequest: a usage error
+    output: Path = args.output
+    try:
+        output.write_bytes(template_xlsx(route))
+    except OSError as error:
+        print(f"certsvc: error: cannot write {output}: {error.strerror}", file=sys.stderr)
+        print(f"certsvc: 错误：无法写入 {output}：{error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {output} ({route} template) / 已生成{route}结果模板 {output}", file=sys.stderr)
+    return EXIT_OK
 
 
 def run_import(args: argparse.Namespace) -> int:

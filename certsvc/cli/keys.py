@@ -1,7 +1,9 @@
 """``certsvc keys rotate|compromise|list``: manage credential signing keys.
 
 Every change is also written to the public ledger (key-rotate, key-compromise), so verifiers and
-auditors can see when keys changed without trusting the JWKS alone.
+auditors can see when keys changed without trusting the JWKS alone, and to the action log. The
+command line acts at once for the server's operator; in the console a rotation or compromise is
+proposed by one person and approved by a second (``certificates.approvals``).
 """
 
 from __future__ import annotations
@@ -10,9 +12,8 @@ import argparse
 import datetime as dt
 from typing import Any
 
+from certsvc.audit.actors import cli_actor
 from certsvc.cli.common import cli_runtime
-from certsvc.errors import BadRequest
-from certsvc.ledger.entries import key_event
 from certsvc.timefmt import parse_rfc3339, rfc3339
 
 
@@ -41,15 +42,13 @@ def _time(text: str) -> dt.datetime:
 
 
 def run_rotate(args: argparse.Namespace) -> int:
-    from certsvc.ledger.services import record
+    from certsvc.certificates.keys import rotate_key
 
     runtime = cli_runtime()
-    now = runtime.now()
     with runtime.database.write() as session:
         # Rotating inside the transaction: if the key store refuses, no entry is written.
-        info = runtime.keys.rotate(now)
-        [index] = record(session, runtime, [key_event("key-rotate", info.kid, now)])
-    print(f"new signing key {info.kid} from {_show(info.not_before)} (ledger entry {index})")
+        info = rotate_key(session, runtime, actor=cli_actor())
+    print(f"new signing key {info.kid} from {_show(info.not_before)} (recorded in the ledger)")
     from certsvc.cli.setup import ensure_seals
 
     made = ensure_seals(runtime)
@@ -58,16 +57,12 @@ def run_rotate(args: argparse.Namespace) -> int:
 
 
 def run_compromise(args: argparse.Namespace) -> int:
-    from certsvc.ledger.services import record
+    from certsvc.certificates.keys import compromise_key
 
     runtime = cli_runtime()
-    now = runtime.now()
-    if args.since > now:
-        raise BadRequest("--since lies in the future")
     with runtime.database.write() as session:
-        info = runtime.keys.mark_compromised(args.kid, args.since)
-        [index] = record(session, runtime, [key_event("key-compromise", info.kid, now)])
-    print(f"key {info.kid} compromised since {_show(args.since)} (ledger entry {index})")
+        info, _ = compromise_key(session, runtime, args.kid, args.since, actor=cli_actor())
+    print(f"key {info.kid} compromised since {_show(args.since)} (recorded in the ledger)")
     if info.not_after is None:
         print("it was the current key: run `certsvc keys rotate` before issuing anything else")
     return 0

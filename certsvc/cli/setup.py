@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from certsvc.audit.actors import OPERATOR, Actor, cli_actor
 from certsvc.cli import EXIT_FAILED
 from certsvc.cli.common import cli_runtime
 from certsvc.db.migrate import upgrade
@@ -26,8 +27,12 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=init)
 
 
-def initialise(runtime: Runtime, registry_json: bytes | None) -> list[str]:
-    """Create/upgrade everything; returns human-readable lines describing what was done."""
+def initialise(runtime: Runtime, registry_json: bytes | None, *, actor: Actor = OPERATOR) -> list[str]:
+    """Create/upgrade everything; returns human-readable lines describing what was done. Loading a
+    registry is recorded in the action log as ``actor``'s (the command line's by default)."""
+    import hashlib
+
+    from certsvc.audit.services import record_action
     from certsvc.registry.services import apply_registry
 
     settings = runtime.settings
@@ -44,6 +49,17 @@ def initialise(runtime: Runtime, registry_json: bytes | None) -> list[str]:
     if registry_json is not None:
         with runtime.database.write() as session:
             summary = apply_registry(session, registry_json, now)
+            record_action(
+                session,
+                runtime,
+                actor,
+                "registry-update",
+                target_kind="registry",
+                target="registry",
+                authority_code=None,
+                note=summary,
+                details={"sha256": hashlib.sha256(registry_json).hexdigest()},
+            )
         lines.append(f"registry: {summary}")
     lines.append(f"seal certificates: {ensure_seals(runtime)} new (issuing CA and seals in keys.json)")
     return lines
@@ -91,7 +107,7 @@ def init(args: argparse.Namespace) -> int:
     elif args.demo:
         registry_json = resources.files("certsvc.domain").joinpath("demo_registry.json").read_bytes()
     try:
-        lines = initialise(runtime, registry_json)
+        lines = initialise(runtime, registry_json, actor=cli_actor())
     except InvalidRegistry as error:
         # Every problem on its own line (JSON path and rule), so the file is fixed in one pass.
         print(

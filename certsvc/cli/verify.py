@@ -172,6 +172,11 @@ def _offline(
                 "kid": f.kid,
             }
         }
+        if f.credential is not None and f.credential.acquisition is not None:
+            from certsvc.verification.schemas import VerdictAcquisition
+
+            public = VerdictAcquisition.of(f.credential.acquisition)
+            facts["certificate"]["acquisition"] = public.model_dump(mode="json")
     return outcome, verdict.step, verdict.reason, facts
 
 
@@ -238,6 +243,10 @@ def _print(
         print(f"  证书编号 number: {certificate['number']} (v{certificate['version']})")
         print(f"  持证人 holder: {certificate['holder']}")
         print(f"  资格 title: {certificate['title']} · {certificate['level']}")
+        acquisition = certificate.get("acquisition")
+        if acquisition:
+            zh_route, en_route = bilingual("route", acquisition["route"])
+            print(f"  取得方式 route: {zh_route} ({en_route})")
     status = (body or {}).get("status")
     if status:
         print(

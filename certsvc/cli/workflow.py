@@ -1,7 +1,9 @@
 """``certsvc reissue|revoke|suspend|reinstate``: issuer-side workflows from the command line.
 
 The CLI operator acts for every authority (it holds the server's configuration and keys), so no
-authority scope is applied; each change writes its ledger entry in the same transaction.
+authority scope is applied and no second person approves (the console's two-person rule is for
+staff); each change writes its ledger entry and its action-log row, naming the command line
+(``cli:<OS account>``, role server-operator), in the same transaction.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import argparse
 import datetime as dt
 from typing import Any
 
+from certsvc.audit.actors import cli_actor
 from certsvc.certificates.models import CORRECTABLE_FIELDS, REISSUE_REASONS
 from certsvc.certificates.revocation import REASONS
 from certsvc.cli.common import cli_runtime
@@ -64,7 +67,9 @@ def run_reissue(args: argparse.Namespace) -> int:
         raise BadRequest("--field and --value go with --reason correction only")
     runtime = cli_runtime()
     with runtime.database.write() as session:
-        created = reissue(session, runtime, args.certificate_number, args.reason, correction=correction)
+        created = reissue(
+            session, runtime, args.certificate_number, args.reason, correction=correction, actor=cli_actor()
+        )
         number, version, index = created.certificate.number, created.version, created.ledger_index
     print(f"{number}: reissued as version {version} (ledger entry {index}); version {version - 1} superseded")
     return 0
@@ -84,6 +89,7 @@ def run_status_change(args: argparse.Namespace) -> int:
             args.doc_no,
             args.effective,
             version=args.version,
+            actor=cli_actor(),
         )
         number, version, status = row.certificate.number, row.version, row.status
     print(f"{number} version {version}: {status} ({args.reason}, {args.doc_no})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import certsvc.accounts.models
+import certsvc.audit.models
 import certsvc.certificates.models
 import certsvc.ledger.models
 import certsvc.registry.models

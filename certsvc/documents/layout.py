@@ -132,7 +132,7 @@ class _Box:
 LABEL_SIZE = 4.2
 VALUE_SIZE = 4.8
 MIN_VALUE_SIZE = 3.3
-ROW_PITCH = 13.0
+ROW_PITCH = 12.0
 LEFT = _Box(label_right=52.0, value_left=54.0, value_right=101.0)
 RIGHT = _Box(label_right=133.0, value_left=135.0, value_right=186.0)
 FULL = _Box(label_right=52.0, value_left=54.0, value_right=186.0)
@@ -228,8 +228,49 @@ def _reissue_stamp(font: CjkFont) -> Iterator[Item]:
     )
 
 
+Row = list[tuple["_Box", str, str, str]]
+
+
+def _acquisition_rows(doc: CertificateDocument) -> list[Row]:
+    """取得方式 and what the route's certificate states: review, the committee and the review date;
+    认定, the education; 重新确认, the original certificate; 考试, the exam."""
+    acquisition = doc.acquisition
+    if acquisition is None:  # a document of before routes
+        return [[(FULL, "评审委员会", "committee_name", doc.committee_name)]]
+    route = (LEFT, "取得方式", "route", acquisition.route)
+    a = acquisition
+    if a.review_date is not None or a.committee:
+        rows: list[Row] = [[route]]
+        if a.review_date is not None:
+            rows[0].append((RIGHT, "评审通过日期", "review_date", chinese_date(a.review_date)))
+        if a.committee:
+            rows.append([(FULL, "评审委员会", "committee", a.committee)])
+        return rows
+    if a.education:
+        return [[route, (RIGHT, "学历", "education", a.education)]]
+    if a.original_date is not None:
+        return [
+            [route, (RIGHT, "原取得方式", "original_route", a.original_route or "—")],
+            [
+                (LEFT, "原证书编号", "original_certificate_number", a.original_certificate_number or "—"),
+                (RIGHT, "原取得时间", "original_date", chinese_date(a.original_date)),
+            ],
+            [(FULL, "原发证机构", "original_issuer", a.original_issuer or "—")],
+        ]
+    if a.exam_date is not None:
+        return [
+            [route, (RIGHT, "考试日期", "exam_date", chinese_date(a.exam_date))],
+            [(FULL, "考试名称", "exam_name", a.exam_name or "—")],
+            [
+                (LEFT, "资格证书编号", "exam_certificate_number", a.exam_certificate_number or "—"),
+                (RIGHT, "考试机构", "exam_authority", a.exam_authority or "—"),
+            ],
+        ]
+    return [[route]]
+
+
 def _fields(doc: CertificateDocument, font: CjkFont) -> Iterator[Item]:
-    rows: list[list[tuple[_Box, str, str, str]]] = [
+    rows: list[Row] = [
         [(LEFT, "姓名", "holder_name", doc.holder_name), (RIGHT, "性别", "sex", doc.sex)],
         [
             (LEFT, "出生日期", "birth_date", chinese_date(doc.birth_date)),
@@ -242,9 +283,11 @@ def _fields(doc: CertificateDocument, font: CjkFont) -> Iterator[Item]:
             (LEFT, "取得时间", "date_obtained", chinese_date(doc.date_obtained)),
             (RIGHT, "确认文号", "confirmation_number", doc.confirmation_number),
         ],
-        [(FULL, "评审委员会", "committee_name", doc.committee_name)],
+        *_acquisition_rows(doc),
     ]
     baseline = 80.0
+    # Nine rows (reconfirmation, exam) close up so the certificate number stays clear of the QR.
+    pitch = ROW_PITCH if len(rows) <= 8 else ROW_PITCH - 1.0
     for index, row in enumerate(rows):
         if index == 3:
             # A thin rule separates who the holder is from what the title is.
@@ -252,7 +295,7 @@ def _fields(doc: CertificateDocument, font: CjkFont) -> Iterator[Item]:
             baseline += 3.0
         for box, label, field_name, value in row:
             yield from _labelled(font, box, label, field_name=field_name, value=value, baseline=baseline)
-        baseline += ROW_PITCH
+        baseline += pitch
     yield Line(30.0, baseline - 7.5, 180.0, baseline - 7.5, 0.2, GOLD)
     baseline += 4.0
     yield from _label(font, "证书编号", FULL, baseline)
@@ -306,6 +349,20 @@ def _issuer_block(doc: CertificateDocument, font: CjkFont) -> Iterator[Item]:
     )
     note = "本电子证书内嵌数字签名凭证，可扫描二维码在线核验，或使用公开密钥离线核验。"
     yield _centred(font, note, centre=PAGE_WIDTH / 2, baseline=273.0, size=2.9, colour=LABEL_GREY)
+    if doc.supervisor:
+        # 统一监制 (广西办法 第七条): the province's HR department supervises the certificate form.
+        supervised = f"{doc.supervisor}监制"
+        font.require_glyphs("supervisor", supervised)
+        yield from _tracked_centred(
+            font,
+            supervised,
+            centre=PAGE_WIDTH / 2,
+            baseline=279.5,
+            size=3.3,
+            tracking=0.6,
+            colour=INK,
+            stroke=0.0,
+        )
     font.require_glyphs("seal_text", doc.seal_text)
     # Drawn last: the seal overprints the issuer lines, as a real seal does.
     yield Seal(*SEAL_CENTRE, SEAL_RADIUS, seal_geometry(doc.seal_text), SEAL_RED)

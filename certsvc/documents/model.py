@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from certsvc.domain.routes import Acquisition
 from certsvc.errors import InvalidDocument
 
 
@@ -41,6 +42,11 @@ class CertificateDocument:
     watermark: str = ""
     # "仅用于 …" printed across the page when the holder restricts what a copy may be used for.
     usage_note: str | None = None
+    # How the title was obtained (取得方式 and its facts); None: a document made before routes,
+    # printed as a review with ``committee_name``.
+    acquisition: Acquisition | None = None
+    # The province's supervising body, printed as "…监制" at the foot (统一监制, 广西办法 第七条).
+    supervisor: str | None = None
 
     def __post_init__(self) -> None:
         if self.version < 1:

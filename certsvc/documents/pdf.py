@@ -20,9 +20,10 @@ from certsvc.documents import layout
 from certsvc.documents.fonts import CjkFont, find_cjk_font
 from certsvc.documents.layout import Colour, Frame, Line, Page, Polygon, QrCode, Seal, Text, Watermark
 from certsvc.documents.model import CertificateDocument
-from certsvc.documents.signature import PdfSealer, sign_pdf
+from certsvc.documents.signature import PdfSealer, sign_pdf, sign_pdf_invisibly
 
 ATTACHMENT_NAME = "credential.jws"
+REPORT_SIGNATURE_REASON = "职称电子证书核验报告 / Verification report"
 # Dark QR modules overlap their neighbours by this fraction so rasterisers show no hairline seams.
 QR_MODULE_OVERLAP = 0.02
 
@@ -67,7 +68,21 @@ def _seal_box(seal: Seal, page: Page) -> tuple[int, int, int, int]:
     return (math.floor(left), math.floor(bottom), math.ceil(right), math.ceil(top))
 
 
+def render_report_pdf(pages: tuple[Page, ...], sealer: PdfSealer, font: CjkFont, *, subject: str) -> bytes:
+    """A verification report's pages as one PDF, signed (PAdES, no visible widget) by ``sealer``."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_draw_pages(pages, font))))
+    writer.add_metadata({"/Author": sealer.signer_name, "/Subject": subject})
+    out = io.BytesIO()
+    writer.write(out)
+    return sign_pdf_invisibly(out.getvalue(), sealer, reason=REPORT_SIGNATURE_REASON)
+
+
 def _draw(page: Page, font: CjkFont) -> bytes:
+    return _draw_pages((page,), font)
+
+
+def _draw_pages(pages: tuple[Page, ...], font: CjkFont) -> bytes:
+    first = pages[0]
     face = font.reportlab_font()
     for chained in font.faces:
         if chained.reportlab_font().fontName not in pdfmetrics.getRegisteredFontNames():
@@ -76,20 +91,22 @@ def _draw(page: Page, font: CjkFont) -> bytes:
     # invariant=1 fixes the creation date and document ID, so the same page gives the same bytes.
     canvas = Canvas(
         out,
-        pagesize=(page.width * mm, page.height * mm),
+        pagesize=(first.width * mm, first.height * mm),
         invariant=1,
         pageCompression=1,
         # Otherwise reportlab references Helvetica, a font the PDF would not embed.
         initialFontName=face.fontName,
         lang="zh-CN",
     )
-    canvas.setTitle(page.title)
+    canvas.setTitle(first.title)
     canvas.setCreator("certsvc")
     canvas.setProducer("certsvc (reportlab)")
-    painter = _Painter(canvas, page.height, font)
-    for item in page.items:
-        painter.draw(item)
-    canvas.showPage()
+    for page in pages:
+        canvas.setPageSize((page.width * mm, page.height * mm))
+        painter = _Painter(canvas, page.height, font)
+        for item in page.items:
+            painter.draw(item)
+        canvas.showPage()
     canvas.save()
     return out.getvalue()
 

@@ -121,6 +121,29 @@ def sign_pdf(pdf: bytes, sealer: PdfSealer, *, appearance: bytes, box: tuple[int
     return bytes(out.getbuffer())
 
 
+def sign_pdf_invisibly(pdf: bytes, sealer: PdfSealer, *, reason: str) -> bytes:
+    """``pdf`` with a PAdES signature by ``sealer`` in a field without a widget on the page (a
+    verification report prints who signs it in its text; readers list the signature)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    metadata = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        name=sealer.signer_name,
+    )
+    timestamper = None if sealer.tsa_url is None else timestamps.HTTPTimeStamper(sealer.tsa_url)
+    pdf_signer = signers.PdfSigner(
+        metadata,
+        signer=sealer.signer,
+        timestamper=timestamper,
+        new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME),
+    )
+    reserved = BB_SIGNATURE_BYTES if timestamper is None else None
+    out = pdf_signer.sign_pdf(writer, output=io.BytesIO(), bytes_reserved=reserved)
+    return bytes(out.getbuffer())
+
+
 @dataclasses.dataclass(frozen=True)
 class PdfSignatureCheck:
     """What a PDF's signature says. ``ok`` only when there is exactly one signature, it covers the
@@ -189,4 +212,11 @@ def _asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
 
 
-__all__ = ["FIELD_NAME", "PdfSealer", "PdfSignatureCheck", "check_pdf_signature", "sign_pdf"]
+__all__ = [
+    "FIELD_NAME",
+    "PdfSealer",
+    "PdfSignatureCheck",
+    "check_pdf_signature",
+    "sign_pdf",
+    "sign_pdf_invisibly",
+]

@@ -33,11 +33,11 @@ from typing import Any
 
 from certsvc.domain.checkdigits import uscc_is_valid
 from certsvc.domain.levels import AuthorityKind, Level, level_group
+from certsvc.domain.record import REVIEW, ROUTES
+from certsvc.domain.workdays import add_years
 from certsvc.errors import InvalidRegistry
 
 MAX_REGISTRATION_YEARS = 3
-REVIEW = "评审"
-ROUTES = ("评审", "认定", "重新确认", "考试")
 ORGANISATIONS = ("series", "specialty", "self-review")
 ORGANISATION_ZH = MappingProxyType(
     {"series": "按系列组建", "specialty": "按专业组建", "self-review": "自主评审"}
@@ -658,7 +658,7 @@ class _Builder:
             start is not None
             and until is not None
             and self.window(path, start, until, "registered_from", "registered_until")
-        ) and until >= _add_years(start, MAX_REGISTRATION_YEARS):
+        ) and until >= add_years(start, MAX_REGISTRATION_YEARS):
             self.add(
                 f"{path}.registered_until",
                 "registration",
@@ -788,10 +788,3 @@ class _Builder:
             return None
         assert authority and committee_code and letter and levels and start and until
         return Commission(authority, committee_code, levels, letter, start, until)
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February into a non-leap year
-        return day.replace(year=day.year + years, day=28)

@@ -23,6 +23,9 @@ Decisions:
   title in another specialty or series (多评同级, 转评) in another year passes.
 - Names (rule 9): when intake knows which characters the installed fonts draw (``can_draw``), a
   name with a character no font draws is refused before anything is signed.
+- Routes (DESIGN §2 取得方式): rules 1-4, 6 and 11 concern review alone; a row of another route
+  is checked by its route's rules instead (``certsvc.domain.routes``: rule ``route``, its
+  jurisdiction under rule 5), and by rules 7-10 like every row.
 """
 
 from __future__ import annotations
@@ -36,8 +39,16 @@ from dataclasses import dataclass
 from certsvc.domain.idnumber import mask_id, parse_id_number
 from certsvc.domain.levels import AuthorityKind, Level
 from certsvc.domain.names import check_name, mask_name
-from certsvc.domain.record import FIELD_LABELS_ZH, ResultRecord
-from certsvc.domain.registry import REVIEW, Authority, Committee, Registry
+from certsvc.domain.record import (
+    FIELD_LABELS_ZH,
+    REVIEW,
+    AnyRecord,
+    RecordBase,
+    ResultRecord,
+    Violation,
+)
+from certsvc.domain.registry import Authority, Committee, Registry
+from certsvc.domain.routes import check_route, route_warnings
 from certsvc.domain.titles import expected_title
 from certsvc.domain.workdays import working_days
 from certsvc.errors import CalendarNotCovered, ImplausibleName, InvalidIdNumber
@@ -53,6 +64,7 @@ RULES = (
     "duplicate",
     "form",
     "integrity",
+    "route",
 )
 WARNINGS = ("deadline",)
 MIN_PUBLICITY_WORKING_DAYS = 5
@@ -64,14 +76,7 @@ FORMULA_PREFIXES = frozenset("=+-@")
 # Excel and LibreOffice also start formulas after a leading tab or carriage return (OWASP CSV injection).
 CONTROL_PREFIXES = frozenset("\t\r")
 
-
-@dataclass(frozen=True, slots=True)
-class Violation:
-    row: int
-    field: str
-    rule: str
-    message_en: str
-    message_zh: str
+__all__ = ["RULES", "WARNINGS", "HeldTitle", "Violation", "check_record", "check_warnings"]
 
 
 def two_thirds_of(n: int) -> int:
@@ -80,13 +85,15 @@ def two_thirds_of(n: int) -> int:
 
 
 def check_record(
-    record: ResultRecord, registry: Registry, today: dt.date, *, can_draw: CanDraw | None = None
+    record: AnyRecord, registry: Registry, today: dt.date, *, can_draw: CanDraw | None = None
 ) -> list[Violation]:
     """Every rule violation of one record (duplicates across rows are ``DuplicateFinder``'s job).
 
     ``can_draw`` (from the documents' fonts) refuses names no installed font can print; without
     it the name's characters are judged by rule 9's form alone.
     """
+    if not isinstance(record, ResultRecord):
+        return check_route(record, registry, today) + _identity(record, today) + _form(record, can_draw)
     committee = registry.committee_on(record.committee_code, record.meeting_date)
     authority = registry.authorities.get(record.authority_code)
     size = committee.size if committee is not None else record.committee_size
@@ -102,8 +109,11 @@ def check_record(
     return found
 
 
-def check_warnings(record: ResultRecord) -> list[Violation]:
-    """What is accepted but worth a clerk's attention: confirmation late after the publicity (rule 11)."""
+def check_warnings(record: AnyRecord) -> list[Violation]:
+    """What is accepted but worth a clerk's attention: confirmation late after the publicity (rule
+    11); for other routes, their own (a 博士后 recognised late)."""
+    if not isinstance(record, ResultRecord):
+        return route_warnings(record)
     end, confirmed = record.publicity_end, record.confirmation_date
     # Fifteen calendar days cannot hold more than fifteen working days: the usual row stops here.
     if (confirmed - end).days <= CONFIRMATION_DEADLINE_WORKING_DAYS or confirmed <= end:
@@ -195,7 +205,7 @@ class DuplicateFinder:
     def __init__(self) -> None:
         self._first_row: dict[str, int] = {}
 
-    def check(self, record: ResultRecord) -> Violation | None:
+    def check(self, record: RecordBase) -> Violation | None:
         first = self._first_row.setdefault(record.id_number, record.row)
         if first == record.row:
             return None
@@ -221,7 +231,7 @@ class HeldTitle:
     route: str = REVIEW
 
 
-def already_holds(record: ResultRecord, held: Iterable[HeldTitle] | None = None) -> Violation | None:
+def already_holds(record: AnyRecord, held: Iterable[HeldTitle] | None = None) -> Violation | None:
     """Rule 8 against titles already held: the same series, specialty and title; or a second
     review title of the same level in the same review year (广西办法 第三十八条). Another specialty
     or series of the same level in another year (多评同级, 转评) passes.
@@ -245,6 +255,8 @@ def already_holds(record: ResultRecord, held: Iterable[HeldTitle] | None = None)
                 f"{masked_name}（身份证号 {masked}）已持有有效的“{record.title}”（{record.series}系列 "
                 f"{record.specialty}专业）证书",
             )
+    if not isinstance(record, ResultRecord):
+        return None  # one review title of a level a year (第三十八条) concerns review alone
     year = record.meeting_date.year
     for title in items:
         if title.route == REVIEW and title.level is record.level and title.review_year == year:
@@ -261,7 +273,7 @@ def already_holds(record: ResultRecord, held: Iterable[HeldTitle] | None = None)
     return None
 
 
-def integrity_refusal(record: ResultRecord, doc_no: str, until: dt.date) -> Violation:
+def integrity_refusal(record: RecordBase, doc_no: str, until: dt.date) -> Violation:
     """Rule 10: the person is in a running integrity record; name its document, never its reasons."""
     masked_name, masked = mask_name(record.name), mask_id(record.id_number)
     return Violation(
@@ -275,7 +287,7 @@ def integrity_refusal(record: ResultRecord, doc_no: str, until: dt.date) -> Viol
     )
 
 
-def name_differs(record: ResultRecord, certificate_number: str, owner: str) -> Violation:
+def name_differs(record: RecordBase, certificate_number: str, owner: str) -> Violation:
     """The violation for a name that differs from the one registered on an existing certificate.
 
     Each certificate keeps the name its authority registered; only that authority's correction
@@ -562,7 +574,7 @@ def _committee(r: ResultRecord, committee: Committee | None, registry: Registry)
     return found
 
 
-def _identity(r: ResultRecord, today: dt.date) -> list[Violation]:
+def _identity(r: RecordBase, today: dt.date) -> list[Violation]:
     try:
         parse_id_number(r.id_number, today=today)
     except InvalidIdNumber as exc:
@@ -570,7 +582,7 @@ def _identity(r: ResultRecord, today: dt.date) -> list[Violation]:
     return []
 
 
-def _form(r: ResultRecord, can_draw: CanDraw | None) -> list[Violation]:
+def _form(r: RecordBase, can_draw: CanDraw | None) -> list[Violation]:
     found: list[Violation] = []
     try:
         check_name(r.name)

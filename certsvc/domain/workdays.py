@@ -161,3 +161,13 @@ def _dates(entry: Mapping[str, Any], field: str, year: int, where: str) -> froze
             raise ConfigurationError(f"{where}: field {field}: {value} is not in {year}")
         days.add(day)
     return frozenset(days)
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later: where a period of years ends (民法典 第二百零二、二百零三条:
+    the corresponding day of the final month, or its last day when it has none, so 29 February
+    goes to 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a non-leap year
+        return day.replace(year=day.year + years, day=28)

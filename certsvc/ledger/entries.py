@@ -5,11 +5,21 @@ and ``time`` (RFC 3339, UTC) and, for certificate events, ``certificate_number``
 ``credential_sha256``; key events carry the key's ``kid``. The log is public and permanent, so
 entries hold no personal data: constructors refuse extra fields whose names or values look like
 a name, an ID number or contact details.
+
+Since issue 20 an entry also says who acted: ``actor`` is ``{"role": …, "staff": …}``, the acting
+role (``operator``, ``reviewer``, ``auditor``, ``holder``, ``server-operator`` for the command
+line, ``system``) and a pseudonymous staff id (``st-`` + 12 hex digits, a keyed digest only the
+installation can link to a person; ``tk-`` for an API token, ``cli`` for the command line; none
+for holders). A change that took effect on a second person's approval also carries
+``proposed_by`` (same shape) and ``proposal`` (its number). Entries written before have no
+``actor``; they verify exactly as before, since the tree hashes the stored bytes
+(docs/adr/0015-two-person-rule-and-action-log.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import unicodedata
@@ -29,6 +39,8 @@ KEY_EVENTS = frozenset({"key-rotate", "key-compromise"})
 INTEGRITY_EVENTS = frozenset({"integrity-open", "integrity-end"})
 ENTRY_TYPES = CERTIFICATE_EVENTS | KEY_EVENTS | INTEGRITY_EVENTS
 
+ACTOR_ROLES = frozenset({"operator", "reviewer", "auditor", "holder", "server-operator", "system"})
+_STAFF_PSEUDONYM = re.compile(r"st-[0-9a-f]{12}|tk-[0-9a-f]{12}|cli")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _KID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _RFC3339_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z")
@@ -59,15 +71,50 @@ _PERSONAL_FIELD_FRAGMENTS = (
 _ID_NUMBER_SHAPE = re.compile(r"(?<![0-9A-Za-z])([0-9]{17})([0-9Xx])(?![0-9A-Za-z])")
 
 
+def actor_field(role: str, staff: str | None = None) -> dict[str, str]:
+    """The ``actor`` (or ``proposed_by``) member of an entry: the acting role and, for staff, API
+    tokens and the command line, the pseudonymous staff id. Anything else is refused."""
+    if role not in ACTOR_ROLES:
+        raise LedgerEntryError(f"unknown acting role {role!r}")
+    if staff is None:
+        return {"role": role}
+    if not isinstance(staff, str) or not _STAFF_PSEUDONYM.fullmatch(staff):
+        raise LedgerEntryError("the staff id of a ledger entry must be a pseudonym (st-…, tk-… or cli)")
+    return {"role": role, "staff": staff}
+
+
+def _check_actor(actor: Any) -> str:
+    """The canonical JSON text of a valid actor member (``LedgerEntryError`` otherwise)."""
+    if (
+        not isinstance(actor, dict)
+        or not actor.keys() <= {"role", "staff"}
+        or not all(isinstance(value, str) for value in actor.values())
+    ):
+        raise LedgerEntryError("actor must be {role, staff} made by actor_field")
+    return _actor_text(actor.get("role", ""), actor.get("staff"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _actor_text(role: str, staff: str | None) -> str:
+    # Cached: every entry of a batch names the same actor (a refusal raises and is not cached).
+    return canonical_json(actor_field(role, staff)).decode("ascii")
+
+
 def certificate_event(
     type: str,
     certificate_number: str,
     version: int,
     credential_sha256: str,
     time: dt.datetime,
+    *,
+    actor: dict[str, str] | None = None,
     **extra: Any,
 ) -> bytes:
-    """Canonical bytes of a certificate event (issue, reissue, suspend, revoke …)."""
+    """Canonical bytes of a certificate event (issue, reissue, suspend, revoke …).
+
+    ``actor`` (from ``actor_field``) names who acted; ``extra`` may add ``proposed_by`` and
+    ``proposal`` for a change a second person approved, and the event's own facts.
+    """
     if type not in CERTIFICATE_EVENTS:
         raise LedgerEntryError(f"unknown certificate event type {type!r}")
     try:
@@ -80,14 +127,21 @@ def certificate_event(
         raise LedgerEntryError("certificate version must be a positive integer")
     if not isinstance(credential_sha256, str) or not _SHA256_HEX.fullmatch(credential_sha256):
         raise LedgerEntryError("credential_sha256 must be 64 lower-case hex digits")
+    actor_text = None if actor is None else _check_actor(actor)
     if not extra and version.__class__ is int and credential_sha256.__class__ is str:
         # Every issue takes this path. Each value is checked above to be a plain int or text in
-        # a fixed alphabet (0-9A-Z, hex, RFC 3339, a known type) that JSON writes unescaped, so
-        # the canonical bytes can be spelled out: a third of the cost of building and encoding a
-        # dict. test_entries pins them to canonical_json.
-        return _PLAIN_CERTIFICATE_EVENT.format(
+        # a fixed alphabet (0-9A-Z, hex, RFC 3339, a known type, an actor of actor_field) that
+        # JSON writes unescaped, so the canonical bytes can be spelled out: a third of the cost of
+        # building and encoding a dict. "actor" sorts before every other key, so it leads.
+        # test_entries pins them to canonical_json.
+        plain = _PLAIN_CERTIFICATE_EVENT.format(
             canonical_number, credential_sha256, format_time(time), _PLAIN_TYPES[type], version
-        ).encode("ascii")
+        )
+        if actor_text is not None:
+            plain = '{"actor":' + actor_text + "," + plain[1:]
+        return plain.encode("ascii")
+    if actor is not None:
+        extra = {**extra, "actor": actor}
     return _entry(
         extra,
         type=type,
@@ -106,17 +160,30 @@ _PLAIN_CERTIFICATE_EVENT = (
 _PLAIN_TYPES = {name: name for name in CERTIFICATE_EVENTS}
 
 
-def key_event(type: str, kid: str, time: dt.datetime) -> bytes:
-    """Canonical bytes of a signing-key event (key-rotate, key-compromise)."""
+def key_event(
+    type: str, kid: str, time: dt.datetime, *, actor: dict[str, str] | None = None, **extra: Any
+) -> bytes:
+    """Canonical bytes of a signing-key event (key-rotate, key-compromise); ``extra`` may say
+    since when a key is compromised and which proposal decided it."""
     if type not in KEY_EVENTS:
         raise LedgerEntryError(f"unknown key event type {type!r}")
     if not isinstance(kid, str) or not _KID.fullmatch(kid):
         raise LedgerEntryError("kid must be a base64url key identifier")
-    return _entry({}, type=type, time=format_time(time), kid=kid)
+    if actor is not None:
+        _check_actor(actor)
+        extra = {**extra, "actor": actor}
+    return _entry(extra, type=type, time=format_time(time), kid=kid)
 
 
 def integrity_event(
-    type: str, record: int, authority_code: str, doc_no: str, time: dt.datetime, **dates: str
+    type: str,
+    record: int,
+    authority_code: str,
+    doc_no: str,
+    time: dt.datetime,
+    *,
+    actor: dict[str, str] | None = None,
+    **dates: str,
 ) -> bytes:
     """Canonical bytes of an integrity-record event: which record, by whom, by which decision and
     when it runs or ended; never whose record it is (the record itself is not public)."""
@@ -124,8 +191,12 @@ def integrity_event(
         raise LedgerEntryError(f"unknown integrity event type {type!r}")
     if isinstance(record, bool) or not isinstance(record, int) or record < 1:
         raise LedgerEntryError("integrity record numbers are positive integers")
+    extra: dict[str, Any] = dict(dates)
+    if actor is not None:
+        _check_actor(actor)
+        extra["actor"] = actor
     return _entry(
-        dict(dates),
+        extra,
         type=type,
         time=format_time(time),
         integrity_record=record,
@@ -162,6 +233,11 @@ def _entry(extra: dict[str, Any], **fields: Any) -> bytes:
     clash = sorted(set(extra) & set(fields))
     if clash:
         raise LedgerEntryError(f"extra fields may not replace {clash}")
+    if "proposed_by" in extra:
+        _check_actor(extra["proposed_by"])
+        proposal = extra.get("proposal")
+        if isinstance(proposal, bool) or not isinstance(proposal, int) or proposal < 1:
+            raise LedgerEntryError("proposed_by goes with the proposal's number")
     _refuse_personal_data(extra)
     try:
         return canonical_json({**extra, **fields})

@@ -114,6 +114,19 @@ def apply_loaded_registry(session: Session, registry: Registry, now: dt.datetime
     )
 
 
+def supervisor_of(session: Session, authority: Authority) -> str | None:
+    """The body that supervises (监制) the certificates of ``authority``'s province (DESIGN §2
+    ``supervisor``), None when its province has no policy naming one."""
+    region = authority.region or (
+        authority.code if authority.code.isdigit() and len(authority.code) == 6 else None
+    )
+    if region is None:
+        return None
+    return session.scalar(
+        select(RegistryPolicy.supervisor).where(RegistryPolicy.region == region[:2] + "0000")
+    )
+
+
 def registry_from_database(session: Session) -> Registry:
     """The registry as the intake rules see it, read back from the database (every registration)."""
     policies = [

@@ -1,6 +1,10 @@
 """The signed credential: a W3C VC 2.0 ``ProfessionalTitleCredential`` as a compact ``vc+jwt`` JWS.
 
 The holder's name is in the credential (it is the holder's own document); the ID number never is.
+How the title was obtained (``route`` and its facts: the committee and review date, the education,
+the original certificate, the exam) is in the subject, and the province's supervising body
+(``supervisor``, "…监制") on the issuer; credentials issued before routes have neither and read
+back with ``acquisition`` None.
 The credential carries two ``BitstringStatusListEntry`` items (revocation, suspension) pointing at
 the same slot of the certificate version's status list.
 """
@@ -12,6 +16,7 @@ import datetime as dt
 from typing import Any
 
 from certsvc.domain.canonical import canonical_json
+from certsvc.domain.routes import Acquisition
 from certsvc.errors import MalformedToken
 from certsvc.signing.contexts import VC_CONTEXT, certsvc_context_url, is_certsvc_context_url
 from certsvc.signing.jose import parse_vc_jwt, sign_vc_jwt_payload
@@ -39,6 +44,24 @@ class CredentialFacts:
     status_list_id: int
     status_index: int
     employer: str | None = None
+    acquisition: Acquisition | None = None
+    supervisor: str | None = None
+
+
+# ``Acquisition`` attribute -> credential term (each defined in the certsvc v2 context).
+ACQUISITION_TERMS: dict[str, str] = {
+    "committee": "committee",
+    "review_date": "reviewDate",
+    "education": "education",
+    "original_certificate_number": "originalCertificateNumber",
+    "original_issuer": "originalIssuer",
+    "original_date": "originalDate",
+    "original_route": "originalRoute",
+    "exam_name": "examName",
+    "exam_date": "examDate",
+    "exam_authority": "examAuthority",
+    "exam_certificate_number": "examCertificateNumber",
+}
 
 
 def issuer_id_for_uscc(uscc: str) -> str:
@@ -69,13 +92,19 @@ def credential_claims(facts: CredentialFacts, base_url: str, now: dt.datetime) -
     }
     if facts.employer:
         subject["employer"] = facts.employer
+    if facts.acquisition is not None:
+        for name, value in facts.acquisition.to_json().items():
+            subject[ACQUISITION_TERMS.get(name, name)] = value
+    issuer = {"id": facts.issuer_id, "name": facts.issuer_name}
+    if facts.supervisor:
+        issuer["supervisor"] = facts.supervisor
     jti = credential_id(facts.certificate_number, facts.version)
     seconds = int(now.timestamp())
     return {
         "@context": [VC_CONTEXT, certsvc_context_url(base_url)],
         "id": jti,
         "type": list(CREDENTIAL_TYPES),
-        "issuer": {"id": facts.issuer_id, "name": facts.issuer_name},
+        "issuer": issuer,
         "validFrom": rfc3339(now),
         "credentialSubject": subject,
         "credentialStatus": [
@@ -129,6 +158,10 @@ def facts_from_claims(claims: dict[str, Any]) -> tuple[CredentialFacts, dt.datet
             status_list_id=list_id,
             status_index=index,
             employer=None if subject.get("employer") is None else _str(subject["employer"]),
+            acquisition=_acquisition(subject),
+            supervisor=None
+            if claims["issuer"].get("supervisor") is None
+            else _str(claims["issuer"]["supervisor"]),
         )
         issued_at = dt.datetime.fromtimestamp(_int(claims["iat"]), dt.UTC)
     except (KeyError, IndexError, TypeError, ValueError, OverflowError, OSError) as exc:
@@ -136,9 +169,20 @@ def facts_from_claims(claims: dict[str, Any]) -> tuple[CredentialFacts, dt.datet
     return facts, issued_at
 
 
+def _acquisition(subject: dict[str, Any]) -> Acquisition | None:
+    """The acquisition facts of a subject; None for a credential issued before routes."""
+    if "route" not in subject:
+        return None
+    facts = {"route": subject["route"]}
+    for name, term in ACQUISITION_TERMS.items():
+        if term in subject:
+            facts[name] = subject[term]
+    return Acquisition.from_json(facts)
+
+
 def _known_contexts(contexts: Any) -> bool:
     """The base context alone (credentials issued before certsvc published its context) or followed
-    by certsvc's context."""
+    by one of certsvc's contexts (v1 before routes, v2 now)."""
     if not isinstance(contexts, list) or not contexts or contexts[0] != VC_CONTEXT:
         return False
     return len(contexts) == 1 or (len(contexts) == 2 and is_certsvc_context_url(contexts[1]))

@@ -1,4 +1,5 @@
-"""The registry read of a verification: one Core select through the database's engine.
+"""The registry read of a verification: one Core select through the database's engine (one per
+verification, or one per chunk of a bulk check's numbers).
 
 Each read checks a connection out of the engine's pool, runs the one statement (its own snapshot)
 and gives the connection back, so every read sees what was committed before it (a revocation a
@@ -27,5 +28,15 @@ def first_row(engine: Engine, statement: Select[Any], parameters: Mapping[str, A
         with engine.connect() as connection:
             connection.execution_options(**{SINGLE_SELECT_OPTION: True})
             return connection.execute(statement, dict(parameters)).first()
+    except SQLAlchemyError as error:
+        raise RegistryUnavailable(type(error).__name__) from error
+
+
+def all_rows(engine: Engine, statement: Select[Any], parameters: Mapping[str, Any]) -> list[Any]:
+    """Every row of ``statement``: one statement, one snapshot, like ``first_row``."""
+    try:
+        with engine.connect() as connection:
+            connection.execution_options(**{SINGLE_SELECT_OPTION: True})
+            return list(connection.execute(statement, dict(parameters)).all())
     except SQLAlchemyError as error:
         raise RegistryUnavailable(type(error).__name__) from error

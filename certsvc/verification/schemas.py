@@ -8,13 +8,18 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Discriminator, Field, RootModel, SkipValidation, Tag
 from pydantic.json_schema import SkipJsonSchema
 
+from certsvc.domain.record import ROUTES
+from certsvc.domain.routes import PUBLIC_FACTS, Acquisition
 from certsvc.schemas import OneOf, RequestShape, ResponseShape, UrlArguments, WholeSecond, absent
+from certsvc.signing.contexts import CERTSVC_CONTEXTS
 from certsvc.verification.services import OUTCOMES
 
 if TYPE_CHECKING:
     from certsvc.verification.services import OnlineVerdict
 
 MAX_BATCH = 100
+CONTEXT_VERSIONS = tuple(path.rsplit("/", 1)[-1].removesuffix(".jsonld") for path in CERTSVC_CONTEXTS)
+MAX_BULK = 1000  # an employer's bulk check (API key or signed-in page)
 MAX_TEXT = 16_384
 STEPS = (
     "parse, signature, key-window, key-compromised, key-unknown, claims, not-registered, "
@@ -104,16 +109,123 @@ class VerifyBatch(RequestShape):
     items: list[SkipValidation[VerifyRequest]] = Field(min_length=1, max_length=MAX_BATCH)
 
 
+class BulkNumber(RequestShape):
+    """A line of a bulk check: certificate number and the holder's full name."""
+
+    certificate_number: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class BulkQr(RequestShape):
+    """A line of a bulk check: the text of a certificate's QR code."""
+
+    qr: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class BulkCredential(RequestShape):
+    """A line of a bulk check: a signed credential (compact JWS)."""
+
+    credential: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class BulkLine(
+    RootModel[
+        Annotated[
+            Annotated[BulkQr, Tag("qr")]
+            | Annotated[BulkCredential, Tag("credential")]
+            | Annotated[BulkNumber, Tag("certificate_number")],
+            Discriminator(
+                _form,
+                custom_error_type="bulk_form",
+                custom_error_message='give a JSON object with exactly one of "qr", "credential" or '
+                '"certificate_number" (with "name")',
+                custom_error_context={
+                    "zh": "请提供 JSON 对象，且只含 qr、credential 或 certificate_number（及 name）之一"
+                },
+            ),
+        ]
+    ]
+):
+    """One line of an employer's bulk check (no ``confirm``: a bulk check confirms no holder)."""
+
+
+class BulkCheck(RequestShape):
+    """An employer's bulk check: up to ``MAX_BULK`` lines, each checked on its own (a malformed line
+    gets its own problem in the answer); ``report`` also records it as a verification report."""
+
+    items: list[SkipValidation[BulkLine]] = Field(min_length=1, max_length=MAX_BULK)
+    report: bool = False
+
+
+class BulkUpload(RequestShape):
+    """A list of up to ``MAX_BULK`` lines as a CSV or Excel (.xlsx) file: a ``qr`` column, or
+    ``certificate_number``/``证书编号`` and ``name``/``姓名`` columns, or headerless number,name rows."""
+
+    file: bytes
+    report: bool = False
+
+
+class BulkQuery(UrlArguments):
+    """``format=xlsx`` answers the results as an Excel workbook instead of JSON."""
+
+    format: Literal["json", "xlsx"] = "json"
+
+
 class VerifyUpload(RequestShape):
     """A certificate PNG/PDF, or a photo of its QR code."""
 
     file: bytes
 
 
+class ContextArguments(UrlArguments):
+    version: Annotated[str, OneOf(CONTEXT_VERSIONS)] = Field(description="v2 for credentials issued now")
+
+
 # --- the verdict -------------------------------------------------------------------------------
 class Issuer(ResponseShape):
     name: str | None
     code: str | None
+
+
+class VerdictAcquisition(ResponseShape):
+    """How the title was obtained: the route's public facts (the holder's education is not one)."""
+
+    route: Annotated[str, OneOf(ROUTES)] = Field(description="取得方式: 评审, 认定, 重新确认 or 考试")
+    committee: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="评审: 评审委员会"
+    )
+    review_date: dt.date | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="评审: 评审通过日期 (the review meeting)"
+    )
+    original_certificate_number: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="重新确认: 原证书编号"
+    )
+    original_issuer: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="重新确认: 原发证机构"
+    )
+    original_date: dt.date | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="重新确认: 原取得时间"
+    )
+    original_route: Annotated[str, OneOf(ROUTES)] | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="重新确认: 原取得方式"
+    )
+    exam_name: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="考试: 考试名称"
+    )
+    exam_date: dt.date | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="考试: 考试日期"
+    )
+    exam_authority: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="考试: 考试组织机构"
+    )
+    exam_certificate_number: str | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=absent, description="考试: 资格证书编号"
+    )
+
+    @classmethod
+    def of(cls, acquisition: Acquisition) -> VerdictAcquisition:
+        public = {name: value for name, value in acquisition.details() if name in PUBLIC_FACTS}
+        return cls(route=acquisition.route, **public)  # type: ignore[arg-type]  # names are members
 
 
 class VerdictCertificate(ResponseShape):
@@ -131,6 +243,12 @@ class VerdictCertificate(ResponseShape):
     issuer: Issuer
     kid: str | None
     form: Annotated[str, OneOf(("qr", "jws", "number"))]
+    acquisition: VerdictAcquisition | None = Field(
+        default=None, description="how the title was obtained (absent from a QR read offline)"
+    )
+    supervisor: str | None = Field(
+        default=None, description="the province's body supervising the certificate (…监制)"
+    )
 
 
 class VerdictStatus(ResponseShape):
@@ -193,6 +311,8 @@ class Verdict(ResponseShape):
                 issuer=Issuer(name=facts.issuer_name, code=facts.issuer_code),
                 kid=facts.kid,
                 form=facts.form,
+                acquisition=None if facts.acquisition is None else VerdictAcquisition.of(facts.acquisition),
+                supervisor=facts.supervisor,
             ),
             # Same members by the same names: read from the facts' attributes.
             status=None if status is None else VerdictStatus.model_validate(status, from_attributes=True),
@@ -217,13 +337,18 @@ class ItemProblem(ResponseShape):
     )
 
 
+_LINE = "the line of the uploaded file (its header is line 1); only for file uploads"
+
+
 class ItemVerdict(ResponseShape):
     index: int
+    line: int | SkipJsonSchema[None] = Field(default=None, exclude_if=absent, description=_LINE)
     verdict: Verdict
 
 
 class ItemRefused(ResponseShape):
     index: int
+    line: int | SkipJsonSchema[None] = Field(default=None, exclude_if=absent, description=_LINE)
     error: ItemProblem
 
 
@@ -231,6 +356,24 @@ class BatchResult(ResponseShape):
     """One result per item, in order: a verdict or the item's problem."""
 
     results: list[ItemVerdict | ItemRefused]
+
+
+class ReportRef(ResponseShape):
+    """A verification report: its number, its public page and its signed PDF."""
+
+    number: str
+    url: str
+    pdf_url: str
+
+
+class BulkCheckResult(ResponseShape):
+    """One result per line, in order (``index`` counts from 0), how many lines had each outcome
+    (``error``: lines that could not be checked), and the report when one was asked for."""
+
+    checked_at: WholeSecond
+    counts: dict[str, int]
+    results: list[ItemVerdict | ItemRefused]
+    report: ReportRef | None
 
 
 # --- keys and status lists ---------------------------------------------------------------------

@@ -20,6 +20,7 @@ import hmac
 import re
 import time
 import unicodedata
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, and_, bindparam, exists, select
@@ -28,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from certsvc.certificates.models import Certificate, CertificateVersion, Holder
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.names import mask_name, normalize_name
+from certsvc.domain.routes import ACQUISITION_LABELS_ZH, PUBLIC_FACTS, Acquisition, stored_acquisition
 from certsvc.errors import BadRequest, CertsvcError
 from certsvc.ledger import services as ledger_service
 from certsvc.log import get_logger
@@ -39,7 +41,7 @@ from certsvc.signing.qrpayload import payload_from_url_or_text
 from certsvc.texts import LABELS, bilingual, label
 from certsvc.timefmt import china_date
 from certsvc.verification import counters
-from certsvc.verification.lookup import RegistryUnavailable, first_row
+from certsvc.verification.lookup import RegistryUnavailable, all_rows, first_row
 from certsvc.verification.targets import MAX_TOKEN_CHARS, is_document, token_from_document
 
 if TYPE_CHECKING:
@@ -88,6 +90,11 @@ _REGISTRY_COLUMNS = (
     _CERTIFICATES.c.holder_id,
     _AUTHORITIES.c.name.label("issuer_name"),
     _CERTIFICATES.c.committee_name,
+    _CERTIFICATES.c.meeting_date,
+    _CERTIFICATES.c.route,
+    _CERTIFICATES.c.acquisition,
+    _CERTIFICATES.c.obtained_date,
+    _CERTIFICATES.c.supervisor,
     # 委托评审: the confirming authority commissioned the committee (the page says so).
     exists()
     .where(
@@ -129,6 +136,16 @@ _BY_NUMBER = (
         _VERSIONS.c.version == _CERTIFICATES.c.current_version,
     )
 )
+# A bulk check's numbers, a chunk at a time: one statement instead of one per line.
+_BY_NUMBERS = (
+    select(*_REGISTRY_COLUMNS)
+    .select_from(_WITH_CURRENT_AND_ISSUER)
+    .where(
+        _CERTIFICATES.c.number.in_(bindparam("numbers", expanding=True)),
+        _VERSIONS.c.version == _CERTIFICATES.c.current_version,
+    )
+)
+NUMBERS_PER_SELECT = 500
 # A row of _REGISTRY_COLUMNS (a named tuple from ``registry.first_row``: attributes by label).
 RegistryRow = Any
 _HOLDER = select(_HOLDERS.c.id_index).where(_HOLDERS.c.id == bindparam("holder_id"))
@@ -155,6 +172,20 @@ class PublicFacts:
     form: str  # qr | jws | number
     committee_name: str | None = None  # the committee that reviewed (another unit's, if commissioned)
     commissioned: bool = False  # reviewed by a committee the confirming authority commissioned
+    # How the title was obtained (取得方式 and its facts), when known (a QR read offline has none).
+    acquisition: Acquisition | None = None
+    supervisor: str | None = None  # the province's supervising body ("…监制")
+
+    def route_details(self) -> list[tuple[str, str, str | dt.date]]:
+        """(attribute, Chinese label, value) of the public acquisition facts a page lists under
+        取得方式; the committee is shown on its own line (with 受委托评审 when commissioned)."""
+        if self.acquisition is None:
+            return []
+        return [
+            (name, ACQUISITION_LABELS_ZH[name], value)
+            for name, value in self.acquisition.details()
+            if name in PUBLIC_FACTS and name != "committee"
+        ]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -224,11 +255,17 @@ def wording(outcome: str, step: str | None, *, upload: bool = False) -> str:
 
 # --- entry points ------------------------------------------------------------------------------
 def verify_target(
-    runtime: Runtime, target: str | bytes, *, channel: str = "api", confirm: str | None = None
+    runtime: Runtime,
+    target: str | bytes,
+    *,
+    channel: str = "api",
+    confirm: str | None = None,
+    evidence: bool = True,
 ) -> OnlineVerdict:
     """Verify a QR URL (any case), a bare QR payload, a compact JWS, or PNG/PDF/photo bytes.
 
-    ``confirm`` (a full name or ID number typed by the verifier) adds ``holder_confirmed``.
+    ``confirm`` (a full name or ID number typed by the verifier) adds ``holder_confirmed``;
+    ``evidence=False`` leaves the ledger evidence out (bulk checks, which do not show it).
     Raises ``UnreadableDocument`` for a file without a readable QR or credential.
     """
     now = runtime.now()
@@ -245,7 +282,7 @@ def verify_target(
         if seal_problem is not None:
             verdict = _invalid(now, "pdf-signature", seal_problem)
         elif pure.authentic:
-            verdict = _online(runtime, pure, text, confirm)
+            verdict = _online(runtime, pure, text, confirm, evidence=evidence)
         else:
             verdict = _invalid(now, pure.step, pure.reason)
     _count(runtime, now, channel, verdict.outcome)
@@ -290,28 +327,98 @@ def verify_by_number(
     A mistyped number raises ``InvalidCertificateNumber`` / ``CertificateNumberCheckError`` before
     any lookup. "No such certificate" and "the name does not match" give one identical verdict.
     """
-    canonical = validate_certificate_number(number)
-    if not name or not name.strip() or len(name) > MAX_NAME_CHARS:
-        raise BadRequest("the holder's full name is required", detail_zh="请填写持证人全名")
+    canonical = _checked_number_and_name(number, name)
     now = runtime.now()
     try:
         row = first_row(runtime.database.engine, _BY_NUMBER, {"number": canonical})
-        registered_name = row.v_holder_name if row is not None else _ABSENT_NAME
-        # Compared even when there is no such certificate, so both "no" answers do the same work.
-        names_match = _same_name(name, registered_name)
-        if row is None or not names_match:
-            verdict = no_match_verdict(now)
-        elif (failed := _stored_credential_failure(runtime, row, now)) is not None:
-            # The number route agrees with the QR and credential routes (e.g. after a key compromise).
-            verdict = failed
-        else:
-            verdict = _registered_truth(
-                runtime, now, row, token=None, confirm=confirm, holder_name=registered_name
-            )
+        verdict = _number_verdict(runtime, now, row, name, confirm=confirm, evidence=True)
     except RegistryUnavailable as error:
         verdict = _registry_unavailable(now, error, facts=None)
     _count(runtime, now, channel, verdict.outcome)
     return verdict
+
+
+def verify_numbers(
+    runtime: Runtime, pairs: Sequence[tuple[str, str]], *, channel: str = "bulk"
+) -> list[OnlineVerdict | CertsvcError]:
+    """``verify_by_number`` for each (number, name) of a bulk check, in order, reading the registry
+    once per ``NUMBERS_PER_SELECT`` distinct numbers instead of once per line.
+
+    A line whose number or name is malformed gets its error (what ``verify_by_number`` raises)
+    instead of a verdict. Verdicts carry no ledger evidence (a bulk check does not show it); each
+    is counted like a single check.
+    """
+    now = runtime.now()
+    results: list[OnlineVerdict | CertsvcError] = []
+    canonical: list[str | None] = []
+    for number, name in pairs:
+        try:
+            canonical.append(_checked_number_and_name(number, name))
+        except CertsvcError as error:
+            canonical.append(None)
+            results.append(error)
+            continue
+        results.append(no_match_verdict(now))  # replaced below
+    wanted = sorted({value for value in canonical if value is not None})
+    try:
+        rows: dict[str, RegistryRow] = {}
+        for start in range(0, len(wanted), NUMBERS_PER_SELECT):
+            chunk = wanted[start : start + NUMBERS_PER_SELECT]
+            for row in all_rows(runtime.database.engine, _BY_NUMBERS, {"numbers": chunk}):
+                rows[row.number] = row
+        unavailable: RegistryUnavailable | None = None
+    except RegistryUnavailable as error:
+        rows, unavailable = {}, error
+    # One stored-credential check per certificate, however many lines name it.
+    failures: dict[str, OnlineVerdict | None] = {}
+    for position, ((_, name), found) in enumerate(zip(pairs, canonical, strict=True)):
+        if found is None:
+            continue
+        if unavailable is not None:
+            verdict = _registry_unavailable(now, unavailable, facts=None)
+        else:
+            verdict = _number_verdict(runtime, now, rows.get(found), name, failures=failures)
+        results[position] = verdict
+        _count(runtime, now, channel, verdict.outcome)
+    return results
+
+
+def _checked_number_and_name(number: str, name: str) -> str:
+    """The canonical number; a malformed number or a missing name raises before any lookup."""
+    canonical = validate_certificate_number(number)
+    if not name or not name.strip() or len(name) > MAX_NAME_CHARS:
+        raise BadRequest("the holder's full name is required", detail_zh="请填写持证人全名")
+    return canonical
+
+
+def _number_verdict(
+    runtime: Runtime,
+    now: dt.datetime,
+    row: RegistryRow | None,
+    name: str,
+    *,
+    confirm: str | None = None,
+    evidence: bool = False,
+    failures: dict[str, OnlineVerdict | None] | None = None,
+) -> OnlineVerdict:
+    """The verdict of a typed name against the registry row of its number (None: no such number)."""
+    registered_name = row.v_holder_name if row is not None else _ABSENT_NAME
+    # Compared even when there is no such certificate, so both "no" answers do the same work.
+    names_match = _same_name(name, registered_name)
+    if row is None or not names_match:
+        return no_match_verdict(now)
+    if failures is not None and row.number in failures:
+        failed = failures[row.number]
+    else:
+        failed = _stored_credential_failure(runtime, row, now)
+        if failures is not None:
+            failures[row.number] = failed
+    if failed is not None:
+        # The number route agrees with the QR and credential routes (e.g. after a key compromise).
+        return failed
+    return _registered_truth(
+        runtime, now, row, token=None, confirm=confirm, holder_name=registered_name, evidence=evidence
+    )
 
 
 def _stored_credential_failure(runtime: Runtime, row: RegistryRow, now: dt.datetime) -> OnlineVerdict | None:
@@ -320,8 +427,26 @@ def _stored_credential_failure(runtime: Runtime, row: RegistryRow, now: dt.datet
     A certificate found by number is only as good as its signed credential: when that fails (a
     compromised or expired signing key), every route must answer the same (issue 16, finding 8).
     """
-    pure = _pure_verify(row.v_credential, keyset(runtime), now)
-    return None if pure.authentic else _invalid(now, pure.step, pure.reason)
+    keys = keyset(runtime)
+    text: str = row.v_credential
+    digest = hashlib.sha256(text.encode("ascii", "replace")).digest()
+    remembered = runtime.cache.credential_checks.get(digest)
+    if remembered is not None and remembered[0] is keys:
+        failure = remembered[1]
+    else:
+        # The check depends only on the credential's bytes and the key set (not on the time), so
+        # it is remembered until the key history changes: a bulk check downloaded as Excel right
+        # after it was shown, or a list checked again, does not verify every signature again.
+        pure = _pure_verify(text, keys, now)
+        failure = None if pure.authentic else (pure.step, pure.reason)
+        with runtime.cache.lock:
+            if len(runtime.cache.credential_checks) >= CREDENTIAL_CHECK_ENTRIES:
+                runtime.cache.credential_checks.clear()
+            runtime.cache.credential_checks[digest] = (keys, failure)
+    return None if failure is None else _invalid(now, failure[0], failure[1])
+
+
+CREDENTIAL_CHECK_ENTRIES = 50_000
 
 
 def _pure_verify(text: str, keys: KeySet, now: dt.datetime) -> verifier.Verdict:
@@ -362,7 +487,9 @@ def keyset(runtime: Runtime) -> KeySet:
 
 
 # --- the registry's truth ----------------------------------------------------------------------
-def _online(runtime: Runtime, pure: verifier.Verdict, text: str, confirm: str | None) -> OnlineVerdict:
+def _online(
+    runtime: Runtime, pure: verifier.Verdict, text: str, confirm: str | None, *, evidence: bool = True
+) -> OnlineVerdict:
     facts = pure.facts
     assert facts is not None  # an authentic verdict always carries its facts
     now = runtime.now()
@@ -382,7 +509,7 @@ def _online(runtime: Runtime, pure: verifier.Verdict, text: str, confirm: str | 
         )
         if not hmac.compare_digest(stored.encode(), presented.encode()):
             return _invalid(now, "registry-mismatch", label("step", "registry-mismatch", "en"))
-        return _registered_truth(runtime, now, row, token=facts, confirm=confirm)
+        return _registered_truth(runtime, now, row, token=facts, confirm=confirm, evidence=evidence)
     except RegistryUnavailable as error:
         return _registry_unavailable(now, error, facts=_facts_from_token(facts))
 
@@ -402,6 +529,7 @@ def _registered_truth(
     token: verifier.VerifiedFacts | None,
     confirm: str | None,
     holder_name: str | None = None,
+    evidence: bool = True,
 ) -> OnlineVerdict:
     """The verdict from one registry row (see ``_REGISTRY_COLUMNS``): status, versions, evidence."""
     has_current = row.cur_version is not None
@@ -438,7 +566,7 @@ def _registered_truth(
         facts=_facts_from_registry(row, token, holder_name),
         status=status,
         versions=versions,
-        ledger=_ledger_evidence(runtime, row.v_ledger_index),
+        ledger=_ledger_evidence(runtime, row.v_ledger_index) if evidence else None,
         holder_confirmed=holder_confirmed,
         confirm_payload=row.v_qr_payload,
     )
@@ -473,15 +601,22 @@ def _facts_from_registry(
         level=row.level,
         series=row.series,
         specialty=row.specialty,
-        obtained=token.obtained if token is not None else row.confirmation_date,
+        obtained=token.obtained if token is not None else row.obtained_date,
         issued_at=row.v_issued_at,
         issuer_name=row.issuer_name,
         issuer_code=row.authority_code,
         kid=row.v_kid,
         form=token.form if token is not None else "number",
-        committee_name=row.committee_name,
+        committee_name=row.committee_name or None,
         commissioned=bool(row.commissioned),
+        acquisition=_acquisition(row),
+        supervisor=row.supervisor,
     )
+
+
+def _acquisition(row: RegistryRow) -> Acquisition:
+    """The route facts of a registry row (``Certificate.acquisition_facts`` on a Core row)."""
+    return stored_acquisition(row.route, row.acquisition, row.committee_name, row.meeting_date)
 
 
 def _facts_from_token(token: verifier.VerifiedFacts) -> PublicFacts:
@@ -500,6 +635,8 @@ def _facts_from_token(token: verifier.VerifiedFacts) -> PublicFacts:
         issuer_code=None,
         kid=token.kid,
         form=token.form,
+        acquisition=credential.acquisition if credential else None,
+        supervisor=credential.supervisor if credential else None,
     )
 
 

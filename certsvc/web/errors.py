@@ -148,8 +148,12 @@ def handle_http_exception(error: HTTPException) -> Response:
     code = (error.name or "error").lower().replace(" ", "-")
     if status == 429:
         seconds = _seconds_until_reset()
-        # Machines keep the limiter's description ("20 per 1 minute"); pages say it in words.
-        response = _render(status, code, error.name, error.description or "", values={"seconds": seconds})
+        if wants_problem_json():
+            detail, detail_zh = rate_limited_detail(error)
+            response = _render(status, code, error.name or "Error", detail, {"detail_zh": detail_zh})
+        else:
+            # Pages say it in the page's words, with the wait in seconds (the catalog's text).
+            response = _render(status, code, error.name or "Error", None, values={"seconds": seconds})
         response.headers["Retry-After"] = str(seconds)
         return response
     # werkzeug's descriptions are for machines: pages say the catalog's words for the code.
@@ -167,6 +171,31 @@ def _seconds_until_reset() -> int:
     except Exception:  # the store went away meanwhile: a sensible default, never a 500
         log.warning("rate-limit reset time unavailable")
     return 60
+
+
+_PERIODS_ZH = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天", "month": "个月", "year": "年"}
+
+
+def rate_limited_detail(error: HTTPException) -> tuple[str, str]:
+    """What a 429 says, in English and Chinese: which limit was reached, and to wait (Retry-After)."""
+    item = getattr(getattr(error, "limit", None), "limit", None)
+    if item is None:
+        return (
+            "Too many requests; try again after the time given in Retry-After.",
+            "请求过于频繁，请稍后（Retry-After 所示秒数后）再试。",
+        )
+    period = item.GRANULARITY.name
+    window_zh = (
+        _PERIODS_ZH.get(period, period)
+        if item.multiples == 1
+        else f" {item.multiples} {_PERIODS_ZH.get(period, period)}"
+    )
+    window_en = period if item.multiples == 1 else f"{item.multiples} {period}s"
+    return (
+        f"Too many requests: the limit ({item.amount} per {window_en}) is reached; try again after "
+        "the time given in Retry-After.",
+        f"请求过于频繁：已达到限额（每{window_zh} {item.amount}），请稍后（Retry-After 所示秒数后）再试。",
+    )
 
 
 def handle_storage_error(error: StorageError) -> Response:

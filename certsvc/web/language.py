@@ -24,7 +24,19 @@ from certsvc.errors import CertsvcError
 from certsvc.timefmt import china_minute
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
-HTML_BLUEPRINTS = ("public", "auth", "holder", "issuer", "shared")
+HTML_BLUEPRINTS = (
+    "public",
+    "auth",
+    "holder",
+    "issuer",
+    "issuer_approvals",
+    "issuer_audit",
+    "issuer_integrity",
+    "issuer_registry",
+    "shared",
+    "employer",
+    "reports",
+)
 
 
 def language() -> str:
@@ -83,10 +95,12 @@ def error_text(error: CertsvcError) -> str:
 # The query parameters a page means (everything else is dropped from its language links): url_for
 # treats some names as instructions (``_external``, ``_scheme``, ``_method``, ``_anchor``), which let
 # a crafted query string put a forged Host into links or raise an error (issue 16).
-# The console lists' filters among them carry no personal data (see certificates.listing).
+# The console lists' filters among them carry no personal data (see certificates.listing), nor do the
+# action log's (actions, staff logins or pseudonyms, certificate or proposal numbers, dates).
 LANGUAGE_LINK_PARAMETERS = (
     *("status", "activated", "next", "q"),
     *("number", "doc_no", "batch", "employer", "series", "level", "from", "to", "source", "page"),
+    *("action", "staff", "target", "since", "until", "year"),
 )
 MAX_LINK_PARAMETER_CHARS = 500
 

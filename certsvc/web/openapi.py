@@ -26,7 +26,12 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "type": "http",
         "scheme": "bearer",
         "description": "An issuing body's API token (cst_…), bound to one authority",
-    }
+    },
+    "employerKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An employer's API key (cek_…): its quota of checked lines is counted per key",
+    },
 }
 
 
@@ -54,6 +59,7 @@ class Route:
     path_arguments: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     token: bool = False
+    key: bool = False  # an employer's API key
 
 
 def problems(
@@ -136,6 +142,8 @@ def _operation(route: Route, schemas: Mapping[_Key, dict[str, Any]]) -> dict[str
         operation["description"] = route.description
     if route.token:
         operation["security"] = [{"apiToken": []}]
+    if route.key:
+        operation["security"] = [{"employerKey": []}]
     parameters = [*_parameters(route.path_arguments, "path"), *_parameters(route.query, "query")]
     if parameters:
         operation["parameters"] = parameters

@@ -44,6 +44,7 @@ class Principal:
     role: str | None
     totp_enabled: bool
     email: str | None
+    employer_id: int | None = None
 
     @property
     def actor(self) -> str:
@@ -89,6 +90,7 @@ def current_principal() -> Principal | None:
                     role=user.role,
                     totp_enabled=user.totp_enabled,
                     email=user.email,
+                    employer_id=user.employer_id,
                 )
     if principal is None and uid is not None:
         session.clear()
@@ -139,6 +141,21 @@ def staff_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | Ba
     return decorate
 
 
+def employer_required(view: Callable[P, R]) -> Callable[P, R | BaseResponse]:
+    """Only signed-in users of an employer; holders and staff get 403, anonymous visitors sign-in."""
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | BaseResponse:
+        principal = current_principal()
+        if principal is None:
+            return _to_login()
+        if principal.kind != "employer" or principal.employer_id is None:
+            raise Forbidden("this page is for employers' accounts", detail_zh="此页面仅供用人单位账号使用")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def me() -> Principal:
     """The principal of a view already behind a ``*_required`` guard."""
     principal = current_principal()
@@ -157,6 +174,8 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 def home_for(principal: Principal) -> str:
+    if principal.kind == "employer":
+        return url_for("employer.home")
     return url_for("issuer.dashboard") if principal.kind == "staff" else url_for("holder.certificates")
 
 
@@ -174,7 +193,17 @@ def qr_svg(text: str, size: int = 200) -> Markup:
     )
 
 
-PORTAL_BLUEPRINTS = ("auth", "holder", "issuer")
+# Every signed-in page's blueprint (the console's are all named issuer*).
+PORTAL_BLUEPRINTS = (
+    "auth",
+    "holder",
+    "issuer",
+    "issuer_approvals",
+    "issuer_audit",
+    "issuer_integrity",
+    "issuer_registry",
+    "employer",
+)
 
 
 def _never_cached(response: Response) -> Response:

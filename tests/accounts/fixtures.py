@@ -82,6 +82,16 @@ def staff_account(runtime: Runtime, authority: str, role: str) -> str:
     return username
 
 
+def second_staff(runtime: Runtime, authority: str, role: str) -> str:
+    """Another staff member of the same authority and role as ``staff_account``'s (two-person rule)."""
+    username = f"{role[:3]}2-{authority.lower()}"
+    with runtime.database.write() as session:
+        create_staff_user(
+            session, runtime, username=username, authority_code=authority, role=role, password=PASSWORD
+        )
+    return username
+
+
 @pytest.fixture
 def portal_app(issued: Runtime) -> Flask:
     """The app over ``issued`` with CSRF checks off (one test turns them on to prove they work)."""

@@ -100,11 +100,16 @@ def test_auditor_can_read_but_not_change_anything(issued: Runtime, portal_app: F
     assert client.get(f"/issuer/certificates/{holder.number}").status_code == 200
     assert client.get(f"/issuer/requests/{request_id}").status_code == 200
     attempts = {
-        f"/issuer/certificates/{holder.number}/status": {
+        f"/issuer/certificates/{holder.number}/proposal": {
             "action": "suspend",
             "reason": "investigation",
             "doc_no": "x1",
+            "step": "propose",
         },
+        "/issuer/approvals/1/approve": {"confirm": "1"},
+        "/issuer/approvals/1/reject": {"reason": "x"},
+        "/issuer/approvals/1/withdraw": {"confirm": "1"},
+        "/issuer/keys/proposal": {"action": "key-rotate", "step": "propose"},
         f"/issuer/certificates/{holder.number}/reissue": {"reason": "lost"},
         f"/issuer/certificates/{holder.number}/activation-link": {},
         f"/issuer/requests/{request_id}/decision": {"decision": "approve"},
@@ -118,7 +123,7 @@ def test_auditor_can_read_but_not_change_anything(issued: Runtime, portal_app: F
 
 
 def test_roles_are_separated_between_operator_and_reviewer(issued: Runtime, portal_app: Flask) -> None:
-    """An operator may not decide requests or change status; a reviewer may not import or reissue."""
+    """An operator may not decide requests or approve status changes; a reviewer may not import or reissue."""
     holder = people(issued, PROVINCE, 1)[0]
     request_id = _request_for(issued, holder)
     operator = staff_account(issued, PROVINCE, "operator")
@@ -130,8 +135,8 @@ def test_roles_are_separated_between_operator_and_reviewer(issued: Runtime, port
         as_operator.post(f"/issuer/requests/{request_id}/decision", data={"decision": "approve"}).status_code
         == 403
     )
-    form = {"action": "suspend", "reason": "investigation", "doc_no": "x"}
-    assert as_operator.post(f"/issuer/certificates/{holder.number}/status", data=form).status_code == 403
+    assert as_operator.post("/issuer/approvals/1/approve", data={"confirm": "1"}).status_code == 403
+    assert as_operator.post("/issuer/approvals/1/reject", data={"reason": "x"}).status_code == 403
     assert as_reviewer.get("/issuer/import").status_code == 403
     assert (
         as_reviewer.post(f"/issuer/certificates/{holder.number}/reissue", data={"reason": "lost"}).status_code

@@ -21,7 +21,7 @@ from certsvc.accounts.activation import issue_activation_code
 from certsvc.certificates.versions import verification_url
 from certsvc.ledger.services import audit
 from certsvc.runtime import Runtime
-from tests.accounts.fixtures import PASSWORD, PROVINCE, issued, people, staff_account  # noqa: F401
+from tests.accounts.fixtures import PASSWORD, PROVINCE, issued, people, second_staff, staff_account  # noqa: F401
 from tests.workflows.support import versions
 
 if TYPE_CHECKING:
@@ -116,6 +116,7 @@ def test_holder_and_reviewer_flow(served: tuple[Runtime, str]) -> None:
     runtime, server = served
     holder, other = people(runtime, PROVINCE, 2)
     reviewer = staff_account(runtime, PROVINCE, "reviewer")
+    second_reviewer = second_staff(runtime, PROVINCE, "reviewer")
     old_url = verification_url(runtime, versions(runtime, holder.number)[0][2])
     other_url = verification_url(runtime, versions(runtime, other.number)[0][2])
     if not Path(CHROMIUM).exists():
@@ -182,13 +183,25 @@ def test_holder_and_reviewer_flow(served: tuple[Runtime, str]) -> None:
             page.wait_for_url("**/issuer/requests")
             assert "已批准" in page.content()
 
+            # The revocation is proposed here and approved by a second reviewer (two-person rule).
             page.goto(server + f"/issuer/certificates/{other.number}")
             page.select_option("#reason-revoke", "fraud")
             page.fill("#doc_no-revoke", "渝人社〔2026〕88号")
             page.click("#change-status-revoke")
             page.wait_for_load_state("load")
-            page.wait_for_url(f"**/issuer/certificates/{other.number}")
-            assert "状态已更新" in page.content()
+            page.click("#propose")
+            page.wait_for_url("**/issuer/approvals/*")
+            proposal_url = page.url
+            page.click("nav button[type=submit]")
+            page.wait_for_load_state("load")
+            _sign_in(page, server, second_reviewer, PASSWORD)
+            page.goto(proposal_url)
+            page.check("#confirm-approve")
+            page.click("#approve")
+            page.wait_for_load_state("load")
+            assert "已生效" in page.content()
+            page.goto(server + f"/issuer/certificates/{other.number}")
+            assert "已撤销" in page.content()
             _shot(page, "09-revoked-in-console")
             page.goto(server + "/issuer/ledger")
             page.click("main form button[type=submit]")

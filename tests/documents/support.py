@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from certsvc.documents.model import CertificateDocument
+from certsvc.domain.routes import Acquisition
 
 # As long as a real QR URL: base + 192 Base32 characters (certificate facts plus an Ed25519 signature).
 QR_URL = "https://certs.example.cn/v/" + ("MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZPIYTEMZU" * 4)
@@ -42,6 +43,10 @@ VERSION_ONE = CertificateDocument(
     qr_url=QR_URL,
     credential_jws=JWS,
     seal_text="北京市人力资源和社会保障局",
+    acquisition=Acquisition(
+        "评审", committee="北京市卫生系列高级专业技术资格评审委员会", review_date=date(2024, 5, 20)
+    ),
+    supervisor="北京市人力资源和社会保障局",
 )
 
 VERSION_TWO = replace(VERSION_ONE, version=2, reissue_date=date(2025, 3, 1), credential_jws=JWS + "v2")

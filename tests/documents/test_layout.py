@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from certsvc.documents.fonts import CjkFont
-from certsvc.documents.layout import PAGE_WIDTH, Seal, Text, Watermark, build_page
+from certsvc.documents.layout import PAGE_WIDTH, ROW_PITCH, Seal, Text, Watermark, build_page
 from certsvc.documents.seal import SealGlyph, seal_geometry
 from certsvc.errors import InvalidDocument
 from tests.documents.support import LONG_AUTHORITY, VERSION_ONE, VERSION_TWO
@@ -137,7 +137,7 @@ def test_labels_align_in_columns_with_full_width_colons(font: CjkFont) -> None:
     """Two-character labels are spread to the width of four-character ones (姓　　名 over 出生日期),
     and every label ends in a full-width colon set apart from its value."""
     texts = _texts(build_page(VERSION_ONE, font).items)
-    first = {t.text: t for t in texts if t.y in (80.0, 93.0)}
+    first = {t.text: t for t in texts if t.y in (80.0, 80.0 + ROW_PITCH)}
     assert first["姓"].x == pytest.approx(first["出"].x)
     colons = [t for t in texts if t.text == "："]
     assert len(colons) >= 14

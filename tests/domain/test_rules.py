@@ -271,8 +271,10 @@ def test_already_holding_the_title_message_is_masked() -> None:
 
 
 def test_rule_slugs_are_the_documented_ones() -> None:
-    """Only the documented rule slugs exist (DESIGN §4: ten refusal rules; `route` comes with 认定)."""
-    documented = "attendance vote publicity order jurisdiction committee identity duplicate form integrity"
+    """Only the documented rule slugs exist (DESIGN §4: the ten refusal rules and `route`)."""
+    documented = (
+        "attendance vote publicity order jurisdiction committee identity duplicate form integrity route"
+    )
     assert documented.split() == list(RULES)
 
 

@@ -11,7 +11,7 @@ import openpyxl
 
 from certsvc.certificates.intake.readers import RawRow
 from certsvc.certificates.intake.validate import ValidationReport, validate_rows
-from certsvc.domain.record import FIELD_LABELS_ZH, FIELDS, ResultRecord
+from certsvc.domain.record import ALL_FIELDS, FIELD_LABELS_ZH, FIELDS, AnyRecord
 from certsvc.domain.registry import Registry
 from tests.conftest import SAMPLE_RESULTS
 
@@ -56,8 +56,28 @@ def valid_row() -> dict[str, str]:
 
 def validate(
     raw_rows: Iterable[RawRow], registry: Registry, today: dt.date, *, acting_authority: str | None = None
-) -> tuple[ValidationReport, list[ResultRecord]]:
+) -> tuple[ValidationReport, list[AnyRecord]]:
     """The import's validation loop over a whole file: its report and the records that parsed."""
     report = ValidationReport()
     checked = validate_rows(raw_rows, registry, today, report, acting_authority=acting_authority)
     return report, [item.record for item in checked]
+
+
+ROUTE_FILES = ("sample-450305-recognition.csv", "sample-450300-reconfirmation.csv", "sample-450300-exam.csv")
+
+
+def mixed_route_table() -> list[list[str]]:
+    """One table with the columns of every route (English headers): two review rows of the county
+    421221, then the demo batches of 认定 (7 rows), 重新确认 (2) and 考试 (2), valid together."""
+    header = ["route", *(f for f in ALL_FIELDS if f != "route")]
+    rows: list[list[str]] = [header]
+    review_header, *review_rows = sample_table("sample-421221.csv")
+    for row in review_rows[:2]:
+        values = {"route": "", **dict(zip(review_header, row, strict=True))}
+        rows.append([values.get(f, "") for f in header])
+    for name in ROUTE_FILES:
+        batch_header, *batch_rows = sample_table(name)
+        for row in batch_rows:
+            values = dict(zip(batch_header, row, strict=True))
+            rows.append([values.get(f, "") for f in header])
+    return rows

@@ -79,6 +79,7 @@ def add_certificate(runtime: Runtime, serial: int, *, status: str, version: int)
             confirmation_doc_no="d",
             confirmation_date=dt.date(2026, 1, 1),
             meeting_date=dt.date(2025, 12, 1),
+            obtained_date=dt.date(2026, 1, 1),
             status=status,
             current_version=version,
             created_at=T0,

@@ -217,3 +217,20 @@ def test_an_impossible_history_fails(runtime: Runtime) -> None:
     report = ledger.audit(runtime, None)
     assert report.mismatch is not None
     assert report.mismatch.startswith("entry 1: revoke of")
+
+
+def test_a_ledger_of_entries_with_and_without_actors_audits_clean(runtime: Runtime) -> None:
+    """Entries from before issue 20 (no actor) and after (actor, proposal) sit in one tree; the audit
+    recomputes it from the stored bytes and finds nothing wrong."""
+    from certsvc.ledger.entries import actor_field, key_event
+
+    old = key_entries(3)
+    append(runtime, old)
+    moment = runtime.now()
+    new = [
+        key_event("key-rotate", f"kid-{n}", moment, actor=actor_field("reviewer", "st-0123456789ab"))
+        for n in range(3)
+    ]
+    append(runtime, new)
+    report = ledger.audit(runtime, None)
+    assert report.ok and report.entries == 6

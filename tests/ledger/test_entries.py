@@ -184,3 +184,73 @@ def _utc_text_uncached(moment: dt.datetime) -> str:
     utc = moment.astimezone(dt.UTC)
     spec = "microseconds" if utc.microsecond else "seconds"
     return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+
+
+# --- who acted (issue 20) ---------------------------------------------------------------------------
+REVIEWER = entries.actor_field("reviewer", "st-0123456789ab")
+
+
+def test_an_entry_names_the_acting_role_and_pseudonymous_staff_id() -> None:
+    """The actor member leads the canonical bytes (the fast path of issue entries spells them out, and
+    they equal canonical_json), and parses back."""
+    data = entries.certificate_event("issue", CERT_NO, 1, JWS_SHA256, NOON_BEIJING, actor=REVIEWER)
+    expected = {
+        "actor": {"role": "reviewer", "staff": "st-0123456789ab"},
+        "certificate_number": CERT_NO,
+        "credential_sha256": JWS_SHA256,
+        "time": "2024-10-08T12:00:00Z",
+        "type": "issue",
+        "version": 1,
+    }
+    assert data == canonical_json(expected)
+    assert data.startswith(b'{"actor":{"role":"reviewer","staff":"st-0123456789ab"},"certificate_number"')
+    assert entries.parse_entry(data) == expected
+
+
+def test_an_approved_change_names_both_people_and_the_proposal() -> None:
+    """A change a second person approved carries proposed_by and the proposal's number; proposed_by
+    without a proposal number is refused."""
+    proposer = entries.actor_field("operator", "st-ba9876543210")
+    data = entries.certificate_event(
+        "revoke", CERT_NO, 1, JWS_SHA256, NOON_BEIJING, actor=REVIEWER, proposed_by=proposer, proposal=7
+    )
+    parsed = entries.parse_entry(data)
+    assert (parsed["actor"], parsed["proposed_by"], parsed["proposal"]) == (REVIEWER, proposer, 7)
+    with pytest.raises(LedgerEntryError):
+        entries.certificate_event(
+            "revoke", CERT_NO, 1, JWS_SHA256, NOON_BEIJING, actor=REVIEWER, proposed_by=proposer
+        )
+    key = entries.key_event(
+        "key-rotate", "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs", NOON_BEIJING, actor=REVIEWER
+    )
+    assert entries.parse_entry(key)["actor"] == REVIEWER
+
+
+@pytest.mark.parametrize(
+    ("role", "staff"),
+    [
+        ("admin", None),
+        ("reviewer", "rev-500000"),
+        ("reviewer", "张三"),
+        ("reviewer", "st-0123"),
+        ("holder", "11010519491231002X"),
+    ],
+    ids=["unknown-role", "a-login", "a-name", "short-digest", "an-id-number"],
+)
+def test_an_actor_is_a_role_and_a_pseudonym_only(role: str, staff: str | None) -> None:
+    """A login, a name or an ID number can never stand as the staff id of a public entry."""
+    with pytest.raises(LedgerEntryError):
+        entries.actor_field(role, staff)
+    with pytest.raises(LedgerEntryError):
+        entries.certificate_event(
+            "issue", CERT_NO, 1, JWS_SHA256, NOON_BEIJING, actor={"role": role, "staff": staff or ""}
+        )
+
+
+def test_entries_written_before_actors_existed_still_parse() -> None:
+    """The old shape (no actor) is still a valid entry: nothing stored before issue 20 changes meaning."""
+    old = (
+        b'{"certificate_number":"50000020241000001Z","credential_sha256":"' + JWS_SHA256.encode() + b'",'
+        b'"time":"2024-10-08T12:00:00Z","type":"issue","version":1}'
+    )
+    assert "actor" not in entries.parse_entry(old)

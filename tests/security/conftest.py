@@ -2,7 +2,8 @@
 
 Authorities: the county 421221 ("own" for the county staff) and the province 500000 ("other").
 Holders A and B hold county certificates, C a province one; each has a pending reissue request
-with an evidence file. Staff: operator, reviewer and auditor of each authority. Every principal
+with an evidence file. Staff: operator, reviewer and auditor of each authority. Employers A and B
+each have a user and two API keys (one to use, one the matrix may revoke). Every principal
 signs in through the real login form (CSRF on) from its own client address, so rate limits per
 address never mix principals up.
 """
@@ -51,6 +52,21 @@ class Person:
     authority: str
     request_id: int
     share_id: int = 0
+    proposal_id: int = (
+        0  # a pending proposal (suspension) on the certificate, made by its authority's operator
+    )
+
+
+@dataclass(frozen=True)
+class EmployerPerson:
+    """An employer's user: what they type to sign in, their organisation, a key to use and the id
+    of another key (the resource the matrix names in URLs)."""
+
+    key: str
+    login: str
+    employer_id: int
+    api_key: str
+    key_id: int
 
 
 @dataclass
@@ -59,6 +75,7 @@ class World:
     app: Flask
     holders: dict[str, Person]
     staff: dict[str, tuple[str, str, str]]  # key -> (login, authority, role)
+    employers: dict[str, EmployerPerson] = field(default_factory=dict)
     clients: dict[str, FlaskClient] = field(default_factory=dict)
 
     def client(self, principal: str) -> FlaskClient:
@@ -77,7 +94,12 @@ class World:
         client = self.fresh_client()
         if principal == "anonymous":
             return client
-        login = self.holders[principal].login if principal in self.holders else self.staff[principal][0]
+        if principal in self.holders:
+            login = self.holders[principal].login
+        elif principal in self.employers:
+            login = self.employers[principal].login
+        else:
+            login = self.staff[principal][0]
         sign_in(client, login)
         return client
 
@@ -155,6 +177,61 @@ def _staff(runtime: Runtime) -> dict[str, tuple[str, str, str]]:
     return staff
 
 
+def _proposals(
+    runtime: Runtime, holders: dict[str, Person], staff: dict[str, tuple[str, str, str]]
+) -> dict[str, Person]:
+    """Holders A and C get a pending proposal to suspend their certificate, made by the operator of
+    the issuing authority (B's certificate stays free for the tests that propose on it)."""
+    import dataclasses
+
+    from certsvc.accounts.models import User
+    from certsvc.audit.actors import staff_actor
+    from certsvc.certificates.approvals import propose_status_change
+
+    operators = {authority: login for login, authority, role in staff.values() if role == "operator"}
+    people = dict(holders)
+    for key in ("holder-a", "holder-c"):
+        person = holders[key]
+        with runtime.database.write() as session:
+            user = session.scalars(select(User).where(User.login == operators[person.authority])).one()
+            actor = staff_actor(
+                user_id=user.id, login=user.login, role="operator", authority_code=person.authority
+            )
+            proposal = propose_status_change(
+                session,
+                runtime,
+                actor,
+                number=person.number,
+                action="suspend",
+                reason="investigation",
+                doc_no="测调〔2026〕1号",
+            )
+            people[key] = dataclasses.replace(person, proposal_id=proposal.id)
+
+
+def _employers(runtime: Runtime) -> dict[str, EmployerPerson]:
+    from certsvc.accounts.employers import add_employer, create_key
+    from certsvc.domain.checkdigits import uscc_check_char
+
+    people: dict[str, EmployerPerson] = {}
+    with runtime.database.write() as session:
+        for key, body in (("employer-a", "91500000MA5U7X0QA"), ("employer-b", "91500000MA5U7X0QB")):
+            employer, user, _ = add_employer(
+                session,
+                runtime,
+                name=f"{key} 有限公司",
+                uscc=body + uscc_check_char(body),
+                username=f"sec-{key}",
+                password=PASSWORD,
+            )
+            _, api_key = create_key(session, runtime, employer_id=employer.id, name="使用", created_by="test")
+            resource, _ = create_key(
+                session, runtime, employer_id=employer.id, name="矩阵", created_by="test"
+            )
+            people[key] = EmployerPerson(key, user.login, employer.id, api_key, resource.id)
+    return people
+
+
 @pytest.fixture(scope="module", params=DATABASE_KINDS)
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     from certsvc import create_app
@@ -169,8 +246,10 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     populate(runtime, (COUNTY, PROVINCE))
     holders = _holders(runtime)
     staff = _staff(runtime)
+    holders = _proposals(runtime, holders, staff)
+    employers = _employers(runtime)
     app = create_app(runtime=runtime)
     app.config.update(TESTING=True)
-    yield World(runtime, app, holders, staff)
+    yield World(runtime, app, holders, staff, employers)
     database.dispose()
     next(urls, None)

@@ -6,7 +6,10 @@ Each builder is cheap and deterministic, so a failing example replays exactly.
 from __future__ import annotations
 
 import base64
+import functools
+import io
 import struct
+import zipfile
 import zlib
 
 DEPTH = 100_000
@@ -118,6 +121,19 @@ def degenerate_pdf(kind: str) -> bytes:
     return bytes(out)
 
 
+@functools.cache
+def xlsx_bomb() -> bytes:
+    """An .xlsx-looking zip whose one sheet unpacks to 80 MiB of blanks (a list's limit is 64 MiB)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            block = b" " * (1 << 20)
+            for _ in range(80):
+                sheet.write(block)
+    return out.getvalue()
+
+
 HOSTILE_FILES = {
     "pixel-bomb.png": pixel_bomb,
     "text-bomb.png": text_bomb,
@@ -132,6 +148,8 @@ HOSTILE_FILES = {
     "deep.json": lambda: deep_json(50_000).encode(),
     "truncated.png": lambda: pixel_bomb()[:60],
     "junk.bin": lambda: bytes(range(256)) * 4,
+    "bomb.xlsx": xlsx_bomb,
+    "broken.xlsx": lambda: b"PK\x03\x04" + bytes(range(256)) * 8,
 }
 
 # Strings that reach text fields: lone surrogates, NUL, controls, bidi, long, formula-like.

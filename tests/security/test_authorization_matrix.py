@@ -21,17 +21,20 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.reliability.figures import record
-from tests.security.conftest import COUNTY, STAFF_ROLES, World, csrf_token
+from tests.security.conftest import COUNTY, PROVINCE, STAFF_ROLES, World, csrf_token
 
 
 @dataclass(frozen=True)
 class Access:
-    """Who may use an endpoint: ``public``, ``token`` (API bearer token), ``holder`` or ``staff``."""
+    """Who may use an endpoint: ``public``, ``token`` (an issuer's API bearer token), ``holder``,
+    ``staff``, ``employer`` (an employer's signed-in user) or ``employer-key`` (an employer's API key)."""
 
     kind: str
     roles: tuple[str, ...] = ()  # staff roles allowed; empty means any staff role
-    resource: str | None = None  # "certificate", "request" or "share": the URL names someone's resource
+    # "certificate", "request", "share" or "key": the URL names someone's resource
+    resource: str | None = None
     allowed: str = "allowed"  # how an allowed user's (deliberately incomplete) attempt is answered
+    province_only: bool = False  # staff of a provincial HR department only (signing keys)
 
 
 PUBLIC = Access("public")
@@ -72,8 +75,20 @@ ENDPOINTS: dict[str, Access] = {
             "public.help_page",
             "site.favicon",
             "shared.opened",  # the share token is the credential; tests/holders/test_shares.py
+            # verification reports: anyone may save one and anyone with its number may see it
+            # (masked data only; numbers carry 50 random bits); tests/verification/test_reports.py
+            "reports.create",
+            "reports.report",
+            "reports.report_pdf",
         )
     },
+    # employers: their signed-in users manage their own keys and run bulk checks; their API keys
+    # run the bulk API (tests/verification/test_bulk.py has keys and quotas in detail)
+    "employer.home": Access("employer"),
+    "employer.bulk": Access("employer"),
+    "employer.create_key": Access("employer"),
+    "employer.revoke_key": Access("employer", resource="key"),
+    "employer_api.bulk_check": Access("employer-key"),
     "results_api.submit_results": Access("token", ("operator",)),
     # the issuer JSON API: tokens of the authority that issued the resource, by role
     "certificates_api.certificate": Access("token", resource="certificate"),
@@ -108,8 +123,8 @@ ENDPOINTS: dict[str, Access] = {
     "issuer.activation_code": Access("staff", ("operator",), "certificate"),
     "issuer.activation_email": Access("staff", ("operator",), "certificate"),
     "issuer.reissue": Access("staff", ("operator",), "certificate"),
-    "issuer.change_status": Access("staff", ("reviewer",), "certificate"),
     "issuer.import_upload": Access("staff", ("operator",)),
+    "issuer.template": ANY_STAFF,
     # an operator confirming a staged import that does not exist (no token sent) gets 404
     "issuer.import_confirm": Access("staff", ("operator",), allowed="not-found"),
     # likewise the refusal report of a staged upload
@@ -126,11 +141,26 @@ ENDPOINTS: dict[str, Access] = {
     "issuer_registry.overview": ANY_STAFF,
     "issuer_integrity.records": ANY_STAFF,
     "issuer_integrity.end": Access("staff", ("reviewer",), allowed="not-found"),
+    # the two-person rule: operators and reviewers propose, another reviewer approves or rejects, the
+    # proposer withdraws; signing keys belong to the staff of a provincial HR department
+    "issuer_approvals.propose_status": Access("staff", ("operator", "reviewer"), "certificate"),
+    "issuer_approvals.proposals": ANY_STAFF,
+    "issuer_approvals.proposal": Access("staff", resource="proposal"),
+    "issuer_approvals.approve": Access("staff", ("reviewer",), "proposal"),
+    "issuer_approvals.reject": Access("staff", ("reviewer",), "proposal"),
+    "issuer_approvals.withdraw": Access("staff", ("operator", "reviewer"), "proposal"),
+    "issuer_approvals.keys": ANY_STAFF,
+    "issuer_approvals.propose_key": Access("staff", ("operator", "reviewer"), province_only=True),
+    # the action log: auditors only
+    "issuer_audit.action_log": Access("staff", ("auditor",)),
+    "issuer_audit.action_log_export": Access("staff", ("auditor",)),
 }
 PRINCIPALS = (
     "anonymous",
     "holder-a",
     "holder-b",
+    "employer-a",
+    "employer-b",
     "operator-own",
     "reviewer-own",
     "auditor-own",
@@ -142,15 +172,42 @@ PRINCIPALS = (
 # (issued by the province); holder B owns neither, so every resource is "other" for B.
 RESOURCES = ("holder-a", "holder-c")
 CSRF_PAGES = {"anonymous": "/auth/login", "holder": "/me/security", "staff": "/issuer/security"}
+EXTRA_PARAMS = {
+    "holder.download": {"fmt": "pdf"},
+    "issuer_integrity.end": {"record_id": 999999},
+    "issuer.template": {"route": "recognition"},
+}
+# The URL parameter and the Person attribute naming each kind of resource.
+RESOURCE_PARAMS = {
+    "certificate": "number",
+    "request": "request_id",
+    "share": "share_id",
+    "proposal": "proposal_id",
+}
+# Employers' keys named in URLs: employer A's and employer B's.
+KEY_OWNERS = ("employer-a", "employer-b")
+CSRF_PAGES = {
+    "anonymous": "/auth/login",
+    "holder": "/me/security",
+    "staff": "/issuer/security",
+    "employer": "/employer/",
+}
 EXTRA_PARAMS = {"holder.download": {"fmt": "pdf"}, "issuer_integrity.end": {"record_id": 999999}}
 # The URL parameter and the Person attribute naming each kind of resource.
-RESOURCE_PARAMS = {"certificate": "number", "request": "request_id", "share": "share_id"}
+RESOURCE_PARAMS = {"certificate": "number", "request": "request_id", "share": "share_id", "key": "key_id"}
+SIGNED_IN_KINDS = ("holder", "staff", "employer")
 
 
 def _kind(principal: str) -> str:
-    return (
-        "anonymous" if principal == "anonymous" else ("holder" if principal.startswith("holder") else "staff")
-    )
+    if principal == "anonymous":
+        return "anonymous"
+    return next((kind for kind in ("holder", "employer") if principal.startswith(kind)), "staff")
+
+
+def _owners(access: Access) -> tuple[str | None, ...]:
+    if access.resource == "key":
+        return KEY_OWNERS
+    return RESOURCES if access.resource else (None,)
 
 
 def expected(world: World, principal: str, access: Access, owner: str | None) -> str:
@@ -164,9 +221,12 @@ def expected(world: World, principal: str, access: Access, owner: str | None) ->
         _, authority, role = world.staff[principal]
         if access.roles and role not in access.roles:
             return "forbidden"
+        if access.province_only and authority != PROVINCE:
+            return "forbidden"
         if owner is not None and world.holders[owner].authority != authority:
             return "not-found"
         return access.allowed
+    # holders and employers: their own resources only
     return access.allowed if owner is None or owner == principal else "not-found"
 
 
@@ -238,8 +298,8 @@ class Matrix:
         access = ENDPOINTS[endpoint]
         params: dict[str, Any] = dict(EXTRA_PARAMS.get(endpoint, {}))
         if owner is not None and access.resource is not None:
-            person = self.world.holders[owner]
             attribute = RESOURCE_PARAMS[access.resource]
+            person = self.world.employers[owner] if access.resource == "key" else self.world.holders[owner]
             params[attribute] = getattr(person, attribute)
         with self.world.app.test_request_context():
             return url_for(endpoint, **params)
@@ -269,7 +329,7 @@ def protected_cases() -> Iterator[tuple[str, str]]:
     from certsvc import create_app  # noqa: F401 - the url map is read from a live app in the test
 
     for endpoint, access in sorted(ENDPOINTS.items()):
-        if access.kind in ("holder", "staff"):
+        if access.kind in SIGNED_IN_KINDS:
             yield endpoint, access.kind
 
 
@@ -286,12 +346,12 @@ def test_every_endpoint_is_classified(world: World) -> None:
 
 
 @pytest.mark.parametrize(
-    "endpoint", [name for name, access in sorted(ENDPOINTS.items()) if access.kind in ("holder", "staff")]
+    "endpoint", [name for name, access in sorted(ENDPOINTS.items()) if access.kind in SIGNED_IN_KINDS]
 )
 def test_protected_endpoint_obeys_the_matrix(world: World, matrix: Matrix, endpoint: str) -> None:
     """Each role gets exactly its due on this endpoint, for its own and for another's resource."""
     access = ENDPOINTS[endpoint]
-    owners: tuple[str | None, ...] = RESOURCES if access.resource else (None,)
+    owners = _owners(access)
     mismatches = []
     for method in _methods(world, endpoint):
         for principal in PRINCIPALS:
@@ -312,7 +372,10 @@ def test_protected_endpoint_obeys_the_matrix(world: World, matrix: Matrix, endpo
 def test_guessed_resources_answer_like_missing_ones(world: World, matrix: Matrix, endpoint: str) -> None:
     """Numbers and ids that do not exist (or are absurd) answer 404 to the allowed role, never 500."""
     access = ENDPOINTS[endpoint]
-    principal = "holder-a" if access.kind == "holder" else f"{(access.roles or ('auditor',))[0]}-own"
+    if access.kind in ("holder", "employer"):
+        principal = f"{access.kind}-a"
+    else:
+        principal = f"{(access.roles or ('auditor',))[0]}-own"
     client = world.client(principal)
     guesses = (
         ["50000020241000001Z", "NOT-A-NUMBER", "0" * 300]
@@ -373,7 +436,7 @@ def _state(world: World, owner: str) -> tuple[object, ...]:
     """What a write on ``owner``'s certificate or request would change."""
     from sqlalchemy import select
 
-    from certsvc.certificates.models import Certificate, CertificateVersion, ReissueRequest
+    from certsvc.certificates.models import Certificate, CertificateVersion, Proposal, ReissueRequest
 
     person = world.holders[owner]
     with world.runtime.database.read() as session:
@@ -388,17 +451,26 @@ def _state(world: World, owner: str) -> tuple[object, ...]:
         )
         request = session.get(ReissueRequest, person.request_id)
         assert request is not None
-        return certificate.current_version, statuses, request.status
+        proposals = tuple(
+            session.scalars(
+                select(Proposal.status).where(Proposal.certificate_id == certificate.id).order_by(Proposal.id)
+            )
+        )
+        return certificate.current_version, statuses, request.status, proposals
 
 
 COMPLETE_FORMS = {
     "issuer.reissue": {"reason": "damaged"},
-    "issuer.change_status": {
+    "issuer_approvals.propose_status": {
         "action": "revoke",
         "reason": "fraud",
         "doc_no": "测撤〔2026〕1号",
         "effective": "2026-11-20",
+        "step": "propose",
     },
+    "issuer_approvals.approve": {"confirm": "1"},
+    "issuer_approvals.reject": {"reason": "不同意"},
+    "issuer_approvals.withdraw": {"confirm": "1"},
     "issuer.decide": {"decision": "approve"},
     "issuer.activation_link": {},
 }
@@ -406,8 +478,8 @@ COMPLETE_FORMS = {
 
 @pytest.mark.parametrize("endpoint", sorted(COMPLETE_FORMS))
 def test_cross_authority_writes_change_nothing(world: World, matrix: Matrix, endpoint: str) -> None:
-    """Province staff of every role sending a complete, valid form against a county certificate or
-    request (and county staff against a province one) are refused, and nothing changes."""
+    """Province staff of every role sending a complete, valid form against a county certificate,
+    request or proposal (and county staff against a province one) are refused, and nothing changes."""
     for principal, owner in [
         (f"{role}-other", "holder-a") for role in ("operator", "reviewer", "auditor")
     ] + [(f"{role}-own", "holder-c") for role in ("operator", "reviewer", "auditor")]:
@@ -425,10 +497,15 @@ def test_cross_authority_writes_change_nothing(world: World, matrix: Matrix, end
 
 def test_complete_forms_do_act_for_the_right_staff(world: World, matrix: Matrix) -> None:
     """Control for the test above: the same complete forms, sent by the county's own staff on holder B's
-    certificate, do change it (so a refusal above is the authorization, not a broken form)."""
+    certificate, do change it (so a refusal above is the authorization, not a broken form): a reissue,
+    and a revocation proposed (it waits for a second reviewer)."""
     steps: tuple[tuple[str, str, Callable[[Any, Any], bool]], ...] = (
         ("operator-own", "issuer.reissue", lambda old, new: new[0] == old[0] + 1),
-        ("reviewer-own", "issuer.change_status", lambda old, new: new[1][-1] == "revoked"),
+        (
+            "reviewer-own",
+            "issuer_approvals.propose_status",
+            lambda old, new: new[3] == (*old[3], "pending") and new[1] == old[1],
+        ),
     )
     for principal, endpoint, changes in steps:
         before = _state(world, "holder-b")
@@ -452,6 +529,31 @@ COMPLETE_BODIES: dict[str, dict[str, Any]] = {
     "certificates_api.reject": {"reason": "材料不全"},
 }
 TOKEN_ENDPOINTS = sorted(name for name, access in ENDPOINTS.items() if access.kind == "token")
+
+
+# --- the employers' bulk API: an employer's key, and nothing else, is let in --------------------------
+EMPLOYER_KEY_ENDPOINTS = sorted(name for name, access in ENDPOINTS.items() if access.kind == "employer-key")
+
+
+@pytest.mark.parametrize("endpoint", EMPLOYER_KEY_ENDPOINTS)
+def test_employer_key_endpoint_obeys_the_matrix(world: World, matrix: Matrix, endpoint: str) -> None:
+    """Each employer's key is let in (its incomplete body then refused with 400); an issuer's token,
+    any signed-in session without a key, and anonymous callers get 401."""
+    mismatches = []
+    for principal in PRINCIPALS:
+        url = matrix.url(endpoint, None)
+        if principal in world.employers:
+            headers = {"Authorization": f"Bearer {world.employers[principal].api_key}"}
+            client, want = world.fresh_client(), "bad-request"
+        elif principal in world.staff:
+            headers, client, want = matrix.bearer(principal), world.fresh_client(), "unauthenticated"
+        else:
+            headers, client, want = {}, world.client(principal), "unauthenticated"
+        matrix.cells += 1
+        got = token_observed(client.post(url, headers=headers, json=INCOMPLETE_BODY))
+        if got != want:
+            mismatches.append(f"POST as {principal}: expected {want}, got {got}")
+    assert not mismatches, "\n".join(mismatches)
 
 
 def token_expected(world: World, principal: str, access: Access, owner: str | None) -> str:

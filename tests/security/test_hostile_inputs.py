@@ -39,6 +39,8 @@ AREAS = (
     ("/api/v1/certificates", "token"),
     ("/api/v1/reissue-requests", "token"),
     ("/api/v1/results", "token"),
+    ("/employer/", "employer"),
+    ("/api/v1/verify/bulk", "employer-key"),
 )
 
 
@@ -66,6 +68,7 @@ class Target:
     request_id: int
     tokens: tuple[str, str]
     clients: dict[str, FlaskClient] = field(default_factory=dict)
+    employer_key: str = ""
     routes: list[tuple[Rule, str]] = field(default_factory=list)
 
 
@@ -105,7 +108,14 @@ def target(world: World) -> Iterator[Target]:
         response = client.post("/auth/login", data={"account": login, "password": PASSWORD})
         assert response.status_code == 302
         found.clients[key] = client
+    employer = world.employers["employer-a"]
+    client = app.test_client()
+    assert (
+        client.post("/auth/login", data={"account": employer.login, "password": PASSWORD}).status_code == 302
+    )
+    found.clients["employer"] = client
     found.clients["anonymous"] = app.test_client()
+    found.employer_key = employer.api_key
     yield found
 
 
@@ -137,7 +147,7 @@ def _path(target: Target, rule: Rule, variant: Hostile) -> str:
     return _PLACEHOLDER.sub(fill, rule.rule)
 
 
-def _principal(path: str, variant: Hostile) -> tuple[str, dict[str, str]]:
+def _principal(target: Target, path: str, variant: Hostile) -> tuple[str, dict[str, str]]:
     """The client key and extra headers a route's area needs (anonymous when the variant says so)."""
     if variant.anonymous:
         return "anonymous", {}
@@ -145,6 +155,10 @@ def _principal(path: str, variant: Hostile) -> tuple[str, dict[str, str]]:
         if path.startswith(prefix):
             if kind == "token":
                 return "anonymous", {}
+            if kind == "employer-key":
+                return "anonymous", {"Authorization": f"Bearer {target.employer_key}"}
+            if kind == "employer":
+                return "employer", {}
             return ("holder" if kind == "holder" else f"staff{variant.role}"), {}
     return "anonymous", {}
 
@@ -181,6 +195,7 @@ def _members(target: Target, variant: Hostile) -> dict[str, object]:
         {"q": text, "query": text, "status": text, "action": text, "decision": text, "decision_reason": text},
         {"action": "password", "current": text, "password": text, "confirmation": text, "token": text},
         {"lines": text, "text": text, "targets": text, "next": text, "lang": text},
+        {"items": text, "output": text, "name": text, "payload": text, "report": text},
     ]
     return shapes[variant.shape % len(shapes)]
 
@@ -223,7 +238,7 @@ def _send_everywhere(target: Target, variant: Hostile) -> list[str]:
         if method == "GET" and not send_gets:
             continue
         path = _path(target, rule, variant)
-        principal, headers = _principal(path, variant)
+        principal, headers = _principal(target, path, variant)
         if rule.rule == "/auth/logout":
             principal = "anonymous"  # signing the shared clients out would blind the rest of the run
         if (
@@ -257,7 +272,7 @@ VARIANTS = st.builds(
     hostile_path=st.booleans(),
     anonymous=st.booleans(),
     role=st.integers(0, 1),
-    shape=st.integers(0, 9),
+    shape=st.integers(0, 10),
 )
 
 
@@ -285,6 +300,9 @@ VARIANTS = st.builds(
 )
 @example(Hostile("x" * 70_000, body="form", shape=9, headers=(("Cookie", "session=\x00; lang=\xfe"),)))
 @example(Hostile("\x00", body="multipart", file="pixel-bomb.png", shape=1))
+@example(Hostile("=1+1", body="multipart", file="bomb.xlsx", shape=10))
+@example(Hostile("x" * 70_000, body="form", file="broken.xlsx", shape=10, role=1))
+@example(Hostile("x", body="multipart", file="broken.xlsx", shape=10, anonymous=True))
 @example(Hostile("x", body="multipart", file="text-bomb.png", role=1, shape=4))
 @example(Hostile("x", body="multipart", file="bad-attachment.pdf", shape=2))
 @example(Hostile("x", body="multipart", file="zero-image.pdf", role=1, shape=5))

@@ -38,6 +38,7 @@ def _sample_urls(world: World) -> Iterator[tuple[str, str]]:
         "number": person.number,
         "request_id": person.request_id,
         "share_id": person.share_id,
+        "proposal_id": person.proposal_id,
         "fmt": "pdf",
         "payload": payload,
         "list_id": 1,
@@ -55,7 +56,7 @@ def _sample_urls(world: World) -> Iterator[tuple[str, str]]:
             "holder-a"
             if rule.endpoint.startswith("holder.")
             else "reviewer-own"
-            if rule.endpoint.startswith("issuer.")
+            if rule.endpoint.startswith("issuer")  # the console's blueprints are all issuer*
             else "anonymous"
         )
         with world.app.test_request_context():

@@ -88,9 +88,11 @@ def _form_posts(world: World) -> list[str]:
         "number": world.holders["holder-a"].number,
         "request_id": world.holders["holder-a"].request_id,
         "share_id": world.holders["holder-a"].share_id,
+        "proposal_id": world.holders["holder-a"].proposal_id,
         "payload": "AAAA",
         "token": "x" * 43,
         "record_id": 1,
+        "key_id": world.employers["employer-a"].key_id,
     }
     urls = []
     for rule in world.app.url_map.iter_rules():
@@ -103,7 +105,7 @@ def _form_posts(world: World) -> list[str]:
     return sorted(urls)
 
 
-@pytest.mark.parametrize("principal", ["anonymous", "holder-a", "reviewer-own"])
+@pytest.mark.parametrize("principal", ["anonymous", "holder-a", "reviewer-own", "employer-a"])
 def test_every_form_refuses_a_post_without_its_csrf_token(world: World, principal: str) -> None:
     """Each form endpoint answers a POST without a CSRF token (or with another session's) with the
     CSRF refusal, for visitors and for signed-in users alike."""
@@ -119,22 +121,43 @@ def test_every_form_refuses_a_post_without_its_csrf_token(world: World, principa
 
 
 def test_csrf_refusal_does_not_act(world: World) -> None:
-    """A reviewer's revoke form without its token changes nothing."""
-    from sqlalchemy import select
+    """A reviewer's approval of a pending proposal, and a new revocation proposal, sent without their
+    token, change nothing: the proposal still waits, no proposal is added, nothing is suspended."""
+    from sqlalchemy import func, select
 
-    from certsvc.certificates.models import Certificate, CertificateVersion
+    from certsvc.certificates.models import Certificate, CertificateVersion, Proposal
 
-    number = world.holders["holder-a"].number
+    person = world.holders["holder-a"]
     client = world.client("reviewer-own")
-    client.post(
-        f"/issuer/certificates/{number}/status",
-        data={"action": "revoke", "reason": "fraud", "doc_no": "x", "effective": "2026-11-20"},
+
+    def state() -> tuple[object, ...]:
+        with world.runtime.database.read() as session:
+            statuses = session.scalars(
+                select(CertificateVersion.status).join(Certificate).where(Certificate.number == person.number)
+            ).all()
+            proposals = session.scalar(select(func.count()).select_from(Proposal))
+            pending = session.get(Proposal, person.proposal_id)
+            assert pending is not None
+            return tuple(statuses), proposals, pending.status
+
+    before = state()
+    assert before[2] == "pending"
+    assert (
+        client.post(f"/issuer/approvals/{person.proposal_id}/approve", data={"confirm": "1"}).status_code
+        == 400
     )
-    with world.runtime.database.read() as session:
-        statuses = session.scalars(
-            select(CertificateVersion.status).join(Certificate).where(Certificate.number == number)
-        ).all()
-    assert "revoked" not in statuses
+    response = client.post(
+        f"/issuer/certificates/{world.holders['holder-b'].number}/proposal",
+        data={
+            "action": "revoke",
+            "reason": "fraud",
+            "doc_no": "x",
+            "effective": "2026-11-20",
+            "step": "propose",
+        },
+    )
+    assert response.status_code == 400
+    assert state() == before
 
 
 # --- open redirects --------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def test_credential_has_vc2_shape_and_jwt_claims(store: FileKeyStore, facts: Cre
     terms) with iss/sub/jti/iat claims and no nbf (VC-JOSE-COSE), and two status entries pointing at
     the lists its own issuer signs."""
     claims = decode_unverified(sign_credential(facts, store.current(NOW), BASE_URL, NOW))
-    assert claims["@context"] == ["https://www.w3.org/ns/credentials/v2", f"{BASE_URL}/contexts/v1.jsonld"]
+    assert claims["@context"] == ["https://www.w3.org/ns/credentials/v2", f"{BASE_URL}/contexts/v2.jsonld"]
     assert claims["type"] == ["VerifiableCredential", "ProfessionalTitleCredential"]
     assert claims["issuer"] == {"id": "urn:uscc:11421200011223344X", "name": "咸宁市人力资源和社会保障局"}
     assert claims["validFrom"] == "2025-03-01T09:30:15Z"

@@ -209,17 +209,19 @@ def test_burst_gets_429_with_retry_after(verify_app: Flask, issued: list[Issued]
 
 
 def test_by_number_has_a_stricter_shared_budget(verify_app: Flask, issued: list[Issued]) -> None:
-    """Name-testing requests (by number, confirm, batch items) share a stricter budget; QR checks do not."""
-    verify_app.config["CERTSVC_VERIFY_NUMBER_RATE"] = "3/minute"
+    """Name-testing requests (by number, confirm) share a stricter budget; QR checks do not; batch
+    items draw on the bulk name budget (tests/verification/test_ratelimits.py)."""
+    verify_app.config.update(CERTSVC_VERIFY_NUMBER_RATE="3/minute", CERTSVC_BULK_NAME_RATE="1/minute")
     client = verify_app.test_client()
     by_number = {"certificate_number": issued[0].number, "name": issued[0].name}
     assert client.post("/api/v1/verify", json=by_number).status_code == 200
     assert (
         client.post("/api/v1/verify", json={"qr": issued[0].qr_payload, "confirm": "张三"}).status_code == 200
     )
-    # Two name tests in one batch cost two: more than the one left.
+    # Two name tests in one batch cost two lines of the bulk name budget: more than its one.
     batch = client.post("/api/v1/verify/batch", json={"items": [by_number, by_number]})
     assert batch.status_code == 429
+    assert client.post("/api/v1/verify", json=by_number).status_code == 200
     assert client.post("/api/v1/verify", json=by_number).status_code == 429
     assert client.post("/api/v1/verify", json={"qr": issued[0].qr_payload}).status_code == 200
 

@@ -120,26 +120,46 @@ def test_pyld_expansion_with_served_contexts_drops_no_term(
     verify_client: FlaskClient, issued: list[Issued], runtime: Runtime
 ) -> None:
     """Expanding a credential with the VC 2.0 context and certsvc's own context (fetched from
-    certsvc) keeps every property: ProfessionalTitleCredential, certificateNumber, title, level …"""
+    certsvc) keeps every property: ProfessionalTitleCredential, certificateNumber, title, level,
+    and how the title was obtained (route, committee, reviewDate; every route's terms:
+    tests/services/test_routes.py)."""
     base = runtime.settings.base_url
     claims = decode_unverified(issued[0].credential)
-    assert claims["@context"] == [VC_CONTEXT, f"{base}/contexts/v1.jsonld"]
+    assert claims["@context"] == [VC_CONTEXT, f"{base}/contexts/v2.jsonld"]
     assert _dropped_terms(claims, verify_client, base) == 0
     expanded = json.dumps(jsonld.expand(claims, {"documentLoader": _loader(verify_client, base)}))
-    for term in ("ProfessionalTitleCredential", "certificateNumber", "specialty", "obtained", "version"):
+    for term in (
+        "ProfessionalTitleCredential",
+        "certificateNumber",
+        "specialty",
+        "obtained",
+        "version",
+        "route",
+        "committee",
+        "reviewDate",
+    ):
         assert f"urn:certsvc:vocab#{term}" in expanded
     # The check has teeth: with the base context alone, expansion drops certsvc's terms.
     assert _dropped_terms({**claims, "@context": [VC_CONTEXT]}, verify_client, base) >= 8
 
 
 def test_the_context_is_served_as_json_ld_and_cacheable(verify_client: FlaskClient) -> None:
-    """GET /contexts/v1.jsonld answers application/ld+json, cacheable, open to other origins."""
-    response = verify_client.get("/contexts/v1.jsonld")
-    assert response.status_code == 200
-    assert response.mimetype == "application/ld+json"
-    assert "max-age" in response.headers["Cache-Control"]
-    assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert "certificateNumber" in response.get_json()["@context"]
+    """GET /contexts/v1.jsonld and /contexts/v2.jsonld answer application/ld+json, cacheable, open to
+    other origins; v2 is v1 unchanged plus the route terms; no other version exists."""
+    documents = {}
+    for version in ("v1", "v2"):
+        response = verify_client.get(f"/contexts/{version}.jsonld")
+        assert response.status_code == 200
+        assert response.mimetype == "application/ld+json"
+        assert "max-age" in response.headers["Cache-Control"]
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        documents[version] = response.get_json()["@context"]
+    assert "certificateNumber" in documents["v1"] and "route" not in documents["v1"]
+    assert documents["v1"].items() <= documents["v2"].items()
+    assert {"route", "reviewDate", "originalDate", "examDate", "education", "supervisor"} <= documents[
+        "v2"
+    ].keys()
+    assert verify_client.get("/contexts/v3.jsonld").status_code == 404
 
 
 def test_status_list_issuer_is_the_credentials_issuer(

@@ -119,8 +119,8 @@ def test_a_context_gives_its_own_english_for_the_same_chinese() -> None:
         == label("action", "suspend", "zh")
         == "暂停"
     )
-    assert translate("最多 %(n)s 项", "en", n=100) == "At most 100 items"
-    assert translate("最多 %(n)s 项", "zh", n=100) == "最多 100 项"
+    assert translate("第 %(n)s 版", "en", n=2) == "version 2"
+    assert translate("第 %(n)s 版", "zh", n=2) == "第 2 版"
     assert label("step", None, "en") == ""
     # Certificate values are labels keyed by their Chinese; an unknown one stays as printed.
     assert bilingual("level", "副高级") == ("副高级", "Deputy Senior")
@@ -174,6 +174,9 @@ def test_labels_of_domain_values_name_exactly_the_domain_values() -> None:
     from certsvc.domain.record import FIELD_LABELS_ZH
 
     assert dict(FIELD_LABELS_ZH) == LABELS["column"]
+    from certsvc.domain.routes import ACQUISITION_LABELS_ZH
+
+    assert dict(ACQUISITION_LABELS_ZH) == LABELS["acquisition"]
 
 
 def _error_classes() -> list[type[errors.CertsvcError]]:

@@ -9,7 +9,7 @@ from importlib import resources
 from flask import Flask
 
 from certsvc.runtime import Runtime
-from tests.accounts.fixtures import PROVINCE, holder_account, people, sign_in, staff_account
+from tests.accounts.fixtures import PROVINCE, holder_account, people, second_staff, sign_in, staff_account
 from tests.workflows.support import certificate_state, ledger_size
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -97,7 +97,8 @@ def test_console_refuses_a_file_of_another_authority(issued: Runtime, portal_app
 
 
 def test_dashboard_ledger_and_status_pages_render(issued: Runtime, portal_app: Flask) -> None:
-    """The dashboard chart counts today's issuances; the ledger page audits; a status change is applied."""
+    """The dashboard chart counts today's issuances; the ledger page audits; a status change proposed
+    by one reviewer is applied when a second one approves it."""
     person = people(issued, PROVINCE, 1)[0]
     client = portal_app.test_client()
     sign_in(client, staff_account(issued, PROVINCE, "reviewer"))
@@ -106,7 +107,11 @@ def test_dashboard_ledger_and_status_pages_render(issued: Runtime, portal_app: F
     audit_page = client.post("/issuer/ledger/audit").get_data(as_text=True)
     assert "审计通过" in audit_page
     form = {"action": "revoke", "reason": "fraud", "doc_no": "渝人社〔2026〕9号", "version": "1"}
-    client.post(f"/issuer/certificates/{person.number}/status", data=form)
+    response = client.post(f"/issuer/certificates/{person.number}/proposal", data={**form, "step": "propose"})
+    assert certificate_state(issued, person.number) == ("valid", 1)
+    second = portal_app.test_client()
+    sign_in(second, second_staff(issued, PROVINCE, "reviewer"))
+    second.post(f"{response.headers['Location']}/approve", data={"confirm": "1"})
     assert certificate_state(issued, person.number) == ("revoked", 1)
     english = client.get("/issuer/?lang=en").get_data(as_text=True)
     assert "Dashboard" in english and "工作台" not in english

@@ -4,7 +4,10 @@ Matching ignores case, surrounding and inner whitespace (including the full-widt
 underscores and hyphens, and full-width letters: ``ID Number``, `` 身份证号　`` and ``id_number``
 all name the same field.
 
-Every field of ``certsvc.domain.record.FIELDS`` is required. Columns with other headers (序号,
+A file without a ``route`` (取得方式) column is a review file, and every field of
+``certsvc.domain.record.FIELDS`` is required, as always. A file with one may mix routes: only the
+fields every route has (``COMMON_FIELDS``) are required as columns, and each row must fill its
+own route's fields (checked per row, naming row and field). Columns with other headers (序号,
 备注, …) are ignored: every required column must still be present, so a misspelt header surfaces
 as a missing column, and the error lists the ignored headers as a hint. A field named by two
 columns is refused, since which one is meant would be a guess.
@@ -17,10 +20,20 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from certsvc.domain.record import FIELD_LABELS_ZH, FIELDS
+from certsvc.domain.record import (
+    ALL_FIELDS,
+    COMMON_FIELDS,
+    EXTRA_LABELS_ZH,
+    FIELD_LABELS_ZH,
+    FIELDS,
+    REVIEW,
+    ROUTE_FIELDS,
+)
 from certsvc.errors import BadHeader
 
-_EXTRA_ZH_ALIASES = {"身份证号码": "id_number", "公民身份号码": "id_number"}
+_OTHER_ROUTES_FIELDS = frozenset(
+    f for route, fields in ROUTE_FIELDS.items() if route != REVIEW for f in fields
+)
 _IGNORABLE = re.compile(r"[\s_\-\ufeff]+")
 
 
@@ -30,8 +43,8 @@ def header_key(text: str) -> str:
 
 
 ALIASES: Mapping[str, str] = MappingProxyType(
-    {header_key(alias): field for field in FIELDS for alias in (field, FIELD_LABELS_ZH[field])}
-    | {header_key(alias): field for alias, field in _EXTRA_ZH_ALIASES.items()}
+    {header_key(alias): field for field in ALL_FIELDS for alias in (field, FIELD_LABELS_ZH[field])}
+    | {header_key(alias): field for alias, field in EXTRA_LABELS_ZH.items()}
 )
 
 
@@ -56,13 +69,18 @@ def map_headers(headers: Sequence[str], filename: str) -> list[str | None]:
                 f"都表示{FIELD_LABELS_ZH[field]}",
             )
         seen[field] = index
-    missing = [f for f in FIELDS if f not in seen]
+    required = COMMON_FIELDS if "route" in seen else FIELDS
+    missing = [f for f in required if f not in seen]
     if missing:
         ignored = [h.strip()[:30] for h, f in zip(headers, columns, strict=True) if f is None and h.strip()][
             :8
         ]
         hint = f" (unrecognised headers: {', '.join(ignored)})" if ignored else ""
         hint_zh = f"（无法识别的列：{'、'.join(ignored)}）" if ignored else ""
+        if "route" not in seen and _OTHER_ROUTES_FIELDS & seen.keys():
+            # Columns of 认定, 重新确认 or 考试 without the route column: the file reads as review.
+            hint += "; a file of recognition, reconfirmation or exam results needs a route column"
+            hint_zh += "；认定、重新确认或考试结果的文件须有“取得方式”列"
         raise BadHeader(
             f"{filename}: row 1 lacks the column(s) {', '.join(missing)}{hint}",
             detail_zh=f"{filename}：第 1 行缺少列 {'、'.join(FIELD_LABELS_ZH[f] for f in missing)}{hint_zh}",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from certsvc.certificates.intake.readers import RawRow
 from certsvc.certificates.intake.records import parse_row
-from certsvc.domain.record import ResultRecord
+from certsvc.domain.record import AnyRecord, RecordBase
 from certsvc.domain.registry import Registry
 from certsvc.domain.rules import (
     CanDraw,
@@ -38,7 +38,7 @@ class CheckedRecord:
     """A row that parsed. ``refused``: the row broke a rule (its violations are in the report);
     ``repeated``: its person appeared in an earlier row of the file."""
 
-    record: ResultRecord
+    record: AnyRecord
     refused: bool
     repeated: bool
 
@@ -97,7 +97,7 @@ def validate_rows(
         yield CheckedRecord(parsed, refused=bool(found), repeated=duplicate is not None)
 
 
-def _foreign_authority(record: ResultRecord, acting: str) -> Violation:
+def _foreign_authority(record: RecordBase, acting: str) -> Violation:
     return Violation(
         record.row,
         "authority_code",

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from certsvc.accounts.models import STAFF_ROLES
 from certsvc.accounts.services import ApiPrincipal
 from certsvc.accounts.tokens import api_principal
+from certsvc.audit.actors import Actor
+from certsvc.audit.web import token_acting
 from certsvc.certificates import reissue as reissue_service
 from certsvc.certificates import revocation
 from certsvc.certificates.lookup import find_certificate
@@ -67,8 +69,9 @@ def _not_cached(response: Response) -> Response:
 
 
 # --- who is asking -------------------------------------------------------------------------------
-def _actor(principal: ApiPrincipal) -> str:
-    return f"api-token:{principal.token_id}"
+def _actor(principal: ApiPrincipal) -> Actor:
+    """The token acting (the action log names it; the ledger its role and a pseudonymous id)."""
+    return token_acting(principal)
 
 
 def _canonical_number(number: str) -> str:
@@ -194,7 +197,13 @@ def reissue(number: str) -> Response:
     rt = runtime()
     with rt.database.write() as session:
         reissue_service.reissue(
-            session, rt, canonical, reason, actor_authority=principal.authority_code, correction=correction
+            session,
+            rt,
+            canonical,
+            reason,
+            actor_authority=principal.authority_code,
+            correction=correction,
+            actor=_actor(principal),
         )
     return _certificate_response(rt, canonical, principal.authority_code)
 
@@ -215,6 +224,7 @@ def _change_status(number: str, action: str) -> Response:
             body.effective,
             actor_authority=principal.authority_code,
             version=body.version,
+            actor=_actor(principal),
         )
     return _certificate_response(rt, canonical, principal.authority_code)
 

@@ -3,21 +3,23 @@ ledger view.
 
 Staff see and act on their own authority's certificates and requests only; anything else answers
 404 as if it did not exist. Roles: operator imports, reissues at the counter and makes activation
-links; reviewer decides requests and suspends, reinstates or revokes; auditor only reads.
+links; reviewer decides requests; operators and reviewers propose suspensions, reinstatements and
+revocations, which another reviewer approves (views/approvals.py); auditor only reads.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import io
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from certsvc.accounts import services as accounts
 from certsvc.accounts.notifications import deliver_outbox
+from certsvc.audit.web import acting
+from certsvc.certificates import approvals, revocation
 from certsvc.certificates import reissue as reissue_service
-from certsvc.certificates import revocation
 from certsvc.certificates.dashboard import SERIES, authority_dashboard
 from certsvc.certificates.lookup import find_certificate
 from certsvc.certificates.models import (
@@ -44,10 +46,33 @@ REPORT_ROWS_SHOWN = 200
 @bp.get("/")
 @staff_required()
 def dashboard() -> ResponseReturnValue:
+    """The authority's figures; a reviewer also sees what waits for their approval, an auditor the
+    latest entries of the action log."""
+    from certsvc.audit.services import ActionFilter, list_actions
+    from certsvc.certificates.dashboard import ANNUAL_SERIES, BREAKDOWNS
+
     rt = runtime()
+    principal = me()
+    this_year = rt.today().year
+    year = request.args.get("year", "")
+    chosen = int(year) if year.isdigit() and 2000 <= int(year) <= this_year else this_year
     with rt.database.read() as db:
-        summary = authority_dashboard(db, rt, me().authority_code or "")
-    return render_template("issuer/dashboard.html", dashboard=summary, series=SERIES)
+        summary = authority_dashboard(db, rt, principal.authority_code or "", year=chosen)
+        awaiting = approvals.awaiting(db, acting()) if principal.role == "reviewer" else 0
+        recent = (
+            list_actions(db, authority_code=principal.authority_code, filters=ActionFilter(), per_page=8).rows
+            if principal.role == "auditor"
+            else []
+        )
+    return render_template(
+        "issuer/dashboard.html",
+        dashboard=summary,
+        series=SERIES,
+        annual_series=ANNUAL_SERIES,
+        breakdowns=BREAKDOWNS,
+        awaiting=awaiting,
+        recent=recent,
+    )
 
 
 # --- import ----------------------------------------------------------------------------------------
@@ -75,7 +100,7 @@ def import_upload() -> ResponseReturnValue:
             data,
             upload.filename,
             acting_authority=principal.authority_code or "",
-            actor=principal.actor,
+            actor=acting(),
             full_names=full_names,
         )
     except IntakeError as error:
@@ -83,7 +108,13 @@ def import_upload() -> ResponseReturnValue:
     # Kept when there is something to confirm or a refusal report to download.
     worth_keeping = not preview.foreign and (preview.report.would_issue or not preview.ok)
     token = stage_upload(rt, principal.user_id, upload.filename, data) if worth_keeping else None
-    return render_template("issuer/import.html", preview=preview, token=token, error=None)
+    return render_template(
+        "issuer/import.html",
+        preview=preview,
+        token=token,
+        error=None,
+        approval_rows=rt.settings.import_approval_rows,
+    )
 
 
 @bp.post("/import/confirm")
@@ -94,10 +125,38 @@ def import_confirm() -> ResponseReturnValue:
     rt = runtime()
     principal = me()
     data, filename = take_staged_upload(rt, principal.user_id, request.form.get("token", ""))
+    # Above the configured size a second person (a reviewer) must approve the import (two-person rule).
+    large = approvals.large_import(rt, data, filename, acting_authority=principal.authority_code)
+    if large is not None:
+        proposal_id = approvals.propose_import(
+            rt, acting(), data, filename, rows=large.rows, would_issue=large.would_issue
+        )
+        flash(t("导入规模较大，已提交审批：须由另一名审核员批准后才会发证。"), "info")
+        return redirect(url_for("issuer_approvals.proposal", proposal_id=proposal_id))
     report = import_results(
-        rt, data, filename, dry_run=False, acting_authority=principal.authority_code, actor=principal.actor
+        rt, data, filename, dry_run=False, acting_authority=principal.authority_code, actor=acting()
     )
     return render_template("issuer/import_result.html", report=report, shown=REPORT_ROWS_SHOWN)
+
+
+@bp.get("/templates/<route>.xlsx")
+@staff_required()
+def template(route: str) -> ResponseReturnValue:
+    """The Excel template of an acquisition route (review, recognition, reconfirmation, exam)."""
+    from certsvc.certificates.intake.templates import (
+        XLSX_MEDIA_TYPE,
+        template_filename,
+        template_route,
+        template_xlsx,
+    )
+
+    chosen = template_route(route)
+    return send_file(
+        io.BytesIO(template_xlsx(chosen)),
+        mimetype=XLSX_MEDIA_TYPE,
+        as_attachment=True,
+        download_name=template_filename(chosen),
+    )
 
 
 # --- reissue requests ------------------------------------------------------------------------------
@@ -169,7 +228,7 @@ def decide(request_id: int) -> ResponseReturnValue:
         with rt.database.write() as db:
             if decision == "approve":
                 created = reissue_service.approve_request(
-                    db, rt, request_id, actor=principal.actor, actor_authority=principal.authority_code
+                    db, rt, request_id, actor=acting(), actor_authority=principal.authority_code
                 )
                 message = t("已批准，已生成第 %(version)s 版。", version=created.version)
             elif decision == "reject":
@@ -178,7 +237,7 @@ def decide(request_id: int) -> ResponseReturnValue:
                     rt,
                     request_id,
                     reason=request.form.get("reason", ""),
-                    actor=principal.actor,
+                    actor=acting(),
                     actor_authority=principal.authority_code,
                 )
                 message = t("已驳回，持证人将看到驳回理由。")
@@ -214,42 +273,13 @@ def certificate(number: str) -> ResponseReturnValue:
             current=current,
             verify_url=verification_url(rt, current.qr_payload),
             status_choices=revocation.choices(current.status),
+            pending_proposal=approvals.pending_for_certificate(db, cert.id),
             reissue_reasons=REISSUE_REASONS,
             fields=CORRECTABLE_FIELDS,
-            can_review=role == "reviewer",
+            can_propose=role in approvals.PROPOSER_ROLES,
             can_operate=role == "operator",
             today=rt.today().isoformat(),
         )
-
-
-@bp.post("/certificates/<number>/status")
-@staff_required("reviewer")
-def change_status(number: str) -> ResponseReturnValue:
-    rt = runtime()
-    form = request.form
-    try:
-        effective = dt.date.fromisoformat(form["effective"]) if form.get("effective") else None
-        version = int(form["version"]) if form.get("version") else None
-        with rt.database.write() as db:
-            _my_certificate(db, number)
-            revocation.change_status(
-                db,
-                rt,
-                number,
-                form.get("action", ""),
-                form.get("reason", ""),
-                form.get("doc_no", ""),
-                effective,
-                actor_authority=me().authority_code,
-                version=version,
-            )
-    except ValueError:
-        flash(t("日期格式应为 YYYY-MM-DD。"), "error")
-    except (BadRequest, WorkflowError) as error:
-        flash(error_text(error), "error")
-    else:
-        flash(t("状态已更新并记入账本。"), "info")
-    return redirect(url_for("issuer.certificate", number=number))
 
 
 @bp.post("/certificates/<number>/reissue")
@@ -266,7 +296,13 @@ def reissue(number: str) -> ResponseReturnValue:
         with rt.database.write() as db:
             _my_certificate(db, number)
             created = reissue_service.reissue(
-                db, rt, number, reason, actor_authority=me().authority_code, correction=correction
+                db,
+                rt,
+                number,
+                reason,
+                actor_authority=me().authority_code,
+                correction=correction,
+                actor=acting(),
             )
             version = created.version
     except (BadRequest, WorkflowError) as error:
@@ -284,7 +320,7 @@ def activation_link(number: str) -> ResponseReturnValue:
     with rt.database.write() as db:
         cert = _my_certificate(db, number)
         link = accounts.create_activation_link(
-            db, rt, cert.number, created_by=me().actor, actor_authority=me().authority_code
+            db, rt, cert.number, created_by=acting(), actor_authority=me().authority_code
         )
         canonical = cert.number
     response = Response(render_template("issuer/activation_link.html", link=link, number=canonical))
@@ -300,7 +336,7 @@ def activation_code(number: str) -> ResponseReturnValue:
     from certsvc.accounts.activation import issue_activation_code
 
     notice = issue_activation_code(
-        runtime(), number, created_by=me().actor, actor_authority=me().authority_code
+        runtime(), number, created_by=acting(), actor_authority=me().authority_code
     )
     response = Response(render_template("issuer/activation_notice.html", notice=notice))
     response.headers["Cache-Control"] = "no-store"
@@ -319,7 +355,7 @@ def activation_email(number: str) -> ResponseReturnValue:
             runtime(),
             number,
             request.form.get("email", ""),
-            created_by=me().actor,
+            created_by=acting(),
             actor_authority=me().authority_code,
         )
     except BadRequest as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from certsvc.audit.web import acting
 from certsvc.certificates import integrity
 from certsvc.errors import BadRequest, WorkflowError
 from certsvc.web import runtime
@@ -40,7 +41,7 @@ def end(record_id: int) -> ResponseReturnValue:
                 record_id,
                 request.form.get("doc_no", ""),
                 actor_authority=me().authority_code,
-                actor=me().actor,
+                actor=acting(),
             )
     except (BadRequest, WorkflowError) as error:
         flash(error_text(error), "error")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from certsvc.accounts.tokens import api_principal
+from certsvc.audit.web import token_acting
 from certsvc.certificates.schemas import (
     RESULTS_BODIES,
     ImportSummary,
@@ -55,7 +56,7 @@ def submit_results() -> Response:
             filename,
             dry_run=arguments.dry_run.lower() in _TRUE,
             acting_authority=principal.authority_code,
-            actor=f"api-token:{principal.token_id}",
+            actor=token_acting(principal),
         )
     except UnreadableFile as error:
         # Same shape as a refused file, so clients handle one 422 body: the whole file is the problem.

@@ -1,9 +1,10 @@
 """``POST /api/v1/verify`` and ``POST /api/v1/verify/batch``: verdicts as JSON.
 
 Bodies are checked here (shape, sizes) so that a malformed request is a 400 problem, never a 5xx.
-Every route draws on a per-client budget; requests that can test a holder's name (by number, or
-with ``confirm``) also draw on a stricter budget shared with the page forms, so the API is no
-faster oracle than the pages. Both are Flask-Limiter limits declared on the blueprint.
+Every route draws on a per-client budget; single requests that can test a holder's name (by
+number, or with ``confirm``) also draw on a stricter budget shared with the page forms, so the API
+is no faster oracle than the pages; a batch draws on the bulk budgets shared with the bulk page.
+All are Flask-Limiter limits declared on the blueprint.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from certsvc.verification.schemas import (
     VerifyUpload,
 )
 from certsvc.verification.services import OnlineVerdict, verify_by_number, verify_target
+from certsvc.verification.views.bulk import BULK_NAME_SCOPE, BULK_SCOPE, bulk_name_rate, bulk_rate
 from certsvc.web import runtime
 from certsvc.web.extensions import configured_rate, csrf, limiter
 from certsvc.web.jsonio import json_body, json_response, parse
@@ -74,21 +76,33 @@ def _decoded_body() -> Any:
     return g.verify_body
 
 
-def _name_tests() -> int:
-    """How many items of this request test a holder's name: its cost on the stricter budget (a
-    body that is not a valid request costs nothing there: the view refuses it, testing no name)."""
+def _is_batch() -> bool:
+    return request.endpoint == f"{bp.name}.{verify_batch.__name__}"
+
+
+def _batch_items() -> list[Any] | None:
+    """The items of a batch the view will check (None: not a batch, or one it refuses whole)."""
     body = _decoded_body()
-    if request.endpoint == f"{bp.name}.{verify_batch.__name__}":
-        items = body.get("items") if isinstance(body, dict) else None
-        if not isinstance(items, list) or len(items) > MAX_BATCH:
-            return 0
-    else:
-        items = [body]
-    return sum(1 for item in items if isinstance(item, dict) and _tests_name(item))
+    items = body.get("items") if _is_batch() and isinstance(body, dict) else None
+    return items if isinstance(items, list) and 0 < len(items) <= MAX_BATCH else None
+
+
+def _name_tests() -> int:
+    """Whether this single request tests a holder's name: its cost on the stricter budget shared
+    with the page forms (a body that is not a valid request costs nothing there: the view refuses
+    it, testing no name). Batches draw on the bulk budgets instead."""
+    body = _decoded_body()
+    return 0 if _is_batch() else int(isinstance(body, dict) and _tests_name(body))
 
 
 def _tests_no_name() -> bool:
     return _name_tests() == 0
+
+
+def _batch_name_tests() -> int:
+    """How many items of a batch test a holder's name: its cost on the bulk name budget."""
+    items = _batch_items() or []
+    return sum(1 for item in items if isinstance(item, dict) and _tests_name(item))
 
 
 def _tests_name(item: dict[str, Any]) -> bool:
@@ -101,6 +115,15 @@ def _tests_name(item: dict[str, Any]) -> bool:
 # resolve the route's limits a second time in the view's wrapper.
 limiter.limit(verify_rate)(bp)
 limiter.shared_limit(number_rate, scope=NUMBER_SCOPE, cost=_name_tests, exempt_when=_tests_no_name)(bp)
+# A batch is an anonymous bulk check: one submission on the bulk budget (shared with the bulk
+# page), and its name-testing items on the bulk name budget (docs/adr/0016).
+limiter.shared_limit(bulk_rate, scope=BULK_SCOPE, exempt_when=lambda: _batch_items() is None)(bp)
+limiter.shared_limit(
+    bulk_name_rate,
+    scope=BULK_NAME_SCOPE,
+    cost=_batch_name_tests,
+    exempt_when=lambda: _batch_name_tests() == 0,
+)(bp)
 
 
 # --- routes ------------------------------------------------------------------------------------
@@ -133,13 +156,13 @@ def verify_batch() -> ResponseReturnValue:
         except CertsvcError as error:
             if error.status >= 500:
                 raise
-            results.append(ItemRefused(index=position, error=_item_problem(error)))
+            results.append(ItemRefused(index=position, error=item_problem(error)))
             continue
         results.append(ItemVerdict(index=position, verdict=Verdict.of(verdict)))
     return _verdict_response(BatchResult(results=results))
 
 
-def _item_problem(error: CertsvcError) -> ItemProblem:
+def item_problem(error: CertsvcError) -> ItemProblem:
     return ItemProblem(
         code=error.code,
         title=error.title,
@@ -179,11 +202,16 @@ ROUTES = (
         "post",
         "/api/v1/verify/batch",
         "verifyBatch",
-        f"Verify up to {MAX_BATCH} certificates in one request",
+        f"Verify up to {MAX_BATCH} certificates in one request (anonymous bulk check)",
         {
             200: Reply("One result per item, in order: a verdict or the item's problem", BatchResult),
             **problems(400, 429),
         },
+        description=(
+            "Counts as one anonymous bulk check per client (CERTSVC_BULK_RATE), and each item "
+            "that tests a name as one line of the bulk name budget (CERTSVC_BULK_NAME_RATE). "
+            "Employers send up to 1,000 lines with their API key to POST /api/v1/verify/bulk."
+        ),
         body={"application/json": VerifyBatch},
     ),
 )

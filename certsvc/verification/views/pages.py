@@ -6,21 +6,10 @@ wording come from ``certsvc.web.language`` like every other page.
 
 from __future__ import annotations
 
-import dataclasses
-
-from flask import Blueprint, Response, g, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
 
-from certsvc.errors import BadRequest, CertsvcError, UnreadableDocument
-from certsvc.verification.bulk import (
-    MAX_CSV_BYTES,
-    BulkItem,
-    BulkRow,
-    parse_bulk_csv,
-    parse_bulk_text,
-    verify_bulk,
-)
+from certsvc.errors import BadRequest, UnreadableDocument
 from certsvc.verification.schemas import MAX_BATCH
 from certsvc.verification.services import (
     OnlineVerdict,
@@ -30,6 +19,17 @@ from certsvc.verification.services import (
     wording,
 )
 from certsvc.verification.views.api import MAX_UPLOAD_BYTES, NUMBER_SCOPE, number_rate, verify_rate
+from certsvc.verification.views.bulk import (
+    BULK_NAME_SCOPE,
+    BULK_SCOPE,
+    answer,
+    bulk_name_rate,
+    bulk_rate,
+    check_form,
+    describe_rate,
+    kept_text,
+    posted_form,
+)
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
 from certsvc.web.language import error_text
@@ -129,7 +129,14 @@ def _verdict_page(
     upload: bool = False,
     problem: str | None = None,
 ) -> str:
+    """The verdict, with what "save as a verification report" re-checks: the QR payload, or the
+    typed number and name when no certificate matched them; ``typed`` also refills the number form."""
     switch_url = url_for("public.scanned", payload=payload) if payload else url_for("public.start")
+    report_target = (
+        {"payload": payload}
+        if payload
+        else ({"number": typed["number"], "name": typed["name"]} if typed else None)
+    )
     return render_template(
         "public/verify.html",
         verdict=verdict,
@@ -139,62 +146,46 @@ def _verdict_page(
         typed=typed,
         upload=upload,
         problem=problem,
+        report_target=report_target,
     )
 
 
 # --- bulk --------------------------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class BulkForm:
-    """The submitted bulk form: its items, or the problem that stands in for them."""
-
-    items: tuple[BulkItem, ...]
-    problem: Exception | None
+def _submission() -> bool:
+    """Whether this request is a bulk check the view will make (what the bulk budget counts)."""
+    form = posted_form(MAX_BATCH)
+    return form is not None and form.checkable
 
 
-def bulk_form() -> BulkForm:
-    """The bulk form (textarea lines or a CSV upload), parsed once per request and never raising:
-    the rate limiter reads it before the view (to know what the request costs), and a form a
-    client crafted to fail (oversized, undecodable) must not fail there. The view raises the
-    problem."""
-    parsed: BulkForm | None = g.get("bulk_form")
-    if parsed is None:
-        try:
-            upload = request.files.get("csv")
-            if upload is not None and upload.filename:
-                items = parse_bulk_csv(upload.read(MAX_CSV_BYTES + 1))
-            else:
-                items = parse_bulk_text(request.form.get("items", ""))
-            parsed = BulkForm(tuple(items), None)
-        except (CertsvcError, HTTPException) as error:  # HTTPException: too large, client went away
-            parsed = BulkForm((), error)
-        g.bulk_form = parsed
-    return parsed
-
-
-def _bulk_name_tests() -> int:
-    """Number + name lines of a valid bulk form: its cost on the budget shared with the API (a
-    form the view will refuse, over MAX_BATCH items or unreadable, costs nothing there)."""
-    if request.method != "POST":
-        return 0
-    items = bulk_form().items
-    return 0 if len(items) > MAX_BATCH else sum(1 for item in items if item.number is not None)
+def _name_lines() -> int:
+    """Number + name lines of a valid bulk form: its cost on the bulk name budget (a form the
+    view will refuse, over MAX_BATCH items or unreadable, costs nothing there)."""
+    form = posted_form(MAX_BATCH)
+    return 0 if form is None else form.name_lines
 
 
 @bp.route("/verify/bulk", methods=["GET", "POST"])
 @limiter.limit(verify_rate)
+@limiter.shared_limit(bulk_rate, scope=BULK_SCOPE, exempt_when=lambda: not _submission())
 @limiter.shared_limit(
-    number_rate,
-    scope=NUMBER_SCOPE,
-    cost=_bulk_name_tests,
-    exempt_when=lambda: _bulk_name_tests() == 0,
+    bulk_name_rate, scope=BULK_NAME_SCOPE, cost=_name_lines, exempt_when=lambda: _name_lines() == 0
 )
 def bulk() -> ResponseReturnValue:
-    rows: list[BulkRow] = []
-    if request.method == "POST":
-        form = bulk_form()
-        if form.problem is not None:
-            raise form.problem
-        rows = verify_bulk(runtime(), list(form.items))
-    return render_template(
-        "public/bulk.html", rows=rows, max_items=MAX_BATCH, switch_url=url_for("public.bulk")
+    """Anonymous bulk check: up to 100 lines, as a page, an Excel file or a verification report."""
+    form = posted_form(MAX_BATCH)
+    result, refusal = check_form(form, max_items=MAX_BATCH)
+    page = render_template(
+        "public/bulk.html",
+        result=result,
+        refusal=refusal,
+        max_items=MAX_BATCH,
+        items_text=kept_text(form),
+        action=url_for("public.bulk"),
+        employer=None,
+        submissions=describe_rate(bulk_rate(), "次", "checks"),
+        name_lines=describe_rate(bulk_name_rate(), "行", "lines"),
+        switch_url=url_for("public.bulk"),
     )
+    if refusal is not None:
+        return page, 400
+    return page if result is None else answer(result, page)

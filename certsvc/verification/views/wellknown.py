@@ -1,7 +1,8 @@
 """What verifiers fetch to trust certsvc: ``/.well-known/jwks.json`` (every credential-signing key
 ever used, with its validity window), ``/.well-known/certsvc-ca.pem`` (the issuing CA that certifies
-the seal certificates signing the PDFs) and ``/contexts/v1.jsonld`` (the JSON-LD context defining
-every term of the credentials)."""
+the seal certificates signing the PDFs) and ``/contexts/v1.jsonld``, ``/contexts/v2.jsonld`` (the
+JSON-LD contexts defining every term of the credentials: v2 for credentials issued now, v1 for the
+older ones)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import Any
 from flask import Blueprint, Response
 from flask.typing import ResponseReturnValue
 
-from certsvc.signing.contexts import CERTSVC_CONTEXT_PATH, CONTEXT_MEDIA_TYPE, certsvc_context_bytes
-from certsvc.verification.schemas import Jwks
+from certsvc.signing.contexts import CONTEXT_MEDIA_TYPE, certsvc_context_bytes
+from certsvc.verification.schemas import CONTEXT_VERSIONS, ContextArguments, Jwks
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
 from certsvc.web.jsonio import json_response
@@ -37,10 +38,12 @@ ROUTES = (
     ),
     Route(
         "get",
-        CERTSVC_CONTEXT_PATH,
+        "/contexts/{version}.jsonld",
         "getCredentialContext",
-        "The JSON-LD context defining every term of certsvc credentials",
+        "A JSON-LD context defining every term of the certsvc credentials that name it (v2: issued "
+        "now; v1: before acquisition routes)",
         {200: Reply("JSON-LD context document", dict[str, Any], CONTEXT_MEDIA_TYPE)},
+        path_arguments=ContextArguments,
     ),
 )
 
@@ -56,10 +59,10 @@ def jwks() -> ResponseReturnValue:
     return response
 
 
-@bp.get(CERTSVC_CONTEXT_PATH)
+@bp.get(f"/contexts/<any({', '.join(CONTEXT_VERSIONS)}):version>.jsonld")
 @limiter.exempt
-def credential_context() -> ResponseReturnValue:
-    response = Response(certsvc_context_bytes(), mimetype=CONTEXT_MEDIA_TYPE)
+def credential_context(version: str) -> ResponseReturnValue:
+    response = Response(certsvc_context_bytes(f"/contexts/{version}.jsonld"), mimetype=CONTEXT_MEDIA_TYPE)
     # The file never changes once published (a new term gets a new version), so caches may keep it.
     response.headers["Cache-Control"] = "public, max-age=86400"
     response.headers["Access-Control-Allow-Origin"] = "*"
