@@ -60,7 +60,10 @@ def parse_china_local(text: str) -> dt.datetime:
     moment = dt.datetime.fromisoformat(text[:-1] + "Z" if text[-1:] == "z" else text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=CHINA_TZ)
-    return moment.astimezone(dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00 in China time is before year 1 in UTC
+        raise ValueError(f"time out of range: {text[:40]!r}") from None
 
 
 def china_local_input(instant: dt.datetime) -> str:

@@ -186,6 +186,15 @@ def set_quota(session: Session, uscc: str, quota: str) -> Employer:
     return employer
 
 
+def set_active(session: Session, uscc: str, active: bool) -> Employer:
+    """Disable (or enable again) an employer: its keys and its users' sign-in stop (or resume)."""
+    employer = employer_by_uscc(session, uscc)
+    employer.active = active
+    for user in session.scalars(select(User).where(User.employer_id == employer.id)):
+        user.active = active
+    return employer
+
+
 def list_employers(session: Session) -> list[Employer]:
     return list(session.scalars(select(Employer).order_by(Employer.id)))
 

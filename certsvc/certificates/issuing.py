@@ -5,8 +5,9 @@ One pass over the file, in chunks of ``CHUNK_ROWS`` rows, inside ONE write trans
 1. ``intake.validate_rows`` parses every row and checks it against every rule, plus the API
    token's authority (the same loop the intake tests and fuzzers run);
 2. the chunk's holders are looked up in one query (by blind index) to answer "already issued"
-   (the row's ``result_key`` exists: reported with its certificate number, never issued twice)
-   and "already holds an active certificate for this title" (a refusal);
+   (the row's ``result_key`` exists: reported with its certificate number, never issued twice),
+   "already holds an active certificate for this title" and, for a recognition (认定), "already
+   recognised once" (refusals);
 3. while nothing has been refused, the chunk is issued at once: holders, certificate numbers,
    status slots, signatures, one ledger ``record`` call, bulk inserts. After the first refusal
    the remaining rows are only checked, so the report still lists every refusal, and the
@@ -383,8 +384,8 @@ def _classify(
     *,
     today: dt.date,
 ) -> list[_Pending]:
-    """Answer "already issued", "already holds" (rule 8) and "in the integrity record" (rule 10)
-    for a chunk with one query each; the rows to issue."""
+    """Answer "already issued", "already holds" (rule 8), "already recognised" (认定 never twice)
+    and "in the integrity record" (rule 10) for a chunk with one query each; the rows to issue."""
     indexes = [keys.index(checked.record.id_number) for checked in chunk]
     known = _known_holders(session, indexes)
     barred = integrity.running(session, indexes, today)

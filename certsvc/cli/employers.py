@@ -35,6 +35,14 @@ def register(subparsers: Any) -> None:
     quota.add_argument("quota", help="e.g. 50000/hour;200000/day")
     quota.set_defaults(handler=run_set_quota)
 
+    for name, active, purpose in (
+        ("disable", False, "stop an employer: its keys and sign-in are refused"),
+        ("enable", True, "let a disabled employer in again"),
+    ):
+        toggle = commands.add_parser(name, help=purpose)
+        toggle.add_argument("uscc")
+        toggle.set_defaults(handler=run_set_active, active=active)
+
     key = commands.add_parser("create-key", help="a named API key of an employer (printed once)")
     key.add_argument("uscc")
     key.add_argument("--name", required=True, help="what the key is for")
@@ -89,6 +97,17 @@ def run_set_quota(args: argparse.Namespace) -> int:
     with runtime.database.write() as session:
         employer = set_quota(session, args.uscc, args.quota)
         line = f"employer {employer.uscc} quota: {employer.quota}"
+    print(line)
+    return 0
+
+
+def run_set_active(args: argparse.Namespace) -> int:
+    from certsvc.accounts.employers import set_active
+
+    runtime = cli_runtime()
+    with runtime.database.write() as session:
+        employer = set_active(session, args.uscc, args.active)
+        line = f"employer {employer.uscc} {'enabled' if employer.active else 'disabled'}"
     print(line)
     return 0
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from certsvc.documents.cache import RenderKey, cached_render
 from certsvc.documents.fonts import CjkFont, find_cjk_font
 from certsvc.documents.pdf import render_report_pdf
 from certsvc.documents.report import ReportDocument, ReportLine, report_pages
@@ -215,7 +216,15 @@ def report_sealer(runtime: Runtime) -> PdfSealer:
 
 
 def report_pdf(runtime: Runtime, report: Report) -> bytes:
-    """The report as a PDF signed by the installation's report seal (Chinese, as filed in China)."""
+    """The report as a PDF signed by the installation's report seal (Chinese, as filed in China).
+
+    A report never changes, so its signed PDF is rendered once and kept in the render cache: a
+    1,000-line report takes a second or two to draw and sign, and /r/ pages are public."""
+    key = RenderKey(report.number, 1, "pdf", variant="report")
+    return cached_render(runtime.settings.cache_dir / "reports", key, lambda: _render_pdf(runtime, report))
+
+
+def _render_pdf(runtime: Runtime, report: Report) -> bytes:
     sealer = report_sealer(runtime)
     document = ReportDocument(
         number=report.number,

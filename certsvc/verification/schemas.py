@@ -150,15 +150,15 @@ class BulkLine(
 
 
 class BulkCheck(RequestShape):
-    """An employer's bulk check: up to ``MAX_BULK`` lines, each checked on its own (a malformed line
-    gets its own problem in the answer); ``report`` also records it as a verification report."""
+    """An employer's bulk check: up to 1,000 lines, each checked on its own (a malformed line gets
+    its own problem in the answer); ``report`` also records it as a verification report."""
 
     items: list[SkipValidation[BulkLine]] = Field(min_length=1, max_length=MAX_BULK)
     report: bool = False
 
 
 class BulkUpload(RequestShape):
-    """A list of up to ``MAX_BULK`` lines as a CSV or Excel (.xlsx) file: a ``qr`` column, or
+    """A list of up to 1,000 lines as a CSV or Excel (.xlsx) file: a ``qr`` column, or
     ``certificate_number``/``证书编号`` and ``name``/``姓名`` columns, or headerless number,name rows."""
 
     file: bytes

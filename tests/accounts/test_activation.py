@@ -181,13 +181,13 @@ def test_reset_answers_the_same_and_mails_only_matching_accounts(issued: Runtime
 
 def test_demo_accounts_are_created_once(issued: Runtime) -> None:
     """A second run reports the existing accounts and creates nothing new: three staff accounts
-    for each of the demo registry's nine authorities, and one holder."""
+    for each of the demo registry's ten authorities, and one holder."""
     first = create_demo_accounts(issued)
     with issued.database.read() as session:
         count = session.scalar(select(func.count()).select_from(User))
     second = create_demo_accounts(issued)
     with issued.database.read() as session:
         assert session.scalar(select(func.count()).select_from(User)) == count
-    assert count == 9 * 3 + 1
+    assert count == 10 * 3 + 1
     assert any("certsvc-demo-2024" in line for line in first)
     assert all("exists" in line for line in second)

@@ -207,6 +207,7 @@ def _proposals(
                 doc_no="测调〔2026〕1号",
             )
             people[key] = dataclasses.replace(person, proposal_id=proposal.id)
+    return people
 
 
 def _employers(runtime: Runtime) -> dict[str, EmployerPerson]:

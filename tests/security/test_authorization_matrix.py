@@ -87,6 +87,7 @@ ENDPOINTS: dict[str, Access] = {
     "employer.home": Access("employer"),
     "employer.bulk": Access("employer"),
     "employer.create_key": Access("employer"),
+    "employer.security": Access("employer"),
     "employer.revoke_key": Access("employer", resource="key"),
     "employer_api.bulk_check": Access("employer-key"),
     "results_api.submit_results": Access("token", ("operator",)),
@@ -171,19 +172,6 @@ PRINCIPALS = (
 # Resources named in URLs: holder A's (issued by the county, "own" for county staff) and holder C's
 # (issued by the province); holder B owns neither, so every resource is "other" for B.
 RESOURCES = ("holder-a", "holder-c")
-CSRF_PAGES = {"anonymous": "/auth/login", "holder": "/me/security", "staff": "/issuer/security"}
-EXTRA_PARAMS = {
-    "holder.download": {"fmt": "pdf"},
-    "issuer_integrity.end": {"record_id": 999999},
-    "issuer.template": {"route": "recognition"},
-}
-# The URL parameter and the Person attribute naming each kind of resource.
-RESOURCE_PARAMS = {
-    "certificate": "number",
-    "request": "request_id",
-    "share": "share_id",
-    "proposal": "proposal_id",
-}
 # Employers' keys named in URLs: employer A's and employer B's.
 KEY_OWNERS = ("employer-a", "employer-b")
 CSRF_PAGES = {
@@ -192,9 +180,19 @@ CSRF_PAGES = {
     "staff": "/issuer/security",
     "employer": "/employer/",
 }
-EXTRA_PARAMS = {"holder.download": {"fmt": "pdf"}, "issuer_integrity.end": {"record_id": 999999}}
-# The URL parameter and the Person attribute naming each kind of resource.
-RESOURCE_PARAMS = {"certificate": "number", "request": "request_id", "share": "share_id", "key": "key_id"}
+EXTRA_PARAMS = {
+    "holder.download": {"fmt": "pdf"},
+    "issuer_integrity.end": {"record_id": 999999},
+    "issuer.template": {"route": "recognition"},
+}
+# The URL parameter and the Person (or EmployerPerson) attribute naming each kind of resource.
+RESOURCE_PARAMS = {
+    "certificate": "number",
+    "request": "request_id",
+    "share": "share_id",
+    "proposal": "proposal_id",
+    "key": "key_id",
+}
 SIGNED_IN_KINDS = ("holder", "staff", "employer")
 
 

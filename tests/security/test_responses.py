@@ -48,6 +48,8 @@ def _sample_urls(world: World) -> Iterator[tuple[str, str]]:
         "size": 1,
         "token": "x" * 43,
         "filename": "certsvc.css",
+        "route": "recognition",
+        "version": "v2",
     }
     for rule in sorted(world.app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in (rule.methods or ()):

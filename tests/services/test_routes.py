@@ -452,6 +452,11 @@ def test_templates_from_the_console_and_the_command_line(
     assert [cell.value for cell in sheet[1]][:2] == ["取得方式", "确认文号"]
     assert response.get_data() == template_xlsx("认定")
     assert console.get("/issuer/templates/all.xlsx").status_code == 400
+    header, *rows = sample_table("sample-450305-recognition.csv")
+    assert _import(runtime, [header, *rows], "认定.csv").ok
+    number = _certificates(runtime)["覃欣怡"].number
+    page = console.get(f"/issuer/certificates/{number}").get_data(as_text=True)
+    assert '<dd class="route">认定</dd>' in page and "学历" in page and "本科" in page and GUANGXI in page
 
     _use_cli(runtime, monkeypatch)
     written = tmp_path / "认定模板.xlsx"

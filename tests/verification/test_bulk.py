@@ -408,7 +408,8 @@ def test_employer_cli_registers_and_manages_keys(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`certsvc employer add` prints the user's password once; create-key prints a key; list shows
-    it by prefix; revoke-key stops it; a wrong USCC is a usage error (exit 2)."""
+    it by prefix; disable stops it until enable; revoke-key stops it; a wrong USCC is a usage
+    error (exit 2)."""
     from certsvc.cli import main
     from tests.verification.employers import valid_uscc
 
@@ -427,10 +428,15 @@ def test_employer_cli_registers_and_manages_keys(
     assert main(["employer", "list"]) == 0
     listing = capsys.readouterr().out
     assert token[:10] in listing and token not in listing and "100/hour" in listing
-    assert main(["employer", "revoke-key", uscc, key_id]) == 0
     from certsvc.accounts.employers import authenticate_key
     from certsvc.errors import AuthenticationRequired
 
+    assert main(["employer", "disable", uscc]) == 0
+    with pytest.raises(AuthenticationRequired):
+        authenticate_key(runtime, token)
+    assert main(["employer", "enable", uscc]) == 0
+    assert authenticate_key(runtime, token).key_id == int(key_id)
+    assert main(["employer", "revoke-key", uscc, key_id]) == 0
     with pytest.raises(AuthenticationRequired):
         authenticate_key(runtime, token)
     assert main(["employer", "add", "坏代码公司", "--uscc", uscc[:-1] + "0", "--login", "hr-bad"]) == 2
@@ -462,3 +468,54 @@ def test_the_promise_reads_in_english_too(employer_app: Flask) -> None:
         "5 checks per minute, 30 checks per hour" in text and "300 lines per hour, 1000 lines per day" in text
     )
     assert not re.search(r"[\u4e00-\u9fff]", text)
+
+
+def test_an_employer_changes_its_password(employer_app: Flask, acme: EmployerAccount) -> None:
+    """Employers secure their account on the same page as holders and staff: a changed password
+    signs in, the old one no longer does."""
+    from tests.verification.employers import EMPLOYER_PASSWORD
+
+    web = employer_app.test_client()
+    sign_in_employer(web, acme)
+    assert "修改密码" in web.get("/employer/security").get_data(as_text=True)
+    changed = web.post(
+        "/employer/security",
+        data={
+            "action": "password",
+            "current": EMPLOYER_PASSWORD,
+            "password": "a new long passphrase",
+            "confirmation": "a new long passphrase",
+        },
+    )
+    assert changed.status_code == 302 and changed.headers["Location"] == "/employer/security"
+    other = employer_app.test_client()
+    assert (
+        other.post("/auth/login", data={"account": acme.login, "password": EMPLOYER_PASSWORD}).status_code
+        == 401
+    )
+    assert (
+        other.post(
+            "/auth/login", data={"account": acme.login, "password": "a new long passphrase"}
+        ).status_code
+        == 302
+    )
+
+
+def test_the_bulk_api_takes_a_file_and_names_its_lines(
+    employer_app: Flask, acme: EmployerAccount, issued: list[Issued]
+) -> None:
+    """A CSV list sent to the bulk API as multipart/form-data is checked line by line: each result
+    names its line in the file (the header is line 1), and ``report`` records it as a report."""
+    lines, outcomes = bulk_lines(issued, 60)
+    data = ("证书编号,姓名\n" + "\n".join(lines) + "\n").encode("utf-8-sig")
+    answer = employer_app.test_client().post(
+        "/api/v1/verify/bulk",
+        data={"file": (io.BytesIO(data), "名单.csv"), "report": "true"},
+        headers=_bearer(acme.key),
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    body = answer.get_json()
+    assert [r["line"] for r in body["results"]] == list(range(2, 62))
+    assert [r["verdict"]["outcome"] if "verdict" in r else "error" for r in body["results"]] == outcomes
+    assert re.fullmatch(r"HY\d{8}-[2-9A-Z]{10}", body["report"]["number"])
+    assert body["report"]["pdf_url"].endswith(f"/r/{body['report']['number']}/pdf")

@@ -77,7 +77,8 @@ def test_a_verdict_saved_as_a_report_is_a_signed_pdf_and_a_public_page(
 ) -> None:
     """The verdict page offers "save as a report"; the report has its own number, time, verdict,
     masked holder and issuer; its PDF is signed by the installation's report seal (issued by the
-    installation CA): pyHanko and poppler's pdfsig both validate it, and a changed byte breaks it."""
+    installation CA): pyHanko and poppler's pdfsig both validate it, and a changed byte breaks it.
+    The same PDF is served again (a report never changes)."""
     certificate = issued[0]
     page = web.get(f"/v/{certificate.qr_payload}").get_data(as_text=True)
     assert 'action="/r"' in page and f'name="payload" value="{certificate.qr_payload}"' in page
@@ -98,6 +99,8 @@ def test_a_verdict_saved_as_a_report_is_a_signed_pdf_and_a_public_page(
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert number in text and "有效" in text and "雷*怡" in text and certificate.name not in text
     assert certificate.id_number not in text
+
+    assert web.get(f"/r/{number}/pdf").data == pdf.data  # drawn and signed once, then kept
 
     said = _pdfsig(runtime, pdf.data, tmp_path)
     assert "Signature is Valid" in said and "Certificate is Trusted" in said, said

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from flask import Flask
 
 from certsvc.certificates.dashboard import annual_figures
@@ -87,3 +88,25 @@ def test_the_dashboard_page_draws_its_charts_without_script(issued: Runtime, por
     assert "2026 年度统计" in client.get("/issuer/?year=20x5").get_data(as_text=True)
     english = client.get("/issuer/?lang=en").get_data(as_text=True)
     assert "Figures for 2026" in english and "By committee" in english and "年度统计" not in english
+
+
+def test_odd_years_and_times_are_refused_not_crashed_on(issued: Runtime, portal_app: Flask) -> None:
+    """A year written in other digits falls back to this year; a compromise time before year 1 in UTC
+    is a clear refusal, never a server error."""
+    from certsvc.timefmt import parse_china_local
+
+    client = portal_app.test_client()
+    sign_in(client, staff_account(issued, PROVINCE, "operator"))
+    for year in ("²⁰²⁶", "٢٠٢٦", "9" * 5000):
+        response = client.get(f"/issuer/?year={year}")
+        assert response.status_code == 200 and "2026 年度统计" in response.get_data(as_text=True)
+    for text in ("0001-01-01T00:00", "0001-01-01T05:00+14:00"):
+        with pytest.raises(ValueError):
+            parse_china_local(text)
+    assert parse_china_local("2026-11-21T10:00").isoformat() == "2026-11-21T02:00:00+00:00"
+    kid = issued.keys.history()[-1].kid
+    response = client.post(
+        "/issuer/keys/proposal", data={"action": "key-compromise", "kid": kid, "since": "0001-01-01T00:00"}
+    )
+    assert response.status_code == 302
+    assert "时间格式应为" in client.get("/issuer/keys").get_data(as_text=True)

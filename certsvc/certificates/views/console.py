@@ -55,7 +55,9 @@ def dashboard() -> ResponseReturnValue:
     principal = me()
     this_year = rt.today().year
     year = request.args.get("year", "")
-    chosen = int(year) if year.isdigit() and 2000 <= int(year) <= this_year else this_year
+    # Four ASCII digits only ("²".isdigit() is true, but int() refuses it); anything else: this year.
+    valid = len(year) == 4 and year.isascii() and year.isdigit() and 2000 <= int(year) <= this_year
+    chosen = int(year) if valid else this_year
     with rt.database.read() as db:
         summary = authority_dashboard(db, rt, principal.authority_code or "", year=chosen)
         awaiting = approvals.awaiting(db, acting()) if principal.role == "reviewer" else 0

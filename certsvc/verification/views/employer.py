@@ -1,5 +1,6 @@
-"""The employer's pages (``/employer/``): the organisation's API keys, and bulk checks of up to
-1,000 lines counted against the organisation's quota instead of a client address's.
+"""The employer's pages (``/employer/``): the organisation's API keys, bulk checks of up to 1,000
+lines counted against the organisation's quota instead of a client address's, and the account's
+security (password, two-step verification) as holders and staff have it.
 
 Keys are made and revoked by the signed-in employer user (services in
 ``certsvc.accounts.employers``); a new key is shown once, on the page answering its creation.
@@ -13,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_limiter.util import get_remote_address
 
 from certsvc.accounts import employers
+from certsvc.certificates.views.holder import security_page
 from certsvc.verification.schemas import MAX_BULK
 from certsvc.verification.views.api import verify_rate
 from certsvc.verification.views.bulk import answer, check_form, describe_rate, kept_text, posted_form
@@ -99,6 +101,14 @@ def revoke_key(key_id: int) -> ResponseReturnValue:
         employers.revoke_key(session, rt, employer_id=_employer_id(), key_id=key_id)
     flash(t("密钥已吊销，使用它的请求将被拒绝。"), "ok")
     return redirect(url_for("employer.home"))
+
+
+@bp.route("/security", methods=["GET", "POST"])
+@employer_required
+@limiter.limit("20 per hour", methods=["POST"])
+def security() -> ResponseReturnValue:
+    """Password and two-step verification, the same page holders and staff have."""
+    return security_page("employer/security.html", "employer.security")
 
 
 @bp.route("/bulk", methods=["GET", "POST"])
