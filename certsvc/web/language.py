@@ -82,6 +82,15 @@ def cert_value(kind: str, value: str | None) -> Markup:
     return Markup('{} <span class="orig" lang="zh-CN">{}</span>').format(english, value)
 
 
+def coarse_client(client: str | None) -> str:
+    """A coarse client (``WeChat · phone``, ``certsvc.certificates.shares.coarse_client``) in the
+    page's language (微信 · 手机)."""
+    if not client:
+        return ""
+    browser, _, device = client.partition(" · ")
+    return f"{label('browser', browser)} · {label('device', device)}"
+
+
 def error_text(error: CertsvcError) -> str:
     """An error's message in the request's language; in Chinese, an error raised without Chinese
     words says the Chinese title of its code rather than English."""
@@ -159,4 +168,5 @@ def init_app(app: Flask) -> None:
     app.context_processor(_helpers)
     app.add_template_filter(china_time, "china_time")
     app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(coarse_client, "coarse_client")
     app.after_request(_remember_language)

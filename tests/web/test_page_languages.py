@@ -30,6 +30,7 @@ from certsvc.accounts.models import User
 from certsvc.accounts.services import create_activation_link, enable_totp
 from certsvc.certificates.models import Certificate, CertificateVersion
 from certsvc.certificates.shares import create_share
+from certsvc.web.language import HTML_BLUEPRINTS
 from tests.security import conftest as security
 from tests.security.conftest import COUNTY, PASSWORD, World, csrf_token, sign_in
 
@@ -46,7 +47,8 @@ ALLOWED_WORDS = frozenset(
         "Chrome", "Firefox", "Safari", "Edge", "Opera", "QQ", "Microsoft", "Authenticator", "Google", "Excel",
     }
 )  # fmt: skip
-SKIPPED_TAGS = frozenset({"script", "style", "code", "pre", "template"})
+# A textarea holds what the visitor typed (kept after an answer), not the page's words.
+SKIPPED_TAGS = frozenset({"script", "style", "code", "pre", "template", "textarea"})
 VOID_TAGS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
@@ -454,25 +456,49 @@ def walk_everything(world: World, walk: Walk) -> None:
     walk.get(operator, "/issuer/registry/")
     walk.get(operator, "/issuer/integrity/")
     walk.get(operator, "/issuer/security")
-    walk.post(
+    # the two-person rule: a proposal previewed, made, listed, approved, rejected, withdrawn, and a
+    # reviewer trying to approve their own (refused); the province's signing keys; the action log
+    change = {
+        "action": "suspend",
+        "reason": "investigation",
+        "doc_no": "人社调〔2026〕3号",
+        "effective": "2026-11-21",
+    }
+    page_of = f"/issuer/certificates/{county_numbers[6]}"
+    suspend = f"{page_of}/proposal"
+    walk.post(operator, suspend, change, "proposal: preview", token_from=page_of)
+    made = walk.post(operator, suspend, {**change, "step": "propose"}, "proposal: made", token_from=page_of)
+    proposal_id = int(re.findall(r"/issuer/approvals/(\d+)", made.what)[-1])
+    walk.get(operator, "/issuer/approvals")
+    approvals = f"/issuer/approvals/{proposal_id}"
+    walk.post(reviewer, f"{approvals}/approve", {"confirm": "1"}, "proposal: approved", token_from=approvals)
+    theirs = f"/issuer/approvals/{holder.proposal_id}"
+    walk.post(reviewer, f"{theirs}/reject", {"reason": "不同意"}, "proposal: rejected", token_from=theirs)
+    other_page = f"/issuer/certificates/{county_numbers[7]}"
+    own = walk.post(
         reviewer,
-        f"/issuer/certificates/{county_numbers[6]}/status",
-        {
-            "action": "suspend",
-            "reason": "investigation",
-            "doc_no": "人社调〔2026〕3号",
-            "effective": "2026-11-21",
-        },
-        "status: suspended",
-        token_from=f"/issuer/certificates/{county_numbers[6]}",
+        f"{other_page}/proposal",
+        {**change, "step": "propose"},
+        "proposal: a reviewer's own",
+        token_from=other_page,
     )
+    mine = "/issuer/approvals/" + re.findall(r"/issuer/approvals/(\d+)", own.what)[-1]
     walk.post(
-        reviewer,
-        f"/issuer/certificates/{county_numbers[6]}/status",
-        {"action": "reinstate", "reason": "cleared", "doc_no": "人社调〔2026〕4号", "effective": "bad-date"},
-        "status: bad date",
-        token_from=f"/issuer/certificates/{county_numbers[6]}",
+        reviewer, f"{mine}/approve", {"confirm": "1"}, "proposal: self-approval refused", token_from=mine
     )
+    walk.post(reviewer, f"{mine}/withdraw", {"confirm": "1"}, "proposal: withdrawn", token_from=mine)
+    walk.get(operator, "/issuer/keys")
+    provincial = walk.client(world.staff["operator-other"][0])
+    walk.post(
+        provincial,
+        "/issuer/keys/proposal",
+        {"action": "key-rotate"},
+        "key rotation: preview",
+        token_from="/issuer/keys",
+    )
+    auditor = walk.client(world.staff["auditor-own"][0])
+    walk.get(auditor, "/issuer/audit")
+    walk.get(auditor, "/issuer/audit?action=import")
     walk.post(
         reviewer,
         f"/issuer/integrity/{999_999}/end",
@@ -490,6 +516,36 @@ def walk_everything(world: World, walk: Walk) -> None:
     )
     walk.get(walk.client(second.login), "/me/notifications", "portal: a rejection message")
     walk.get(visitor, f"/v/{_payload(world, county_numbers[6])}", "QR page, suspended")
+
+    # --- employers and verification reports
+    employer = walk.client(world.employers["employer-a"].login)
+    walk.get(employer, "/employer/")
+    walk.post(employer, "/employer/keys", {"name": "人事系统"}, "employer: key made", token_from="/employer/")
+    key_id = world.employers["employer-a"].key_id
+    walk.post(
+        employer, f"/employer/keys/{key_id}/revoke", {}, "employer: key revoked", token_from="/employer/"
+    )
+    walk.get(employer, "/employer/bulk")
+    walk.post(
+        employer,
+        "/employer/bulk",
+        {"items": lines, "output": "page"},
+        "employer: bulk check",
+        token_from="/employer/bulk",
+    )
+    walk.get(employer, "/employer/security")
+    walk.post(visitor, "/r", {"payload": payload}, "report of a QR verdict", token_from=f"/v/{payload}")
+    walk.post(
+        visitor, "/r", {"number": holder.number, "name": "张三丰"}, "report of no match", token_from="/"
+    )
+    walk.post(
+        visitor,
+        "/verify/bulk",
+        {"items": lines, "output": "report"},
+        "report of a bulk check",
+        token_from="/verify/bulk",
+    )
+    walk.get(visitor, "/r/NO-SUCH-REPORT", "report unknown")
 
     # --- error pages the walk has not met yet
     walk.get(visitor, "/no-such-page", "404")
@@ -579,8 +635,10 @@ NOT_PAGES = {
     "issuer.certificates_export": "an Excel workbook",
     "issuer.batches_export": "an Excel workbook",
     "issuer.import_report": "an Excel workbook",
+    "issuer.template": "an Excel template of a route",
+    "issuer_audit.action_log_export": "an Excel workbook",
+    "reports.report_pdf": "the report's signed PDF",
 }
-HTML_BLUEPRINTS = ("public", "auth", "holder", "issuer", "issuer_registry", "issuer_integrity", "shared")
 
 
 def test_the_walk_covers_every_page(zh_walk: Walk) -> None:

@@ -29,7 +29,7 @@ from certsvc.errors import BadRequest, Forbidden, NotFound, WorkflowError
 from certsvc.runtime import Runtime
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
-from certsvc.web.language import error_text, label, language, t
+from certsvc.web.language import error_text, language, t
 from certsvc.web.portal import holder_required, me, qr_svg
 
 bp = Blueprint("holder", __name__, url_prefix="/me")
@@ -193,14 +193,7 @@ def share(share_id: int) -> ResponseReturnValue:
             number=row.certificate.number,
             state=share_service.share_state(row, rt.now()),
             accesses=share_service.accesses(db, row),
-            client_text=_client_text,
         )
-
-
-def _client_text(client: str) -> str:
-    """``WeChat · phone`` in the page's language (微信 · 手机)."""
-    browser, _, device = client.partition(" · ")
-    return f"{label('browser', browser)} · {label('device', device)}"
 
 
 @bp.post("/shares/<int:share_id>/end")
