@@ -47,6 +47,7 @@ from certsvc.domain.names import mask_name, normalize_name
 from certsvc.errors import ActivationFailed, BadRequest, NotFound
 from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
+from certsvc.texts import both
 
 ACTIVATION_CODE_LIFETIME = dt.timedelta(days=30)
 MAX_CODE_FAILURES = 5
@@ -222,11 +223,13 @@ def email_activation_link(
         authority = session.scalar(select(Authority.name).where(Authority.code == certificate.authority_code))
         canonical = certificate.number
     days = ACTIVATION_LINK_LIFETIME.days
-    body = (
-        f"{authority or ''}为您的职称电子证书 {canonical} 开通了持证人账号。\n"
-        f"请在 {days} 天内打开以下链接设置密码（链接只能使用一次）：\n{link}\n\n"
-        f"Your issuing body opened a holder account for certificate {canonical}.\n"
-        f"Open this link within {days} days to set your password (it works once):\n{link}\n\n"
-        "如果您没有申请，请忽略本邮件。If you did not ask for this, ignore this message."
+    body = both(
+        "%(authority)s为您的职称电子证书 %(number)s 开通了持证人账号。\n"
+        "请在 %(days)s 天内打开以下链接设置密码（链接只能使用一次）：\n%(link)s\n\n"
+        "如果您没有申请，请忽略本邮件。",
+        authority=authority or "",
+        number=canonical,
+        days=days,
+        link=link,
     )
-    send_email(runtime, to, "激活持证人账号 / Activate your holder account", body)
+    send_email(runtime, to, both("激活持证人账号"), body)

@@ -4,6 +4,10 @@ Every message is shown in the holder's portal. When ``CERTSVC_SMTP_URL`` is set
 (``smtp://user:pass@host:587?from=certs@example.org&starttls=1`` or ``smtps://…``) messages with an
 address are also emailed by :func:`deliver_outbox`, which callers run after their commit, so an
 unreachable mail server never undoes a decision.
+
+Messages are written in both languages from the catalog (``certsvc.texts.both``): the portal shows
+the part in the page's language (:func:`in_language`); an e-mail carries both, Chinese first, since
+nobody knows which one the reader prefers.
 """
 
 from __future__ import annotations
@@ -23,20 +27,27 @@ from certsvc.runtime import Runtime
 
 MAX_ATTEMPTS = 5
 SMTP_TIMEOUT_SECONDS = 10
+# Between the Chinese and the English of a stored subject or body (ASCII "unit separator").
+LANGUAGE_SEPARATOR = "\x1f"
+EMAIL_LANGUAGE_RULE = "\n\n" + "—" * 24 + "\n\n"
+MAX_SUBJECT_CHARS = 200
+Both = tuple[str, str]  # (Chinese, English), from certsvc.texts.both
 
 log = logging.getLogger(__name__)
 
 
 def notify(
-    session: Session, runtime: Runtime, user: User, subject: str, body: str, *, portal: bool = True
+    session: Session, runtime: Runtime, user: User, subject: Both, body: Both, *, portal: bool = True
 ) -> OutboxMessage:
-    """Queue a message for ``user``. ``portal=False`` marks it read at once (e.g. a reset link,
-    which is useless to someone already signed in)."""
+    """Queue a message for ``user``, in both languages. ``portal=False`` marks it read at once (e.g.
+    a reset link, which is useless to someone already signed in)."""
     now = runtime.now()
+    zh_subject, en_subject = subject
+    half = (MAX_SUBJECT_CHARS - len(LANGUAGE_SEPARATOR)) // 2
     message = OutboxMessage(
         user_id=user.id,
-        subject=subject[:200],
-        body=body,
+        subject=zh_subject[:half] + LANGUAGE_SEPARATOR + en_subject[:half],
+        body=body[0] + LANGUAGE_SEPARATOR + body[1],
         email_to=user.email,
         created_at=now,
         attempts=0,
@@ -77,14 +88,36 @@ def deliver_outbox(runtime: Runtime, limit: int = 50) -> int:
     return sent
 
 
-def send_email(runtime: Runtime, to: str, subject: str, body: str) -> None:
-    """Send one message now, for someone without an account yet (an activation link); raises
-    ``BadRequest`` with a clear message when SMTP is not set up or the server refuses."""
+def in_language(stored: str, language: str) -> str:
+    """The part of a stored subject or body in ``language`` (``zh`` or ``en``); a message stored
+    in one language only (older ones) as it is."""
+    parts = stored.split(LANGUAGE_SEPARATOR)
+    if len(parts) != 2:
+        return stored
+    return parts[0] if language == "zh" else parts[1]
+
+
+def email_subject(subject: Both | str) -> str:
+    """A subject in both languages for an e-mail: ``重置密码 / Password reset``."""
+    parts = subject.split(LANGUAGE_SEPARATOR) if isinstance(subject, str) else list(subject)
+    return " / ".join(parts)[:MAX_SUBJECT_CHARS]
+
+
+def email_body(body: Both | str) -> str:
+    """A body in both languages for an e-mail: the Chinese, a rule, the English."""
+    parts = body.split(LANGUAGE_SEPARATOR) if isinstance(body, str) else list(body)
+    return EMAIL_LANGUAGE_RULE.join(parts)
+
+
+def send_email(runtime: Runtime, to: str, subject: Both, body: Both) -> None:
+    """Send one message now, in both languages, for someone without an account yet (an
+    activation link); raises ``BadRequest`` with a clear message when SMTP is not set up or the
+    server refuses."""
     url = runtime.settings.smtp_url
     if not url:
         raise BadRequest("e-mail is not set up (CERTSVC_SMTP_URL)", detail_zh="本系统未配置邮件发送")
     try:
-        _deliver(url, to, subject[:200], body)
+        _deliver(url, to, email_subject(subject), email_body(body))
     except (OSError, smtplib.SMTPException) as error:
         log.warning("direct email failed", extra={"fields": {"error": type(error).__name__}})
         raise BadRequest(
@@ -94,7 +127,7 @@ def send_email(runtime: Runtime, to: str, subject: str, body: str) -> None:
 
 
 def _send(url: str, message: OutboxMessage) -> None:
-    _deliver(url, message.email_to or "", message.subject, message.body)
+    _deliver(url, message.email_to or "", email_subject(message.subject), email_body(message.body))
 
 
 def _deliver(url: str, to: str, subject: str, body: str) -> None:

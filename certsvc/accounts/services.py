@@ -50,6 +50,7 @@ from certsvc.errors import (
 )
 from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
+from certsvc.texts import both
 
 SESSION_LIFETIME = dt.timedelta(hours=8)
 MAX_FAILURES = 5
@@ -440,9 +441,8 @@ def request_password_reset(
         session,
         runtime,
         user,
-        "重置密码 / Password reset",
-        f"请在 1 小时内打开以下链接设置新密码。\nOpen this link within one hour to set a new password:\n"
-        f"{link}",
+        both("重置密码"),
+        both("请在 1 小时内打开以下链接设置新密码：\n%(link)s", link=link),
         portal=False,
     )
 

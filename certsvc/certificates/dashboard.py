@@ -155,7 +155,10 @@ def chart(bars: list[DayBar]) -> dict[str, Any]:
                     "w": bar_width - 1,
                     "h": h,
                     "fill": SERIES_COLOURS[name],
-                    "title": f"{bar.day.isoformat()} {name}: {value}",
+                    # the page words the tooltip: day, the series' label, the count
+                    "day": bar.day.isoformat(),
+                    "series": name,
+                    "value": value,
                 }
             )
     labels = [
@@ -355,7 +358,8 @@ def grouped_bars(labels: list[str], values: dict[str, list[int]]) -> dict[str, A
                     "w": bar_width - 1,
                     "h": h,
                     "fill": ANNUAL_COLOURS.get(name, "#5f6368"),
-                    "title": f"{label}: {name} {value}",
+                    # the page words the tooltip: the group (a month), the series' label, the count
+                    "group": label,
                     "series": name,
                     "value": value,
                 }

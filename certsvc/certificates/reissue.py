@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certsvc.accounts.models import User
-from certsvc.accounts.notifications import notify
+from certsvc.accounts.notifications import Both, notify
 from certsvc.audit.actors import OPERATOR, Actor, as_actor, holder_actor, ledger_actor
 from certsvc.audit.services import record_action
 from certsvc.certificates.lookup import find_version
@@ -34,7 +34,7 @@ from certsvc.domain.workdays import working_days
 from certsvc.errors import BadRequest, CalendarNotCovered, NotFound, WorkflowError
 from certsvc.ledger.entries import certificate_event
 from certsvc.runtime import Runtime
-from certsvc.texts import label
+from certsvc.texts import both, label
 from certsvc.timefmt import china_date
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
@@ -399,10 +399,12 @@ def approve_request(
         session,
         runtime,
         request,
-        "补发申请已批准 / Reissue approved",
-        f"证书 {certificate.number} 已补发第 {created.version} 版，请登录下载；旧版本已作废。\n"
-        f"Certificate {certificate.number} was reissued as version {created.version}; "
-        "sign in to download it. The old version is no longer valid.",
+        both("补发申请已批准"),
+        both(
+            "证书 %(number)s 已补发第 %(version)s 版，请登录下载；旧版本已作废。",
+            number=certificate.number,
+            version=created.version,
+        ),
     )
     return created
 
@@ -467,15 +469,18 @@ def reject_request(
         session,
         runtime,
         request,
-        "补发申请未获批准 / Reissue request rejected",
-        f"证书 {certificate.number} 的补发申请未获批准，理由：{request.decision_reason}\n"
-        f"The reissue request for {certificate.number} was rejected: {request.decision_reason}",
+        both("补发申请未获批准"),
+        both(
+            "证书 %(number)s 的补发申请未获批准，理由：%(reason)s",
+            number=certificate.number,
+            reason=request.decision_reason,
+        ),
     )
     return request
 
 
 def _notify_holder(
-    session: Session, runtime: Runtime, request: ReissueRequest, subject: str, body: str
+    session: Session, runtime: Runtime, request: ReissueRequest, subject: Both, body: Both
 ) -> None:
     user = session.scalar(select(User).where(User.holder_id == request.holder_id))
     if user is not None:

@@ -57,8 +57,7 @@ def initialise(runtime: Runtime, registry_json: bytes | None, *, actor: Actor = 
                 target_kind="registry",
                 target="registry",
                 authority_code=None,
-                note=summary,
-                details={"sha256": hashlib.sha256(registry_json).hexdigest()},
+                details={"sha256": hashlib.sha256(registry_json).hexdigest(), **summary.counts()},
             )
         lines.append(f"registry: {summary}")
     lines.append(f"seal certificates: {ensure_seals(runtime)} new (issuing CA and seals in keys.json)")

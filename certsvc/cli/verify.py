@@ -226,11 +226,14 @@ def _print(
             )
         )
         return
-    shown = outcome if outcome in LABELS["outcome"] else "unknown"
+    from certsvc.verification.services import OUTCOMES, wording
+
+    # The words pages use: an invalid verdict is forged only when a signature fails.
+    shown = wording(outcome, step) if outcome in OUTCOMES else "unknown"
     zh, en = bilingual("outcome", shown)
     zh_more, en_more = bilingual("explanation", shown)
     print(f"{zh} {en}: {zh_more} / {en_more}")
-    if step and step in LABELS["step"] and step != "status":
+    if step and step in LABELS["step"] and step != "status" and shown in ("invalid", "unknown", "forged"):
         print("  {} / {}".format(*bilingual("step", step)))
     elif outcome not in ("valid",) and step:
         print(f"  step: {step}")

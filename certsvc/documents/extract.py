@@ -53,7 +53,9 @@ def credential_from_png(data: bytes) -> str | None:
     """The compact JWS stored in a certsvc PNG's text chunk, or None if the PNG has none."""
     with _open_image(data) as image:
         if image.format != "PNG":
-            raise UnreadableDocument(f"expected a PNG file, got {image.format or 'unknown format'}")
+            raise UnreadableDocument(
+                f"expected a PNG file, got {image.format or 'unknown format'}", detail_zh="文件不是 PNG 图片"
+            )
         # Text chunks before the image data are parsed by open(); no pixels need decoding.
         value = image.info.get(CREDENTIAL_KEY)
     return value.strip() if isinstance(value, str) and value.strip() else None
@@ -82,7 +84,9 @@ def credential_from_pdf(data: bytes) -> str | None:
     try:
         return contents[0].decode("ascii").strip() or None
     except UnicodeDecodeError as exc:
-        raise UnreadableDocument(f"{ATTACHMENT_NAME} is not a compact JWS") from exc
+        raise UnreadableDocument(
+            f"{ATTACHMENT_NAME} is not a compact JWS", detail_zh="PDF 附带的电子凭证格式不正确"
+        ) from exc
 
 
 def qr_texts_from_pdf_images(data: bytes, pages: int) -> list[str]:
@@ -116,7 +120,9 @@ def _check_pdf_image_sizes(page: PageObject) -> None:
             continue
         width, height = xobject.get("/Width"), xobject.get("/Height")
         if not isinstance(width, int) or not isinstance(height, int) or width <= 0 or height <= 0:
-            raise UnreadableDocument("the PDF holds an image without a valid size")
+            raise UnreadableDocument(
+                "the PDF holds an image without a valid size", detail_zh="PDF 中的图片尺寸无效"
+            )
         _check_pixel_budget(width, height, None)
 
 
@@ -169,7 +175,7 @@ def _grey_pixels(data: bytes) -> Grey:
             else:
                 grey = image.convert("L")
         except (OSError, ValueError, Image.DecompressionBombError) as exc:
-            raise UnreadableDocument("the image data is corrupt") from exc
+            raise UnreadableDocument("the image data is corrupt", detail_zh="图片数据已损坏") from exc
     return np.asarray(grey, dtype=np.uint8)
 
 
@@ -219,7 +225,9 @@ def _open_image(data: bytes) -> Image.Image:
         OSError,
         ValueError,  # e.g. a PNG text chunk that inflates beyond MAX_TEXT_CHUNK
     ) as exc:
-        raise UnreadableDocument("the file is not an image certsvc can read") from exc
+        raise UnreadableDocument(
+            "the file is not an image certsvc can read", detail_zh="无法读取该图片文件"
+        ) from exc
     try:
         _check_pixel_budget(image.width, image.height, len(data))
     except UnreadableDocument:

@@ -10,6 +10,7 @@ certificate already issued; only later imports see the new registry.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -26,13 +27,37 @@ from certsvc.registry.models import Authority, Commission, CommitteeRegistration
 _LEVEL_ORDER = [level.value for level in Level]
 
 
-def apply_registry(session: Session, registry_json: bytes, now: dt.datetime) -> str:
-    """Validate (every problem at once, ``InvalidRegistry``) and apply; a one-line summary."""
+@dataclasses.dataclass(frozen=True)
+class RegistrySummary:
+    """What applying a registry did, counted; ``str()`` is the one-line English summary the command
+    line prints, ``counts()`` what the action log keeps (pages word it in their language)."""
+
+    policies: int
+    authorities: int
+    new_authorities: int
+    registrations: int
+    new_registrations: int
+    commissions: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.policies} policies, "
+            f"{self.authorities} authorities ({self.new_authorities} new), "
+            f"{self.registrations} committee registrations ({self.new_registrations} new), "
+            f"{self.commissions} commissions"
+        )
+
+    def counts(self) -> dict[str, int]:
+        return dataclasses.asdict(self)
+
+
+def apply_registry(session: Session, registry_json: bytes, now: dt.datetime) -> RegistrySummary:
+    """Validate (every problem at once, ``InvalidRegistry``) and apply; what it did."""
     registry = load_registry(registry_json)
     return apply_loaded_registry(session, registry, now)
 
 
-def apply_loaded_registry(session: Session, registry: Registry, now: dt.datetime) -> str:
+def apply_loaded_registry(session: Session, registry: Registry, now: dt.datetime) -> RegistrySummary:
     policies = {p.region: p for p in session.scalars(select(RegistryPolicy))}
     for policy in registry.policies.values():
         policy_row = policies.get(policy.region)
@@ -106,11 +131,13 @@ def apply_loaded_registry(session: Session, registry: Registry, now: dt.datetime
         commission_row.valid_until = commission.valid_until
     session.flush()
     registration_count = sum(len(items) for items in registry.registrations.values())
-    return (
-        f"{len(registry.policies)} policies, "
-        f"{len(registry.authorities)} authorities ({added_authorities} new), "
-        f"{registration_count} committee registrations ({added_committees} new), "
-        f"{len(registry.commissions)} commissions"
+    return RegistrySummary(
+        policies=len(registry.policies),
+        authorities=len(registry.authorities),
+        new_authorities=added_authorities,
+        registrations=registration_count,
+        new_registrations=added_committees,
+        commissions=len(registry.commissions),
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
-from certsvc.domain.registry import ORGANISATION_ZH
 from certsvc.registry.services import registry_from_database
 from certsvc.web import runtime
 from certsvc.web.portal import me, staff_required
@@ -40,6 +39,5 @@ def overview() -> ResponseReturnValue:
         policy=policy,
         names=names,
         committee_names=committee_names,
-        organisations=ORGANISATION_ZH,
         today=rt.today(),
     )

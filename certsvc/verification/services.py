@@ -50,6 +50,11 @@ if TYPE_CHECKING:
 log = get_logger("certsvc.verification")
 
 OUTCOMES = ("valid", "superseded", "suspended", "revoked", "invalid", "unknown")
+# Pages word an ``invalid`` outcome by the step that decided it (the API keeps outcome and step):
+# forgery only when a signature fails, "no match" for a number and name, "unreadable" for what
+# carries no certsvc certificate; other failures (a compromised key …) say "invalid" and why.
+FORGED_STEPS = frozenset({"signature", "pdf-signature"})
+WORDINGS = (*OUTCOMES, "forged", "no-match", "unreadable", "unreadable-file")
 MAX_NAME_CHARS = 200
 _ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]|[0-9]{15}")
 # One Core select per verification, built once: a Session and ORM entities cost several times
@@ -225,6 +230,27 @@ class OnlineVerdict:
     @property
     def ok(self) -> bool:
         return self.outcome == "valid"
+
+    @property
+    def wording(self) -> str:
+        """What a page calls this verdict (a slug of ``WORDINGS``): see :func:`wording`."""
+        return wording(self.outcome, self.step)
+
+
+def wording(outcome: str, step: str | None, *, upload: bool = False) -> str:
+    """The headline a page shows for a verdict: its outcome, except that an ``invalid`` one is
+    ``forged`` only when a signature fails, ``no-match`` when no certificate has the typed number and
+    name (one wording for both causes), ``unreadable`` (``unreadable-file`` for an upload) when the
+    text or file holds no certsvc certificate, and ``invalid`` (with the step as the reason) else."""
+    if outcome != "invalid":
+        return outcome
+    if step in FORGED_STEPS:
+        return "forged"
+    if step == "not-found":
+        return "no-match"
+    if step == "parse":
+        return "unreadable-file" if upload else "unreadable"
+    return "invalid"
 
 
 # --- entry points ------------------------------------------------------------------------------
@@ -434,6 +460,15 @@ def _pure_verify(text: str, keys: KeySet, now: dt.datetime) -> verifier.Verdict:
 def no_match_verdict(now: dt.datetime) -> OnlineVerdict:
     """The one answer for an unknown number and for a name that does not match it."""
     return _invalid(now, "not-found", label("step", "not-found", "en"))
+
+
+def unreadable_verdict(runtime: Runtime, *, channel: str) -> OnlineVerdict:
+    """The verdict a page shows for an uploaded file without a readable certsvc QR code or
+    credential (the API answers ``UnreadableDocument`` instead); counted like any other."""
+    now = runtime.now()
+    verdict = _invalid(now, "parse", "the file holds no certsvc certificate")
+    _count(runtime, now, channel, verdict.outcome)
+    return verdict
 
 
 def keyset(runtime: Runtime) -> KeySet:

@@ -1,13 +1,16 @@
 """The one place that turns exceptions into HTTP responses.
 
 Under /api/ and the machine paths (/.well-known/, /status/, /issuers/, /contexts/) callers get
-RFC 9457 problem details; everyone else gets a friendly HTML page. Nobody ever gets a stack
-trace. A request that does not fit its declared shape (a pydantic ``ValidationError``) becomes the
+RFC 9457 problem details (English ``title``/``detail``, Chinese ``detail_zh``); everyone else gets
+a friendly HTML page in the page's language: the error code's title from the catalog
+(``LABELS["error"]``) and the error's own words, or the catalog's (``LABELS["error_detail"]``)
+for errors that bring none (werkzeug's, the limiter's, CSRF). Nobody ever gets a stack trace. A request that does not fit its declared shape (a pydantic ``ValidationError``) becomes the
 same 400 problem, with ``field`` naming the member at fault, here too (``invalid_request``).
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -18,9 +21,13 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import ErrorDetails
 from werkzeug.exceptions import HTTPException
 
+from certsvc import texts
 from certsvc.errors import BadRequest, CertsvcError, InvalidField
 from certsvc.log import get_logger
 from certsvc.schemas import ResponseShape, absent
+from certsvc.texts import LABELS, bilingual
+from certsvc.web.extensions import limiter
+from certsvc.web.language import label, language
 
 log = get_logger("certsvc.errors")
 PROBLEM_BASE = "https://certsvc.example/problems/"
@@ -77,11 +84,44 @@ def problem_response(
     return response
 
 
-def _render(status: int, code: str, title: str, detail: str, extra: dict[str, Any] | None = None) -> Response:
+def _render(
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None,
+    extra: dict[str, Any] | None = None,
+    *,
+    detail_zh: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    """A problem (``title``, ``detail``, ``extra``) for machines, else the page. ``detail`` and
+    ``detail_zh`` are the error's own words; None lets the page say the catalog's for ``code``."""
     if wants_problem_json():
-        return problem_response(status, code, title, detail, extra=extra)
-    html = render_template("error.html", status=status, title=title, detail=detail)
+        english = detail if detail is not None else _catalog_detail(code, "en", values)
+        return problem_response(status, code, title, english, extra=extra)
+    page_title = _page_title(status, code)
+    own = detail_zh if language() == "zh" else detail
+    page_detail = own or _catalog_detail(code, language(), values)
+    html = render_template(
+        "error.html",
+        status=status,
+        code=code,
+        title=page_title,
+        detail="" if page_detail == page_title else page_detail,
+    )
     return Response(html, status=status, mimetype="text/html")
+
+
+def _page_title(status: int, code: str) -> str:
+    known = code if code in LABELS["error"] else ("bad-request" if status < 500 else "internal")
+    return label("error", known)
+
+
+def _catalog_detail(code: str, lang: str, values: dict[str, Any] | None) -> str:
+    if code not in LABELS["error_detail"]:
+        return ""
+    text = texts.label("error_detail", code, lang)
+    return text % values if values else text
 
 
 def handle_certsvc_error(error: CertsvcError) -> Response:
@@ -95,7 +135,7 @@ def handle_certsvc_error(error: CertsvcError) -> Response:
         extra["field"] = error.field
     if error.status >= 500:
         log.error("certsvc error", exc_info=error, extra={"fields": {"code": error.code}})
-    return _render(error.status, error.code, error.title, error.message, extra)
+    return _render(error.status, error.code, error.title, error.message, extra, detail_zh=error.detail_zh)
 
 
 def handle_http_exception(error: HTTPException) -> Response:
@@ -107,13 +147,30 @@ def handle_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     code = (error.name or "error").lower().replace(" ", "-")
     if status == 429:
-        detail, detail_zh = rate_limited_detail(error)
-        response = _render(status, code, error.name or "Error", detail, {"detail_zh": detail_zh})
-    else:
-        response = _render(status, code, error.name or "Error", error.description or "")
-    if status == 429:
-        response.headers["Retry-After"] = error.get_response().headers.get("Retry-After") or "60"
-    return response
+        seconds = _seconds_until_reset()
+        if wants_problem_json():
+            detail, detail_zh = rate_limited_detail(error)
+            response = _render(status, code, error.name or "Error", detail, {"detail_zh": detail_zh})
+        else:
+            # Pages say it in the page's words, with the wait in seconds (the catalog's text).
+            response = _render(status, code, error.name or "Error", None, values={"seconds": seconds})
+        response.headers["Retry-After"] = str(seconds)
+        return response
+    # werkzeug's descriptions are for machines: pages say the catalog's words for the code.
+    if wants_problem_json():
+        return _render(status, code, error.name or "Error", error.description or "")
+    return _render(status, code, error.name or "Error", None)
+
+
+def _seconds_until_reset() -> int:
+    """Seconds until the breached limit lets the client in again (60 when the limiter cannot say)."""
+    try:
+        current = limiter.current_limit
+        if current is not None:
+            return max(1, int(current.reset_at - time.time()))
+    except Exception:  # the store went away meanwhile: a sensible default, never a 500
+        log.warning("rate-limit reset time unavailable")
+    return 60
 
 
 _PERIODS_ZH = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天", "month": "个月", "year": "年"}
@@ -147,24 +204,29 @@ def handle_storage_error(error: StorageError) -> Response:
     log.warning(
         "rate-limit store unavailable", extra={"fields": {"error": type(error.storage_error).__name__}}
     )
+    english, chinese = bilingual("error_detail", "rate-limit-store-unavailable")
     response = _render(
         503,
         "rate-limit-store-unavailable",
         "Service briefly unavailable",
-        "The service cannot check its request limits right now; try again in a few seconds.",
-        {"detail_zh": "服务暂时无法核对访问频率限制，请几秒后重试。"},
+        english,
+        {"detail_zh": chinese},
+        detail_zh=chinese,
     )
     response.headers["Retry-After"] = str(STORE_RETRY_SECONDS)
     return response
 
 
 def handle_csrf_error(error: CSRFError) -> Response:
-    return _render(400, "csrf", "Form expired or forged", "The form's CSRF token is missing or invalid.")
+    if wants_problem_json():
+        return _render(400, "csrf", "Form expired", "The form's CSRF token is missing or invalid.")
+    return _render(400, "csrf", "Form expired", None)
 
 
 def handle_unexpected(error: Exception) -> Response:
     log.error("unhandled exception", exc_info=error)
-    return _render(500, "internal", "Internal error", "Something went wrong on our side; it has been logged.")
+    english, chinese = bilingual("error_detail", "internal")
+    return _render(500, "internal", "Internal error", english, detail_zh=chinese)
 
 
 # What each kind of pydantic error says about a member, in English and Chinese ({…}: its context).

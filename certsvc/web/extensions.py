@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 from babel import Locale
 from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from certsvc import texts
 from certsvc.config import PROCESS_LOCAL_RATELIMIT_SCHEMES
 from certsvc.log import get_logger, request_id_var
 from certsvc.runtime import Runtime
@@ -32,7 +32,6 @@ csrf = CSRFProtect()
 # the client's address (request.remote_addr, which cannot fail). Key and cost callbacks must never
 # raise on client input (docs/adr/0010-rate-limits-and-one-request-path.md).
 limiter = Limiter(key_func=get_remote_address)
-babel = Babel()
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -74,12 +73,9 @@ def _preferred_language(accept_language: str) -> str:
     return accepted.best_match(LANGUAGES, default="zh") or "zh"
 
 
-_LOCALES = {language: Locale.parse(language) for language in LANGUAGES}
-
-
 def _babel_locale() -> Locale:
     # A ready Locale: Flask-Babel would otherwise parse the chosen name again on every request.
-    return _LOCALES[select_locale()]
+    return texts.LOCALES[select_locale()]
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -178,7 +174,7 @@ def init_app(app: Flask, runtime: Runtime) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=_babel_locale)
+    texts.init_app(app, _babel_locale)
     app.session_interface = CookieSessions()
 
     added_names = [(name.lower(), name, value) for name, value in security_headers(runtime)]

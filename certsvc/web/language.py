@@ -1,8 +1,11 @@
 """The language of an HTML page and the template helpers every page shares.
 
 zh-CN unless the browser prefers English or the visitor switches (``?lang=en``, remembered in a
-cookie). All wording comes from ``certsvc.texts``; templates write ``t("中文")`` for text and
-``label(kind, slug)`` for slugs, in the public pages and the portal alike.
+cookie): Flask-Babel's locale, chosen by ``certsvc.web.extensions.select_locale``. Templates write
+``t("中文")`` for text (Flask-Babel's gettext over the catalogs in ``certsvc/translations``) and
+``label(kind, slug)`` for slugs (pgettext in the kind's context, ``certsvc.texts.LABELS``), in the
+public pages and the portal alike; ``cert_value(kind, value)`` shows a certificate value (title,
+level, series, specialty) with its standard English name on English pages.
 """
 
 from __future__ import annotations
@@ -10,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import flask_babel
+from babel.support import NullTranslations
 from flask import Flask, Response, g, request, url_for
+from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from certsvc import texts
 from certsvc.errors import CertsvcError
 from certsvc.timefmt import china_minute
-from certsvc.web.extensions import select_locale
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 HTML_BLUEPRINTS = (
@@ -35,26 +40,65 @@ HTML_BLUEPRINTS = (
 
 
 def language() -> str:
-    """``zh`` or ``en``: the language of the current request's page."""
-    chosen: str | None = g.get("lang")
-    if chosen is None:
-        chosen = g.lang = select_locale()
-    return chosen
+    """``zh`` or ``en``: the language of the current request's page (Flask-Babel's locale)."""
+    return _request_catalog()[0]
+
+
+def _request_catalog() -> tuple[str, NullTranslations]:
+    """The request's language and Flask-Babel's translations for it, looked up once per request
+    (a page makes dozens of lookups; ``texts.in_language`` drops this when it changes the locale)."""
+    found: tuple[str, NullTranslations] | None = g.get(texts.REQUEST_CATALOG)
+    if found is None:
+        locale = flask_babel.get_locale()
+        chosen = texts.SOURCE_LANGUAGE if locale is None else str(locale.language)
+        found = (chosen, flask_babel.get_translations())
+        setattr(g, texts.REQUEST_CATALOG, found)
+    return found
 
 
 def t(text: str, **values: Any) -> str:
-    """UI text in the request's language; ``%(name)s`` placeholders are filled from ``values``."""
-    return texts.translate(text, language(), **values)
+    """UI text (Chinese source) in the request's language, from Flask-Babel's catalog (gettext);
+    ``%(name)s`` placeholders are filled from ``values``."""
+    translated = str(_request_catalog()[1].ugettext(text))
+    return translated % values if values else translated
 
 
 def label(kind: str, slug: str | None) -> str:
-    """The display label of a slug (a status, a reason, a verdict step …) in the request's language."""
-    return texts.label(kind, slug, language())
+    """The display label of a slug (a status, a reason, a verdict step …) in the request's language
+    (pgettext in the kind's context)."""
+    if slug is None:
+        return ""
+    return str(_request_catalog()[1].upgettext(kind, texts.source_text(kind, slug)))
+
+
+def cert_value(kind: str, value: str | None) -> Markup:
+    """A certificate value as printed (工程师); on English pages its standard English name, with
+    the Chinese beside it to match the paper (``Engineer 工程师``). Unknown values stay as printed."""
+    if not value:
+        return Markup("—")
+    english = label(kind, value) if language() == "en" else value
+    if english == value:
+        return escape(value)
+    return Markup('{} <span class="orig" lang="zh-CN">{}</span>').format(english, value)
+
+
+def coarse_client(client: str | None) -> str:
+    """A coarse client (``WeChat · phone``, ``certsvc.certificates.shares.coarse_client``) in the
+    page's language (微信 · 手机)."""
+    if not client:
+        return ""
+    browser, _, device = client.partition(" · ")
+    return f"{label('browser', browser)} · {label('device', device)}"
 
 
 def error_text(error: CertsvcError) -> str:
-    """An error's message in the request's language."""
-    return error.detail_zh if language() == "zh" and error.detail_zh else error.message
+    """An error's message in the request's language; in Chinese, an error raised without Chinese
+    words says the Chinese title of its code rather than English."""
+    if language() != "zh":
+        return error.message
+    return error.detail_zh or label(
+        "error", error.code if error.code in texts.LABELS["error"] else "bad-request"
+    )
 
 
 # The query parameters a page means (everything else is dropped from its language links): url_for
@@ -99,7 +143,14 @@ def long_date(day: dt.date | None) -> str:
 
 
 def _helpers() -> dict[str, Any]:
-    return {"t": t, "label": label, "language": language, "lang_url": lang_url, "error_text": error_text}
+    return {
+        "t": t,
+        "label": label,
+        "cert_value": cert_value,
+        "language": language,
+        "lang_url": lang_url,
+        "error_text": error_text,
+    }
 
 
 def _remember_language(response: Response) -> Response:
@@ -117,4 +168,5 @@ def init_app(app: Flask) -> None:
     app.context_processor(_helpers)
     app.add_template_filter(china_time, "china_time")
     app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(coarse_client, "coarse_client")
     app.after_request(_remember_language)

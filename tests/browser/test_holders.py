@@ -197,16 +197,18 @@ def test_help_page(
     lang: str,
     viewport: dict[str, int],
 ) -> None:
-    """The help page renders in both languages with the footer's operator, ICP and sign-in links."""
+    """The help page renders in both languages with every verdict's wording explained, and the
+    footer's operator, ICP and sign-in links in the page's language."""
     _, server = served
     page = browser.new_context(locale="zh-CN", viewport=viewport).new_page()
     problems = _watch(page)
     page.goto(server + f"/help?lang={lang}")
     heading = page.locator("h1").first.inner_text()
     assert heading == ("如何查验职称电子证书" if lang == "zh" else "How to verify a title certificate")
-    assert page.locator(".help-verdicts dt").count() == 6
+    assert page.locator(".help-verdicts dt").count() == 9
     footer = page.locator("footer.site-footer").inner_text()
-    assert "重庆市职称电子证书服务中心" in footer and "渝ICP备12345678号" in footer and "持证人登录" in footer
+    assert "重庆市职称电子证书服务中心" in footer and "渝ICP备12345678号" in footer
+    assert ("持证人登录" if lang == "zh" else "Holder sign-in") in footer
     _shot(page, f"12-help-{lang}")
     assert problems == [], problems
 

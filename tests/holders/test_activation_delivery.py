@@ -66,7 +66,8 @@ def test_emailed_link_arrives_through_smtp_and_activates_once(
     portal_app: Flask,
     smtp_server: tuple[Inbox, str],  # noqa: F811
 ) -> None:
-    """The link reaches the SMTP server addressed to the holder, opens the account once, then dies."""
+    """The link reaches the SMTP server addressed to the holder, in Chinese then English (both from
+    the catalog), opens the account once, then dies."""
     inbox, _ = smtp_server
     person = people(issued, PROVINCE, 1)[0]
     operator = _operator(portal_app, PROVINCE)
@@ -79,6 +80,8 @@ def test_emailed_link_arrives_through_smtp_and_activates_once(
     assert message["To"] == "holder@example.org" and message["From"] == "certs@example.test"
     body = message.get_content()
     assert person.id_number not in body and person.name not in body
+    assert message["Subject"] == "激活持证人账号 / Activate your holder account"
+    assert body.index("请在 7 天内打开以下链接设置密码") < body.index("Open this link within 7 days")
     link = re.search(r"https://\S+/auth/link/\S+", body)
     assert link is not None
     path = link.group(0).removeprefix(issued.settings.base_url)

@@ -1,4 +1,5 @@
-"""A plain wheel install works outside the source tree: templates, migrations and demo data ship inside."""
+"""A plain wheel install works outside the source tree: templates, migrations, demo data and the
+compiled message catalog ship inside."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_installs_init_demo_and_serves_from_an_empty_directory(
     installed_wheel: Path, tmp_path: Path
 ) -> None:
-    """`pip install .`, then `certsvc init --demo` and `certsvc serve` in an empty directory answer over HTTP."""
+    """`pip install .`, then `certsvc init --demo` and `certsvc serve` in an empty directory answer over
+    HTTP, in Chinese and (from the wheel's compiled catalog) in English."""
     workdir = tmp_path / "empty"
     workdir.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CERTSVC_")}
@@ -114,6 +116,10 @@ def test_wheel_installs_init_demo_and_serves_from_an_empty_directory(
             assert json.load(response)["openapi"].startswith("3.1")
         with urllib.request.urlopen(base + "/", timeout=5) as response:
             assert response.status == 200
+            assert "职称电子证书查验" in response.read().decode()
+        with urllib.request.urlopen(base + "/?lang=en", timeout=5) as response:
+            assert "Title certificate verification" in response.read().decode()
     finally:
         server.terminate()
         server.wait(timeout=15)
+    assert list(installed_wheel.glob("certsvc/translations/en/LC_MESSAGES/messages.mo"))

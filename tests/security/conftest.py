@@ -220,7 +220,8 @@ def _employers(runtime: Runtime) -> dict[str, EmployerPerson]:
             employer, user, _ = add_employer(
                 session,
                 runtime,
-                name=f"{key} 有限公司",
+                # Chinese names, as real organisations have (the page-language walk reads them).
+                name={"employer-a": "重庆甲方科技有限公司", "employer-b": "重庆乙方科技有限公司"}[key],
                 uscc=body + uscc_check_char(body),
                 username=f"sec-{key}",
                 password=PASSWORD,

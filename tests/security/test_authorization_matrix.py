@@ -237,7 +237,7 @@ def observed(response: TestResponse) -> str:
         return "sign-in"
     if status in (403, 404):
         return {403: "forbidden", 404: "not-found"}[status]
-    if status == 400 and "CSRF" in response.get_data(as_text=True):
+    if status == 400 and 'data-error="csrf"' in response.get_data(as_text=True):
         return "csrf"
     assert status != 401, response.get_data(as_text=True)[:300]
     return "redirect" if status == 302 else "allowed"

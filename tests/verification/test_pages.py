@@ -24,9 +24,22 @@ def page_client(app: Flask) -> FlaskClient:
 
 
 def _verdict_block(html: str) -> str:
-    match = re.search(r'<section class="verdict verdict-(\w+)"', html)
+    """The verdict's wording on a page (its outcome, or forged / no-match / unreadable for an invalid one)."""
+    match = re.search(r'<section class="verdict verdict-([\w-]+)"', html)
     assert match, "no verdict block on the page"
     return match.group(1)
+
+
+def _outcome(html: str) -> str:
+    """The API's outcome code a verdict page carries beside its wording."""
+    match = re.search(r'data-outcome="([\w-]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def _without_typed_values(html: str) -> str:
+    """A page minus what the visitor typed (echoed back in the form) and the CSRF token."""
+    return re.sub(r'(name="(?:number|name|csrf_token)"[^>]*value=)"[^"]*"', r"\1", html)
 
 
 def _token(client: FlaskClient, path: str = "/") -> str:
@@ -90,9 +103,17 @@ def test_forged_and_unknown_pages(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    """Garbage says invalid; an authentic QR while the registry is down says unknown, not valid."""
+    """Garbage is "not recognised" (never forgery), a broken signature is forged, and an authentic
+    QR while the registry is down says unknown, not valid; the API's outcome code stays invalid."""
     invalid = page_client.get("/v/NOTAPAYLOAD")
-    assert invalid.status_code == 200 and _verdict_block(invalid.get_data(as_text=True)) == "invalid"
+    html = invalid.get_data(as_text=True)
+    assert invalid.status_code == 200 and _verdict_block(html) == "unreadable" and _outcome(html) == "invalid"
+    assert "<h1>无法识别</h1>" in html and "伪造" not in html
+    payload = issued[0].qr_payload
+    flipped = payload[:-3] + ("A" if payload[-3] != "A" else "B") + payload[-2:]
+    forged = page_client.get(f"/v/{flipped}").get_data(as_text=True)
+    assert _verdict_block(forged) == "forged" and "<h1>伪造或被篡改</h1>" in forged
+    assert "签名与证书内容不符，不能采信" in forged
 
     monkeypatch.setattr(runtime, "database", unreachable_database(tmp_path))
     unknown = page_client.get(f"/v/{issued[0].qr_payload}").get_data(as_text=True)
@@ -117,7 +138,9 @@ def test_confirm_the_holder_answers_only_match_or_no_match(
 
 def test_by_number_form_and_its_single_no_answer(page_client: FlaskClient, issued: list[Issued]) -> None:
     """Number + name shows the verdict; an unknown number and a wrong name render the very same page
-    (but for what was typed, which the "save as a report" form carries, and its CSRF token)."""
+    ("no matching certificate — check the number and the name", never forgery), the form keeping
+    what was typed (and the "save as a report" form carrying it); a check-character typo is said on
+    the start page with the form as typed."""
     token = _token(page_client)
     valid = page_client.post(
         "/verify", data={"number": issued[0].number, "name": issued[0].name, "csrf_token": token}
@@ -134,21 +157,27 @@ def test_by_number_form_and_its_single_no_answer(page_client: FlaskClient, issue
         "/verify", data={"number": issued[0].number, "name": issued[1].name, "csrf_token": token}
     )
     assert no_such.status_code == wrong.status_code == 200
-
-    def without_typed(html: str, *typed: str) -> str:
-        for value in typed:
-            html = html.replace(f'value="{value}"', 'value="…"')
-        # The report form's CSRF token carries the second it was made in.
-        return re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value="…"', html)
-
-    assert without_typed(no_such.get_data(as_text=True), unknown_number, issued[0].name) == without_typed(
-        wrong.get_data(as_text=True), issued[0].number, issued[1].name
+    assert _without_typed_values(no_such.get_data(as_text=True)) == _without_typed_values(
+        wrong.get_data(as_text=True)
     )
-    assert "没有与该证书编号和姓名相符的证书" in wrong.get_data(as_text=True)
+    html = wrong.get_data(as_text=True)
+    assert _verdict_block(html) == "no-match" and _outcome(html) == "invalid"
+    assert "<h1>未找到匹配的证书</h1>" in html and "请核对证书编号和姓名" in html and "伪造" not in html
+    assert f'value="{issued[0].number}"' in html and f'value="{issued[1].name}"' in html
+    english = page_client.post(
+        "/verify?lang=en", data={"number": issued[0].number, "name": issued[1].name, "csrf_token": token}
+    ).get_data(as_text=True)
+    assert (
+        "<h1>No matching certificate</h1>" in english
+        and "Check the certificate number and the name" in english
+    )
+    mistyped = issued[0].number[:-1] + ("A" if issued[0].number[-1] != "A" else "B")
     typo = page_client.post(
-        "/verify", data={"number": issued[0].number[:-1] + "#", "name": issued[0].name, "csrf_token": token}
+        "/verify?lang=zh", data={"number": mistyped, "name": issued[0].name, "csrf_token": token}
     )
-    assert typo.status_code == 400
+    page = typo.get_data(as_text=True)
+    assert typo.status_code == 400 and 'class="form-problem"' in page and "校验" in page
+    assert f'value="{mistyped}"' in page and f'value="{issued[0].name}"' in page
 
 
 def test_upload_certificate_png_and_phone_photo(
@@ -184,7 +213,14 @@ def test_upload_certificate_png_and_phone_photo(
     response = page_client.post(
         "/verify/upload", data={"file": (io.BytesIO(blank.getvalue()), "x.png"), "csrf_token": token}
     )
-    assert response.status_code == 422 and "no QR code was found" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and _verdict_block(html) == "unreadable-file"
+    assert "此文件不含 certsvc 证书" in html and "文件中未找到二维码" in html and "伪造" not in html
+    renamed = page_client.post(
+        "/verify/upload", data={"file": (io.BytesIO("会议纪要\n".encode()), "cert.png"), "csrf_token": token}
+    )
+    html = renamed.get_data(as_text=True)
+    assert renamed.status_code == 200 and _verdict_block(html) == "unreadable-file" and "伪造" not in html
 
 
 def test_bulk_form_checks_lines_and_csv(
@@ -223,3 +259,20 @@ def test_page_burst_gets_429_with_retry_after(app: Flask, issued: list[Issued]) 
     assert [client.get(path).status_code for _ in range(3)] == [200, 200, 429]
     limited = client.get(path)
     assert limited.mimetype == "text/html" and int(limited.headers["Retry-After"]) > 0
+
+
+def test_english_pages_give_certificate_values_their_english_names(
+    page_client: FlaskClient, issued: list[Issued]
+) -> None:
+    """On an English page the title, level, series and specialty read in English (工程师 → Engineer,
+    中级 → Intermediate) with the Chinese printed on the certificate beside them; zh-CN shows the
+    Chinese alone; the API keeps the values as issued."""
+    path = f"/v/{issued[0].qr_payload}"
+    english = page_client.get(path + "?lang=en").get_data(as_text=True)
+    assert '<dd class="title">Engineer <span class="orig" lang="zh-CN">工程师</span></dd>' in english
+    assert '<dd class="level">Intermediate <span class="orig" lang="zh-CN">中级</span></dd>' in english
+    assert "Engineering and Technology" in english and "Digital Technology" in english
+    chinese = page_client.get(path + "?lang=zh").get_data(as_text=True)
+    assert '<dd class="title">工程师</dd>' in chinese and "Engineer" not in chinese
+    api = page_client.post("/api/v1/verify", json={"qr": issued[0].qr_payload}).get_json()
+    assert (api["certificate"]["title"], api["certificate"]["level"]) == ("工程师", "中级")

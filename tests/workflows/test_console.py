@@ -49,7 +49,11 @@ def test_request_decide_and_read_the_outcome_in_the_portal(issued: Runtime, port
     assert certificate_state(issued, bob.number) == ("valid", 1)
 
     assert "请先报失登报" in as_bob.get(f"/me/requests/{bob_request}").get_data(as_text=True)
-    assert "Reissue approved" in as_alice.get("/me/notifications").get_data(as_text=True)
+    # The portal shows the message in the page's language only.
+    chinese = as_alice.get("/me/notifications").get_data(as_text=True)
+    assert "补发申请已批准" in chinese and "Reissue approved" not in chinese
+    english = as_alice.get("/me/notifications?lang=en").get_data(as_text=True)
+    assert "Reissue approved" in english and "was reissued as version 2" in english
     download = as_alice.get(f"/me/certificates/{alice.number}/download/pdf")
     assert (
         download.data.startswith(b"%PDF")

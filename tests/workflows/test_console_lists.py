@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from certsvc.certificates.models import Certificate
 from certsvc.runtime import Runtime
-from tests.accounts.fixtures import COUNTY, PROVINCE, people, sign_in, staff_account
+from tests.accounts.fixtures import COUNTY, PROVINCE, people, second_staff, sign_in, staff_account
 from tests.services.support import edit, rows_of, to_csv
 from tests.services.test_exports import assert_formula_safe
 from tests.workflows.support import ledger_size
@@ -217,7 +217,7 @@ def test_a_file_mixing_authorities_words_each_foreign_row_for_the_web_user(
 def test_the_status_forms_start_valid_and_answer_in_words(issued: Runtime, portal_app: Flask) -> None:
     """A valid certificate offers suspension (only suspension reasons) and revocation (only
     revocation reasons); a suspended one reinstatement without the reversal reason; a mismatched
-    post is refused in words, not slugs."""
+    post is refused in words, not slugs. (A suspension takes effect on a second reviewer's approval.)"""
     reviewer = _staff(portal_app, issued, PROVINCE, "reviewer")
     number = people(issued, PROVINCE, 1)[0].number
     page = reviewer.get(f"/issuer/certificates/{number}").get_data(as_text=True)
@@ -231,20 +231,29 @@ def test_the_status_forms_start_valid_and_answer_in_words(issued: Runtime, porta
     assert options("revoke", page) == ["fraud", "misconduct", "procedure", "error", "other"]
     assert 'id="status-reinstate"' not in page
     refused = reviewer.post(
-        f"/issuer/certificates/{number}/status",
+        f"/issuer/certificates/{number}/proposal",
         data={"action": "suspend", "reason": "fraud", "doc_no": "测停〔2026〕9号", "version": "1"},
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "暂停的原因类别应为“立案调查中”" in refused and "investigation, complaint" not in refused
-    reviewer.post(
-        f"/issuer/certificates/{number}/status",
-        data={"action": "suspend", "reason": "investigation", "doc_no": "测停〔2026〕9号", "version": "1"},
+    proposed = reviewer.post(
+        f"/issuer/certificates/{number}/proposal",
+        data={
+            "action": "suspend",
+            "reason": "investigation",
+            "doc_no": "测停〔2026〕9号",
+            "version": "1",
+            "step": "propose",
+        },
     )
+    second = portal_app.test_client()
+    sign_in(second, second_staff(issued, PROVINCE, "reviewer"))
+    second.post(f"{proposed.headers['Location']}/approve", data={"confirm": "1"})
     suspended = reviewer.get(f"/issuer/certificates/{number}").get_data(as_text=True)
     assert options("reinstate", suspended) == ["cleared", "mistaken", "other"]
     assert 'id="status-suspend"' not in suspended
     english = reviewer.post(
-        f"/issuer/certificates/{number}/status?lang=en",
+        f"/issuer/certificates/{number}/proposal?lang=en",
         data={"action": "reinstate", "reason": "fraud", "doc_no": "x", "version": "1"},
         follow_redirects=True,
     ).get_data(as_text=True)

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from certsvc.accounts.models import OutboxMessage, User
+from certsvc.accounts.notifications import email_subject
 from certsvc.certificates.models import ReissueRequest
 from certsvc.certificates.reissue import (
     Evidence,
@@ -44,8 +45,12 @@ def _submit(runtime: Runtime, person: Person, reason: str = "lost", **kwargs: An
 
 
 def _messages(runtime: Runtime) -> list[str]:
+    """The holder's message subjects as an e-mail carries them (both languages, from the catalog)."""
     with runtime.database.read() as session:
-        return [m.subject for m in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+        return [
+            email_subject(m.subject)
+            for m in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        ]
 
 
 def test_approved_request_supersedes_the_old_version(issued: Runtime) -> None:

@@ -168,7 +168,7 @@ def request_queue() -> ResponseReturnValue:
     status = request.args.get("status", "pending")
     statuses = ("pending", "approved", "rejected") if status == "all" else (status,)
     if status not in ("pending", "approved", "rejected", "all"):
-        raise BadRequest("unknown status filter")
+        raise BadRequest("unknown status filter", detail_zh="未知的状态筛选")
     rt = runtime()
     with rt.database.read() as db:
         items = reissue_service.queue(db, rt, me().authority_code, statuses=statuses)
@@ -244,7 +244,7 @@ def decide(request_id: int) -> ResponseReturnValue:
                 )
                 message = t("已驳回，持证人将看到驳回理由。")
             else:
-                raise BadRequest("decision must be approve or reject")
+                raise BadRequest("decision must be approve or reject", detail_zh="请选择批准或驳回")
     except (BadRequest, WorkflowError) as error:
         flash(error_text(error), "error")
         return redirect(url_for("issuer.request_detail", request_id=request_id))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from certsvc.accounts import services as accounts
 from certsvc.accounts import totp
 from certsvc.accounts.models import User
-from certsvc.accounts.notifications import deliver_outbox, has_unread, read_messages
+from certsvc.accounts.notifications import deliver_outbox, has_unread, in_language, read_messages
 from certsvc.certificates import reissue as reissue_service
 from certsvc.certificates import shares as share_service
 from certsvc.certificates.holdings import (
@@ -29,7 +29,7 @@ from certsvc.errors import BadRequest, Forbidden, NotFound, WorkflowError
 from certsvc.runtime import Runtime
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
-from certsvc.web.language import error_text, label, t
+from certsvc.web.language import error_text, language, t
 from certsvc.web.portal import holder_required, me, qr_svg
 
 bp = Blueprint("holder", __name__, url_prefix="/me")
@@ -193,14 +193,7 @@ def share(share_id: int) -> ResponseReturnValue:
             number=row.certificate.number,
             state=share_service.share_state(row, rt.now()),
             accesses=share_service.accesses(db, row),
-            client_text=_client_text,
         )
-
-
-def _client_text(client: str) -> str:
-    """``WeChat · phone`` in the page's language (微信 · 手机)."""
-    browser, _, device = client.partition(" · ")
-    return f"{label('browser', browser)} · {label('device', device)}"
 
 
 @bp.post("/shares/<int:share_id>/end")
@@ -274,6 +267,10 @@ def notifications() -> ResponseReturnValue:
     rt = runtime()
     with rt.database.write() as db:
         messages = read_messages(db, rt, me().user_id)
+    lang = language()
+    for message in messages:  # stored in both languages: the page shows its own
+        message["subject"] = in_language(str(message["subject"]), lang)
+        message["body"] = in_language(str(message["body"]), lang)
     return render_template("holder/notifications.html", messages=messages)
 
 
@@ -319,7 +316,7 @@ def security_page(template: str, endpoint: str) -> ResponseReturnValue:
                     accounts.disable_totp(user, request.form.get("password", ""))
                     new_epoch = user.auth_epoch
                 else:
-                    raise BadRequest("unknown action")
+                    raise BadRequest("unknown action", detail_zh="未知的操作")
         except (BadRequest, Forbidden) as error_:
             error, status = error_text(error_), 400
         else:

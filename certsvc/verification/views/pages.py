@@ -9,9 +9,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from certsvc.errors import BadRequest
+from certsvc.errors import BadRequest, UnreadableDocument
 from certsvc.verification.schemas import MAX_BATCH
-from certsvc.verification.services import OnlineVerdict, verify_by_number, verify_target
+from certsvc.verification.services import (
+    OnlineVerdict,
+    unreadable_verdict,
+    verify_by_number,
+    verify_target,
+    wording,
+)
 from certsvc.verification.views.api import MAX_UPLOAD_BYTES, NUMBER_SCOPE, number_rate, verify_rate
 from certsvc.verification.views.bulk import (
     BULK_NAME_SCOPE,
@@ -26,6 +32,7 @@ from certsvc.verification.views.bulk import (
 )
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
+from certsvc.web.language import error_text
 
 bp = Blueprint("public", __name__)
 
@@ -75,17 +82,29 @@ def confirm(payload: str) -> ResponseReturnValue:
 @limiter.limit(verify_rate)
 @limiter.shared_limit(number_rate, scope=NUMBER_SCOPE)
 def by_number() -> ResponseReturnValue:
+    """Number + name. The answer page keeps what was typed in the form, so a typo is corrected
+    in place; a mistyped number (check character) or a missing name is said on the start page,
+    the form filled in as typed."""
     number = request.form.get("number", "")
     name = request.form.get("name", "")
-    if len(number) > 64 or len(name) > 200:
-        raise BadRequest("the number or the name is too long")
-    verdict = verify_by_number(runtime(), number, name, channel="number")
-    return _verdict_page(verdict, payload=verdict.confirm_payload, typed=(number, name))
+    typed = {"number": number[:64], "name": name[:200]}
+    try:
+        if len(number) > 64 or len(name) > 200:
+            raise BadRequest("the number or the name is too long", detail_zh="证书编号或姓名过长")
+        verdict = verify_by_number(runtime(), number, name, channel="number")
+    except BadRequest as error:
+        page = render_template(
+            "public/start.html", switch_url=url_for("public.start"), typed=typed, problem=error_text(error)
+        )
+        return page, error.status
+    return _verdict_page(verdict, payload=verdict.confirm_payload, typed=typed)
 
 
 @bp.post("/verify/upload")
 @limiter.limit(verify_rate)
 def upload() -> ResponseReturnValue:
+    """An uploaded certificate file or photo. A file holding no certsvc certificate is said to be
+    just that (422), never called forged."""
     file = request.files.get("file")
     data = file.read(MAX_UPLOAD_BYTES + 1) if file is not None else b""
     if not data or len(data) > MAX_UPLOAD_BYTES:
@@ -94,24 +113,39 @@ def upload() -> ResponseReturnValue:
             f"(at most {MAX_UPLOAD_BYTES // 2**20} MiB)",
             detail_zh="请选择 PNG/PDF 证书文件或二维码照片（不超过 10 MiB）",
         )
-    verdict = verify_target(runtime(), data, channel="upload")
-    return _verdict_page(verdict, payload=verdict.confirm_payload)
+    try:
+        verdict = verify_target(runtime(), data, channel="upload")
+    except UnreadableDocument as error:
+        verdict = unreadable_verdict(runtime(), channel="upload")
+        return _verdict_page(verdict, payload=None, upload=True, problem=error_text(error)), 422
+    return _verdict_page(verdict, payload=verdict.confirm_payload, upload=True)
 
 
 def _verdict_page(
-    verdict: OnlineVerdict, *, payload: str | None, typed: tuple[str, str] | None = None
+    verdict: OnlineVerdict,
+    *,
+    payload: str | None,
+    typed: dict[str, str] | None = None,
+    upload: bool = False,
+    problem: str | None = None,
 ) -> str:
     """The verdict, with what "save as a verification report" re-checks: the QR payload, or the
-    typed number and name when no certificate matched them."""
+    typed number and name when no certificate matched them; ``typed`` also refills the number form."""
     switch_url = url_for("public.scanned", payload=payload) if payload else url_for("public.start")
     report_target = (
-        {"payload": payload} if payload else ({"number": typed[0], "name": typed[1]} if typed else None)
+        {"payload": payload}
+        if payload
+        else ({"number": typed["number"], "name": typed["name"]} if typed else None)
     )
     return render_template(
         "public/verify.html",
         verdict=verdict,
+        wording=wording(verdict.outcome, verdict.step, upload=upload),
         confirm_payload=verdict.confirm_payload,
         switch_url=switch_url,
+        typed=typed,
+        upload=upload,
+        problem=problem,
         report_target=report_target,
     )
 
