@@ -275,7 +275,7 @@ def test_a_recognised_graduate_certificate_renders_verifies_and_says_recognition
     assert 'data-route="认定"' in page and "取得方式" in page and GUANGXI in page
     assert "本科" not in page  # the education is the holder's, not the public's
     english = client.get(f"/v/{payload}?lang=en").get_data(as_text=True)
-    assert "recognition" in english
+    assert "Recognition" in english
     answer = client.post("/api/v1/verify", json={"credential": credential}).get_json()
     assert answer["outcome"] == "valid"
     assert answer["certificate"]["acquisition"] == {"route": "认定"}
@@ -286,11 +286,11 @@ def test_a_recognised_graduate_certificate_renders_verifies_and_says_recognition
     saved = tmp_path / "certificate.pdf"
     saved.write_bytes(pdf)
     assert main(["verify", str(saved)]) == 0
-    assert "取得方式 route: 认定 (recognition)" in capsys.readouterr().out
+    assert "取得方式 route: 认定 (Recognition)" in capsys.readouterr().out
     offline = _offline_material(client, credential, tmp_path)
     monkeypatch.setenv("CERTSVC_DATABASE_URL", "sqlite:////nonexistent/dir/never-opened.sqlite3")
     assert main(["verify", str(saved), *offline]) == 0
-    assert "取得方式 route: 认定 (recognition)" in capsys.readouterr().out
+    assert "取得方式 route: 认定 (Recognition)" in capsys.readouterr().out
 
 
 def _loader(url: str, options: dict[str, Any]) -> dict[str, Any]:

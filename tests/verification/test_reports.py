@@ -132,7 +132,7 @@ def test_a_no_match_is_reported_without_the_typed_name(web: FlaskClient, issued:
     certificate = issued[2]
     number = _save(web, number=certificate.number, name="某某某")
     html = web.get(f"/r/{number}").get_data(as_text=True)
-    assert 'data-outcome="invalid"' in html and "没有与该证书编号和姓名相符的证书" in html
+    assert 'data-outcome="invalid"' in html and "未找到匹配的证书" in html
     assert "某某某" not in html and certificate.number not in html
 
 

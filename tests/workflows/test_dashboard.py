@@ -44,7 +44,8 @@ def _activity(runtime: Runtime) -> None:
 def test_annual_figures_by_month_level_series_and_committee(issued: Runtime) -> None:
     """The province's 100 certificates count in November (China time), with the reissue, the revocation
     and the pending request, by month and by each breakdown; checks of other years are left out; the
-    median decision time is 1.5 days over one decided request."""
+    median decision time is 1.5 days over one decided request; the route breakdown counts them
+    as reviews."""
     _activity(issued)
     with issued.database.read() as session:
         year = annual_figures(session, issued, PROVINCE, 2026)
@@ -56,12 +57,12 @@ def test_annual_figures_by_month_level_series_and_committee(issued: Runtime) -> 
         (line.key for line in year.breakdowns["level"]),
         key=("正高级", "副高级", "中级", "助理级", "员级").index,
     )
-    for kind in ("series", "committee"):
+    for kind in ("series", "committee", "route"):
         lines = year.breakdowns[kind]
         assert sum(line.counts["issued"] for line in lines) == 100
         assert sum(line.counts["revoked"] for line in lines) == 1
         assert sum(line.counts["pending"] for line in lines) == 1
-    assert "route" not in year.breakdowns  # certificates record no route yet
+    assert [line.key for line in year.breakdowns["route"]] == ["评审"]  # the sample batch is reviewed
     assert year.verifications[2] == 7 and year.verifications[10] == 3 and sum(year.verifications) == 10
     assert year.verification_outcomes == {"valid": 7, "revoked": 3}
     assert (year.median_decision_days, year.decided_requests) == (1.5, 1)

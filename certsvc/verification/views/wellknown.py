@@ -16,7 +16,7 @@ from certsvc.verification.schemas import CONTEXT_VERSIONS, ContextArguments, Jwk
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
 from certsvc.web.jsonio import json_response
-from certsvc.web.openapi import Reply, Route
+from certsvc.web.openapi import Reply, Route, problems
 
 bp = Blueprint("wellknown", __name__)
 
@@ -42,7 +42,10 @@ ROUTES = (
         "getCredentialContext",
         "A JSON-LD context defining every term of the certsvc credentials that name it (v2: issued "
         "now; v1: before acquisition routes)",
-        {200: Reply("JSON-LD context document", dict[str, Any], CONTEXT_MEDIA_TYPE)},
+        {
+            200: Reply("JSON-LD context document", dict[str, Any], CONTEXT_MEDIA_TYPE),
+            **problems(404, description="No context of that version"),
+        },
         path_arguments=ContextArguments,
     ),
 )
