@@ -31,6 +31,7 @@ from certsvc.certificates.models import Certificate, CertificateVersion, ImportB
 from certsvc.domain.certno import validate_certificate_number
 from certsvc.domain.levels import Level
 from certsvc.domain.names import normalize_name
+from certsvc.domain.record import ROUTES
 from certsvc.errors import BadRequest
 from certsvc.runtime import Runtime
 from certsvc.timefmt import china_date, china_midnight
@@ -41,7 +42,18 @@ MAX_ID = 2**31 - 1
 LIST_STATUSES = ("valid", "suspended", "revoked")
 LEVELS = tuple(level.value for level in Level)
 # Query-string filters of the certificate list (no personal data), in the order forms show them.
-CERTIFICATE_FILTERS = ("number", "doc_no", "batch", "employer", "series", "level", "status", "from", "to")
+CERTIFICATE_FILTERS = (
+    "number",
+    "doc_no",
+    "batch",
+    "employer",
+    "series",
+    "level",
+    "route",
+    "status",
+    "from",
+    "to",
+)
 # Filters that name a person: only ever read from a POST body.
 PERSON_FILTERS = ("q", "name", "holder", "id_number")
 BATCH_FILTERS = ("source", "from", "to")
@@ -52,6 +64,7 @@ _LABELS_ZH = {
     "employer": "工作单位",
     "series": "职称系列",
     "level": "级别",
+    "route": "取得方式",
     "status": "状态",
     "from": "起始日期",
     "to": "截止日期",
@@ -85,6 +98,7 @@ class CertificateFilters:
     employer: str | None = None
     series: str | None = None
     level: str | None = None
+    route: str | None = None
     status: str | None = None
     issued_from: dt.date | None = None
     issued_to: dt.date | None = None
@@ -107,6 +121,7 @@ class CertificateFilters:
             "employer": self.employer,
             "series": self.series,
             "level": self.level,
+            "route": self.route,
             "status": self.status,
             "from": self.issued_from,
             "to": self.issued_to,
@@ -162,6 +177,7 @@ def certificate_filters(values: Mapping[str, str], *, person: bool, today: dt.da
         employer=_text(values, "employer"),
         series=_text(values, "series"),
         level=_choice(values, "level", LEVELS),
+        route=_choice(values, "route", ROUTES),
         status=status,
         issued_from=issued_from,
         issued_to=issued_to,
@@ -423,6 +439,8 @@ def _certificate_query(authority_code: str, f: CertificateFilters) -> AnySelect:
         where.append(Certificate.series == f.series)
     if f.level is not None:
         where.append(Certificate.level == f.level)
+    if f.route is not None:
+        where.append(Certificate.route == f.route)
     if f.status is not None:
         where.append(Certificate.status == f.status)
     if f.issued_from is not None:

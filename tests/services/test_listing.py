@@ -127,6 +127,25 @@ def test_each_filter_lists_exactly_the_matching_certificates(office: Office) -> 
     assert _listed(rt, _filters(number=province_number)) == set()
 
 
+def test_the_route_filter_lists_exactly_the_certificates_obtained_that_way(office: Office) -> None:
+    """Filtering by 取得方式 lists exactly the certificates of that route (here ten of the county's
+    marked 认定), the rest under 评审, none under 考试; an unknown route is refused naming the field."""
+    rt = office.runtime
+    recognised = set(sorted(county_numbers(rt))[:10])
+    with rt.database.write() as session:
+        session.execute(
+            Certificate.__table__.update()  # type: ignore[attr-defined]
+            .where(Certificate.number.in_(recognised))
+            .values(route="认定")
+        )
+    assert _listed(rt, _filters(route="认定")) == recognised
+    assert _listed(rt, _filters(route="评审")) == county_numbers(rt) - recognised
+    assert _listed(rt, _filters(route="考试")) == set()
+    with pytest.raises(BadRequest) as refused:
+        _filters(route="自荐")
+    assert refused.value.detail_zh is not None and refused.value.detail_zh.startswith("取得方式")
+
+
 def _all_numbers(runtime: Runtime) -> set[str]:
     with runtime.database.read() as session:
         return set(session.scalars(select(Certificate.number)))
