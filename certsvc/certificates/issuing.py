@@ -48,7 +48,7 @@ from certsvc.certificates.holders import SEX_CODES, HolderKeys, holder_keys
 from certsvc.certificates.intake.readers import RawRow, read_path, read_rows
 from certsvc.certificates.intake.validate import CheckedRecord, ValidationReport, validate_rows
 from certsvc.certificates.models import Certificate, CertificateVersion, Holder, ImportBatch, NumberSequence
-from certsvc.certificates.versions import STATUS_VALID, allocate_slots, ledger_entry, sign_version
+from certsvc.certificates.versions import STATUS_VALID, allocate_slots, ledger_entry, sign_versions
 from certsvc.db.base import Base
 from certsvc.db.bulk import insert_rows
 from certsvc.documents.fonts import text_drawable
@@ -521,39 +521,16 @@ class _Issuer:
 
         session = self.session
         batch_id = self._batch_id()
-        holder_ids = self._holder_ids(pending)
         numbers = self._numbers(pending)
         slots = allocate_slots(session, self.runtime, len(pending), self.now)
-        signing_key = self.signing_key
-        signed = []
-        entries = []
-        acquisitions = []
-        supervisors: list[str | None] = []
-        for item, number, slot in zip(pending, numbers, slots, strict=True):
-            record = item.record
-            issuer_id, issuer_name, supervisor = self._issuer(record.authority_code)
-            acquisitions.append(acquisition := acquisition_of(record))
-            supervisors.append(supervisor)
-            facts = CredentialFacts(
-                certificate_number=number,
-                version=1,
-                holder_name=record.name,
-                title=record.title,
-                level=record.level.value,
-                series=record.series,
-                specialty=record.specialty,
-                obtained=record.obtained,
-                issuer_id=issuer_id,
-                issuer_name=issuer_name,
-                status_list_id=slot[0],
-                status_index=slot[1],
-                employer=record.employer or None,
-                acquisition=acquisition,
-                supervisor=supervisor,
-            )
-            version = sign_version(facts, signing_key, self.base_url, self.now)
-            signed.append(version)
-            entries.append(ledger_entry("issue", number, 1, version.credential, self.now, **self.who))
+        acquisitions = [acquisition_of(item.record) for item in pending]
+        supervisors = [self._issuer(item.record.authority_code)[2] for item in pending]
+        facts = [
+            self._facts(item.record, number, slot, acquisition)
+            for item, number, slot, acquisition in zip(pending, numbers, slots, acquisitions, strict=True)
+        ]
+        signed = sign_versions(facts, self.signing_key, self.base_url, self.now)
+        holder_ids = self._holder_ids(pending)
         certificate_ids = insert_rows(
             session,
             _CERTIFICATES,
@@ -574,6 +551,10 @@ class _Issuer:
             ],
             ids_by="number",
         )
+        entries = [
+            ledger_entry("issue", number, 1, version.credential, self.now, **self.who)
+            for number, version in zip(numbers, signed, strict=True)
+        ]
         # Late in the chunk: the ledger lock is held from here until the commit.
         ledger_indexes = record_in_ledger(session, self.runtime, entries)
         if self.first_ledger_index is None and ledger_indexes:
@@ -647,6 +628,28 @@ class _Issuer:
             )
 
     # --- pieces ------------------------------------------------------------------------------
+    def _facts(
+        self, record: AnyRecord, number: str, slot: tuple[int, int], acquisition: Acquisition
+    ) -> CredentialFacts:
+        issuer_id, issuer_name, supervisor = self._issuer(record.authority_code)
+        return CredentialFacts(
+            certificate_number=number,
+            version=1,
+            holder_name=record.name,
+            title=record.title,
+            level=record.level.value,
+            series=record.series,
+            specialty=record.specialty,
+            obtained=record.obtained,
+            issuer_id=issuer_id,
+            issuer_name=issuer_name,
+            status_list_id=slot[0],
+            status_index=slot[1],
+            employer=record.employer or None,
+            acquisition=acquisition,
+            supervisor=supervisor,
+        )
+
     def _batch_id(self) -> int:
         if self.report.batch_id is None:
             self.report.batch_id = self.session.execute(

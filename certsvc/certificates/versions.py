@@ -96,6 +96,13 @@ def sign_version(facts: CredentialFacts, key: SigningKey, base_url: str, now: dt
     return SignedVersion(credential, payload, key.kid)
 
 
+def sign_versions(
+    facts: list[CredentialFacts], key: SigningKey, base_url: str, now: dt.datetime
+) -> list[SignedVersion]:
+    """``sign_version`` of each of ``facts``, in order (an import signs a chunk at a time)."""
+    return [sign_version(one, key, base_url, now) for one in facts]
+
+
 def ledger_entry(
     event: str, number: str, version: int, credential: str, now: dt.datetime, **who: Any
 ) -> bytes:

@@ -72,13 +72,25 @@ def _bound_values(
     ]
     if not conversions:
         return [row_values(row) for row in rows]
+    # A batch repeats values (its one timestamp in every row, shared strings): each column converts
+    # the value it saw last only once. Keyed by identity, so equal-but-distinct values still each
+    # pass through the processor.
+    last: list[tuple[object, Any]] = [(_NOTHING, None)] * len(conversions)
     bound: list[tuple[Any, ...]] = []
     for row in rows:
         values = list(row_values(row))
-        for position, convert in conversions:
-            values[position] = convert(values[position])
+        for slot, (position, convert) in enumerate(conversions):
+            value = values[position]
+            seen, converted = last[slot]
+            if value is not seen:
+                converted = convert(value)
+                last[slot] = (value, converted)
+            values[position] = converted
         bound.append(tuple(values))
     return bound
+
+
+_NOTHING = object()
 
 
 def _copy(connection: Connection, table: Table, names: list[str], values: list[tuple[Any, ...]]) -> None:

@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+import nacl.signing
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -143,8 +144,15 @@ class SigningKey:
         # Cached: every QR token signed with this key carries it.
         return key_reference(self.kid)
 
+    @functools.cached_property
+    def _signer(self) -> nacl.signing.SigningKey:
+        # libsodium signs in about 60% of OpenSSL's time and releases the GIL while it does, so an
+        # import's signatures can run beside its other work (ADR 0019). Ed25519 is deterministic:
+        # the signature is the same bytes either library makes.
+        return nacl.signing.SigningKey(self.private_key.private_bytes_raw())
+
     def sign(self, data: bytes) -> bytes:
-        return self.private_key.sign(data)
+        return self._signer.sign(data).signature
 
 
 @dataclasses.dataclass(frozen=True)

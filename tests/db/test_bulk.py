@@ -54,3 +54,21 @@ def test_an_unknown_column_or_a_naive_time_is_refused_and_nothing_is_written(dat
         insert_rows(session, Holder.__table__, [_holder(2, created_at=dt.datetime(2026, 1, 1))])  # type: ignore[arg-type]
     with database.read() as session:
         assert session.scalars(select(Holder)).first() is None
+
+
+def test_a_shared_timestamp_and_then_a_different_one_each_keep_their_own_value(database: Database) -> None:
+    """Rows that share one timestamp object and rows with their own each store their own time,
+    and a naive time after a run of shared aware ones is still refused: a repeated value is
+    converted once, never carried over to a different one."""
+    later = CREATED + dt.timedelta(hours=3)
+    rows = [_holder(index) for index in range(1, 4)] + [_holder(4, created_at=later), _holder(5)]
+    with database.write() as session:
+        ids = insert_rows(session, Holder.__table__, rows, ids_by="id_index")  # type: ignore[arg-type]
+    with database.read() as session:
+        stored = {holder.id: holder.created_at for holder in session.scalars(select(Holder))}
+    assert [stored[ids[row["id_index"]]] for row in rows] == [CREATED, CREATED, CREATED, later, CREATED]
+    naive_after_shared = [_holder(index) for index in range(6, 9)] + [
+        _holder(9, created_at=dt.datetime(2026, 1, 1))
+    ]
+    with pytest.raises(Exception, match=r"(?i)naive|timezone|aware"), database.write() as session:
+        insert_rows(session, Holder.__table__, naive_after_shared)  # type: ignore[arg-type]
