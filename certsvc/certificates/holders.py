@@ -62,9 +62,20 @@ class HolderKeys:
         return outer.hexdigest()
 
     def encrypt(self, id_number: str, index: str) -> bytes:
-        nonce = os.urandom(_NONCE_BYTES)
-        sealed = self.id_cipher.encrypt(nonce, id_number.encode("utf-8"), _AAD_PREFIX + index.encode("ascii"))
-        return bytes([_CIPHERTEXT_FORMAT]) + nonce + sealed
+        return self.encrypt_all([(id_number, index)])[0]
+
+    def encrypt_all(self, numbers: list[tuple[str, str]]) -> list[bytes]:
+        """``encrypt`` of each (ID number, blind index), with every nonce from one read of the
+        system's random source: a read per nonce cost an import more than the encryption."""
+        nonces = os.urandom(_NONCE_BYTES * len(numbers))
+        sealed = []
+        for position, (id_number, index) in enumerate(numbers):
+            nonce = nonces[position * _NONCE_BYTES : (position + 1) * _NONCE_BYTES]
+            ciphertext = self.id_cipher.encrypt(
+                nonce, id_number.encode("utf-8"), _AAD_PREFIX + index.encode("ascii")
+            )
+            sealed.append(bytes([_CIPHERTEXT_FORMAT]) + nonce + ciphertext)
+        return sealed
 
     def decrypt(self, ciphertext: bytes, index: str) -> str:
         if len(ciphertext) <= 1 + _NONCE_BYTES or ciphertext[0] != _CIPHERTEXT_FORMAT:

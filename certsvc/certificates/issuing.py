@@ -31,7 +31,8 @@ import hashlib
 import itertools
 import os
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,8 @@ from certsvc.certificates.holders import SEX_CODES, HolderKeys, holder_keys
 from certsvc.certificates.intake.readers import RawRow, read_path, read_rows
 from certsvc.certificates.intake.validate import CheckedRecord, ValidationReport, validate_rows
 from certsvc.certificates.models import Certificate, CertificateVersion, Holder, ImportBatch, NumberSequence
-from certsvc.certificates.versions import STATUS_VALID, allocate_slots, ledger_entry, sign_versions
+from certsvc.certificates.signer import ChunkSigner
+from certsvc.certificates.versions import STATUS_VALID, allocate_slots
 from certsvc.db.base import Base
 from certsvc.db.bulk import insert_rows
 from certsvc.documents.fonts import text_drawable
@@ -64,9 +66,11 @@ from certsvc.registry.models import Authority
 from certsvc.registry.services import registry_from_database, supervisor_of
 from certsvc.runtime import Runtime
 from certsvc.signing.credential import CredentialFacts, issuer_id_for_uscc
-from certsvc.signing.keystore import SigningKey
+from certsvc.signing.issuance import Signed, SigningOrder
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 1000
+# A results row takes at least this many bytes in any accepted format (CSV rows run ~300).
+_SMALLEST_ROW_BYTES = 120
 _UNIT_SEPARATOR = "\x1f"
 Progress = Callable[[int], None]
 Source = bytes | os.PathLike[str]
@@ -273,12 +277,20 @@ def _import_once(
                 can_draw=can_draw,
             )
         return report
+
+    def signing_order() -> SigningOrder:
+        key = runtime.keys.current(now)  # only once there is something to sign
+        return SigningOrder.for_key(key, runtime.settings.base_url, now, ledger_actor(runtime, actor))
+
     try:
-        with runtime.database.write() as session:
+        with ChunkSigner(signing_order) as signer, runtime.database.write() as session:
+            if _source_size(data) > CHUNK_ROWS * _SMALLEST_ROW_BYTES:
+                signer.expect_more_chunks()  # surely more than one chunk: the worker starts now
             lock_ledger(session)
             issuer = _Issuer(
                 session,
                 runtime,
+                signer=signer,
                 keys=keys,
                 now=now,
                 today=today,
@@ -325,6 +337,8 @@ def _run(
         rows, registry_from_database(session), today, validation, acting_authority=acting, can_draw=can_draw
     )
     while chunk := list(itertools.islice(checked, CHUNK_ROWS)):
+        if issuer is not None and validation.ok and len(chunk) == CHUNK_ROWS:
+            issuer.signer.expect_more_chunks()  # more rows may follow: start signing beside us
         ready = _classify(session, keys, chunk, validation, report, today=today)
         if issuer is not None and validation.ok:
             issuer.issue(ready)
@@ -472,11 +486,23 @@ def _known_holders(session: Session, indexes: list[str]) -> dict[str, _KnownHold
             if status != "revoked":
                 review_year = meeting.year if meeting is not None else 0
                 holder.held.append(HeldTitle(series, specialty, title, Level(level), review_year, route))
-                holder.registered_names.append((number, authority, registered_name))
+                if registered_name is not None:  # None: issued by this import, still being signed
+                    holder.registered_names.append((number, authority, registered_name))
     return known
 
 
 # --- issuing -----------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Signing:
+    """A chunk whose holders and certificates are written and whose signatures are on their way."""
+
+    signing: Future[Signed]
+    pending: list[_Pending]
+    numbers: list[str]
+    slots: list[tuple[int, int]]
+    certificate_ids: dict[Hashable, int]
+
+
 class _Issuer:
     """Issues accepted chunks inside the caller's write transaction."""
 
@@ -485,6 +511,7 @@ class _Issuer:
         session: Session,
         runtime: Runtime,
         *,
+        signer: ChunkSigner,
         keys: HolderKeys,
         now: dt.datetime,
         today: dt.date,
@@ -494,42 +521,37 @@ class _Issuer:
     ) -> None:
         self.session = session
         self.runtime = runtime
+        self.signer = signer
+        self._signing: _Signing | None = None
         self.keys = keys
         self.now = now
         self.today = today
         self.report = report
         self.actor = actor
-        self.who = ledger_actor(runtime, actor)
         self.acting_authority = acting
         self.base_url = runtime.settings.base_url
-        self._signing_key: SigningKey | None = None
         self._issuers: dict[str, tuple[str, str, str | None]] = {}
         self._serials: dict[tuple[str, Level], int] = {}
         self._authorities: set[str] = set()
         self.first_ledger_index: int | None = None
 
-    @property
-    def signing_key(self) -> SigningKey:
-        if self._signing_key is None:
-            self._signing_key = self.runtime.keys.current(self.now)
-        return self._signing_key
-
     def issue(self, pending: list[_Pending]) -> None:
+        """Write ``pending``'s holders and certificates and send them to be signed; the chunk is
+        completed (ledger, versions) when the next chunk has been written, or by ``finish``."""
         if not pending:
             return
-        from certsvc.ledger.services import record as record_in_ledger
-
         session = self.session
         batch_id = self._batch_id()
         numbers = self._numbers(pending)
         slots = allocate_slots(session, self.runtime, len(pending), self.now)
         acquisitions = [acquisition_of(item.record) for item in pending]
         supervisors = [self._issuer(item.record.authority_code)[2] for item in pending]
-        facts = [
-            self._facts(item.record, number, slot, acquisition)
-            for item, number, slot, acquisition in zip(pending, numbers, slots, acquisitions, strict=True)
-        ]
-        signed = sign_versions(facts, self.signing_key, self.base_url, self.now)
+        signing = self.signer.submit(
+            [
+                self._facts(item.record, number, slot, acquisition)
+                for item, number, slot, acquisition in zip(pending, numbers, slots, acquisitions, strict=True)
+            ]
+        )
         holder_ids = self._holder_ids(pending)
         certificate_ids = insert_rows(
             session,
@@ -551,20 +573,27 @@ class _Issuer:
             ],
             ids_by="number",
         )
-        entries = [
-            ledger_entry("issue", number, 1, version.credential, self.now, **self.who)
-            for number, version in zip(numbers, signed, strict=True)
-        ]
-        # Late in the chunk: the ledger lock is held from here until the commit.
-        ledger_indexes = record_in_ledger(session, self.runtime, entries)
+        self._complete_signed()
+        self._signing = _Signing(signing, pending, numbers, slots, certificate_ids)
+
+    def _complete_signed(self) -> None:
+        """Record the chunk sent to be signed last in the ledger and store its versions."""
+        from certsvc.ledger.services import record as record_in_ledger
+
+        if self._signing is None:
+            return
+        chunk, self._signing = self._signing, None
+        signed = chunk.signing.result()
+        # Late: the ledger lock is held from here until the commit.
+        ledger_indexes = record_in_ledger(self.session, self.runtime, [entry for _, entry in signed])
         if self.first_ledger_index is None and ledger_indexes:
             self.first_ledger_index = ledger_indexes[0]
         insert_rows(
-            session,
+            self.session,
             _VERSIONS,
             [
                 {
-                    "certificate_id": certificate_ids[number],
+                    "certificate_id": chunk.certificate_ids[number],
                     "version": 1,
                     "status": STATUS_VALID,
                     "issued_at": self.now,
@@ -576,17 +605,19 @@ class _Issuer:
                     "ledger_index": ledger_index,
                     "holder_name": item.record.name,
                 }
-                for number, version, slot, ledger_index, item in zip(
-                    numbers, signed, slots, ledger_indexes, pending, strict=True
+                for number, (version, _), slot, ledger_index, item in zip(
+                    chunk.numbers, signed, chunk.slots, ledger_indexes, chunk.pending, strict=True
                 )
             ],
         )
-        for item, number in zip(pending, numbers, strict=True):
+        for item, number in zip(chunk.pending, chunk.numbers, strict=True):
             self.report.issued.append(item.record.row, number)
             self._authorities.add(item.record.authority_code)
 
     def finish(self) -> None:
-        """Store the advanced certificate-number sequences and the batch's counts."""
+        """Complete the last chunk; store the advanced certificate-number sequences and the
+        batch's counts."""
+        self._complete_signed()
         for (authority_code, level), next_serial in self._serials.items():
             self.session.execute(
                 update(NumberSequence)
@@ -685,19 +716,18 @@ class _Issuer:
         return found
 
     def _holder_ids(self, pending: list[_Pending]) -> list[int]:
+        # The holder row is shared by every authority: a new result never rewrites it. Its
+        # certificates' names live on their versions (issue 16).
+        new = [item for item in pending if item.holder is None]
+        ciphertexts = self.keys.encrypt_all([(item.record.id_number, item.id_index) for item in new])
         rows = []
-        for item in pending:
-            record = item.record
-            if item.holder is not None:
-                # The holder row is shared by every authority: a new result never rewrites it. Its
-                # certificates' names live on their versions (issue 16).
-                continue
-            facts = identity_facts(record.id_number)  # the identity rule accepted it
+        for item, ciphertext in zip(new, ciphertexts, strict=True):
+            facts = identity_facts(item.record.id_number)  # the identity rule accepted it
             rows.append(
                 {
                     "id_index": item.id_index,
-                    "id_ciphertext": self.keys.encrypt(record.id_number, item.id_index),
-                    "name": record.name,
+                    "id_ciphertext": ciphertext,
+                    "name": item.record.name,
                     "birth_date": facts.birth_date,
                     "sex": SEX_CODES[facts.sex],
                     "created_at": self.now,
@@ -782,6 +812,16 @@ def _dialect(session: Session) -> str:
 _HOLDERS = Base.metadata.tables[Holder.__tablename__]
 _CERTIFICATES = Base.metadata.tables[Certificate.__tablename__]
 _VERSIONS = Base.metadata.tables[CertificateVersion.__tablename__]
+
+
+def _source_size(data: Source) -> int:
+    """The source's size in bytes (0 when it cannot be told: the reader will say why)."""
+    if isinstance(data, bytes):
+        return len(data)
+    try:
+        return os.stat(data).st_size
+    except OSError:
+        return 0
 
 
 def _sha256(data: Source, filename: str) -> str:

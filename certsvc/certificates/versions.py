@@ -1,8 +1,8 @@
 """Certificate versions: status-list slots, the signed credential and the signed QR payload.
 
 ``new_version`` makes one version (reissue uses it); the batch import uses the same pieces
-(``allocate_slots``, ``sign_version``) with bulk inserts. Writing the ledger entry is the caller's
-job (``ledger_entry`` builds it), so a batch can append all its entries in one ledger call.
+(``allocate_slots``, and ``signing.issuance`` for the signatures) with bulk inserts. Writing the
+ledger entry is the caller's job, so a batch can append all its entries in one ledger call.
 
 Slots: status lists are rows of ``DEFAULT_SIZE`` slots; the n-th slot handed out in list L is
 ``signing.statuslist.status_index(secret, L, n)``, a keyed permutation, so slot numbers say
@@ -14,38 +14,20 @@ are already serialised by ``BEGIN IMMEDIATE``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from certsvc.certificates.holders import holder_keys
 from certsvc.certificates.models import Certificate, CertificateVersion, StatusList
-from certsvc.domain.names import mask_name
-from certsvc.ledger.entries import certificate_event
 from certsvc.registry.models import Authority
 from certsvc.runtime import Runtime
-from certsvc.signing.credential import CredentialFacts, issuer_id_for_uscc, sign_credential
-from certsvc.signing.keystore import SigningKey
-from certsvc.signing.qrpayload import QrFields, encode_qr, qr_url
+from certsvc.signing.credential import CredentialFacts, issuer_id_for_uscc
+from certsvc.signing.issuance import sign_version
+from certsvc.signing.qrpayload import qr_url
 from certsvc.signing.statuslist import DEFAULT_SIZE, status_permutation
 
 STATUS_VALID = "valid"
-
-
-@dataclass(frozen=True, slots=True)
-class SignedVersion:
-    """What signing one certificate version produced."""
-
-    credential: str
-    qr_payload: str
-    kid: str
-
-    @property
-    def credential_sha256(self) -> str:
-        return hashlib.sha256(self.credential.encode("ascii")).hexdigest()
 
 
 def allocate_slots(session: Session, runtime: Runtime, count: int, now: dt.datetime) -> list[tuple[int, int]]:
@@ -74,42 +56,6 @@ def allocate_slots(session: Session, runtime: Runtime, count: int, now: dt.datet
         slots += [(list_id, permutation.slot(n)) for n in range(allocated, allocated + take)]
         session.execute(update(StatusList).where(StatusList.id == list_id).values(allocated=allocated + take))
     return slots
-
-
-def sign_version(facts: CredentialFacts, key: SigningKey, base_url: str, now: dt.datetime) -> SignedVersion:
-    """The credential JWS and the QR payload of one version, both signed with ``key`` at ``now``."""
-    credential = sign_credential(facts, key, base_url, now)
-    payload = encode_qr(
-        QrFields(
-            certificate_number=facts.certificate_number,
-            version=facts.version,
-            masked_name=mask_name(facts.holder_name),
-            title=facts.title,
-            level=facts.level,
-            obtained=facts.obtained,
-            issued_at=now,
-            status_list_id=facts.status_list_id,
-            status_index=facts.status_index,
-        ),
-        key,
-    )
-    return SignedVersion(credential, payload, key.kid)
-
-
-def sign_versions(
-    facts: list[CredentialFacts], key: SigningKey, base_url: str, now: dt.datetime
-) -> list[SignedVersion]:
-    """``sign_version`` of each of ``facts``, in order (an import signs a chunk at a time)."""
-    return [sign_version(one, key, base_url, now) for one in facts]
-
-
-def ledger_entry(
-    event: str, number: str, version: int, credential: str, now: dt.datetime, **who: Any
-) -> bytes:
-    """The ledger entry for a version event ("issue", "reissue"): number, version, credential hash,
-    and who acted (``who``: ``audit.actors.ledger_actor``)."""
-    digest = hashlib.sha256(credential.encode("ascii")).hexdigest()
-    return certificate_event(event, number, version, digest, now, **who)
 
 
 def verification_url(runtime: Runtime, qr_payload: str) -> str:

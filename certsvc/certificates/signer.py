@@ -1,0 +1,63 @@
+"""Signing an import's chunks: in this process for a one-chunk file, beside it for a longer one.
+
+Signing (two Ed25519 signatures and a ledger entry per certificate) is about 40% of an import's
+CPU time, and the GIL keeps a thread from doing it beside the checking and writing (ADR 0019). So
+once a file proves longer than one chunk, a worker process signs chunk N while this process
+checks and writes chunk N+1. Both ways run the same function, ``signing.issuance.sign_chunk``, on
+the same inputs; only where it runs differs.
+
+The worker is a fresh interpreter (``spawn``: never a fork of a threaded web worker) that imports
+only the signing modules, lives for one import and keeps nothing after it. The current signing
+key's raw private bytes go to it with each chunk, over a pipe to its own child.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from certsvc.signing.credential import CredentialFacts
+from certsvc.signing.issuance import Signed, SigningOrder, sign_chunk
+
+
+class ChunkSigner:
+    """Hands out ``sign_chunk`` futures; a context manager that ends its worker, if one started.
+
+    ``order`` is called once, when the first chunk is signed: a file with nothing to issue never
+    asks the key store for the signing key.
+    """
+
+    def __init__(self, order: Callable[[], SigningOrder]) -> None:
+        self._make_order = order
+        self._order: SigningOrder | None = None
+        self._worker: ProcessPoolExecutor | None = None
+
+    @property
+    def order(self) -> SigningOrder:
+        if self._order is None:
+            self._order = self._make_order()
+        return self._order
+
+    def expect_more_chunks(self) -> None:
+        """Start the worker now: it is ready by the time the next chunk is sent to it."""
+        if self._worker is None:
+            context = multiprocessing.get_context("spawn")
+            self._worker = ProcessPoolExecutor(max_workers=1, mp_context=context)
+
+    def submit(self, facts: list[CredentialFacts]) -> Future[Signed]:
+        if self._worker is None:
+            done: Future[Signed] = Future()
+            done.set_result(sign_chunk(self.order, facts))
+            return done
+        return self._worker.submit(sign_chunk, self.order, facts)
+
+    def __enter__(self) -> ChunkSigner:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._worker is not None:
+            # Every answer this import needs has arrived (or the import failed): the worker's exit
+            # need not hold up the caller.
+            self._worker.shutdown(wait=False, cancel_futures=True)
+            self._worker = None
