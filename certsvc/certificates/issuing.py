@@ -341,7 +341,7 @@ def _run(
             issuer.signer.expect_more_chunks()  # more rows may follow: start signing beside us
         ready = _classify(session, keys, chunk, validation, report, today=today)
         if issuer is not None and validation.ok:
-            issuer.issue(ready)
+            issuer.issue(ready, last=len(chunk) < CHUNK_ROWS)
         else:
             report.would_issue += len(ready)
         report.rows = validation.rows
@@ -535,9 +535,10 @@ class _Issuer:
         self._authorities: set[str] = set()
         self.first_ledger_index: int | None = None
 
-    def issue(self, pending: list[_Pending]) -> None:
+    def issue(self, pending: list[_Pending], *, last: bool) -> None:
         """Write ``pending``'s holders and certificates and send them to be signed; the chunk is
-        completed (ledger, versions) when the next chunk has been written, or by ``finish``."""
+        completed (ledger, versions) when the next chunk has been written, or by ``finish``.
+        ``last``: no chunk follows (it was cut short by the end of the file)."""
         if not pending:
             return
         session = self.session
@@ -547,10 +548,11 @@ class _Issuer:
         acquisitions = [acquisition_of(item.record) for item in pending]
         supervisors = [self._issuer(item.record.authority_code)[2] for item in pending]
         signing = self.signer.submit(
-            [
+            last=last,
+            facts=[
                 self._facts(item.record, number, slot, acquisition)
                 for item, number, slot, acquisition in zip(pending, numbers, slots, acquisitions, strict=True)
-            ]
+            ],
         )
         holder_ids = self._holder_ids(pending)
         certificate_ids = insert_rows(

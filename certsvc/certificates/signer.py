@@ -32,6 +32,7 @@ class ChunkSigner:
         self._make_order = order
         self._order: SigningOrder | None = None
         self._worker: ProcessPoolExecutor | None = None
+        self._chunks = 0
 
     @property
     def order(self) -> SigningOrder:
@@ -45,8 +46,12 @@ class ChunkSigner:
             context = multiprocessing.get_context("spawn")
             self._worker = ProcessPoolExecutor(max_workers=1, mp_context=context)
 
-    def submit(self, facts: list[CredentialFacts]) -> Future[Signed]:
-        if self._worker is None:
+    def submit(self, facts: list[CredentialFacts], *, last: bool) -> Future[Signed]:
+        """``sign_chunk`` of ``facts``. Here: the first chunk (while the worker starts) and a
+        ``last`` one (beside the worker's work on the chunk before); the others by the worker,
+        once it was asked for."""
+        self._chunks += 1
+        if self._worker is None or self._chunks == 1 or last:
             done: Future[Signed] = Future()
             done.set_result(sign_chunk(self.order, facts))
             return done
