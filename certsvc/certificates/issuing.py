@@ -586,8 +586,9 @@ class _Issuer:
             return
         chunk, self._signing = self._signing, None
         signed = chunk.signing.result()
+        kid = self.signer.order.kid
         # Late: the ledger lock is held from here until the commit.
-        ledger_indexes = record_in_ledger(self.session, self.runtime, [entry for _, entry in signed])
+        ledger_indexes = record_in_ledger(self.session, self.runtime, [entry for _, _, entry in signed])
         if self.first_ledger_index is None and ledger_indexes:
             self.first_ledger_index = ledger_indexes[0]
         insert_rows(
@@ -599,15 +600,15 @@ class _Issuer:
                     "version": 1,
                     "status": STATUS_VALID,
                     "issued_at": self.now,
-                    "kid": version.kid,
-                    "credential": version.credential,
-                    "qr_payload": version.qr_payload,
+                    "kid": kid,
+                    "credential": credential,
+                    "qr_payload": qr_payload,
                     "status_list_id": slot[0],
                     "status_index": slot[1],
                     "ledger_index": ledger_index,
                     "holder_name": item.record.name,
                 }
-                for number, (version, _), slot, ledger_index, item in zip(
+                for number, (credential, qr_payload, _), slot, ledger_index, item in zip(
                     chunk.numbers, signed, chunk.slots, ledger_indexes, chunk.pending, strict=True
                 )
             ],

@@ -13,6 +13,7 @@ key's raw private bytes go to it with each chunk, over a pipe to its own child.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,7 +33,7 @@ class ChunkSigner:
         self._make_order = order
         self._order: SigningOrder | None = None
         self._worker: ProcessPoolExecutor | None = None
-        self._chunks = 0
+        self._worker_up: Future[int] = Future()
 
     @property
     def order(self) -> SigningOrder:
@@ -44,14 +45,19 @@ class ChunkSigner:
         """Start the worker now: it is ready by the time the next chunk is sent to it."""
         if self._worker is None:
             context = multiprocessing.get_context("spawn")
-            self._worker = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._worker = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=context,
+                initializer=importlib.import_module,
+                initargs=(sign_chunk.__module__,),
+            )
+            self._worker_up = self._worker.submit(int)  # answered once the worker has imported
 
     def submit(self, facts: list[CredentialFacts], *, last: bool) -> Future[Signed]:
-        """``sign_chunk`` of ``facts``. Here: the first chunk (while the worker starts) and a
-        ``last`` one (beside the worker's work on the chunk before); the others by the worker,
-        once it was asked for."""
-        self._chunks += 1
-        if self._worker is None or self._chunks == 1 or last:
+        """``sign_chunk`` of ``facts``: by the worker once it is up, except a ``last`` chunk (cut
+        short by the end of the file), which is signed here beside the worker's work on the chunk
+        before; here too while the worker is still starting, or when none was asked for."""
+        if self._worker is None or last or not self._worker_up.done():
             done: Future[Signed] = Future()
             done.set_result(sign_chunk(self.order, facts))
             return done

@@ -63,7 +63,9 @@ def ledger_entry(
     return certificate_event(event, number, version, digest, now, **who)
 
 
-Signed = list[tuple[SignedVersion, bytes]]
+# Per version: (credential, QR payload, ledger entry). Plain tuples, because they cross a pipe
+# (a slotted dataclass pickles through ``fields()`` per object).
+Signed = list[tuple[str, str, bytes]]
 
 
 @dataclass(frozen=True)
@@ -90,5 +92,5 @@ def sign_chunk(order: SigningOrder, facts: list[CredentialFacts]) -> Signed:
         entry = ledger_entry(
             "issue", one.certificate_number, one.version, version.credential, order.now, **order.who
         )
-        signed.append((version, entry))
+        signed.append((version.credential, version.qr_payload, entry))
     return signed
