@@ -237,7 +237,8 @@ def _print(
         print("  {} / {}".format(*bilingual("step", step)))
     elif outcome not in ("valid",) and step:
         print(f"  step: {step}")
-    print(f"  {reason}")
+    if reason not in (zh_more, en_more):  # the verdict's own words, already on the first line
+        print(f"  {reason}")
     certificate = (body or {}).get("certificate")
     if certificate:
         print(f"  证书编号 number: {certificate['number']} (v{certificate['version']})")

@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import functools
 import io
+import warnings
 from collections.abc import Iterable
 
 from asn1crypto import keys as asn1_keys
@@ -24,16 +25,22 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from pyhanko.pdf_utils import content
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.layout import AxisAlignment, BoxConstraints, Margins, SimpleBoxLayoutRule
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers, timestamps
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+with warnings.catch_warnings():
+    # pyHanko imports cryptography's DSA types for its own API as it loads; certsvc signs with
+    # ECDSA and never uses DSA, and the deprecation notice otherwise greets every command.
+    warnings.filterwarnings("ignore", message="DSA is deprecated")
+    from pyhanko.pdf_utils import content
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.layout import AxisAlignment, BoxConstraints, Margins, SimpleBoxLayoutRule
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign import fields, signers, timestamps
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko.stamp import StaticStampStyle
+
 
 FIELD_NAME = "Seal"
 # Room for the CMS of a B-B signature (two P-256 certificates, signed attributes: about 1.5 KB).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,19 @@ def test_unknown_certificate_exits_1(cli_env: Runtime, capsys: pytest.CaptureFix
     assert unknown in capsys.readouterr().err
     typo = unknown[:-1] + ("0" if unknown[-1] != "0" else "1")
     assert main(["render", typo, "--format", "url"]) == 2
+
+
+def test_the_command_line_starts_without_warnings(tmp_path: Path) -> None:
+    """``certsvc --help`` prints its usage and nothing on stderr: no library deprecation notice
+    greets the user (pyHanko's DSA import is silenced where it is imported)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "certsvc", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "CERTSVC_INSTANCE_DIR": str(tmp_path / "instance")},
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0 and "usage: certsvc" in done.stdout
+    assert done.stderr == ""

@@ -83,6 +83,19 @@ def test_online_exit_codes(
     assert main(["verify", "NOT-A-TOKEN"]) == 1
 
 
+def test_a_verdict_is_said_once_with_a_reason_only_when_it_adds_one(
+    cli_env: Runtime, issued: list[Issued], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A genuine certificate's verdict line is not repeated below it; a forged token's verdict
+    is followed by what failed, so the user learns why."""
+    assert main(["verify", issued[0].qr_payload]) == 0
+    assert capsys.readouterr().out.count("Genuine and current") == 1
+    forged = issued[0].credential[:-4] + ("AAAA" if not issued[0].credential.endswith("AAAA") else "BBBB")
+    assert main(["verify", forged]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) >= 2 and lines[1].strip() and lines[1].strip() not in lines[0]
+
+
 def test_usage_errors_exit_2(cli_env: Runtime, issued: list[Issued], tmp_path: Path) -> None:
     """Missing files, --status without --offline, --offline without --jwks and a bad JWKS are usage errors."""
     assert main(["verify", str(tmp_path / "missing.png")]) == 2
