@@ -18,7 +18,7 @@ SQLAlchemy send one statement per row.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -72,22 +72,26 @@ def _bound_values(
     ]
     if not conversions:
         return [row_values(row) for row in rows]
-    # A batch repeats values (its one timestamp in every row, shared strings): each column converts
-    # the value it saw last only once. Keyed by identity, so equal-but-distinct values still each
-    # pass through the processor.
-    last: list[tuple[object, Any]] = [(_NOTHING, None)] * len(conversions)
-    bound: list[tuple[Any, ...]] = []
-    for row in rows:
-        values = list(row_values(row))
-        for slot, (position, convert) in enumerate(conversions):
-            value = values[position]
-            seen, converted = last[slot]
-            if value is not seen:
-                converted = convert(value)
-                last[slot] = (value, converted)
-            values[position] = converted
-        bound.append(tuple(values))
-    return bound
+    # Column by column: the rows are transposed (and back) by zip, in C, and each converted column
+    # passes through one loop.
+    columns = list(zip(*map(row_values, rows), strict=True))
+    for position, convert in conversions:
+        columns[position] = _converted(columns[position], convert)
+    return list(zip(*columns, strict=True))
+
+
+def _converted(values: Sequence[Any], convert: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """``convert`` of each value. A batch repeats values (its one timestamp in every row): the
+    value seen last is converted only once. Compared by identity, so an equal but distinct value
+    still passes through the processor."""
+    converted: list[Any] = []
+    seen: object = _NOTHING
+    result: Any = None
+    for value in values:
+        if value is not seen:
+            seen, result = value, convert(value)
+        converted.append(result)
+    return tuple(converted)
 
 
 _NOTHING = object()
