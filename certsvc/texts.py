@@ -416,7 +416,7 @@ LABELS: dict[str, dict[str, str]] = {
         "id-number-check": N_("error", "身份证号码无效"),
         "id-number-length": N_("error", "身份证号码无效"),
         "implausible-name": N_("error", "不是有效的姓名"),
-        "intake": N_("error", "评审结果文件未被接受"),
+        "intake": N_("error", "结果文件未被接受"),
         "internal": N_("error", "内部错误"),
         "internal-server-error": N_("error", "内部错误"),
         "invalid-certificate-number": N_("error", "证书编号格式不正确"),

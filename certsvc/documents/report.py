@@ -37,6 +37,11 @@ OUTCOME_COLOURS: dict[str, Colour] = {
     "suspended": (150, 100, 0),
     "revoked": (170, 30, 30),
     "invalid": (170, 30, 30),
+    "forged": (170, 30, 30),
+    # the pages' slate grey for "nothing to judge" (no matching certificate, nothing readable)
+    "no-match": (69, 90, 100),
+    "unreadable": (69, 90, 100),
+    "unreadable-file": (69, 90, 100),
     "unknown": (90, 90, 90),
     "error": (90, 90, 90),
 }
@@ -60,7 +65,7 @@ class ReportLine:
     """One verdict as printed: every value already in display form ("—" where there is none)."""
 
     line: str
-    outcome: str  # valid | superseded | suspended | revoked | invalid | unknown | error
+    outcome: str  # the pages' wording (services.WORDINGS) or error: picks the colour
     outcome_text: str
     explanation: str
     number: str

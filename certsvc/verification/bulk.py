@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from certsvc.domain.certno import normalize_certificate_number
 from certsvc.errors import BadRequest, CertsvcError
 from certsvc.runtime import Runtime
+from certsvc.texts import LABELS, label
 from certsvc.verification.schemas import MAX_BATCH
 from certsvc.verification.services import OnlineVerdict, verify_numbers, verify_target
 
@@ -35,6 +36,22 @@ MAX_XLSX_UNCOMPRESSED = 64 * 1024 * 1024
 MAX_XLSX_ROWS = 100_000  # rows read, blank ones included
 _FIELD_SEPARATORS = (",", "，", "\t", ";", "；")
 _ZIP_MAGIC = b"PK\x03\x04"
+# The order a summary names wordings in: good news first, then what must not be trusted, then
+# lines that could not be checked (``error``).
+SUMMARY_ORDER = (
+    "valid",
+    "superseded",
+    "suspended",
+    "revoked",
+    "forged",
+    "no-match",
+    "unreadable",
+    "unreadable-file",
+    "invalid",
+    "unknown",
+    "error",
+)
+_SUMMARY_RANK = {wording: rank for rank, wording in enumerate(SUMMARY_ORDER)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +82,12 @@ class BulkRow:
         """The verdict's outcome, or ``error`` for a line that could not be checked."""
         return self.verdict.outcome if self.verdict is not None else "error"
 
+    @property
+    def wording(self) -> str:
+        """What the pages call the row: its verdict's wording (``services.wording``: "no-match"
+        rather than "invalid" for a number and name that match nothing …), or ``error``."""
+        return self.verdict.wording if self.verdict is not None else "error"
+
 
 @dataclasses.dataclass(frozen=True)
 class BulkResult:
@@ -77,6 +100,27 @@ class BulkResult:
     def counts(self) -> dict[str, int]:
         """How many rows per outcome (``error``: lines that could not be checked)."""
         return dict(collections.Counter(row.outcome for row in self.rows))
+
+    @property
+    def wording_counts(self) -> dict[str, int]:
+        """How many rows per wording, in ``SUMMARY_ORDER``: what a summary in words counts."""
+        return wording_counts(row.wording for row in self.rows)
+
+
+def wording_counts(wordings: Iterable[str]) -> dict[str, int]:
+    """How many of each wording (``services.WORDINGS`` and ``error``), in ``SUMMARY_ORDER``."""
+    counted = collections.Counter(wordings)
+    # A wording missing from SUMMARY_ORDER is still counted, after the others.
+    return dict(sorted(counted.items(), key=lambda item: _SUMMARY_RANK.get(item[0], len(SUMMARY_ORDER))))
+
+
+def error_zh(error: CertsvcError) -> str:
+    """Why a line could not be checked, in Chinese: the error's Chinese words, else the Chinese
+    title of its code (as pages say it, ``web.language.error_text``), never its English message:
+    a Chinese document prints no English."""
+    return error.detail_zh or label(
+        "error", error.code if error.code in LABELS["error"] else "bad-request", "zh"
+    )
 
 
 def too_many(max_items: int) -> BadRequest:

@@ -16,7 +16,6 @@ import functools
 import hashlib
 import json
 import secrets
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +31,9 @@ from certsvc.errors import CertsvcError, NotFound
 from certsvc.runtime import Runtime
 from certsvc.texts import label
 from certsvc.timefmt import china_date, china_minute, parse_rfc3339, rfc3339
-from certsvc.verification.bulk import BulkResult, BulkRow
+from certsvc.verification.bulk import BulkResult, BulkRow, error_zh, wording_counts
 from certsvc.verification.models import VerificationReport
-from certsvc.verification.services import OnlineVerdict
+from certsvc.verification.services import OnlineVerdict, wording
 
 # The seal certificate reports are signed with: issued by the installation's CA like the
 # authorities' seals, but naming the installation (its serialNumber is no USCC, so no certificate
@@ -44,7 +43,9 @@ NUMBER_PREFIX = "HY"
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols, none confusable
 _RANDOM_CHARS = 10  # 50 bits
 MAX_NUMBER_CHARS = 32
-OUTCOMES_IN_ORDER = ("valid", "superseded", "suspended", "revoked", "invalid", "unknown", "error")
+# Bumped when what the PDF prints changes (v2: the pages' verdict words): a report's recorded content
+# never changes, but a PDF cached with older words is drawn again rather than served.
+REPORT_RENDERING = "report2"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +76,12 @@ class ReportRow:
     obtained: str | None = None
     status: ReportStatus | None = None
 
+    @property
+    def wording(self) -> str:
+        """What the pages call this result (``services.wording``: "no-match" rather than "invalid"
+        for a number and name that match nothing …), or ``error`` for a line not checked."""
+        return "error" if self.outcome == "error" else wording(self.outcome, self.step)
+
 
 @dataclasses.dataclass(frozen=True)
 class Report:
@@ -84,9 +91,9 @@ class Report:
     rows: tuple[ReportRow, ...]
 
     @property
-    def counts(self) -> dict[str, int]:
-        counted = Counter(row.outcome for row in self.rows)
-        return {outcome: counted[outcome] for outcome in OUTCOMES_IN_ORDER if counted[outcome]}
+    def wording_counts(self) -> dict[str, int]:
+        """How many rows per wording (``bulk.SUMMARY_ORDER``): the summary line of page and PDF."""
+        return wording_counts(row.wording for row in self.rows)
 
     @property
     def single(self) -> bool:
@@ -167,7 +174,7 @@ def _bulk_row(row: BulkRow) -> ReportRow:
     error = row.error
     assert isinstance(error, CertsvcError)
     # The error's own words describe the line (a mistyped check character …), never what was typed.
-    return ReportRow(row.line, "error", error.code, error.detail_zh or error.message, error.message)
+    return ReportRow(row.line, "error", error.code, error_zh(error), error.message)
 
 
 def _row_json(row: ReportRow) -> dict[str, Any]:
@@ -220,7 +227,7 @@ def report_pdf(runtime: Runtime, report: Report) -> bytes:
 
     A report never changes, so its signed PDF is rendered once and kept in the render cache: a
     1,000-line report takes a second or two to draw and sign, and /r/ pages are public."""
-    key = RenderKey(report.number, 1, "pdf", variant="report")
+    key = RenderKey(report.number, 1, "pdf", variant=REPORT_RENDERING)
     return cached_render(runtime.settings.cache_dir / "reports", key, lambda: _render_pdf(runtime, report))
 
 
@@ -246,11 +253,13 @@ def _font(configured: Path | None) -> CjkFont:
 
 
 def summary_zh(report: Report) -> str:
-    return "，".join(f"{_outcome_zh(outcome)} {count}" for outcome, count in report.counts.items())
+    """The summary line in the pages' words, e.g. "有效 1，已撤销 1，未找到匹配的证书 1"."""
+    return "，".join(f"{_wording_zh(slug)} {count}" for slug, count in report.wording_counts.items())
 
 
-def _outcome_zh(outcome: str) -> str:
-    return "无法查验" if outcome == "error" else label("outcome", outcome, "zh")
+def _wording_zh(slug: str) -> str:
+    """A wording in Chinese, as the pages say it (``label("outcome", wording)``)."""
+    return "无法查验" if slug == "error" else label("outcome", slug, "zh")
 
 
 def _printed_line(row: ReportRow, single: bool) -> ReportLine:
@@ -275,8 +284,8 @@ def _printed_line(row: ReportRow, single: bool) -> ReportLine:
         details = tuple((name, value or dash) for name, value in pairs)
     return ReportLine(
         line=str(row.line) if row.line is not None else dash,
-        outcome=row.outcome,
-        outcome_text=_outcome_zh(row.outcome),
+        outcome=row.wording,
+        outcome_text=_wording_zh(row.wording),
         explanation=row.explanation_zh,
         number=row.number or dash,
         holder=row.holder or dash,

@@ -253,6 +253,13 @@ def wording(outcome: str, step: str | None, *, upload: bool = False) -> str:
     return "invalid"
 
 
+def wording_label(outcome: str, step: str | None, language: str) -> str:
+    """The headline of a verdict in ``language``, as the pages show it (``label("outcome",
+    wording)``): documents made outside a page (a report PDF, a bulk check's workbook) print these
+    words too, so "no matching certificate" is never printed as "invalid"."""
+    return label("outcome", wording(outcome, step), language)
+
+
 # --- entry points ------------------------------------------------------------------------------
 def verify_target(
     runtime: Runtime,

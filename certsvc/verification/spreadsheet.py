@@ -1,4 +1,5 @@
-"""A bulk check's results as an Excel workbook: one row per checked line, Chinese headers.
+"""A bulk check's results as an Excel workbook: one row per checked line, Chinese headers, each
+result in the words the bulk page shows for it (``services.wording_label``).
 
 Written by the console's workbook writer (``certificates.exports.workbook``), so every text cell is
 formula-safe the one way: a value a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
@@ -12,7 +13,8 @@ import datetime as dt
 
 from certsvc.certificates.exports import workbook
 from certsvc.texts import label
-from certsvc.verification.bulk import BulkResult, BulkRow
+from certsvc.verification.bulk import BulkResult, BulkRow, error_zh
+from certsvc.verification.services import wording_label
 
 SHEET_TITLE = "查验结果"
 HEADERS = (
@@ -51,13 +53,13 @@ Cell = str | int | dt.date | dt.datetime | None
 def _values(row: BulkRow, checked: dt.datetime) -> list[Cell]:
     verdict = row.verdict
     if verdict is None:
-        error = row.error
-        detail = (error.detail_zh or error.message) if error is not None else ""
+        detail = error_zh(row.error) if row.error is not None else ""
         return [row.line, "无法查验", detail, *([None] * (len(HEADERS) - 4)), checked]
     facts, status = verdict.facts, verdict.status
     return [
         row.line,
-        label("outcome", verdict.outcome, "zh"),
+        # The pages' words ("未找到匹配的证书", not "无效", for a number and name matching nothing).
+        wording_label(verdict.outcome, verdict.step, "zh"),
         verdict.reason_zh,
         row.number,
         facts.version if facts else None,

@@ -85,3 +85,20 @@ def bulk_lines(issued: Sequence[Certificate], count: int) -> tuple[list[str], li
             lines.append(f"{certificate.number},{certificate.name}")
             outcomes.append("valid")
     return lines, outcomes
+
+
+def genuine_revoked_and_unknown(runtime: Runtime, issued: Sequence[Certificate]) -> list[str]:
+    """Three number,name lines: ``issued[0]`` as it is, ``issued[1]`` after revoking it, and a
+    well-formed number (right check character) that no certificate has, with ``issued[2]``'s name."""
+    from certsvc.certificates.revocation import change_status
+    from certsvc.domain.checkdigits import mod37_36_check_char
+
+    with runtime.database.write() as session:
+        change_status(session, runtime, issued[1].number, "revoke", "fraud", "咸人社撤〔2026〕9号")
+    body = "42120020263999999"
+    unknown = body + mod37_36_check_char(body)
+    return [
+        f"{issued[0].number},{issued[0].name}",
+        f"{issued[1].number},{issued[1].name}",
+        f"{unknown},{issued[2].name}",
+    ]

@@ -15,13 +15,19 @@ from flask import Flask
 from sqlalchemy import select
 
 from certsvc.accounts.models import EmployerKey
-from certsvc.errors import BadRequest
+from certsvc.errors import BadRequest, CertsvcError
 from certsvc.runtime import Runtime
 from certsvc.verification.bulk import BulkResult, BulkRow, parse_bulk_file
 from certsvc.verification.services import OnlineVerdict, PublicFacts
 from certsvc.verification.spreadsheet import HEADERS, results_workbook
 from tests.verification.conftest import Issued
-from tests.verification.employers import EmployerAccount, bulk_lines, make_employer, sign_in_employer
+from tests.verification.employers import (
+    EmployerAccount,
+    bulk_lines,
+    genuine_revoked_and_unknown,
+    make_employer,
+    sign_in_employer,
+)
 
 ROW_OUTCOME = re.compile(r'<tr data-outcome="([\w-]+)"')
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -215,7 +221,9 @@ def test_a_thousand_uploaded_lines_download_as_exactly_these_results(
     ]
     assert [row[0] for row in rows[1:]] == list(range(2, 1002))  # the file's lines: header is line 1
     assert [row[1] for row in rows[1:]] == [
-        {"valid": "有效", "invalid": "无效", "error": "无法查验"}[outcome] for outcome in outcomes
+        # A wrong name is what the pages call it: no matching certificate, not "invalid".
+        {"valid": "有效", "invalid": "未找到匹配的证书", "error": "无法查验"}[outcome]
+        for outcome in outcomes
     ]
     assert [row[3] for row in rows[1:]] == expected_numbers
     holder = HEADERS.index("持证人（部分隐去）")
@@ -252,6 +260,50 @@ def test_the_workbook_never_holds_a_formula_whatever_the_values() -> None:
     assert _formula_cells(data) == []
     row = _workbook_rows(data)[1]
     assert row[5] == '\'=HYPERLINK("http://x")' and row[2] == "'=cmd|' /C calc'!A0"
+
+
+def test_the_workbook_words_each_result_as_the_bulk_page_does(
+    runtime: Runtime, employer_app: Flask, acme: EmployerAccount, issued: list[Issued]
+) -> None:
+    """A bulk check of a genuine, a revoked and an unknown number: the downloaded workbook says
+    有效, 已撤销 and 未找到匹配的证书, three different words and the very words of the bulk page's
+    rows and summary, never 无效 for the number nothing matches; its explanations are Chinese only.
+    The bulk API's workbook says the same."""
+    lines = genuine_revoked_and_unknown(runtime, issued)
+    web = employer_app.test_client()
+    sign_in_employer(web, acme)
+    html = web.post("/employer/bulk", data={"items": "\n".join(lines)}).get_data(as_text=True)
+    page_words = re.findall(r'data-wording="[\w-]+">([^<]+)</span>', html)
+    assert page_words == ["有效", "已撤销", "未找到匹配的证书"]
+    summary = re.search(r'<p class="summary" id="summary">([^·]+)', html)
+    assert summary is not None and summary.group(1).strip() == "共 3 项：有效 1，已撤销 1，未找到匹配的证书 1"
+
+    download = web.post("/employer/bulk", data={"items": "\n".join(lines), "output": "xlsx"})
+    rows = _workbook_rows(download.data)[1:]
+    assert [row[1] for row in rows] == page_words
+    assert rows[2][2] == "未找到匹配的证书 — 请核对证书编号和姓名"
+    assert not any(re.search("[A-Za-z]", str(row[2])) for row in rows)
+
+    items = [dict(zip(("certificate_number", "name"), line.split(",", 1), strict=True)) for line in lines]
+    by_api = employer_app.test_client().post(
+        "/api/v1/verify/bulk?format=xlsx", json={"items": items}, headers=_bearer(acme.key)
+    )
+    assert [row[1] for row in _workbook_rows(by_api.data)[1:]] == page_words
+
+
+def test_a_line_not_checked_is_explained_in_chinese_in_the_workbook() -> None:
+    """A line refused by an error that carries only English words is explained in the workbook by
+    the Chinese title of its code (as the bulk page does), not in English."""
+    now = dt.datetime(2026, 11, 21, 2, 0, tzinfo=dt.UTC)
+    result = BulkResult(
+        (
+            BulkRow(2, None, None, BadRequest("the line is not understood")),
+            BulkRow(3, None, None, CertsvcError("something odd")),
+        ),
+        now,
+    )
+    rows = _workbook_rows(results_workbook(result))[1:]
+    assert [row[1:3] for row in rows] == [("无法查验", "请求有误"), ("无法查验", "请求有误")]
 
 
 def test_the_bulk_api_takes_a_thousand_lines_and_answers_json_or_excel(

@@ -24,7 +24,13 @@ from certsvc.verification.models import VerificationReport
 from certsvc.verification.reports import REPORT_SEAL_ID
 from certsvc.verification.services import verify_target
 from tests.verification.conftest import Issued
-from tests.verification.employers import EmployerAccount, bulk_lines, make_employer, sign_in_employer
+from tests.verification.employers import (
+    EmployerAccount,
+    bulk_lines,
+    genuine_revoked_and_unknown,
+    make_employer,
+    sign_in_employer,
+)
 
 REPORT_URL = re.compile(r"/r/(HY\d{8}-[2-9A-HJ-NP-Z]{10})$")
 
@@ -42,6 +48,10 @@ def _save(web: FlaskClient, **form: str) -> str:
     found = REPORT_URL.search(answer.headers["Location"])
     assert found is not None, answer.headers["Location"]
     return found.group(1)
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def _ca(runtime: Runtime) -> x509.Certificate:
@@ -127,13 +137,21 @@ def test_the_report_page_shows_the_recorded_result_not_todays(
 
 
 def test_a_no_match_is_reported_without_the_typed_name(web: FlaskClient, issued: list[Issued]) -> None:
-    """A number + name that match nothing can be reported too: the report says no certificate
-    matched and records neither the typed name nor anything about the certificate."""
+    """A number + name that match nothing can be reported too: the report's headline, on its page
+    (in Chinese and English) and in its PDF, is the verdict page's "no matching certificate", not
+    "invalid", and it records neither the typed name nor anything about the certificate."""
     certificate = issued[2]
     number = _save(web, number=certificate.number, name="某某某")
     html = web.get(f"/r/{number}").get_data(as_text=True)
-    assert 'data-outcome="invalid"' in html and "未找到匹配的证书" in html
+    assert 'data-outcome="invalid"' in html and 'data-wording="no-match"' in html
+    assert "<h1>未找到匹配的证书</h1>" in html and 'id="summary">未找到匹配的证书 1<' in html
+    assert "无效" not in html
     assert "某某某" not in html and certificate.number not in html
+    english = web.get(f"/r/{number}?lang=en").get_data(as_text=True)
+    assert "<h1>No matching certificate</h1>" in english and "Invalid" not in english
+    text = _pdf_text(web.get(f"/r/{number}/pdf").data)
+    assert "未找到匹配的证书" in text and "无效" not in text
+    assert "某某某" not in text and certificate.number not in text
 
 
 def test_reports_record_nothing_about_the_verifier(
@@ -184,6 +202,39 @@ def test_a_bulk_check_becomes_a_report_with_every_line(
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) > 20
     assert "第 1 页 / 共" in reader.pages[0].extract_text()
+
+
+def test_a_bulk_report_words_each_result_as_the_bulk_page_does(
+    runtime: Runtime, app: Flask, issued: list[Issued]
+) -> None:
+    """A bulk check of a genuine, a revoked and an unknown number saved as a report: its page and
+    its signed PDF give the three lines three different words, the bulk page's own (有效, 已撤销,
+    未找到匹配的证书), in the table and in the summary line; the PDF never says 无效 nor English
+    verdict words, and the English page says "No matching certificate"."""
+    app.config.update(WTF_CSRF_ENABLED=False)
+    employer = make_employer(runtime, "hr-wording", "91500000MA5U7X0Q6")
+    web = app.test_client()
+    sign_in_employer(web, employer)
+    lines = genuine_revoked_and_unknown(runtime, issued)
+    answer = web.post("/employer/bulk", data={"items": "\n".join(lines), "output": "report"})
+    found = REPORT_URL.search(answer.headers["Location"])
+    assert found is not None
+    number = found.group(1)
+
+    html = web.get(f"/r/{number}").get_data(as_text=True)
+    words = re.findall(r'data-wording="[\w-]+">([^<]+)</span>', html)
+    assert words == ["有效", "已撤销", "未找到匹配的证书"]
+    assert 'id="summary">有效 1，已撤销 1，未找到匹配的证书 1<' in html
+    english = web.get(f"/r/{number}?lang=en").get_data(as_text=True)
+    assert re.findall(r'data-wording="[\w-]+">([^<]+)</span>', english)[2] == "No matching certificate"
+
+    text = _pdf_text(web.get(f"/r/{number}/pdf").data)
+    assert "有效 1，已撤销 1，未找到匹配的证书 1" in text
+    printed = [line for line in text.splitlines() if re.match(r"^[123] ", line)]
+    assert len(printed) == 3, text
+    assert "有效" in printed[0] and "已撤销" in printed[1] and "未找到匹配的证书" in printed[2]
+    assert "无效" not in text
+    assert not any(word in text for word in ("Valid", "Revoked", "Invalid", "No matching"))
 
 
 def test_unknown_reports_are_404_and_the_pages_are_rate_limited(app: Flask, issued: list[Issued]) -> None:

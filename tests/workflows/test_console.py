@@ -84,6 +84,32 @@ def test_console_import_checks_first_and_issues_only_on_confirmation(runtime: Ru
     assert client.post("/issuer/import/confirm", data={"token": token.group(1)}).status_code == 404
 
 
+def test_the_import_page_is_for_every_route_in_both_languages(runtime: Runtime) -> None:
+    """The console's import page takes the results of every acquisition route, and says so: its
+    title and heading name title results, not review results only; it names the four routes and
+    offers a template for each, in Chinese and in English."""
+    from certsvc import create_app
+
+    app = create_app(runtime=runtime)
+    app.config.update(TESTING=True, WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    sign_in(client, staff_account(runtime, PROVINCE, "operator"))
+    chinese = client.get("/issuer/import").get_data(as_text=True)
+    english = client.get("/issuer/import?lang=en").get_data(as_text=True)
+    assert "<h1>导入职称结果</h1>" in chinese and "<title>导入职称结果" in chinese
+    assert "<h1>Import title results</h1>" in english and "<title>Import title results" in english
+    assert "评审结果" not in chinese and "review results" not in english.lower()
+    routes = re.search(r'<p class="muted" id="routes">([^<]+)</p>', chinese)
+    assert routes is not None and all(
+        word in routes.group(1) for word in ("评审", "认定", "重新确认", "考试")
+    )
+    routes_en = re.search(r'<p class="muted" id="routes">([^<]+)</p>', english)
+    assert routes_en is not None
+    assert all(word in routes_en.group(1) for word in ("review", "recognition", "reconfirmation", "exam"))
+    templates = re.findall(r'href="/issuer/templates/(\w+)\.xlsx', chinese)
+    assert templates == ["review", "recognition", "reconfirmation", "exam"]
+
+
 def test_console_refuses_a_file_of_another_authority(issued: Runtime, portal_app: Flask) -> None:
     """A county operator uploading the province's results sees refusals and gets no confirm button."""
     client = portal_app.test_client()
