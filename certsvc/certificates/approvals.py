@@ -151,35 +151,17 @@ def _pending_for(session: Session, certificate_id: int) -> int | None:
 
 
 def preview_status_change(
-    session: Session,
-    runtime: Runtime,
-    actor: Actor,
-    *,
-    number: str,
-    action: str,
-    reason: str,
-    doc_no: str,
-    effective: dt.date | None = None,
-    version: int | None = None,
+    session: Session, runtime: Runtime, actor: Actor, change: revocation.StatusChange
 ) -> StatusEffect:
     """Check a proposed status change and say what it would do; nothing is written.
 
     Another authority's certificate (or a malformed number) is ``NotFound`` before anything else
     is looked at, like a missing one."""
     _require_role(actor, PROPOSER_ROLES)
-    find_certificate(session, number, authority_code=actor.authority_code or "", malformed_is_absent=True)
-    plan = revocation.plan_status_change(
-        session,
-        runtime,
-        number,
-        action,
-        reason,
-        doc_no,
-        effective,
-        actor.authority_code or "",
-        version=version,
-        lock=False,
+    find_certificate(
+        session, change.number, authority_code=actor.authority_code or "", malformed_is_absent=True
     )
+    plan = revocation.plan_status_change(session, runtime, change, actor.authority_code or "", lock=False)
     waiting = _pending_for(session, plan.certificate.id)
     if waiting is not None:
         raise WorkflowError(
@@ -193,31 +175,16 @@ def propose_status_change(
     session: Session,
     runtime: Runtime,
     actor: Actor,
+    change: revocation.StatusChange,
     *,
-    number: str,
-    action: str,
-    reason: str,
-    doc_no: str,
-    effective: dt.date | None = None,
-    version: int | None = None,
     note: str | None = None,
 ) -> Proposal:
     """Propose a status change; it takes effect when another staff member, a reviewer, approves."""
-    effect = preview_status_change(
-        session,
-        runtime,
-        actor,
-        number=number,
-        action=action,
-        reason=reason,
-        doc_no=doc_no,
-        effective=effective,
-        version=version,
-    )
+    effect = preview_status_change(session, runtime, actor, change)
     certificate = session.scalars(select(Certificate).where(Certificate.number == effect.number)).one()
     proposal = Proposal(
         authority_code=certificate.authority_code,
-        action=action,
+        action=change.action,
         status="pending",
         certificate_id=certificate.id,
         version=effect.version,
@@ -530,18 +497,15 @@ def current_effect(
         return None
     if proposal.action in STATUS_ACTIONS:
         assert proposal.certificate_number is not None and proposal.reason and proposal.doc_no
-        plan = revocation.plan_status_change(
-            session,
-            runtime,
+        change = revocation.StatusChange(
             proposal.certificate_number,
             proposal.action,
             proposal.reason,
             proposal.doc_no,
             proposal.effective,
-            proposal.authority_code,
-            version=proposal.version,
-            lock=False,
+            proposal.version,
         )
+        plan = revocation.plan_status_change(session, runtime, change, proposal.authority_code, lock=False)
         return _status_effect(session, runtime, plan)
     if proposal.action in key_service.KEY_ACTIONS:
         return key_service.key_effect(session, runtime, proposal.action, proposal.kid, proposal.since)

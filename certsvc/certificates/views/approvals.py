@@ -9,7 +9,6 @@ and render. Another authority's proposal or certificate answers 404 like a missi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -18,6 +17,7 @@ from werkzeug.wrappers.response import Response as BaseResponse
 from certsvc.audit.web import acting
 from certsvc.certificates import approvals
 from certsvc.certificates import keys as key_service
+from certsvc.certificates.revocation import StatusChange
 from certsvc.errors import BadRequest, CertsvcError, Forbidden, NotFound, SelfApproval, WorkflowError
 from certsvc.timefmt import china_local_input, parse_china_local
 from certsvc.web import runtime
@@ -40,25 +40,19 @@ def _confirmed() -> bool:
 
 
 # --- proposing a status change ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class _StatusForm:
-    action: str
-    reason: str
-    doc_no: str
-    effective: dt.date | None
-    version: int | None
-
-    @classmethod
-    def read(cls) -> _StatusForm:
-        form = request.form
-        try:
-            effective = dt.date.fromisoformat(form["effective"]) if form.get("effective") else None
-            version = int(form["version"]) if form.get("version") else None
-        except ValueError:
-            raise BadRequest(
-                "dates are YYYY-MM-DD and the version a number", detail_zh="日期格式应为 YYYY-MM-DD"
-            ) from None
-        return cls(form.get("action", ""), form.get("reason", ""), form.get("doc_no", ""), effective, version)
+def _status_form(number: str) -> StatusChange:
+    """The status change the form asks for on certificate ``number``."""
+    form = request.form
+    try:
+        effective = dt.date.fromisoformat(form["effective"]) if form.get("effective") else None
+        version = int(form["version"]) if form.get("version") else None
+    except ValueError:
+        raise BadRequest(
+            "dates are YYYY-MM-DD and the version a number", detail_zh="日期格式应为 YYYY-MM-DD"
+        ) from None
+    return StatusChange(
+        number, form.get("action", ""), form.get("reason", ""), form.get("doc_no", ""), effective, version
+    )
 
 
 @bp.post("/certificates/<number>/proposal")
@@ -68,35 +62,16 @@ def propose_status(number: str) -> ResponseReturnValue:
     rt = runtime()
     back = redirect(url_for("issuer.certificate", number=number))
     try:
-        form = _StatusForm.read()
+        change = _status_form(number)
         if request.form.get("step") != "propose":
             with rt.database.read() as db:
-                effect = approvals.preview_status_change(
-                    db,
-                    rt,
-                    acting(),
-                    number=number,
-                    action=form.action,
-                    reason=form.reason,
-                    doc_no=form.doc_no,
-                    effective=form.effective,
-                    version=form.version,
-                )
+                effect = approvals.preview_status_change(db, rt, acting(), change)
             return render_template(
                 "issuer/status_confirm.html", effect=effect, note=request.form.get("note", "")
             )
         with rt.database.write() as db:
             proposal = approvals.propose_status_change(
-                db,
-                rt,
-                acting(),
-                number=number,
-                action=form.action,
-                reason=form.reason,
-                doc_no=form.doc_no,
-                effective=form.effective,
-                version=form.version,
-                note=request.form.get("note"),
+                db, rt, acting(), change, note=request.form.get("note")
             )
             proposal_id = proposal.id
     except (BadRequest, WorkflowError) as error:
