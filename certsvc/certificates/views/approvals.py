@@ -18,7 +18,7 @@ from certsvc.audit.web import acting
 from certsvc.certificates import approvals
 from certsvc.certificates import keys as key_service
 from certsvc.certificates.revocation import StatusChange
-from certsvc.errors import BadRequest, CertsvcError, Forbidden, NotFound, SelfApproval, WorkflowError
+from certsvc.errors import BadRequest, CertsvcError, NotFound, SelfApproval, WorkflowError
 from certsvc.timefmt import china_local_input, parse_china_local
 from certsvc.web import runtime
 from certsvc.web.language import error_text, t
@@ -107,11 +107,8 @@ def propose_key() -> ResponseReturnValue:
     form = request.form
     back = redirect(url_for("issuer_approvals.keys"))
     with rt.database.read() as db:
-        if not approvals.manages_keys(db, me().authority_code):
-            raise Forbidden(
-                "signing keys are managed by the staff of a provincial HR department",
-                detail_zh="签名密钥由省级人社部门工作人员管理",
-            )
+        # Refused outright (403), before the form is read, rather than flashed on the keys page.
+        approvals.require_key_staff(db, acting())
     try:
         action = form.get("action", "")
         if action not in key_service.KEY_ACTIONS:
