@@ -187,41 +187,15 @@ def import_results(
     report. A concurrent import of the same rows makes the loser retry once, which then reports
     them as already issued.
     """
-    digest = _sha256(data, filename)
-    return _import_retrying_once(
-        runtime,
-        data,
-        filename,
-        digest=digest,
-        dry_run=dry_run,
-        acting_authority=acting_authority,
-        actor=as_actor(actor),
-        progress=progress,
-        within=within,
-    )
-
-
-def _import_retrying_once(
-    runtime: Runtime,
-    data: Source,
-    filename: str,
-    *,
-    digest: str,
-    dry_run: bool,
-    acting_authority: str | None,
-    actor: Actor,
-    progress: Progress | None,
-    within: Within | None,
-) -> ImportReport:
     attempt_import = functools.partial(
         _import_once,
         runtime,
         data,
         filename,
-        digest=digest,
+        digest=_sha256(data, filename),
         dry_run=dry_run,
         acting_authority=acting_authority,
-        actor=actor,
+        actor=as_actor(actor),
         progress=progress,
         within=within,
     )
