@@ -25,7 +25,7 @@ from certsvc.accounts.services import close_session, open_session, session_user
 from certsvc.documents.qr import qr_matrix
 from certsvc.errors import Forbidden
 from certsvc.web import runtime
-from certsvc.web.language import t
+from certsvc.web.language import PORTAL_BLUEPRINTS, t
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -191,19 +191,6 @@ def qr_svg(text: str, size: int = 200) -> Markup:
         f'height="{size}" shape-rendering="crispEdges" role="img" aria-label="{label}">'
         f'<rect width="{count}" height="{count}" fill="#fff"/><path d="{path}" fill="#000"/></svg>'
     )
-
-
-# Every signed-in page's blueprint (the console's are all named issuer*).
-PORTAL_BLUEPRINTS = (
-    "auth",
-    "holder",
-    "issuer",
-    "issuer_approvals",
-    "issuer_audit",
-    "issuer_integrity",
-    "issuer_registry",
-    "employer",
-)
 
 
 def _never_cached(response: Response) -> Response:
