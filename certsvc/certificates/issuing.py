@@ -237,19 +237,24 @@ def _import_once(
     now, today = runtime.now(), runtime.today()
     keys = holder_keys(runtime)
     can_draw = text_drawable(runtime.settings.cjk_font)
+
+    def check_rows(session: Session, issuer: _Issuer | None) -> None:
+        """Check every row into ``report``; with an ``issuer`` (not in a dry run), issue them too."""
+        _run(
+            session,
+            rows,
+            report,
+            keys=keys,
+            today=today,
+            acting=acting_authority,
+            issuer=issuer,
+            progress=progress,
+            can_draw=can_draw,
+        )
+
     if dry_run:
         with runtime.database.read() as session:
-            _run(
-                session,
-                rows,
-                report,
-                keys=keys,
-                today=today,
-                acting=acting_authority,
-                issuer=None,
-                progress=progress,
-                can_draw=can_draw,
-            )
+            check_rows(session, None)
         return report
 
     def signing_order() -> SigningOrder:
@@ -272,17 +277,7 @@ def _import_once(
                 actor=actor,
                 acting=acting_authority,
             )
-            _run(
-                session,
-                rows,
-                report,
-                keys=keys,
-                today=today,
-                acting=acting_authority,
-                issuer=issuer,
-                progress=progress,
-                can_draw=can_draw,
-            )
+            check_rows(session, issuer)
             if not report.ok:
                 raise _Refused(report)
             issuer.finish()
