@@ -39,6 +39,12 @@ def _confirmed() -> bool:
     return request.form.get("confirm") == "1"
 
 
+def _proposed(proposal_id: int) -> BaseResponse:
+    """After a status or key proposal: its page, saying it waits for a second person."""
+    flash(t("已提交审批：须由另一名审核员批准后生效。"), "info")
+    return _back_to(proposal_id)
+
+
 # --- proposing a status change ---------------------------------------------------------------------
 def _status_form(number: str) -> StatusChange:
     """The status change the form asks for on certificate ``number``."""
@@ -77,8 +83,7 @@ def propose_status(number: str) -> ResponseReturnValue:
     except (BadRequest, WorkflowError) as error:
         _flash_error(error)
         return back
-    flash(t("已提交审批：须由另一名审核员批准后生效。"), "info")
-    return redirect(url_for("issuer_approvals.proposal", proposal_id=proposal_id))
+    return _proposed(proposal_id)
 
 
 # --- signing keys ----------------------------------------------------------------------------------
@@ -138,8 +143,7 @@ def propose_key() -> ResponseReturnValue:
     except (BadRequest, WorkflowError, NotFound) as error:
         _flash_error(error)
         return back
-    flash(t("已提交审批：须由另一名审核员批准后生效。"), "info")
-    return redirect(url_for("issuer_approvals.proposal", proposal_id=proposal_id))
+    return _proposed(proposal_id)
 
 
 # --- the proposals ---------------------------------------------------------------------------------
