@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from certsvc.accounts.models import EMPLOYER_ROLE, Employer, EmployerKey, User
 from certsvc.accounts.passwords import check_new_password, hash_password
-from certsvc.accounts.services import USERNAME, clean_email, sha256_hex
+from certsvc.accounts.services import USERNAME, add_user, clean_email, sha256_hex
 from certsvc.domain.checkdigits import uscc_is_valid
 from certsvc.errors import AuthenticationRequired, BadRequest, NotFound
 from certsvc.runtime import Runtime
@@ -155,7 +155,8 @@ def add_employer(
     employer = Employer(name=name, uscc=code, quota=quota, active=True, created_by=created_by, created_at=now)
     session.add(employer)
     session.flush()
-    user = User(
+    user = add_user(
+        session,
         login=login,
         kind="employer",
         employer_id=employer.id,
@@ -163,13 +164,8 @@ def add_employer(
         display_name=name,
         email=clean_email(email),
         password_hash=hash_password(password),
-        failed_logins=0,
-        auth_epoch=0,
-        active=True,
         created_at=now,
     )
-    session.add(user)
-    session.flush()
     return employer, user, password
 
 

@@ -15,6 +15,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -308,18 +309,23 @@ def clean_email(email: str | None) -> str | None:
 def create_holder_user(
     session: Session, runtime: Runtime, holder: Holder, password: str, email: str | None
 ) -> User:
-    user = User(
+    return add_user(
+        session,
         login=holder.id_index,
         kind="holder",
         holder_id=holder.id,
         display_name=mask_name(holder.name),
         email=email,
         password_hash=hash_password(password),
-        failed_logins=0,
-        auth_epoch=0,
-        active=True,
         created_at=runtime.now(),
     )
+
+
+def add_user(session: Session, *, created_at: dt.datetime, **account: Any) -> User:
+    """A new account (holder, staff or employer user: ``account`` says which and who), in the state
+    every account starts in: active, no failed sign-ins, sessions at epoch 0. Flushed, so it has
+    its id."""
+    user = User(failed_logins=0, auth_epoch=0, active=True, created_at=created_at, **account)
     session.add(user)
     session.flush()
     return user
@@ -478,7 +484,8 @@ def create_staff_user(
     password = password or secrets.token_urlsafe(12)
     check_new_password(password)
     digest = hash_password(password) if password != DEMO_PASSWORD else _demo_password_hash()
-    user = User(
+    user = add_user(
+        session,
         login=username,
         kind="staff",
         authority_code=authority_code,
@@ -486,13 +493,8 @@ def create_staff_user(
         display_name=display_name or username,
         email=clean_email(email),
         password_hash=digest,
-        failed_logins=0,
-        auth_epoch=0,
-        active=True,
         created_at=runtime.now(),
     )
-    session.add(user)
-    session.flush()
     record_action(
         session,
         runtime,

@@ -69,7 +69,8 @@ def manages_keys(session: Session, authority_code: str | None) -> bool:
     return kind == AuthorityKind.PROVINCE.value
 
 
-def _require_key_staff(session: Session, actor: Actor) -> None:
+def require_key_staff(session: Session, actor: Actor) -> None:
+    """``Forbidden`` unless the actor is staff of a provincial HR department (``manages_keys``)."""
     if not manages_keys(session, actor.authority_code):
         raise Forbidden(
             "signing keys are managed by the staff of a provincial HR department",
@@ -151,35 +152,17 @@ def _pending_for(session: Session, certificate_id: int) -> int | None:
 
 
 def preview_status_change(
-    session: Session,
-    runtime: Runtime,
-    actor: Actor,
-    *,
-    number: str,
-    action: str,
-    reason: str,
-    doc_no: str,
-    effective: dt.date | None = None,
-    version: int | None = None,
+    session: Session, runtime: Runtime, actor: Actor, change: revocation.StatusChange
 ) -> StatusEffect:
     """Check a proposed status change and say what it would do; nothing is written.
 
     Another authority's certificate (or a malformed number) is ``NotFound`` before anything else
     is looked at, like a missing one."""
     _require_role(actor, PROPOSER_ROLES)
-    find_certificate(session, number, authority_code=actor.authority_code or "", malformed_is_absent=True)
-    plan = revocation.plan_status_change(
-        session,
-        runtime,
-        number,
-        action,
-        reason,
-        doc_no,
-        effective,
-        actor.authority_code or "",
-        version=version,
-        lock=False,
+    find_certificate(
+        session, change.number, authority_code=actor.authority_code or "", malformed_is_absent=True
     )
+    plan = revocation.plan_status_change(session, runtime, change, actor.authority_code or "", lock=False)
     waiting = _pending_for(session, plan.certificate.id)
     if waiting is not None:
         raise WorkflowError(
@@ -193,42 +176,25 @@ def propose_status_change(
     session: Session,
     runtime: Runtime,
     actor: Actor,
+    change: revocation.StatusChange,
     *,
-    number: str,
-    action: str,
-    reason: str,
-    doc_no: str,
-    effective: dt.date | None = None,
-    version: int | None = None,
     note: str | None = None,
 ) -> Proposal:
     """Propose a status change; it takes effect when another staff member, a reviewer, approves."""
-    effect = preview_status_change(
-        session,
+    effect = preview_status_change(session, runtime, actor, change)
+    certificate = session.scalars(select(Certificate).where(Certificate.number == effect.number)).one()
+    proposal = _new_proposal(
         runtime,
         actor,
-        number=number,
-        action=action,
-        reason=reason,
-        doc_no=doc_no,
-        effective=effective,
-        version=version,
-    )
-    certificate = session.scalars(select(Certificate).where(Certificate.number == effect.number)).one()
-    proposal = Proposal(
+        note,
         authority_code=certificate.authority_code,
-        action=action,
-        status="pending",
+        action=change.action,
         certificate_id=certificate.id,
         version=effect.version,
         from_status=effect.from_status,
         reason=effect.reason,
         doc_no=effect.doc_no,
         effective=effect.effective,
-        note=_clean_note(note),
-        proposed_by_user=actor.user_id,
-        proposed_by=actor.reference[:100],
-        proposed_at=runtime.now(),
     )
     session.add(proposal)
     try:
@@ -254,7 +220,7 @@ def preview_key_action(
 ) -> key_service.KeyEffect:
     """Check a proposed key rotation or compromise and say what it would do to issued certificates."""
     _require_role(actor, PROPOSER_ROLES)
-    _require_key_staff(session, actor)
+    require_key_staff(session, actor)
     effect = key_service.key_effect(session, runtime, action, kid, since)
     waiting = session.scalar(
         select(Proposal.id).where(Proposal.action.in_(key_service.KEY_ACTIONS), Proposal.status == "pending")
@@ -279,16 +245,14 @@ def propose_key_action(
 ) -> Proposal:
     """Propose a signing-key rotation or compromise (a reviewer of the authority approves it)."""
     effect = preview_key_action(session, runtime, actor, action=action, kid=kid, since=since)
-    proposal = Proposal(
+    proposal = _new_proposal(
+        runtime,
+        actor,
+        note,
         authority_code=actor.authority_code,
         action=action,
-        status="pending",
         kid=effect.kid,
         since=since if action == "key-compromise" else None,
-        note=_clean_note(note),
-        proposed_by_user=actor.user_id,
-        proposed_by=actor.reference[:100],
-        proposed_at=runtime.now(),
     )
     session.add(proposal)
     session.flush()
@@ -334,20 +298,18 @@ def propose_import(
     _require_role(actor, PROPOSER_ROLES)
     binding = secrets.token_hex(32)
     with runtime.database.write() as session:
-        proposal = Proposal(
+        proposal = _new_proposal(
+            runtime,
+            actor,
+            note,
             authority_code=actor.authority_code,
             action="import",
-            status="pending",
             filename=filename[:255],
             file_sha256=hashlib.sha256(data).hexdigest(),
             file_rows=rows,
             file_data=seal_staged_file(runtime, data, binding),
             file_binding=binding,
-            note=_clean_note(note),
             outcome={"would_issue": would_issue},
-            proposed_by_user=actor.user_id,
-            proposed_by=actor.reference[:100],
-            proposed_at=runtime.now(),
         )
         session.add(proposal)
         session.flush()
@@ -360,6 +322,19 @@ def propose_import(
             extra={"file": proposal.filename, "rows": rows, "would_issue": would_issue},
         )
         return proposal.id
+
+
+def _new_proposal(runtime: Runtime, actor: Actor, note: str | None, **proposed: Any) -> Proposal:
+    """A pending proposal by ``actor``, made now; ``proposed`` says what it asks for (the columns
+    of its kind: a certificate's status, a key, or a file)."""
+    return Proposal(
+        status="pending",
+        note=_clean_note(note),
+        proposed_by_user=actor.user_id,
+        proposed_by=actor.reference[:100],
+        proposed_at=runtime.now(),
+        **proposed,
+    )
 
 
 def _log_proposal(
@@ -494,13 +469,13 @@ def list_proposals(
 def get_proposal(session: Session, authority_code: str, proposal_id: int) -> ProposalView:
     """One proposal of ``authority_code``; another authority's answers ``NotFound`` like a missing one."""
     if not 0 < proposal_id <= MAX_ROW_ID:
-        raise NotFound(f"no proposal {proposal_id} here", detail_zh=f"没有编号为 {proposal_id} 的申请")
+        raise _no_proposal(proposal_id)
     found = _views(
         session,
         select(Proposal).where(Proposal.id == proposal_id, Proposal.authority_code == authority_code),
     )
     if not found:
-        raise NotFound(f"no proposal {proposal_id} here", detail_zh=f"没有编号为 {proposal_id} 的申请")
+        raise _no_proposal(proposal_id)
     return found[0]
 
 
@@ -530,18 +505,15 @@ def current_effect(
         return None
     if proposal.action in STATUS_ACTIONS:
         assert proposal.certificate_number is not None and proposal.reason and proposal.doc_no
-        plan = revocation.plan_status_change(
-            session,
-            runtime,
+        change = revocation.StatusChange(
             proposal.certificate_number,
             proposal.action,
             proposal.reason,
             proposal.doc_no,
             proposal.effective,
-            proposal.authority_code,
-            version=proposal.version,
-            lock=False,
+            proposal.version,
         )
+        plan = revocation.plan_status_change(session, runtime, change, proposal.authority_code, lock=False)
         return _status_effect(session, runtime, plan)
     if proposal.action in key_service.KEY_ACTIONS:
         return key_service.key_effect(session, runtime, proposal.action, proposal.kid, proposal.since)
@@ -553,7 +525,7 @@ def _locked_pending(session: Session, actor: Actor, proposal_id: int) -> Proposa
     from certsvc.ledger.services import lock as lock_ledger
 
     if not 0 < proposal_id <= MAX_ROW_ID:
-        raise NotFound(f"no proposal {proposal_id} here", detail_zh=f"没有编号为 {proposal_id} 的申请")
+        raise _no_proposal(proposal_id)
     # The ledger lock first, as every writer takes it (one lock order: ledger, then rows).
     lock_ledger(session)
     proposal = session.scalar(
@@ -561,17 +533,26 @@ def _locked_pending(session: Session, actor: Actor, proposal_id: int) -> Proposa
         .where(Proposal.id == proposal_id, Proposal.authority_code == actor.authority_code)
         .with_for_update()
     )
+    return _still_pending(proposal, proposal_id)
+
+
+_STATUS_ZH = {"approved": "已批准", "rejected": "已驳回", "withdrawn": "已撤回", "pending": "待审批"}
+
+
+def _no_proposal(proposal_id: int) -> NotFound:
+    return NotFound(f"no proposal {proposal_id} here", detail_zh=f"没有编号为 {proposal_id} 的申请")
+
+
+def _still_pending(proposal: Proposal | None, proposal_id: int) -> Proposal:
+    """The proposal, when it exists here and no one has decided it yet."""
     if proposal is None:
-        raise NotFound(f"no proposal {proposal_id} here", detail_zh=f"没有编号为 {proposal_id} 的申请")
+        raise _no_proposal(proposal_id)
     if proposal.status != "pending":
         raise WorkflowError(
             f"proposal {proposal_id} was already {proposal.status}",
             detail_zh=f"申请 {proposal_id} 已处理（{_STATUS_ZH.get(proposal.status, proposal.status)}）",
         )
     return proposal
-
-
-_STATUS_ZH = {"approved": "已批准", "rejected": "已驳回", "withdrawn": "已撤回", "pending": "待审批"}
 
 
 def _check_decider(actor: Actor, proposal: Proposal) -> None:
@@ -657,11 +638,11 @@ def approve(runtime: Runtime, actor: Actor, proposal_id: int) -> Decision:
             )
             outcome = {"version": row.version, "status": row.status}
         elif proposal.action == "key-rotate":
-            _require_key_staff(session, actor)
+            require_key_staff(session, actor)
             info = key_service.rotate_key(session, runtime, actor=acting)
             outcome = {"new_kid": info.kid}
         elif proposal.action == "key-compromise":
-            _require_key_staff(session, actor)
+            require_key_staff(session, actor)
             assert proposal.kid is not None and proposal.since is not None
             compromised, rotated = key_service.compromise_key(
                 session, runtime, proposal.kid, proposal.since, actor=acting, rotate_if_current=True
@@ -681,18 +662,14 @@ def _approve_import(runtime: Runtime, actor: Actor, proposal_id: int) -> Decisio
     from certsvc.certificates.issuing import import_results
 
     with runtime.database.read() as session:
-        proposal = session.scalar(
-            select(Proposal).where(
-                Proposal.id == proposal_id, Proposal.authority_code == actor.authority_code
-            )
+        proposal = _still_pending(
+            session.scalar(
+                select(Proposal).where(
+                    Proposal.id == proposal_id, Proposal.authority_code == actor.authority_code
+                )
+            ),
+            proposal_id,
         )
-        if proposal is None:
-            raise NotFound(f"no proposal {proposal_id} here", detail_zh=f"没有编号为 {proposal_id} 的申请")
-        if proposal.status != "pending":
-            raise WorkflowError(
-                f"proposal {proposal_id} was already {proposal.status}",
-                detail_zh=f"申请 {proposal_id} 已处理（{_STATUS_ZH.get(proposal.status, proposal.status)}）",
-            )
         _check_decider(actor, proposal)
         assert proposal.file_data is not None and proposal.file_binding is not None
         data = open_staged_file(runtime, proposal.file_data, proposal.file_binding)

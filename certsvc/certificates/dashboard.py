@@ -146,20 +146,18 @@ def chart(bars: list[DayBar]) -> dict[str, Any]:
     rects = []
     for position, bar in enumerate(bars):
         for offset, name in enumerate(SERIES):
-            value = bar.counts[name]
-            h = round(value / peak * height) if value else 0
             rects.append(
-                {
-                    "x": 30 + position * width_per_day + offset * bar_width,
-                    "y": 10 + height - h,
-                    "w": bar_width - 1,
-                    "h": h,
-                    "fill": SERIES_COLOURS[name],
+                _bar(
+                    30 + position * width_per_day + offset * bar_width,
+                    bar.counts[name],
+                    peak=peak,
+                    height=height,
+                    width=bar_width,
+                    fill=SERIES_COLOURS[name],
                     # the page words the tooltip: day, the series' label, the count
-                    "day": bar.day.isoformat(),
-                    "series": name,
-                    "value": value,
-                }
+                    day=bar.day.isoformat(),
+                    series=name,
+                )
             )
     labels = [
         {"x": 30 + position * width_per_day + 2 * bar_width, "text": bar.day.strftime("%m-%d")}
@@ -174,6 +172,15 @@ def chart(bars: list[DayBar]) -> dict[str, Any]:
         "peak": peak,
         "colours": SERIES_COLOURS,
     }
+
+
+def _bar(
+    x: int, value: int, *, peak: int, height: int, width: int, fill: str, **tooltip: str
+) -> dict[str, Any]:
+    """One bar of a grouped bar chart: ``value`` scaled so that ``peak`` fills ``height``, standing
+    on the base line, with a one-point gap to the next bar; ``tooltip`` names what it counts."""
+    h = round(value / peak * height) if value else 0
+    return {"x": x, "y": 10 + height - h, "w": width - 1, "h": h, "fill": fill, **tooltip, "value": value}
 
 
 # --- the year's figures ------------------------------------------------------------------------------
@@ -349,20 +356,18 @@ def grouped_bars(labels: list[str], values: dict[str, list[int]]) -> dict[str, A
     rects = []
     for position, label in enumerate(labels):
         for offset, (name, series) in enumerate(values.items()):
-            value = series[position]
-            h = round(value / peak * height) if value else 0
             rects.append(
-                {
-                    "x": 34 + position * group_width + offset * bar_width,
-                    "y": 10 + height - h,
-                    "w": bar_width - 1,
-                    "h": h,
-                    "fill": ANNUAL_COLOURS.get(name, "#5f6368"),
+                _bar(
+                    34 + position * group_width + offset * bar_width,
+                    series[position],
+                    peak=peak,
+                    height=height,
+                    width=bar_width,
+                    fill=ANNUAL_COLOURS.get(name, "#5f6368"),
                     # the page words the tooltip: the group (a month), the series' label, the count
-                    "group": label,
-                    "series": name,
-                    "value": value,
-                }
+                    group=label,
+                    series=name,
+                )
             )
     return {
         "width": 44 + len(labels) * group_width,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -87,31 +88,17 @@ def open_for_revocation(
     )
     session.add(record)
     session.flush()
-    record_action(
+    dates = {"starts_on": record.starts_on.isoformat(), "runs_until": record.runs_until.isoformat()}
+    return _logged_event(
         session,
         runtime,
         actor,
         "integrity-open",
-        target_kind="record",
-        target=str(record.id),
-        authority_code=record.authority_code,
-        reason=reason,
+        record,
         doc_no=doc_no,
-        details={
-            "certificate": certificate.number,
-            "starts_on": record.starts_on.isoformat(),
-            "runs_until": record.runs_until.isoformat(),
-        },
-    )
-    return integrity_event(
-        "integrity-open",
-        record.id,
-        record.authority_code,
-        doc_no,
-        runtime.now(),
-        actor=ledger_actor(runtime, actor)["actor"],
-        starts_on=record.starts_on.isoformat(),
-        runs_until=record.runs_until.isoformat(),
+        reason=reason,
+        details={"certificate": certificate.number, **dates},
+        dates=dates,
     )
 
 
@@ -232,25 +219,52 @@ def _end(
     record.ended_on = today
     record.end_doc_no = doc_no
     record.ended_by = "reversal" if why == "reversal" else actor.reference[:100]
-    record_action(
+    return _logged_event(
         session,
         runtime,
         actor,
         "integrity-end",
+        record,
+        doc_no=doc_no,
+        details={"ended_on": today.isoformat(), "by": why},
+        dates={"ended_on": today.isoformat()},
+    )
+
+
+def _logged_event(
+    session: Session,
+    runtime: Runtime,
+    actor: Actor,
+    event: str,
+    record: IntegrityRecord,
+    *,
+    doc_no: str,
+    reason: str | None = None,
+    details: dict[str, Any],
+    dates: dict[str, str],
+) -> bytes:
+    """Write ``event`` on ``record`` to the action log and return its ledger entry: an integrity
+    record never opens or ends without both."""
+    record_action(
+        session,
+        runtime,
+        actor,
+        event,
         target_kind="record",
         target=str(record.id),
         authority_code=record.authority_code,
+        reason=reason,
         doc_no=doc_no,
-        details={"ended_on": today.isoformat(), "by": why},
+        details=details,
     )
     return integrity_event(
-        "integrity-end",
+        event,
         record.id,
         record.authority_code,
         doc_no,
         runtime.now(),
         actor=ledger_actor(runtime, actor)["actor"],
-        ended_on=today.isoformat(),
+        **dates,
     )
 
 

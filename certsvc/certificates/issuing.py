@@ -187,41 +187,15 @@ def import_results(
     report. A concurrent import of the same rows makes the loser retry once, which then reports
     them as already issued.
     """
-    digest = _sha256(data, filename)
-    return _import_retrying_once(
-        runtime,
-        data,
-        filename,
-        digest=digest,
-        dry_run=dry_run,
-        acting_authority=acting_authority,
-        actor=as_actor(actor),
-        progress=progress,
-        within=within,
-    )
-
-
-def _import_retrying_once(
-    runtime: Runtime,
-    data: Source,
-    filename: str,
-    *,
-    digest: str,
-    dry_run: bool,
-    acting_authority: str | None,
-    actor: Actor,
-    progress: Progress | None,
-    within: Within | None,
-) -> ImportReport:
     attempt_import = functools.partial(
         _import_once,
         runtime,
         data,
         filename,
-        digest=digest,
+        digest=_sha256(data, filename),
         dry_run=dry_run,
         acting_authority=acting_authority,
-        actor=actor,
+        actor=as_actor(actor),
         progress=progress,
         within=within,
     )
@@ -263,19 +237,24 @@ def _import_once(
     now, today = runtime.now(), runtime.today()
     keys = holder_keys(runtime)
     can_draw = text_drawable(runtime.settings.cjk_font)
+
+    def check_rows(session: Session, issuer: _Issuer | None) -> None:
+        """Check every row into ``report``; with an ``issuer`` (not in a dry run), issue them too."""
+        _run(
+            session,
+            rows,
+            report,
+            keys=keys,
+            today=today,
+            acting=acting_authority,
+            issuer=issuer,
+            progress=progress,
+            can_draw=can_draw,
+        )
+
     if dry_run:
         with runtime.database.read() as session:
-            _run(
-                session,
-                rows,
-                report,
-                keys=keys,
-                today=today,
-                acting=acting_authority,
-                issuer=None,
-                progress=progress,
-                can_draw=can_draw,
-            )
+            check_rows(session, None)
         return report
 
     def signing_order() -> SigningOrder:
@@ -298,17 +277,7 @@ def _import_once(
                 actor=actor,
                 acting=acting_authority,
             )
-            _run(
-                session,
-                rows,
-                report,
-                keys=keys,
-                today=today,
-                acting=acting_authority,
-                issuer=issuer,
-                progress=progress,
-                can_draw=can_draw,
-            )
+            check_rows(session, issuer)
             if not report.ok:
                 raise _Refused(report)
             issuer.finish()

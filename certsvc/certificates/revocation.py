@@ -126,17 +126,26 @@ class StatusPlan:
         return self.action == "revoke" and self.reason in OPENING_REASONS
 
 
-def plan_status_change(  # noqa: PLR0917 - the order of change_status
+@dataclass(frozen=True)
+class StatusChange:
+    """A status change as asked for (typed in a form, proposed, or given to ``change_status``),
+    not yet checked: one value carried through preview, proposal and plan instead of six
+    arguments repeated at each step."""
+
+    number: str
+    action: str
+    reason: str
+    doc_no: str
+    effective: dt.date | None = None  # today (China time) when not given
+    version: int | None = None  # the version the caller means; an older one is refused
+
+
+def plan_status_change(
     session: Session,
     runtime: Runtime,
-    number: str,
-    action: str,
-    reason: str,
-    doc_no: str,
-    effective: dt.date | None = None,
+    change: StatusChange,
     actor_authority: str | None = None,
     *,
-    version: int | None = None,
     lock: bool = True,
 ) -> StatusPlan:
     """Check a status change as ``change_status`` would, without changing anything.
@@ -144,10 +153,11 @@ def plan_status_change(  # noqa: PLR0917 - the order of change_status
     ``lock`` takes the ledger lock and the certificate's row lock (for a change about to be
     applied); a preview or a proposal reads without them.
     """
+    number, action, reason, version = change.number, change.action, change.reason, change.version
     check_reason(action, reason)
-    doc_no = _check_doc_no(doc_no)
+    doc_no = _check_doc_no(change.doc_no)
     today = runtime.today()
-    effective = effective or today
+    effective = change.effective or today
     if effective > today:
         raise BadRequest(
             "the effective date lies in the future; record the change when it takes effect",
@@ -211,7 +221,7 @@ def change_status(  # noqa: PLR0917 - positional order fixed by docs/architectur
     """
     actor = actor or OPERATOR
     plan = plan_status_change(
-        session, runtime, number, action, reason, doc_no, effective, actor_authority, version=version
+        session, runtime, StatusChange(number, action, reason, doc_no, effective, version), actor_authority
     )
     certificate, row = plan.certificate, plan.row
     from_status = row.status

@@ -99,7 +99,6 @@ class _PdfBytesPage(content.PdfContent):
 def sign_pdf(pdf: bytes, sealer: PdfSealer, *, appearance: bytes, box: tuple[int, int, int, int]) -> bytes:
     """``pdf`` with a PAdES signature whose visible appearance is page 0 of ``appearance``, centred
     in ``box`` (x1, y1, x2, y2 in whole PDF points) on the first page."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     style = StaticStampStyle(
         background=_PdfBytesPage(appearance),
         background_opacity=1.0,
@@ -108,29 +107,26 @@ def sign_pdf(pdf: bytes, sealer: PdfSealer, *, appearance: bytes, box: tuple[int
             x_align=AxisAlignment.ALIGN_MID, y_align=AxisAlignment.ALIGN_MID, margins=Margins(0, 0, 0, 0)
         ),
     )
-    metadata = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME,
-        md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES,
-        reason=SIGNATURE_REASON,
-        name=sealer.signer_name,
-    )
-    timestamper = None if sealer.tsa_url is None else timestamps.HTTPTimeStamper(sealer.tsa_url)
-    pdf_signer = signers.PdfSigner(
-        metadata,
-        signer=sealer.signer,
-        timestamper=timestamper,
-        stamp_style=style,
-        new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=0, box=box),
-    )
-    reserved = BB_SIGNATURE_BYTES if timestamper is None else None
-    out = pdf_signer.sign_pdf(writer, output=io.BytesIO(), bytes_reserved=reserved)
-    return bytes(out.getbuffer())
+    field = fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=0, box=box)
+    return _sign(pdf, sealer, reason=SIGNATURE_REASON, field=field, style=style)
 
 
 def sign_pdf_invisibly(pdf: bytes, sealer: PdfSealer, *, reason: str) -> bytes:
     """``pdf`` with a PAdES signature by ``sealer`` in a field without a widget on the page (a
     verification report prints who signs it in its text; readers list the signature)."""
+    return _sign(pdf, sealer, reason=reason, field=fields.SigFieldSpec(sig_field_name=FIELD_NAME))
+
+
+def _sign(
+    pdf: bytes,
+    sealer: PdfSealer,
+    *,
+    reason: str,
+    field: fields.SigFieldSpec,
+    style: StaticStampStyle | None = None,
+) -> bytes:
+    """``pdf`` with a PAdES signature by ``sealer`` in ``field`` (drawn with ``style`` when given),
+    timestamped when the sealer names a timestamp authority."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
@@ -141,10 +137,7 @@ def sign_pdf_invisibly(pdf: bytes, sealer: PdfSealer, *, reason: str) -> bytes:
     )
     timestamper = None if sealer.tsa_url is None else timestamps.HTTPTimeStamper(sealer.tsa_url)
     pdf_signer = signers.PdfSigner(
-        metadata,
-        signer=sealer.signer,
-        timestamper=timestamper,
-        new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME),
+        metadata, signer=sealer.signer, timestamper=timestamper, stamp_style=style, new_field_spec=field
     )
     reserved = BB_SIGNATURE_BYTES if timestamper is None else None
     out = pdf_signer.sign_pdf(writer, output=io.BytesIO(), bytes_reserved=reserved)

@@ -24,8 +24,9 @@ from certsvc.errors import CertsvcError
 from certsvc.timefmt import china_minute
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
-HTML_BLUEPRINTS = (
-    "public",
+# Every signed-in page's blueprint (the console's are all named issuer*); ``web.portal`` never
+# lets a cache keep their pages.
+PORTAL_BLUEPRINTS = (
     "auth",
     "holder",
     "issuer",
@@ -33,10 +34,10 @@ HTML_BLUEPRINTS = (
     "issuer_audit",
     "issuer_integrity",
     "issuer_registry",
-    "shared",
     "employer",
-    "reports",
 )
+# Every blueprint answering with HTML pages: the portal's and those anyone may open.
+HTML_BLUEPRINTS = ("public", "shared", "reports", *PORTAL_BLUEPRINTS)
 
 
 def language() -> str:

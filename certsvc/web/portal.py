@@ -25,7 +25,7 @@ from certsvc.accounts.services import close_session, open_session, session_user
 from certsvc.documents.qr import qr_matrix
 from certsvc.errors import Forbidden
 from certsvc.web import runtime
-from certsvc.web.language import t
+from certsvc.web.language import PORTAL_BLUEPRINTS, t
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -102,41 +102,44 @@ def _to_login() -> BaseResponse:
     return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
 
-def holder_required(view: Callable[P, R]) -> Callable[P, R | BaseResponse]:
-    """Only signed-in holders; staff get 403, anonymous visitors the sign-in page."""
+def _signed_in(view: Callable[P, R], refuse: Callable[[Principal], None]) -> Callable[P, R | BaseResponse]:
+    """``view`` behind the sign-in: an anonymous visitor gets the sign-in page, a signed-in principal
+    the view is not for gets ``Forbidden`` from ``refuse``."""
 
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | BaseResponse:
         principal = current_principal()
         if principal is None:
             return _to_login()
-        if principal.kind != "holder" or principal.holder_id is None:
-            raise Forbidden("this page is for certificate holders", detail_zh="此页面仅供持证人使用")
+        refuse(principal)
         return view(*args, **kwargs)
 
     return wrapper
 
 
+def holder_required(view: Callable[P, R]) -> Callable[P, R | BaseResponse]:
+    """Only signed-in holders; staff get 403, anonymous visitors the sign-in page."""
+
+    def refuse(principal: Principal) -> None:
+        if principal.kind != "holder" or principal.holder_id is None:
+            raise Forbidden("this page is for certificate holders", detail_zh="此页面仅供持证人使用")
+
+    return _signed_in(view, refuse)
+
+
 def staff_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | BaseResponse]]:
     """Only staff of an authority holding one of ``roles`` (any staff role when none given)."""
 
-    def decorate(view: Callable[P, R]) -> Callable[P, R | BaseResponse]:
-        @functools.wraps(view)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | BaseResponse:
-            principal = current_principal()
-            if principal is None:
-                return _to_login()
-            if principal.kind != "staff" or principal.authority_code is None:
-                raise Forbidden(
-                    "this page is for issuing-body staff", detail_zh="此页面仅供发证机构工作人员使用"
-                )
-            if roles and principal.role not in roles:
-                raise Forbidden(
-                    f"your role ({principal.role}) may not do this", detail_zh="您的角色无权执行此操作"
-                )
-            return view(*args, **kwargs)
+    def refuse(principal: Principal) -> None:
+        if principal.kind != "staff" or principal.authority_code is None:
+            raise Forbidden("this page is for issuing-body staff", detail_zh="此页面仅供发证机构工作人员使用")
+        if roles and principal.role not in roles:
+            raise Forbidden(
+                f"your role ({principal.role}) may not do this", detail_zh="您的角色无权执行此操作"
+            )
 
-        return wrapper
+    def decorate(view: Callable[P, R]) -> Callable[P, R | BaseResponse]:
+        return _signed_in(view, refuse)
 
     return decorate
 
@@ -144,16 +147,11 @@ def staff_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | Ba
 def employer_required(view: Callable[P, R]) -> Callable[P, R | BaseResponse]:
     """Only signed-in users of an employer; holders and staff get 403, anonymous visitors sign-in."""
 
-    @functools.wraps(view)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | BaseResponse:
-        principal = current_principal()
-        if principal is None:
-            return _to_login()
+    def refuse(principal: Principal) -> None:
         if principal.kind != "employer" or principal.employer_id is None:
             raise Forbidden("this page is for employers' accounts", detail_zh="此页面仅供用人单位账号使用")
-        return view(*args, **kwargs)
 
-    return wrapper
+    return _signed_in(view, refuse)
 
 
 def me() -> Principal:
@@ -191,19 +189,6 @@ def qr_svg(text: str, size: int = 200) -> Markup:
         f'height="{size}" shape-rendering="crispEdges" role="img" aria-label="{label}">'
         f'<rect width="{count}" height="{count}" fill="#fff"/><path d="{path}" fill="#000"/></svg>'
     )
-
-
-# Every signed-in page's blueprint (the console's are all named issuer*).
-PORTAL_BLUEPRINTS = (
-    "auth",
-    "holder",
-    "issuer",
-    "issuer_approvals",
-    "issuer_audit",
-    "issuer_integrity",
-    "issuer_registry",
-    "employer",
-)
 
 
 def _never_cached(response: Response) -> Response:

@@ -187,6 +187,7 @@ def _proposals(
     from certsvc.accounts.models import User
     from certsvc.audit.actors import staff_actor
     from certsvc.certificates.approvals import propose_status_change
+    from certsvc.certificates.revocation import StatusChange
 
     operators = {authority: login for login, authority, role in staff.values() if role == "operator"}
     people = dict(holders)
@@ -201,10 +202,7 @@ def _proposals(
                 session,
                 runtime,
                 actor,
-                number=person.number,
-                action="suspend",
-                reason="investigation",
-                doc_no="测调〔2026〕1号",
+                StatusChange(person.number, "suspend", "investigation", "测调〔2026〕1号"),
             )
             people[key] = dataclasses.replace(person, proposal_id=proposal.id)
     return people

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from certsvc.audit.actors import Actor
 from certsvc.certificates import approvals
 from certsvc.certificates.models import IntegrityRecord, Proposal
-from certsvc.certificates.revocation import REASONS
+from certsvc.certificates.revocation import REASONS, StatusChange
 from certsvc.errors import SelfApproval, WorkflowError
 from certsvc.ledger.entries import parse_entry
 from certsvc.runtime import Runtime
@@ -240,13 +240,7 @@ def test_unconfirmed_approval_and_other_roles_change_nothing(issued: Runtime, po
     assert certificate_state(issued, person.number) == ("valid", 1)
     with pytest.raises(WorkflowError), issued.database.read() as session:
         approvals.preview_status_change(
-            session,
-            issued,
-            _operator_actor(issued),
-            number=person.number,
-            action="revoke",
-            reason="fraud",
-            doc_no=DOC,
+            session, issued, _operator_actor(issued), StatusChange(person.number, "revoke", "fraud", DOC)
         )
 
 

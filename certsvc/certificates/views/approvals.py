@@ -9,7 +9,6 @@ and render. Another authority's proposal or certificate answers 404 like a missi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -18,7 +17,8 @@ from werkzeug.wrappers.response import Response as BaseResponse
 from certsvc.audit.web import acting
 from certsvc.certificates import approvals
 from certsvc.certificates import keys as key_service
-from certsvc.errors import BadRequest, CertsvcError, Forbidden, NotFound, SelfApproval, WorkflowError
+from certsvc.certificates.revocation import StatusChange
+from certsvc.errors import BadRequest, CertsvcError, NotFound, SelfApproval, WorkflowError
 from certsvc.timefmt import china_local_input, parse_china_local
 from certsvc.web import runtime
 from certsvc.web.language import error_text, t
@@ -39,26 +39,26 @@ def _confirmed() -> bool:
     return request.form.get("confirm") == "1"
 
 
-# --- proposing a status change ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class _StatusForm:
-    action: str
-    reason: str
-    doc_no: str
-    effective: dt.date | None
-    version: int | None
+def _proposed(proposal_id: int) -> BaseResponse:
+    """After a status or key proposal: its page, saying it waits for a second person."""
+    flash(t("已提交审批：须由另一名审核员批准后生效。"), "info")
+    return _back_to(proposal_id)
 
-    @classmethod
-    def read(cls) -> _StatusForm:
-        form = request.form
-        try:
-            effective = dt.date.fromisoformat(form["effective"]) if form.get("effective") else None
-            version = int(form["version"]) if form.get("version") else None
-        except ValueError:
-            raise BadRequest(
-                "dates are YYYY-MM-DD and the version a number", detail_zh="日期格式应为 YYYY-MM-DD"
-            ) from None
-        return cls(form.get("action", ""), form.get("reason", ""), form.get("doc_no", ""), effective, version)
+
+# --- proposing a status change ---------------------------------------------------------------------
+def _status_form(number: str) -> StatusChange:
+    """The status change the form asks for on certificate ``number``."""
+    form = request.form
+    try:
+        effective = dt.date.fromisoformat(form["effective"]) if form.get("effective") else None
+        version = int(form["version"]) if form.get("version") else None
+    except ValueError:
+        raise BadRequest(
+            "dates are YYYY-MM-DD and the version a number", detail_zh="日期格式应为 YYYY-MM-DD"
+        ) from None
+    return StatusChange(
+        number, form.get("action", ""), form.get("reason", ""), form.get("doc_no", ""), effective, version
+    )
 
 
 @bp.post("/certificates/<number>/proposal")
@@ -68,42 +68,22 @@ def propose_status(number: str) -> ResponseReturnValue:
     rt = runtime()
     back = redirect(url_for("issuer.certificate", number=number))
     try:
-        form = _StatusForm.read()
+        change = _status_form(number)
         if request.form.get("step") != "propose":
             with rt.database.read() as db:
-                effect = approvals.preview_status_change(
-                    db,
-                    rt,
-                    acting(),
-                    number=number,
-                    action=form.action,
-                    reason=form.reason,
-                    doc_no=form.doc_no,
-                    effective=form.effective,
-                    version=form.version,
-                )
+                effect = approvals.preview_status_change(db, rt, acting(), change)
             return render_template(
                 "issuer/status_confirm.html", effect=effect, note=request.form.get("note", "")
             )
         with rt.database.write() as db:
             proposal = approvals.propose_status_change(
-                db,
-                rt,
-                acting(),
-                number=number,
-                action=form.action,
-                reason=form.reason,
-                doc_no=form.doc_no,
-                effective=form.effective,
-                version=form.version,
-                note=request.form.get("note"),
+                db, rt, acting(), change, note=request.form.get("note")
             )
             proposal_id = proposal.id
     except (BadRequest, WorkflowError) as error:
         _flash_error(error)
         return back
-    flash(t("已提交审批：须由另一名审核员批准后生效。"), "info")
-    return redirect(url_for("issuer_approvals.proposal", proposal_id=proposal_id))
+    return _proposed(proposal_id)
 
 
 # --- signing keys ----------------------------------------------------------------------------------
@@ -132,11 +112,8 @@ def propose_key() -> ResponseReturnValue:
     form = request.form
     back = redirect(url_for("issuer_approvals.keys"))
     with rt.database.read() as db:
-        if not approvals.manages_keys(db, me().authority_code):
-            raise Forbidden(
-                "signing keys are managed by the staff of a provincial HR department",
-                detail_zh="签名密钥由省级人社部门工作人员管理",
-            )
+        # Refused outright (403), before the form is read, rather than flashed on the keys page.
+        approvals.require_key_staff(db, acting())
     try:
         action = form.get("action", "")
         if action not in key_service.KEY_ACTIONS:
@@ -166,8 +143,7 @@ def propose_key() -> ResponseReturnValue:
     except (BadRequest, WorkflowError, NotFound) as error:
         _flash_error(error)
         return back
-    flash(t("已提交审批：须由另一名审核员批准后生效。"), "info")
-    return redirect(url_for("issuer_approvals.proposal", proposal_id=proposal_id))
+    return _proposed(proposal_id)
 
 
 # --- the proposals ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import io
 
-from flask import Response, g, redirect, request, send_file, url_for
+from flask import Response, g, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from limits import parse_many
 from werkzeug.exceptions import HTTPException
@@ -35,6 +35,7 @@ from certsvc.verification.spreadsheet import MEDIA_TYPE, results_workbook
 from certsvc.web import runtime
 from certsvc.web.extensions import configured_rate
 from certsvc.web.language import error_text, language
+from certsvc.web.portal import Principal
 
 BULK_SCOPE = "bulk"
 BULK_NAME_SCOPE = "bulk-names"
@@ -109,6 +110,30 @@ def check_form(form: BulkForm | None, *, max_items: int) -> tuple[BulkResult | N
         return run_bulk(form, max_items=max_items), None
     except BadRequest as problem:
         return None, error_text(problem)
+
+
+def bulk_page(
+    *, max_items: int, endpoint: str, employer: Principal | None, **budgets: str
+) -> ResponseReturnValue:
+    """The bulk page at ``endpoint``, the public one or an employer's: they differ only in how many
+    lines a list may have, who checks and the budgets the page states (``budgets``). A refused
+    form is shown again with the refusal (400); a checked one answers as the form asked."""
+    form = posted_form(max_items)
+    result, refusal = check_form(form, max_items=max_items)
+    page = render_template(
+        "public/bulk.html",
+        result=result,
+        refusal=refusal,
+        max_items=max_items,
+        items_text=kept_text(form),
+        action=url_for(endpoint),
+        employer=employer,
+        switch_url=url_for(endpoint),
+        **budgets,
+    )
+    if refusal is not None:
+        return page, 400
+    return page if result is None else answer(result, page)
 
 
 def answer(result: BulkResult, render_page: ResponseReturnValue) -> ResponseReturnValue:

@@ -17,7 +17,7 @@ from certsvc.accounts import employers
 from certsvc.certificates.views.holder import security_page
 from certsvc.verification.schemas import MAX_BULK
 from certsvc.verification.views.api import verify_rate
-from certsvc.verification.views.bulk import answer, check_form, describe_rate, kept_text, posted_form
+from certsvc.verification.views.bulk import bulk_page, describe_rate, posted_form
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
 from certsvc.web.language import t
@@ -123,19 +123,9 @@ def security() -> ResponseReturnValue:
 @employer_required
 def bulk() -> ResponseReturnValue:
     """An employer's bulk check: up to 1,000 lines, as a page, an Excel file or a report."""
-    form = posted_form(MAX_BULK)
-    result, refusal = check_form(form, max_items=MAX_BULK)
-    page = render_template(
-        "public/bulk.html",
-        result=result,
-        refusal=refusal,
+    return bulk_page(
         max_items=MAX_BULK,
-        items_text=kept_text(form),
-        action=url_for("employer.bulk"),
+        endpoint="employer.bulk",
         employer=me(),
         quota=describe_rate(_account_quota(), "行", "lines"),
-        switch_url=url_for("employer.bulk"),
     )
-    if refusal is not None:
-        return page, 400
-    return page if result is None else answer(result, page)

@@ -22,12 +22,10 @@ from certsvc.verification.views.api import MAX_UPLOAD_BYTES, NUMBER_SCOPE, numbe
 from certsvc.verification.views.bulk import (
     BULK_NAME_SCOPE,
     BULK_SCOPE,
-    answer,
     bulk_name_rate,
+    bulk_page,
     bulk_rate,
-    check_form,
     describe_rate,
-    kept_text,
     posted_form,
 )
 from certsvc.web import runtime
@@ -172,20 +170,10 @@ def _name_lines() -> int:
 )
 def bulk() -> ResponseReturnValue:
     """Anonymous bulk check: up to 100 lines, as a page, an Excel file or a verification report."""
-    form = posted_form(MAX_BATCH)
-    result, refusal = check_form(form, max_items=MAX_BATCH)
-    page = render_template(
-        "public/bulk.html",
-        result=result,
-        refusal=refusal,
+    return bulk_page(
         max_items=MAX_BATCH,
-        items_text=kept_text(form),
-        action=url_for("public.bulk"),
+        endpoint="public.bulk",
         employer=None,
         submissions=describe_rate(bulk_rate(), "次", "checks"),
         name_lines=describe_rate(bulk_name_rate(), "行", "lines"),
-        switch_url=url_for("public.bulk"),
     )
-    if refusal is not None:
-        return page, 400
-    return page if result is None else answer(result, page)
