@@ -305,17 +305,23 @@ def _run(
     checked = validate_rows(
         rows, registry_from_database(session), today, validation, acting_authority=acting, can_draw=can_draw
     )
-    while chunk := list(itertools.islice(checked, CHUNK_ROWS)):
-        if issuer is not None and validation.ok and len(chunk) == CHUNK_ROWS:
-            issuer.signer.expect_more_chunks()  # more rows may follow: start signing beside us
+    chunks = iter(lambda: list(itertools.islice(checked, CHUNK_ROWS)), [])
+    chunk = next(chunks, None)
+    while chunk is not None:
+        # Rows are checked one chunk ahead, so that a chunk is known to be the last one when it is
+        # issued: the last is signed here, beside the worker's work on the chunk before.
+        following = next(chunks, None)
+        if issuer is not None and validation.ok and following is not None:
+            issuer.signer.expect_more_chunks()
         ready = _classify(session, keys, chunk, validation, report, today=today)
         if issuer is not None and validation.ok:
-            issuer.issue(ready, last=len(chunk) < CHUNK_ROWS)
+            issuer.issue(ready, last=following is None)
         else:
             report.would_issue += len(ready)
         report.rows = validation.rows
         if progress is not None:
             progress(report.rows)
+        chunk = following
     if report.rows != validation.rows:  # rows after the last that parsed
         report.rows = validation.rows
         if progress is not None:
@@ -507,7 +513,7 @@ class _Issuer:
     def issue(self, pending: list[_Pending], *, last: bool) -> None:
         """Write ``pending``'s holders and certificates and send them to be signed; the chunk is
         completed (ledger, versions) when the next chunk has been written, or by ``finish``.
-        ``last``: no chunk follows (it was cut short by the end of the file)."""
+        ``last``: no chunk follows."""
         if not pending:
             return
         session = self.session

@@ -54,9 +54,9 @@ class ChunkSigner:
             self._worker_up = self._worker.submit(int)  # answered once the worker has imported
 
     def submit(self, facts: list[CredentialFacts], *, last: bool) -> Future[Signed]:
-        """``sign_chunk`` of ``facts``: by the worker once it is up, except a ``last`` chunk (cut
-        short by the end of the file), which is signed here beside the worker's work on the chunk
-        before; here too while the worker is still starting, or when none was asked for."""
+        """``sign_chunk`` of ``facts``: by the worker once it is up, except the ``last`` chunk,
+        which is signed here beside the worker's work on the chunk before; here too while the
+        worker is still starting, or when none was asked for."""
         if self._worker is None or last or not self._worker_up.done():
             done: Future[Signed] = Future()
             done.set_result(sign_chunk(self.order, facts))
