@@ -8,13 +8,17 @@ the same inputs; only where it runs differs.
 
 The worker is a fresh interpreter (``spawn``: never a fork of a threaded web worker) that imports
 only the signing modules, lives for one import and keeps nothing after it. The current signing
-key's raw private bytes go to it with each chunk, over a pipe to its own child.
+key's raw private bytes go to it with each chunk, over a pipe to its own child. It ends the moment
+its importing process ends, however that happens (a SIGKILL included): an orphan would otherwise
+wait for chunks forever, holding the importer's standard output and error open.
 """
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -48,10 +52,9 @@ class ChunkSigner:
             self._worker = ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=context,
-                initializer=importlib.import_module,
-                initargs=(sign_chunk.__module__,),
+                initializer=_start_worker,
             )
-            self._worker_up = self._worker.submit(int)  # answered once the worker has imported
+            self._worker_up = self._worker.submit(int)  # answered once the worker has started
 
     def submit(self, facts: list[CredentialFacts], *, last: bool) -> Future[Signed]:
         """``sign_chunk`` of ``facts``: by the worker once it is up, except the ``last`` chunk,
@@ -72,3 +75,16 @@ class ChunkSigner:
             # need not hold up the caller.
             self._worker.shutdown(wait=False, cancel_futures=True)
             self._worker = None
+
+
+def _start_worker() -> None:
+    """Runs first in the worker (which has imported this module, and with it the signing
+    modules): watch the importing process and end with it."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _end_with(parent_sentinel: int) -> None:
+    multiprocessing.connection.wait([parent_sentinel])
+    os._exit(1)  # the importer is gone: nothing is waiting for this worker's answers

@@ -8,8 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import pickle
+import signal
+import subprocess
+import sys
+import time
+from importlib import resources
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from certsvc.certificates.issuing import CHUNK_ROWS, import_results
@@ -114,3 +122,60 @@ def test_acquisition_facts_cross_to_the_signing_worker_unchanged() -> None:
     )
     for acquisition in (full, Acquisition(route="exam")):
         assert pickle.loads(pickle.dumps(acquisition)) == acquisition
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting to be reaped has ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from Linux /proc")
+def test_an_import_killed_while_signing_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """``certsvc import`` SIGKILLed while its signing worker runs: the worker ends with it, so
+    the importer's output closes at once and no process is left waiting for chunks forever."""
+    env = {
+        **os.environ,
+        "CERTSVC_ENV": "test",
+        "CERTSVC_DATABASE_URL": f"sqlite:///{tmp_path / 'certsvc.sqlite3'}",
+        "CERTSVC_INSTANCE_DIR": str(tmp_path / "instance"),
+        "CERTSVC_KEYS_DIR": str(tmp_path / "keys"),
+        "PYTHONWARNINGS": "ignore",
+    }
+    registry = resources.files("certsvc.domain").joinpath("demo_registry.json")
+    command = [sys.executable, "-m", "certsvc"]
+    with resources.as_file(registry) as registry_path:
+        subprocess.run(
+            [*command, "init", "--registry", str(registry_path)], env=env, check=True, capture_output=True
+        )
+    results = tmp_path / "many.csv"
+    results.write_bytes(csv_bytes(_many_people(8 * CHUNK_ROWS)))
+
+    importer = subprocess.Popen(
+        [*command, "import", str(results)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while not workers and importer.poll() is None and time.monotonic() < deadline:
+        workers = [
+            pid
+            for pid in _children(importer.pid)
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        time.sleep(0.02)
+    assert workers, "the import never started a signing worker"
+    importer.send_signal(signal.SIGKILL)
+    importer.communicate(timeout=30)  # returns only once nobody holds the importer's output open
+
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in workers)
