@@ -59,8 +59,8 @@ class ChunkSigner:
     def submit(self, facts: list[CredentialFacts], *, last: bool) -> Future[Signed]:
         """``sign_chunk`` of ``facts``: by the worker once it is up, except the ``last`` chunk,
         which is signed here beside the worker's work on the chunk before; here too while the
-        worker is still starting, or when none was asked for."""
-        if self._worker is None or last or not self._worker_up.done():
+        worker is still starting, or when none was asked for or it could not start."""
+        if self._worker is None or last or not self._worker_up.done() or self._worker_up.exception():
             done: Future[Signed] = Future()
             done.set_result(sign_chunk(self.order, facts))
             return done
