@@ -521,14 +521,11 @@ class _Issuer:
         numbers = self._numbers(pending)
         slots = allocate_slots(session, self.runtime, len(pending), self.now)
         acquisitions = [acquisition_of(item.record) for item in pending]
-        supervisors = [self._issuer(item.record.authority_code)[2] for item in pending]
-        signing = self.signer.submit(
-            last=last,
-            facts=[
-                self._facts(item.record, number, slot, acquisition)
-                for item, number, slot, acquisition in zip(pending, numbers, slots, acquisitions, strict=True)
-            ],
-        )
+        facts = [
+            self._facts(item.record, number, slot, acquisition)
+            for item, number, slot, acquisition in zip(pending, numbers, slots, acquisitions, strict=True)
+        ]
+        signing = self.signer.submit(facts, last=last)
         holder_ids = self._holder_ids(pending)
         certificate_ids = insert_rows(
             session,
@@ -541,11 +538,11 @@ class _Issuer:
                     holder_id=holder_id,
                     batch_id=batch_id,
                     acquisition=acquisition,
-                    supervisor=supervisor,
+                    supervisor=fact.supervisor,
                     now=self.now,
                 )
-                for item, number, holder_id, acquisition, supervisor in zip(
-                    pending, numbers, holder_ids, acquisitions, supervisors, strict=True
+                for item, number, holder_id, acquisition, fact in zip(
+                    pending, numbers, holder_ids, acquisitions, facts, strict=True
                 )
             ],
             ids_by="number",

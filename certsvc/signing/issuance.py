@@ -29,10 +29,6 @@ class SignedVersion:
     qr_payload: str
     kid: str
 
-    @property
-    def credential_sha256(self) -> str:
-        return hashlib.sha256(self.credential.encode("ascii")).hexdigest()
-
 
 def sign_version(facts: CredentialFacts, key: SigningKey, base_url: str, now: dt.datetime) -> SignedVersion:
     """The credential JWS and the QR payload of one version, both signed with ``key`` at ``now``."""
