@@ -12,6 +12,7 @@ import logging
 import sys
 import time
 import traceback
+import warnings
 from typing import Any
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
@@ -55,6 +56,9 @@ def configure_logging(level: str = "INFO") -> None:
     logging._srcfile = None
     logging.logThreads = False
     logging.logMultiprocessing = False
+    # certsvc's own warnings (UnsafePlaintextKeys) are also logged where they arise: as a JSON line
+    # only, not a second time as a Python warning with its source line.
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"certsvc\.")
     root = logging.getLogger()
     if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
         root.setLevel(level)

@@ -264,11 +264,11 @@ class FileKeyStore:
             raise KeyStoreError("a key passphrase is required unless unsafe plaintext keys are enabled")
         self._passphrase = passphrase or None
         if unsafe_plaintext:
-            message = (
-                f"UnsafePlaintextKeys: private keys in {self._dir} are stored UNENCRYPTED (development only)"
-            )
+            message = f"private keys in {self._dir} are stored UNENCRYPTED (development only)"
+            # A typed warning for library callers; the command line and the server, which log in
+            # JSON, show the log line only (certsvc.log.configure_logging).
             warnings.warn(message, UnsafePlaintextKeys, stacklevel=2)
-            log.warning(message)
+            log.warning("%s: %s", UnsafePlaintextKeys.__name__, message)
         self._manifest_stamp: tuple[int, int, int] | None = None
         self._manifest_cache = _Manifest()
         self._private_cache: dict[str, PrivateKeyTypes] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -84,3 +85,26 @@ def test_the_command_line_starts_without_warnings(tmp_path: Path) -> None:
     )
     assert done.returncode == 0 and "usage: certsvc" in done.stdout
     assert done.stderr == ""
+
+
+def test_development_key_notice_is_printed_once(tmp_path: Path) -> None:
+    """``certsvc init`` with development (plaintext) keys says so exactly once, as one JSON log line
+    naming UnsafePlaintextKeys, not again as a Python warning with a source line."""
+    done = subprocess.run(
+        [sys.executable, "-m", "certsvc", "init"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "CERTSVC_INSTANCE_DIR": str(tmp_path / "instance"),
+            "CERTSVC_KEYS_DIR": str(tmp_path / "keys"),
+        },
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    notices = [line for line in done.stderr.splitlines() if "UNENCRYPTED" in line]
+    assert len(notices) == 1, done.stderr
+    assert json.loads(notices[0])["event"].startswith("UnsafePlaintextKeys: private keys in ")
+    assert "Warning" not in done.stderr and "return FileKeyStore(" not in done.stderr
