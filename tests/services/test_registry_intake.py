@@ -85,7 +85,8 @@ def test_commissioned_review_page_names_committee_and_confirming_authority(runti
 
 
 def test_public_page_shows_the_commission(runtime: Runtime) -> None:
-    """The verification page a QR opens says 受委托评审 and 确认及发证机构 for a commissioned review."""
+    """The verification page a QR opens says 受委托评审 and 确认及发证机构 for a commissioned review;
+    in English, "(reviewing on commission)" in plain parentheses after the committee."""
     from certsvc import create_app
 
     report = run(runtime, demo_batch("sample-450300.csv"))
@@ -98,6 +99,8 @@ def test_public_page_shows_the_commission(runtime: Runtime) -> None:
     page = app.test_client().get(f"/v/{payload}").get_data(as_text=True)
     assert "广西壮族自治区工业和信息化厅工程技术中级评审委员会（受委托评审）" in page
     assert "确认及发证机构" in page and "桂林市人力资源和社会保障局" in page
+    english = app.test_client().get(f"/v/{payload}?lang=en").get_data(as_text=True)
+    assert "工程技术中级评审委员会 (reviewing on commission)</dd>" in english
 
 
 def test_same_level_title_in_another_specialty_issues_in_another_year(runtime: Runtime) -> None:
