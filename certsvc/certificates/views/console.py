@@ -265,7 +265,7 @@ def certificate(number: str) -> ResponseReturnValue:
     with rt.database.read() as db:
         cert = _my_certificate(db, number)
         versions = list(reversed(cert.versions))  # newest first
-        current = next(v for v in versions if v.version == cert.current_version)
+        current = cert.current_version_row
         role = me().role
         return render_template(
             "issuer/certificate.html",
