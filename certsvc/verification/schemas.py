@@ -70,21 +70,26 @@ def _form(body: Any) -> str | None:
     return forms[0] if len(forms) == 1 else None
 
 
+def _form_discriminator(error_type: str) -> Discriminator:
+    """Tells a body's form by ``_form``; a body of no form (or of two) is refused as ``error_type``."""
+    return Discriminator(
+        _form,
+        custom_error_type=error_type,
+        custom_error_message='give a JSON object with exactly one of "qr", "credential" or '
+        '"certificate_number" (with "name")',
+        custom_error_context={
+            "zh": "请提供 JSON 对象，且只含 qr、credential 或 certificate_number（及 name）之一"
+        },
+    )
+
+
 class VerifyRequest(
     RootModel[
         Annotated[
             Annotated[QrRequest, Tag("qr")]
             | Annotated[CredentialRequest, Tag("credential")]
             | Annotated[NumberRequest, Tag("certificate_number")],
-            Discriminator(
-                _form,
-                custom_error_type="verify_form",
-                custom_error_message='give a JSON object with exactly one of "qr", "credential" or '
-                '"certificate_number" (with "name")',
-                custom_error_context={
-                    "zh": "请提供 JSON 对象，且只含 qr、credential 或 certificate_number（及 name）之一"
-                },
-            ),
+            _form_discriminator("verify_form"),
         ]
     ]
 ):
@@ -134,15 +139,7 @@ class BulkLine(
             Annotated[BulkQr, Tag("qr")]
             | Annotated[BulkCredential, Tag("credential")]
             | Annotated[BulkNumber, Tag("certificate_number")],
-            Discriminator(
-                _form,
-                custom_error_type="bulk_form",
-                custom_error_message='give a JSON object with exactly one of "qr", "credential" or '
-                '"certificate_number" (with "name")',
-                custom_error_context={
-                    "zh": "请提供 JSON 对象，且只含 qr、credential 或 certificate_number（及 name）之一"
-                },
-            ),
+            _form_discriminator("bulk_form"),
         ]
     ]
 ):
