@@ -10,8 +10,10 @@ anyone else's answer 404 exactly like missing ones, so guessing numbers reveals 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 from flask import Blueprint, Response
 from sqlalchemy.orm import Session
@@ -276,43 +278,44 @@ def reissue_request(request_id: int) -> Response:
     return _request_response(runtime(), request_id, principal.authority_code)
 
 
+class _Decision(Protocol):
+    """A reissue-request decision of ``certsvc.certificates.reissue`` (approve or reject)."""
+
+    def __call__(
+        self, session: Session, runtime: Runtime, request_id: int, *, actor: Actor, actor_authority: str
+    ) -> object: ...
+
+
+def _decide(principal: ApiPrincipal, request_id: int, decision: _Decision) -> Response:
+    """Take the decision, tell the holder, and answer with the request as it now stands."""
+    from certsvc.accounts.notifications import deliver_outbox
+
+    rt = runtime()
+    with rt.database.write() as session:
+        decision(session, rt, request_id, actor=_actor(principal), actor_authority=principal.authority_code)
+    deliver_outbox(rt)  # after the commit: an unreachable mail server never undoes the decision
+    return _request_response(rt, request_id, principal.authority_code)
+
+
 @bp.post("/reissue-requests/<int:request_id>/approve")
 @limiter.limit(api_rate)
 def approve(request_id: int) -> Response:
     """Approve: the correction (if any) is applied and version n+1 supersedes version n."""
-    from certsvc.accounts.notifications import deliver_outbox
-
     principal = api_principal(*REVIEW_ROLES)
     json_body(Approval, limit=MAX_BODY_BYTES, optional=True)
-    rt = runtime()
-    with rt.database.write() as session:
-        reissue_service.approve_request(
-            session, rt, request_id, actor=_actor(principal), actor_authority=principal.authority_code
-        )
-    deliver_outbox(rt)  # after the commit: an unreachable mail server never undoes the decision
-    return _request_response(rt, request_id, principal.authority_code)
+    return _decide(principal, request_id, reissue_service.approve_request)
 
 
 @bp.post("/reissue-requests/<int:request_id>/reject")
 @limiter.limit(api_rate)
 def reject(request_id: int) -> Response:
     """Reject with a reason the holder reads in the portal."""
-    from certsvc.accounts.notifications import deliver_outbox
-
     principal = api_principal(*REVIEW_ROLES)
     reason = json_body(Rejection, limit=MAX_BODY_BYTES).reason
-    rt = runtime()
-    with _about("reason"), rt.database.write() as session:
-        reissue_service.reject_request(
-            session,
-            rt,
-            request_id,
-            reason=reason,
-            actor=_actor(principal),
-            actor_authority=principal.authority_code,
+    with _about("reason"):
+        return _decide(
+            principal, request_id, functools.partial(reissue_service.reject_request, reason=reason)
         )
-    deliver_outbox(rt)
-    return _request_response(rt, request_id, principal.authority_code)
 
 
 # --- OpenAPI -----------------------------------------------------------------------------------
