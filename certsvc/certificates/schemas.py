@@ -174,22 +174,24 @@ class NumberedRow(ResponseShape):
     certificate_number: str
 
 
-class RefusedRow(ResponseShape):
+class _RowFinding(ResponseShape):
+    """What a rule found in one row; each subclass narrows ``rule`` to its own rules."""
+
     row: int
     field: str
-    rule: Annotated[str, OneOf(RULES)]
+    rule: str
     message: str
     message_zh: str | SkipJsonSchema[None] = Field(default=None, exclude_if=absent)
 
 
-class WarningRow(ResponseShape):
+class RefusedRow(_RowFinding):
+    rule: Annotated[str, OneOf(RULES)]
+
+
+class WarningRow(_RowFinding):
     """An accepted row worth a clerk's attention (rule 11: confirmed late after the publicity)."""
 
-    row: int
-    field: str
     rule: Annotated[str, OneOf(WARNINGS)]
-    message: str
-    message_zh: str | SkipJsonSchema[None] = Field(default=None, exclude_if=absent)
 
 
 class ImportSummary(ResponseShape):
