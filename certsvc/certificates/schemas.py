@@ -20,7 +20,7 @@ from certsvc.domain.levels import Level
 from certsvc.domain.record import COMMON_FIELDS, FIELD_LABELS_ZH, RECOGNITION, REVIEW, ROUTE_FIELDS, ROUTES
 from certsvc.domain.routes import EDUCATIONS, ROUTE_EN, ROUTE_SLUGS
 from certsvc.domain.rules import RULES, WARNINGS
-from certsvc.schemas import Moment, OneOf, RequestShape, ResponseShape, UrlArguments, absent
+from certsvc.schemas import Moment, OneOf, RequestShape, ResponseShape, UrlArguments, left_out_if_none
 from certsvc.web.errors import Problem
 
 MAX_ROW_ID = 2**31 - 1
@@ -181,7 +181,7 @@ class _RowFinding(ResponseShape):
     field: str
     rule: str
     message: str
-    message_zh: str | SkipJsonSchema[None] = Field(default=None, exclude_if=absent)
+    message_zh: str | SkipJsonSchema[None] = left_out_if_none()
 
 
 class RefusedRow(_RowFinding):
