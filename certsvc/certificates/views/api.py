@@ -26,7 +26,7 @@ from certsvc.audit.web import token_acting
 from certsvc.certificates import reissue as reissue_service
 from certsvc.certificates import revocation
 from certsvc.certificates.lookup import find_certificate
-from certsvc.certificates.models import REQUEST_STATUSES, Certificate, CertificateVersion, ReissueRequest
+from certsvc.certificates.models import REQUEST_STATUSES, Certificate, CertificateVersion
 from certsvc.certificates.schemas import (
     STATUS_CHANGES,
     Approval,
@@ -137,7 +137,8 @@ def _certificate_response(rt: Runtime, number: str, authority_code: str) -> Resp
         return json_response(_certificate_answer(rt, _own_certificate(session, number, authority_code)))
 
 
-def _request_answer(row: ReissueRequest, age: int, approximate: bool, flagged: bool) -> ReissueRequestAnswer:
+def _request_answer(item: reissue_service.QueueItem) -> ReissueRequestAnswer:
+    row = item.request
     evidence = (
         Evidence(media_type=row.evidence_type, size=row.evidence_size)
         if row.evidence_type is not None
@@ -154,9 +155,9 @@ def _request_answer(row: ReissueRequest, age: int, approximate: bool, flagged: b
         evidence=evidence,
         status=row.status,
         created_at=row.created_at,
-        age_working_days=age,
-        age_approximate=approximate,
-        flagged=flagged,
+        age_working_days=item.age_working_days,
+        age_approximate=item.approximate,
+        flagged=item.flagged,
         decision_reason=row.decision_reason,
         decided_by=row.decided_by,
         decided_at=row.decided_at,
@@ -167,9 +168,7 @@ def _request_answer(row: ReissueRequest, age: int, approximate: bool, flagged: b
 def _request_response(rt: Runtime, request_id: int, authority_code: str) -> Response:
     with rt.database.read() as session:
         row = reissue_service.get_request(session, request_id, authority_code=authority_code)
-        age, approximate = reissue_service.request_age(row.created_at, rt.today())
-        flagged = row.status == "pending" and age > rt.settings.reissue_flag_working_days
-        return json_response(_request_answer(row, age, approximate, flagged))
+        return json_response(_request_answer(reissue_service.queue_item(rt, row, rt.today())))
 
 
 # --- certificates ----------------------------------------------------------------------------------
@@ -262,10 +261,7 @@ def reissue_requests() -> Response:
         items = reissue_service.queue(session, rt, principal.authority_code, statuses=statuses)
         return json_response(
             ReissueQueue(
-                requests=[
-                    _request_answer(item.request, item.age_working_days, item.approximate, item.flagged)
-                    for item in items
-                ],
+                requests=[_request_answer(item) for item in items],
                 flag_after_working_days=rt.settings.reissue_flag_working_days,
             )
         )
