@@ -15,6 +15,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
 )
@@ -76,9 +77,14 @@ Moment = Annotated[dt.datetime, AfterValidator(_in_utc)]
 WholeSecond = Annotated[dt.datetime, AfterValidator(_in_utc_whole_second)]
 
 
-def absent(value: object) -> bool:
-    """For ``Field(exclude_if=absent)``: a member left out of the answer rather than sent as null."""
+def _absent(value: object) -> bool:
     return value is None
+
+
+def left_out_if_none(description: str | None = None) -> Any:
+    """An answer member that may have no value: None by default, and then left out of the answer
+    rather than sent as null."""
+    return Field(default=None, exclude_if=_absent, description=description)
 
 
 class UrlArguments(BaseModel):

@@ -138,9 +138,14 @@ class Certificate(Base):
         return stored_acquisition(self.route, self.acquisition, self.committee_name, self.meeting_date)
 
     @property
+    def current_version_row(self) -> CertificateVersion:
+        """The version the certificate now stands at (``current_version``)."""
+        return next(v for v in self.versions if v.version == self.current_version)
+
+    @property
     def holder_name(self) -> str:
         """The holder's name on the current version, as this certificate's authority registered it."""
-        return next(v.holder_name for v in self.versions if v.version == self.current_version)
+        return self.current_version_row.holder_name
 
 
 class StatusList(Base):

@@ -514,9 +514,11 @@ def queue(
         query = query.where(ReissueRequest.authority_code == authority_code)
     rows = session.scalars(query.order_by(ReissueRequest.created_at, ReissueRequest.id).limit(limit)).all()
     today = runtime.today()
-    threshold = runtime.settings.reissue_flag_working_days
-    items = []
-    for row in rows:
-        age, approximate = request_age(row.created_at, today)
-        items.append(QueueItem(row, age, row.status == "pending" and age > threshold, approximate))
-    return items
+    return [queue_item(runtime, row, today) for row in rows]
+
+
+def queue_item(runtime: Runtime, request: ReissueRequest, today: dt.date) -> QueueItem:
+    """``request`` with its age on ``today``, flagged when it is still pending past the configured age."""
+    age, approximate = request_age(request.created_at, today)
+    flagged = request.status == "pending" and age > runtime.settings.reissue_flag_working_days
+    return QueueItem(request, age, flagged, approximate)

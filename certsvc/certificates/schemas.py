@@ -20,7 +20,7 @@ from certsvc.domain.levels import Level
 from certsvc.domain.record import COMMON_FIELDS, FIELD_LABELS_ZH, RECOGNITION, REVIEW, ROUTE_FIELDS, ROUTES
 from certsvc.domain.routes import EDUCATIONS, ROUTE_EN, ROUTE_SLUGS
 from certsvc.domain.rules import RULES, WARNINGS
-from certsvc.schemas import Moment, OneOf, RequestShape, ResponseShape, UrlArguments, absent
+from certsvc.schemas import Moment, OneOf, RequestShape, ResponseShape, UrlArguments, left_out_if_none
 from certsvc.web.errors import Problem
 
 MAX_ROW_ID = 2**31 - 1
@@ -174,22 +174,24 @@ class NumberedRow(ResponseShape):
     certificate_number: str
 
 
-class RefusedRow(ResponseShape):
+class _RowFinding(ResponseShape):
+    """What a rule found in one row; each subclass narrows ``rule`` to its own rules."""
+
     row: int
     field: str
-    rule: Annotated[str, OneOf(RULES)]
+    rule: str
     message: str
-    message_zh: str | SkipJsonSchema[None] = Field(default=None, exclude_if=absent)
+    message_zh: str | SkipJsonSchema[None] = left_out_if_none()
 
 
-class WarningRow(ResponseShape):
+class RefusedRow(_RowFinding):
+    rule: Annotated[str, OneOf(RULES)]
+
+
+class WarningRow(_RowFinding):
     """An accepted row worth a clerk's attention (rule 11: confirmed late after the publicity)."""
 
-    row: int
-    field: str
     rule: Annotated[str, OneOf(WARNINGS)]
-    message: str
-    message_zh: str | SkipJsonSchema[None] = Field(default=None, exclude_if=absent)
 
 
 class ImportSummary(ResponseShape):

@@ -205,7 +205,6 @@ def open_share(
     assert holder is not None  # a foreign key guarantees it
     authority = session.scalar(select(Authority.name).where(Authority.code == certificate.authority_code))
     id_last4 = "*" * 14 + decrypt_id(runtime, holder)[-4:] if share.show_id_last4 else None
-    current = next(v for v in certificate.versions if v.version == certificate.current_version)
     return SharedCertificate(
         purpose=share.purpose,
         expires_at=share.expires_at,
@@ -218,7 +217,7 @@ def open_share(
         series=certificate.series,
         specialty=certificate.specialty,
         authority=authority or certificate.authority_code,
-        qr_payload=current.qr_payload,
+        qr_payload=certificate.current_version_row.qr_payload,
     )
 
 

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeGuard
 
 from certsvc.domain.checkdigits import uscc_is_valid
 from certsvc.domain.levels import AuthorityKind, Level, level_group
@@ -431,6 +431,13 @@ class _Builder:
         return value
 
     # --- values ---------------------------------------------------------------------------
+    def is_object(self, item: Any, path: str) -> TypeGuard[dict[str, Any]]:
+        """Whether ``item`` is a JSON object; when it is not, that is recorded as a problem."""
+        if isinstance(item, dict):
+            return True
+        self.add(path, "shape", "must be an object")
+        return False
+
     def text(self, item: dict[str, Any], key: str, path: str, *, required: bool = True) -> str | None:
         value = item.get(key)
         if value is None and not required:
@@ -481,8 +488,7 @@ class _Builder:
 
     # --- policies ---------------------------------------------------------------------------
     def policy(self, item: Any, path: str) -> Policy | None:
-        if not isinstance(item, dict):
-            self.add(path, "shape", "must be an object")
+        if not self.is_object(item, path):
             return None
         before = len(self.problems)
         region = self.text(item, "region", path)
@@ -530,8 +536,7 @@ class _Builder:
 
     # --- authorities and grants -------------------------------------------------------------
     def authority(self, item: Any, path: str) -> Authority | None:
-        if not isinstance(item, dict):
-            self.add(path, "shape", "must be an object")
+        if not self.is_object(item, path):
             return None
         before = len(self.problems)
         code = self.text(item, "code", path)
@@ -578,8 +583,7 @@ class _Builder:
         return Authority(code=code, name=name, uscc=uscc, kind=kind, grants=tuple(grants), region=region)
 
     def grant(self, item: Any, path: str) -> Grant | None:
-        if not isinstance(item, dict):
-            self.add(path, "shape", "must be an object")
+        if not self.is_object(item, path):
             return None
         before = len(self.problems)
         levels = self.levels(item, "levels", path)
@@ -623,8 +627,7 @@ class _Builder:
 
     # --- committees -------------------------------------------------------------------------
     def committee(self, item: Any, path: str, authorities: Mapping[str, Authority]) -> Committee | None:
-        if not isinstance(item, dict):
-            self.add(path, "shape", "must be an object")
+        if not self.is_object(item, path):
             return None
         before = len(self.problems)
         code = self.text(item, "code", path)
@@ -762,8 +765,7 @@ class _Builder:
     def commission(
         self, item: Any, path: str, authorities: Mapping[str, Authority], committees: Mapping[str, Committee]
     ) -> Commission | None:
-        if not isinstance(item, dict):
-            self.add(path, "shape", "must be an object")
+        if not self.is_object(item, path):
             return None
         before = len(self.problems)
         authority = self.text(item, "authority", path)

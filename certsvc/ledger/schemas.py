@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, Field
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from certsvc.schemas import ResponseShape, UrlArguments, absent
+from certsvc.schemas import ResponseShape, UrlArguments, left_out_if_none
 
 _DECIMAL = re.compile(r"[0-9]{1,19}")
 
@@ -53,9 +53,7 @@ class LedgerEntry(ResponseShape):
     index: int = Field(ge=0)
     leaf_hash: Hash
     content: dict[str, Any] | None = Field(description="The entry (canonical JSON, no personal data)")
-    content_base64: str | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="Only for an entry that is not JSON"
-    )
+    content_base64: str | SkipJsonSchema[None] = left_out_if_none("Only for an entry that is not JSON")
 
 
 class InclusionProof(ResponseShape):

@@ -74,6 +74,17 @@ class UnsafePlaintextKeys(UserWarning):
     """Private keys are stored unencrypted on disk: acceptable for development only."""
 
 
+def _optional_rfc3339(moment: dt.datetime | None) -> str | None:
+    """An optional moment as key facts write it (exact RFC 3339: the manifest, the JWKS), or None."""
+    return None if moment is None else rfc3339(moment, exact=True)
+
+
+def _optional_moment(obj: dict[str, Any], key: str) -> dt.datetime | None:
+    """The optional moment ``key`` of a manifest entry (missing or null: None)."""
+    text = obj.get(key)
+    return None if text is None else parse_rfc3339(text)
+
+
 @dataclasses.dataclass(frozen=True)
 class KeyInfo:
     """Public facts about one credential signing key and its validity window [not_before, not_after)."""
@@ -112,10 +123,8 @@ class KeyInfo:
             "kid": self.kid,
             "x": self.x,
             "not_before": rfc3339(self.not_before, exact=True),
-            "not_after": None if self.not_after is None else rfc3339(self.not_after, exact=True),
-            "compromised_since": (
-                None if self.compromised_since is None else rfc3339(self.compromised_since, exact=True)
-            ),
+            "not_after": _optional_rfc3339(self.not_after),
+            "compromised_since": _optional_rfc3339(self.compromised_since),
             "status": self.status,
         }
 
@@ -125,10 +134,8 @@ class KeyInfo:
             kid=obj["kid"],
             x=obj["x"],
             not_before=parse_rfc3339(obj["not_before"]),
-            not_after=None if obj.get("not_after") is None else parse_rfc3339(obj["not_after"]),
-            compromised_since=(
-                None if obj.get("compromised_since") is None else parse_rfc3339(obj["compromised_since"])
-            ),
+            not_after=_optional_moment(obj, "not_after"),
+            compromised_since=_optional_moment(obj, "compromised_since"),
         )
 
 
@@ -174,7 +181,7 @@ class SealInfo:
             "uscc": self.uscc,
             "serial": self.serial,
             "not_before": rfc3339(self.not_before, exact=True),
-            "not_after": None if self.not_after is None else rfc3339(self.not_after, exact=True),
+            "not_after": _optional_rfc3339(self.not_after),
             "certificate": self.certificate_pem,
         }
 
@@ -184,7 +191,7 @@ class SealInfo:
             uscc=obj["uscc"],
             serial=obj["serial"],
             not_before=parse_rfc3339(obj["not_before"]),
-            not_after=None if obj.get("not_after") is None else parse_rfc3339(obj["not_after"]),
+            not_after=_optional_moment(obj, "not_after"),
             certificate_pem=obj["certificate"],
         )
 

@@ -10,7 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from certsvc.domain.record import ROUTES
 from certsvc.domain.routes import PUBLIC_FACTS, Acquisition
-from certsvc.schemas import OneOf, RequestShape, ResponseShape, UrlArguments, WholeSecond, absent
+from certsvc.schemas import OneOf, RequestShape, ResponseShape, UrlArguments, WholeSecond, left_out_if_none
 from certsvc.signing.contexts import CERTSVC_CONTEXTS
 from certsvc.verification.services import OUTCOMES
 
@@ -70,21 +70,26 @@ def _form(body: Any) -> str | None:
     return forms[0] if len(forms) == 1 else None
 
 
+def _form_discriminator(error_type: str) -> Discriminator:
+    """Tells a body's form by ``_form``; a body of no form (or of two) is refused as ``error_type``."""
+    return Discriminator(
+        _form,
+        custom_error_type=error_type,
+        custom_error_message='give a JSON object with exactly one of "qr", "credential" or '
+        '"certificate_number" (with "name")',
+        custom_error_context={
+            "zh": "请提供 JSON 对象，且只含 qr、credential 或 certificate_number（及 name）之一"
+        },
+    )
+
+
 class VerifyRequest(
     RootModel[
         Annotated[
             Annotated[QrRequest, Tag("qr")]
             | Annotated[CredentialRequest, Tag("credential")]
             | Annotated[NumberRequest, Tag("certificate_number")],
-            Discriminator(
-                _form,
-                custom_error_type="verify_form",
-                custom_error_message='give a JSON object with exactly one of "qr", "credential" or '
-                '"certificate_number" (with "name")',
-                custom_error_context={
-                    "zh": "请提供 JSON 对象，且只含 qr、credential 或 certificate_number（及 name）之一"
-                },
-            ),
+            _form_discriminator("verify_form"),
         ]
     ]
 ):
@@ -134,15 +139,7 @@ class BulkLine(
             Annotated[BulkQr, Tag("qr")]
             | Annotated[BulkCredential, Tag("credential")]
             | Annotated[BulkNumber, Tag("certificate_number")],
-            Discriminator(
-                _form,
-                custom_error_type="bulk_form",
-                custom_error_message='give a JSON object with exactly one of "qr", "credential" or '
-                '"certificate_number" (with "name")',
-                custom_error_context={
-                    "zh": "请提供 JSON 对象，且只含 qr、credential 或 certificate_number（及 name）之一"
-                },
-            ),
+            _form_discriminator("bulk_form"),
         ]
     ]
 ):
@@ -191,36 +188,18 @@ class VerdictAcquisition(ResponseShape):
     """How the title was obtained: the route's public facts (the holder's education is not one)."""
 
     route: Annotated[str, OneOf(ROUTES)] = Field(description="取得方式: 评审, 认定, 重新确认 or 考试")
-    committee: str | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="评审: 评审委员会"
+    committee: str | SkipJsonSchema[None] = left_out_if_none("评审: 评审委员会")
+    review_date: dt.date | SkipJsonSchema[None] = left_out_if_none("评审: 评审通过日期 (the review meeting)")
+    original_certificate_number: str | SkipJsonSchema[None] = left_out_if_none("重新确认: 原证书编号")
+    original_issuer: str | SkipJsonSchema[None] = left_out_if_none("重新确认: 原发证机构")
+    original_date: dt.date | SkipJsonSchema[None] = left_out_if_none("重新确认: 原取得时间")
+    original_route: Annotated[str, OneOf(ROUTES)] | SkipJsonSchema[None] = left_out_if_none(
+        "重新确认: 原取得方式"
     )
-    review_date: dt.date | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="评审: 评审通过日期 (the review meeting)"
-    )
-    original_certificate_number: str | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="重新确认: 原证书编号"
-    )
-    original_issuer: str | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="重新确认: 原发证机构"
-    )
-    original_date: dt.date | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="重新确认: 原取得时间"
-    )
-    original_route: Annotated[str, OneOf(ROUTES)] | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="重新确认: 原取得方式"
-    )
-    exam_name: str | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="考试: 考试名称"
-    )
-    exam_date: dt.date | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="考试: 考试日期"
-    )
-    exam_authority: str | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="考试: 考试组织机构"
-    )
-    exam_certificate_number: str | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="考试: 资格证书编号"
-    )
+    exam_name: str | SkipJsonSchema[None] = left_out_if_none("考试: 考试名称")
+    exam_date: dt.date | SkipJsonSchema[None] = left_out_if_none("考试: 考试日期")
+    exam_authority: str | SkipJsonSchema[None] = left_out_if_none("考试: 考试组织机构")
+    exam_certificate_number: str | SkipJsonSchema[None] = left_out_if_none("考试: 资格证书编号")
 
     @classmethod
     def of(cls, acquisition: Acquisition) -> VerdictAcquisition:
@@ -283,9 +262,7 @@ class Verdict(ResponseShape):
     ledger: dict[str, Any] | None = Field(
         description="ledger evidence: entry index, leaf hash, inclusion proof, signed checkpoint"
     )
-    holder_confirmed: bool | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="present when the request had 'confirm'"
-    )
+    holder_confirmed: bool | SkipJsonSchema[None] = left_out_if_none("present when the request had 'confirm'")
 
     @classmethod
     def of(cls, verdict: OnlineVerdict) -> Verdict:
@@ -331,10 +308,8 @@ class ItemProblem(ResponseShape):
     title: str
     status: int
     detail: str
-    detail_zh: str | SkipJsonSchema[None] = Field(default=None, exclude_if=absent)
-    field: str | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="the member of the item at fault"
-    )
+    detail_zh: str | SkipJsonSchema[None] = left_out_if_none()
+    field: str | SkipJsonSchema[None] = left_out_if_none("the member of the item at fault")
 
 
 _LINE = "the line of the uploaded file (its header is line 1); only for file uploads"
@@ -342,13 +317,13 @@ _LINE = "the line of the uploaded file (its header is line 1); only for file upl
 
 class ItemVerdict(ResponseShape):
     index: int
-    line: int | SkipJsonSchema[None] = Field(default=None, exclude_if=absent, description=_LINE)
+    line: int | SkipJsonSchema[None] = left_out_if_none(_LINE)
     verdict: Verdict
 
 
 class ItemRefused(ResponseShape):
     index: int
-    line: int | SkipJsonSchema[None] = Field(default=None, exclude_if=absent, description=_LINE)
+    line: int | SkipJsonSchema[None] = left_out_if_none(_LINE)
     error: ItemProblem
 
 

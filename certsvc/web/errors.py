@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, ValidationError
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import ErrorDetails
 from werkzeug.exceptions import HTTPException
@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 from certsvc import texts
 from certsvc.errors import BadRequest, CertsvcError, InvalidField
 from certsvc.log import get_logger
-from certsvc.schemas import ResponseShape, absent
+from certsvc.schemas import ResponseShape, left_out_if_none
 from certsvc.texts import LABELS, bilingual
 from certsvc.web.extensions import limiter
 from certsvc.web.language import label, language
@@ -46,17 +46,13 @@ class Problem(ResponseShape):
     status: int
     detail: str
     instance: str
-    detail_zh: str | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="the detail in Chinese"
-    )
+    detail_zh: str | SkipJsonSchema[None] = left_out_if_none("the detail in Chinese")
 
 
 class FieldProblem(Problem):
     """A refused request; ``field`` names the member at fault when one member is."""
 
-    field: str | SkipJsonSchema[None] = Field(
-        default=None, exclude_if=absent, description="the request member at fault"
-    )
+    field: str | SkipJsonSchema[None] = left_out_if_none("the request member at fault")
 
 
 def wants_problem_json() -> bool:

@@ -105,7 +105,7 @@ _Key = tuple[int, JsonSchemaMode]
 
 class _Generator(GenerateJsonSchema):
     """Pydantic's generator, but an answer's schema states no defaults: a member left out of an
-    answer when it has no value (``exclude_if=absent``) has a default of None that its published
+    answer when it has no value (``left_out_if_none``) has a default of None that its published
     type does not admit, and defaults mean nothing in what the server sends."""
 
     def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:

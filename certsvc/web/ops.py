@@ -6,10 +6,9 @@ from typing import Literal
 
 from flask import Blueprint
 from flask.typing import ResponseReturnValue
-from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
-from certsvc.schemas import ResponseShape, absent
+from certsvc.schemas import ResponseShape, left_out_if_none
 from certsvc.web import runtime
 from certsvc.web.extensions import limiter
 from certsvc.web.jsonio import json_response
@@ -19,7 +18,7 @@ bp = Blueprint("ops", __name__)
 
 class Health(ResponseShape):
     status: Literal["ok", "unavailable"]
-    database: Literal["ok", "unreachable"] | SkipJsonSchema[None] = Field(default=None, exclude_if=absent)
+    database: Literal["ok", "unreachable"] | SkipJsonSchema[None] = left_out_if_none()
 
 
 @bp.get("/healthz")

@@ -10,8 +10,10 @@ anyone else's answer 404 exactly like missing ones, so guessing numbers reveals 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 from flask import Blueprint, Response
 from sqlalchemy.orm import Session
@@ -24,7 +26,7 @@ from certsvc.audit.web import token_acting
 from certsvc.certificates import reissue as reissue_service
 from certsvc.certificates import revocation
 from certsvc.certificates.lookup import find_certificate
-from certsvc.certificates.models import REQUEST_STATUSES, Certificate, CertificateVersion, ReissueRequest
+from certsvc.certificates.models import REQUEST_STATUSES, Certificate, CertificateVersion
 from certsvc.certificates.schemas import (
     STATUS_CHANGES,
     Approval,
@@ -135,7 +137,8 @@ def _certificate_response(rt: Runtime, number: str, authority_code: str) -> Resp
         return json_response(_certificate_answer(rt, _own_certificate(session, number, authority_code)))
 
 
-def _request_answer(row: ReissueRequest, age: int, approximate: bool, flagged: bool) -> ReissueRequestAnswer:
+def _request_answer(item: reissue_service.QueueItem) -> ReissueRequestAnswer:
+    row = item.request
     evidence = (
         Evidence(media_type=row.evidence_type, size=row.evidence_size)
         if row.evidence_type is not None
@@ -152,9 +155,9 @@ def _request_answer(row: ReissueRequest, age: int, approximate: bool, flagged: b
         evidence=evidence,
         status=row.status,
         created_at=row.created_at,
-        age_working_days=age,
-        age_approximate=approximate,
-        flagged=flagged,
+        age_working_days=item.age_working_days,
+        age_approximate=item.approximate,
+        flagged=item.flagged,
         decision_reason=row.decision_reason,
         decided_by=row.decided_by,
         decided_at=row.decided_at,
@@ -165,9 +168,7 @@ def _request_answer(row: ReissueRequest, age: int, approximate: bool, flagged: b
 def _request_response(rt: Runtime, request_id: int, authority_code: str) -> Response:
     with rt.database.read() as session:
         row = reissue_service.get_request(session, request_id, authority_code=authority_code)
-        age, approximate = reissue_service.request_age(row.created_at, rt.today())
-        flagged = row.status == "pending" and age > rt.settings.reissue_flag_working_days
-        return json_response(_request_answer(row, age, approximate, flagged))
+        return json_response(_request_answer(reissue_service.queue_item(rt, row, rt.today())))
 
 
 # --- certificates ----------------------------------------------------------------------------------
@@ -260,10 +261,7 @@ def reissue_requests() -> Response:
         items = reissue_service.queue(session, rt, principal.authority_code, statuses=statuses)
         return json_response(
             ReissueQueue(
-                requests=[
-                    _request_answer(item.request, item.age_working_days, item.approximate, item.flagged)
-                    for item in items
-                ],
+                requests=[_request_answer(item) for item in items],
                 flag_after_working_days=rt.settings.reissue_flag_working_days,
             )
         )
@@ -276,43 +274,44 @@ def reissue_request(request_id: int) -> Response:
     return _request_response(runtime(), request_id, principal.authority_code)
 
 
+class _Decision(Protocol):
+    """A reissue-request decision of ``certsvc.certificates.reissue`` (approve or reject)."""
+
+    def __call__(
+        self, session: Session, runtime: Runtime, request_id: int, *, actor: Actor, actor_authority: str
+    ) -> object: ...
+
+
+def _decide(principal: ApiPrincipal, request_id: int, decision: _Decision) -> Response:
+    """Take the decision, tell the holder, and answer with the request as it now stands."""
+    from certsvc.accounts.notifications import deliver_outbox
+
+    rt = runtime()
+    with rt.database.write() as session:
+        decision(session, rt, request_id, actor=_actor(principal), actor_authority=principal.authority_code)
+    deliver_outbox(rt)  # after the commit: an unreachable mail server never undoes the decision
+    return _request_response(rt, request_id, principal.authority_code)
+
+
 @bp.post("/reissue-requests/<int:request_id>/approve")
 @limiter.limit(api_rate)
 def approve(request_id: int) -> Response:
     """Approve: the correction (if any) is applied and version n+1 supersedes version n."""
-    from certsvc.accounts.notifications import deliver_outbox
-
     principal = api_principal(*REVIEW_ROLES)
     json_body(Approval, limit=MAX_BODY_BYTES, optional=True)
-    rt = runtime()
-    with rt.database.write() as session:
-        reissue_service.approve_request(
-            session, rt, request_id, actor=_actor(principal), actor_authority=principal.authority_code
-        )
-    deliver_outbox(rt)  # after the commit: an unreachable mail server never undoes the decision
-    return _request_response(rt, request_id, principal.authority_code)
+    return _decide(principal, request_id, reissue_service.approve_request)
 
 
 @bp.post("/reissue-requests/<int:request_id>/reject")
 @limiter.limit(api_rate)
 def reject(request_id: int) -> Response:
     """Reject with a reason the holder reads in the portal."""
-    from certsvc.accounts.notifications import deliver_outbox
-
     principal = api_principal(*REVIEW_ROLES)
     reason = json_body(Rejection, limit=MAX_BODY_BYTES).reason
-    rt = runtime()
-    with _about("reason"), rt.database.write() as session:
-        reissue_service.reject_request(
-            session,
-            rt,
-            request_id,
-            reason=reason,
-            actor=_actor(principal),
-            actor_authority=principal.authority_code,
+    with _about("reason"):
+        return _decide(
+            principal, request_id, functools.partial(reissue_service.reject_request, reason=reason)
         )
-    deliver_outbox(rt)
-    return _request_response(rt, request_id, principal.authority_code)
 
 
 # --- OpenAPI -----------------------------------------------------------------------------------

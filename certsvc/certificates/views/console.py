@@ -189,15 +189,15 @@ def request_detail(request_id: int) -> ResponseReturnValue:
     with rt.database.read() as db:
         req = reissue_service.get_request(db, request_id, authority_code=me().authority_code)
         cert = req.certificate
-        age, approximate = reissue_service.request_age(req.created_at, rt.today())
+        item = reissue_service.queue_item(rt, req, rt.today())
         return render_template(
             "issuer/request.html",
             req=req,
             cert=cert,
             holder_name=cert.holder_name,
-            age=age,
-            approximate=approximate,
-            flagged=req.status == "pending" and age > rt.settings.reissue_flag_working_days,
+            age=item.age_working_days,
+            approximate=item.approximate,
+            flagged=item.flagged,
             can_decide=me().role == "reviewer" and req.status == "pending",
         )
 
@@ -265,7 +265,7 @@ def certificate(number: str) -> ResponseReturnValue:
     with rt.database.read() as db:
         cert = _my_certificate(db, number)
         versions = list(reversed(cert.versions))  # newest first
-        current = next(v for v in versions if v.version == cert.current_version)
+        current = cert.current_version_row
         role = me().role
         return render_template(
             "issuer/certificate.html",

@@ -68,7 +68,7 @@ def certificate(number: str) -> ResponseReturnValue:
     with rt.database.read() as db:
         cert = _own_certificate(db, number)
         versions = list(reversed(cert.versions))  # newest first
-        current = next(v for v in versions if v.version == cert.current_version)
+        current = cert.current_version_row
         share_url = verification_url(rt, current.qr_payload)
         requests = certificate_requests(db, cert, me().holder_id or -1)
         authority = authority_names(db).get(cert.authority_code, cert.authority_code)
