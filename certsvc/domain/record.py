@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import ClassVar
 
+from certsvc.domain.idnumber import mask_id
 from certsvc.domain.levels import Level
+from certsvc.domain.names import mask_name
 
 REVIEW = "评审"
 RECOGNITION = "认定"
@@ -165,6 +167,13 @@ class RecordBase:
     employer: str
     title: str
     level: Level
+
+
+def masked_person(record: RecordBase) -> tuple[str, str]:
+    """How a violation names the person of ``record``, in English and in Chinese: by name and ID
+    number, both masked (a message never shows personal data in full)."""
+    name, id_number = mask_name(record.name), mask_id(record.id_number)
+    return f"{name} (ID number {id_number})", f"{name}（身份证号 {id_number}）"
 
 
 @dataclass(frozen=True, slots=True)

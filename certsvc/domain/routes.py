@@ -42,9 +42,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from certsvc.domain.idnumber import mask_id
 from certsvc.domain.levels import Level
-from certsvc.domain.names import mask_name
 from certsvc.domain.record import (
     EXAM,
     FIELD_LABELS_ZH,
@@ -58,6 +56,7 @@ from certsvc.domain.record import (
     RecordBase,
     ResultRecord,
     Violation,
+    masked_person,
 )
 from certsvc.domain.registry import Authority, Registry
 from certsvc.domain.workdays import add_years
@@ -364,14 +363,14 @@ def recognised_before(record: RecognitionRecord, held_routes: Iterable[tuple[str
     live certificates."""
     for route, title in held_routes:
         if route == RECOGNITION:
-            masked_name, masked = mask_name(record.name), mask_id(record.id_number)
+            person_en, person_zh = masked_person(record)
             return Violation(
                 record.row,
                 "education",
                 "route",
-                f"{masked_name} (ID number {masked}) already obtained a title by recognition ({title}); "
+                f"{person_en} already obtained a title by recognition ({title}); "
                 "a new education does not recognise again: further titles are obtained by review",
-                f"{masked_name}（身份证号 {masked}）已通过认定取得职称（{title}），"
+                f"{person_zh}已通过认定取得职称（{title}），"
                 "不因具备新的学历条件再次认定，须通过评审取得（第三十四条）",
             )
     return None

@@ -46,6 +46,7 @@ from certsvc.domain.record import (
     RecordBase,
     ResultRecord,
     Violation,
+    masked_person,
 )
 from certsvc.domain.registry import Authority, Committee, Registry
 from certsvc.domain.routes import check_route, route_warnings
@@ -238,7 +239,7 @@ def already_holds(record: AnyRecord, held: Iterable[HeldTitle] | None = None) ->
 
     Called without ``held`` it states the first finding for a holder known to hold this title.
     """
-    masked_name, masked = mask_name(record.name), mask_id(record.id_number)
+    person_en, person_zh = masked_person(record)
     items = (
         list(held)
         if held is not None
@@ -250,10 +251,9 @@ def already_holds(record: AnyRecord, held: Iterable[HeldTitle] | None = None) ->
                 record.row,
                 "title",
                 "duplicate",
-                f"{masked_name} (ID number {masked}) already holds an active certificate for "
+                f"{person_en} already holds an active certificate for "
                 f"{record.title} ({record.series}, {record.specialty})",
-                f"{masked_name}（身份证号 {masked}）已持有有效的“{record.title}”（{record.series}系列 "
-                f"{record.specialty}专业）证书",
+                f"{person_zh}已持有有效的“{record.title}”（{record.series}系列 {record.specialty}专业）证书",
             )
     if not isinstance(record, ResultRecord):
         return None  # one review title of a level a year (第三十八条) concerns review alone
@@ -264,10 +264,10 @@ def already_holds(record: AnyRecord, held: Iterable[HeldTitle] | None = None) ->
                 record.row,
                 "level",
                 "duplicate",
-                f"{masked_name} (ID number {masked}) already obtained a {record.level.value} title by review "
+                f"{person_en} already obtained a {record.level.value} title by review "
                 f"in {year} ({title.title}, {title.series}, {title.specialty}); a person obtains at most one "
                 "title of a level through review per year",
-                f"{masked_name}（身份证号 {masked}）{year} 年已通过评审取得{record.level.value}职称"
+                f"{person_zh}{year} 年已通过评审取得{record.level.value}职称"
                 f"（{title.series}系列 {title.specialty}专业 {title.title}），同一年度内只能评审一个同级别职称",
             )
     return None
@@ -275,15 +275,14 @@ def already_holds(record: AnyRecord, held: Iterable[HeldTitle] | None = None) ->
 
 def integrity_refusal(record: RecordBase, doc_no: str, until: dt.date) -> Violation:
     """Rule 10: the person is in a running integrity record; name its document, never its reasons."""
-    masked_name, masked = mask_name(record.name), mask_id(record.id_number)
+    person_en, person_zh = masked_person(record)
     return Violation(
         record.row,
         "id_number",
         "integrity",
-        f"{masked_name} (ID number {masked}) is in the integrity record {doc_no} until {until}; "
+        f"{person_en} is in the integrity record {doc_no} until {until}; "
         "results for this person are refused while it runs",
-        f"{masked_name}（身份证号 {masked}）已记入职称评审诚信档案（{doc_no}），影响期至 {until}，"
-        "期间评审结果不予确认",
+        f"{person_zh}已记入职称评审诚信档案（{doc_no}），影响期至 {until}，期间评审结果不予确认",
     )
 
 

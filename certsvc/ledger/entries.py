@@ -140,12 +140,11 @@ def certificate_event(
         if actor_text is not None:
             plain = '{"actor":' + actor_text + "," + plain[1:]
         return plain.encode("ascii")
-    if actor is not None:
-        extra = {**extra, "actor": actor}
     return _entry(
+        type,
+        time,
+        actor,
         extra,
-        type=type,
-        time=format_time(time),
         certificate_number=certificate_number,
         version=version,
         credential_sha256=credential_sha256,
@@ -169,10 +168,7 @@ def key_event(
         raise LedgerEntryError(f"unknown key event type {type!r}")
     if not isinstance(kid, str) or not _KID.fullmatch(kid):
         raise LedgerEntryError("kid must be a base64url key identifier")
-    if actor is not None:
-        _check_actor(actor)
-        extra = {**extra, "actor": actor}
-    return _entry(extra, type=type, time=format_time(time), kid=kid)
+    return _entry(type, time, actor, extra, kid=kid)
 
 
 def integrity_event(
@@ -191,14 +187,11 @@ def integrity_event(
         raise LedgerEntryError(f"unknown integrity event type {type!r}")
     if isinstance(record, bool) or not isinstance(record, int) or record < 1:
         raise LedgerEntryError("integrity record numbers are positive integers")
-    extra: dict[str, Any] = dict(dates)
-    if actor is not None:
-        _check_actor(actor)
-        extra["actor"] = actor
     return _entry(
-        extra,
-        type=type,
-        time=format_time(time),
+        type,
+        time,
+        actor,
+        dates,
         integrity_record=record,
         authority=authority_code,
         doc_no=doc_no,
@@ -229,7 +222,15 @@ def format_time(moment: dt.datetime) -> str:
     return rfc3339(moment, exact=True)
 
 
-def _entry(extra: dict[str, Any], **fields: Any) -> bytes:
+def _entry(
+    type: str, time: dt.datetime, actor: dict[str, str] | None, extra: dict[str, Any], **fields: Any
+) -> bytes:
+    """Canonical bytes of an entry of ``type`` at ``time`` with its own ``fields``, the ``actor``
+    who acted (when given) and the caller's ``extra`` fields, which may replace none of these."""
+    if actor is not None:
+        _check_actor(actor)
+        extra = {**extra, "actor": actor}
+    fields = {"type": type, "time": format_time(time), **fields}
     clash = sorted(set(extra) & set(fields))
     if clash:
         raise LedgerEntryError(f"extra fields may not replace {clash}")
