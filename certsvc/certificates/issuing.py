@@ -504,7 +504,6 @@ class _Issuer:
         self.report = report
         self.actor = actor
         self.acting_authority = acting
-        self.base_url = runtime.settings.base_url
         self._issuers: dict[str, tuple[str, str, str | None]] = {}
         self._serials: dict[tuple[str, Level], int] = {}
         self._authorities: set[str] = set()

@@ -28,12 +28,13 @@ from certsvc.certificates.models import (
     Holder,
     ReissueRequest,
 )
-from certsvc.certificates.revocation import credential_sha256, lock_certificate
+from certsvc.certificates.revocation import lock_certificate
 from certsvc.domain.names import check_name
 from certsvc.domain.workdays import working_days
 from certsvc.errors import BadRequest, CalendarNotCovered, NotFound, WorkflowError
 from certsvc.ledger.entries import certificate_event
 from certsvc.runtime import Runtime
+from certsvc.signing.issuance import credential_digest
 from certsvc.texts import both, label
 from certsvc.timefmt import china_date
 
@@ -177,7 +178,7 @@ def _new_current_version(
         "reissue",
         certificate.number,
         created.version,
-        credential_sha256(created),
+        credential_digest(created.credential),
         now,
         **extra,
         **ledger_actor(runtime, actor),
@@ -297,7 +298,7 @@ def submit_request(
         "reissue-request",
         certificate.number,
         row.version,
-        credential_sha256(row),
+        credential_digest(row.credential),
         now,
         request=request.id,
         reason=reason,
@@ -446,7 +447,7 @@ def reject_request(
                 "reissue-reject",
                 certificate.number,
                 row.version,
-                credential_sha256(row),
+                credential_digest(row.credential),
                 now,
                 request=request.id,
                 **ledger_actor(runtime, actor),

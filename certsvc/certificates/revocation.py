@@ -9,7 +9,6 @@ status: ``revoked`` (and ``superseded``) set the revocation bit, ``suspended`` t
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from certsvc.domain.certno import validate_certificate_number
 from certsvc.errors import BadRequest, WorkflowError
 from certsvc.ledger.entries import certificate_event
 from certsvc.runtime import Runtime
+from certsvc.signing.issuance import credential_digest
 from certsvc.texts import label
 
 ACTIONS = ("suspend", "reinstate", "revoke")
@@ -47,10 +47,6 @@ TRANSITIONS = {
     "reinstate": Transition(frozenset({"suspended", "revoked"}), "valid"),
     "revoke": Transition(frozenset({"valid", "suspended"}), "revoked"),
 }
-
-
-def credential_sha256(version: CertificateVersion) -> str:
-    return hashlib.sha256(version.credential.encode("ascii")).hexdigest()
 
 
 def lock_certificate(session: Session, number: str, actor_authority: str | None) -> Certificate:
@@ -237,7 +233,7 @@ def change_status(  # noqa: PLR0917 - positional order fixed by docs/architectur
         action,
         certificate.number,
         row.version,
-        credential_sha256(row),
+        credential_digest(row.credential),
         now,
         reason=plan.reason,
         doc_no=plan.doc_no,

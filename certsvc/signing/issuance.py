@@ -50,13 +50,17 @@ def sign_version(facts: CredentialFacts, key: SigningKey, base_url: str, now: dt
     return SignedVersion(credential, payload, key.kid)
 
 
+def credential_digest(credential: str) -> str:
+    """The hash by which ledger entries name a version's signed credential (hex SHA-256)."""
+    return hashlib.sha256(credential.encode("ascii")).hexdigest()
+
+
 def ledger_entry(
     event: str, number: str, version: int, credential: str, now: dt.datetime, **who: Any
 ) -> bytes:
-    """The ledger entry for a version event ("issue", "reissue"): number, version, credential hash,
-    and who acted (``who``: ``audit.actors.ledger_actor``)."""
-    digest = hashlib.sha256(credential.encode("ascii")).hexdigest()
-    return certificate_event(event, number, version, digest, now, **who)
+    """The ledger entry for a version event ("issue"): number, version, credential hash, and who
+    acted (``who``: ``audit.actors.ledger_actor``)."""
+    return certificate_event(event, number, version, credential_digest(credential), now, **who)
 
 
 # Per version: (credential, QR payload, ledger entry). Plain tuples, because they cross a pipe
