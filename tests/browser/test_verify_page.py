@@ -61,7 +61,8 @@ def payload(runtime: Runtime) -> str:
     data = resources.files("certsvc.demo").joinpath("sample-421200.csv").read_bytes()
     assert import_results(runtime, data, "sample-421200.csv", dry_run=False).ok
     with runtime.database.read() as session:
-        return session.execute(select(CertificateVersion.qr_payload).limit(1)).scalar_one()
+        first = select(CertificateVersion.qr_payload).order_by(CertificateVersion.id).limit(1)
+        return session.execute(first).scalar_one()
 
 
 def _browser(playwright):  # type: ignore[no-untyped-def]
