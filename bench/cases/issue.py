@@ -5,8 +5,10 @@ run; and the peak memory of 20,000- vs 100,000-row imports, which should be flat
 Targets (DESIGN §6): ≥ 5,000 certificates/s on SQLite and ≥ 0.22 × the raw signing rate;
 ≥ 3,000/s on PostgreSQL. Beside the SQLite rate: the CPU time per certificate of the importing
 process and its signing worker, which a busy machine does not change as it changes the rate, and
-the rate that cost allows when both cores do nothing else. The file comes from
-``../shared/tools/gen-results``; without it the case prints a skip row. PostgreSQL: a scratch database on ``CERTSVC_BENCH_POSTGRES_URL``.
+the rate that cost allows when both cores do nothing else.
+
+The file comes from ``../shared/tools/gen-results``; without it the case prints a skip row.
+PostgreSQL: a scratch database on ``CERTSVC_BENCH_POSTGRES_URL``.
 """
 
 from __future__ import annotations

@@ -3,11 +3,21 @@ must be indistinguishable from a fresh clone of the template, or the suite's iso
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from tests.conftest import PostgresWorkspace
+
+
+@pytest.fixture
+def workspace(postgres_workspace: PostgresWorkspace) -> Iterator[PostgresWorkspace]:
+    """The session's workspace, emptied again afterwards even if the test failed half-way."""
+    yield postgres_workspace
+    postgres_workspace.reset()
 
 
 def _ledger_guards_refuse(url: str) -> bool:
@@ -22,12 +32,10 @@ def _ledger_guards_refuse(url: str) -> bool:
     return False
 
 
-def test_emptying_removes_every_row_restarts_ids_and_keeps_the_guards(
-    postgres_workspace: PostgresWorkspace,
-) -> None:
+def test_emptying_removes_every_row_restarts_ids_and_keeps_the_guards(workspace: PostgresWorkspace) -> None:
     """Rows a test wrote are gone, ids start again at 1, the ledger head is back at size 0, and the
     append-only triggers refuse changes again."""
-    engine = create_engine(postgres_workspace.url, poolclass=NullPool)
+    engine = create_engine(workspace.url, poolclass=NullPool)
     with engine.begin() as connection:
         connection.execute(
             text(
@@ -36,7 +44,7 @@ def test_emptying_removes_every_row_restarts_ids_and_keeps_the_guards(
             )
         )
         connection.execute(text("UPDATE ledger_head SET size = 5"))
-    postgres_workspace.reset()
+    workspace.reset()
     with engine.begin() as connection:
         assert connection.execute(text("SELECT count(*) FROM import_batches")).scalar_one() == 0
         assert connection.execute(text("SELECT size FROM ledger_head")).scalar_one() == 0
@@ -49,17 +57,17 @@ def test_emptying_removes_every_row_restarts_ids_and_keeps_the_guards(
         ).scalar_one()
         assert new_id == 1
     engine.dispose()
-    postgres_workspace.reset()
-    assert _ledger_guards_refuse(postgres_workspace.url)
+    workspace.reset()
+    assert _ledger_guards_refuse(workspace.url)
 
 
-def test_a_dropped_guard_is_back_after_the_test(postgres_workspace: PostgresWorkspace) -> None:
+def test_a_dropped_guard_is_back_after_the_test(workspace: PostgresWorkspace) -> None:
     """A test that drops the append-only triggers (as the tamper tests do) leaves the next test a
     database that has them again."""
-    engine = create_engine(postgres_workspace.url, poolclass=NullPool)
+    engine = create_engine(workspace.url, poolclass=NullPool)
     with engine.begin() as connection:
         connection.execute(text('DROP TRIGGER "ledger_head_only_grows" ON ledger_head'))
     engine.dispose()
-    assert not _ledger_guards_refuse(postgres_workspace.url)
-    postgres_workspace.reset()
-    assert _ledger_guards_refuse(postgres_workspace.url)
+    assert not _ledger_guards_refuse(workspace.url)
+    workspace.reset()
+    assert _ledger_guards_refuse(workspace.url)
