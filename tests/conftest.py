@@ -122,6 +122,9 @@ class PostgresWorkspace:
                 for kind, table, trigger, state in self._schema
                 if kind == "trigger" and state == "A"
             ]
+            self._sequences = [
+                name for kind, name, relkind, _ in self._schema if (kind, relkind) == ("relation", "S")
+            ]
             self._seed = {
                 table.name: [dict(row) for row in connection.execute(select(table)).mappings()]
                 for table in Base.metadata.sorted_tables
@@ -156,9 +159,7 @@ class PostgresWorkspace:
                 connection.execute(text(f'ALTER TABLE "{table}" DISABLE TRIGGER "{trigger}"'))
             for table in reversed(Base.metadata.sorted_tables):  # children before their parents
                 connection.execute(table.delete())
-            for (sequence,) in connection.execute(
-                text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
-            ):
+            for sequence in self._sequences:
                 connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
             for table in Base.metadata.sorted_tables:
                 if self._seed[table.name]:
